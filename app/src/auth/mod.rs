@@ -1,0 +1,370 @@
+//! Signing in and out: visitors and residents by phone + SMS code, staff by
+//! staff number + password; server-side sessions.
+
+mod pages;
+pub use pages::*;
+
+use crate::domain::Role;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Who is signed in, as the browser may know it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub display_name: String,
+    pub kind: MeKind,
+    pub grants: Vec<Role>,
+    pub must_change_password: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum MeKind {
+    Staff { staff_no: String, department: String },
+    /// Signed in by phone; `resident` when the number belongs to a household.
+    Phone { masked: String, resident: bool },
+}
+
+impl Me {
+    pub fn has(&self, role: Role) -> bool {
+        self.grants.contains(&role)
+    }
+    pub fn is_staff(&self) -> bool {
+        matches!(self.kind, MeKind::Staff { .. })
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::*;
+    use crate::domain::{Phone, StaffNo};
+    use crate::i18n::{Lang, Msg};
+    use crate::platform::{
+        audit,
+        context::{AppState, Principal, Subject},
+        password,
+        rate_limit::{self, HOUR, Limit, MINUTE, DAY},
+        session::{self, SessionSubject},
+        sms,
+    };
+    use rand::Rng;
+
+    pub const CODE_TTL_MS: i64 = 10 * MINUTE;
+    pub const CODE_MAX_TRIES: i64 = 5;
+    pub const SMS_PER_PHONE: [Limit; 3] =
+        [Limit { max: 1, window_ms: MINUTE }, Limit { max: 5, window_ms: HOUR }, Limit { max: 10, window_ms: DAY }];
+    pub const SMS_PER_IP: [Limit; 1] = [Limit { max: 30, window_ms: HOUR }];
+    pub const PASSWORD_WINDOW_MS: i64 = 15 * MINUTE;
+    pub const PASSWORD_FAILS_PER_ACCOUNT: i64 = 5;
+    pub const PASSWORD_FAILS_PER_IP: i64 = 30;
+    pub const SIGNIN_PER_IP: [Limit; 1] = [Limit { max: 60, window_ms: 15 * MINUTE }];
+
+    pub fn me_of(p: &Principal) -> Me {
+        match &p.subject {
+            Subject::Staff(s) => Me {
+                display_name: s.name.clone(),
+                kind: MeKind::Staff { staff_no: s.staff_no.clone(), department: s.department_name.clone() },
+                grants: {
+                    let mut g: Vec<Role> = p.grants.iter().map(|(r, _)| *r).collect();
+                    g.dedup();
+                    g
+                },
+                must_change_password: s.must_change_password,
+            },
+            Subject::Phone { phone, resident_household } => Me {
+                display_name: phone.masked(),
+                kind: MeKind::Phone { masked: phone.masked(), resident: resident_household.is_some() },
+                grants: vec![],
+                must_change_password: false,
+            },
+        }
+    }
+
+    pub fn request_lang() -> Lang {
+        use_context::<http::request::Parts>()
+            .map(|p| {
+                let cookie = p
+                    .headers
+                    .get(http::header::COOKIE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|c| session::read_cookie(c, "lang"));
+                let accept = p.headers.get(http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+                Lang::negotiate(cookie, accept)
+            })
+            .unwrap_or_default()
+    }
+
+    pub async fn send_code(st: &AppState, phone: &Phone, ip: &str, lang: Lang) -> Result<(), AppError> {
+        let now = st.clock.now_ms();
+        if let Err((_, wait)) = rate_limit::take(&st.db, &format!("sms:ip:{ip}"), &SMS_PER_IP, now).await? {
+            return Err(AppError::RateLimited { msg: Msg::ErrSmsPerIp, retry_after_secs: wait / 1000 });
+        }
+        if let Err((which, wait)) = rate_limit::take(&st.db, &format!("sms:phone:{}", phone.as_str()), &SMS_PER_PHONE, now).await? {
+            let msg = [Msg::ErrSmsPerMinute, Msg::ErrSmsPerHour, Msg::ErrSmsPerDay][which];
+            return Err(AppError::RateLimited { msg, retry_after_secs: wait / 1000 });
+        }
+        let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
+        sqlx::query("INSERT INTO sms_codes (id, phone, code_mac, created_at, expires_at, failed_attempts) VALUES ($1, $2, $3, $4, $5, 0)")
+            .bind(crate::platform::db::new_id())
+            .bind(phone.as_str())
+            .bind(st.keys.otp_mac(phone.as_str(), &code))
+            .bind(now)
+            .bind(now + CODE_TTL_MS)
+            .execute(&st.db.write)
+            .await?;
+        let text = Msg::SmsCodeText.text(lang);
+        sms::send(
+            &st.db,
+            st.sms.as_ref(),
+            now,
+            sms::Outgoing {
+                to: phone,
+                purpose: "sign_in_code",
+                body: text.replace("{code}", &code),
+                redacted: text.replace("{code}", "******"),
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Checks a code: only the newest unexpired one counts, each try is
+    /// counted before comparing (so parallel guesses cannot exceed the
+    /// limit), and the code is spent by a conditional update.
+    pub async fn check_code(st: &AppState, phone: &Phone, code: &str) -> Result<(), AppError> {
+        let now = st.clock.now_ms();
+        let bad = AppError::invalid("code", Msg::ErrCodeInvalid);
+        let latest: Option<(String, String)> = sqlx::query_as(
+            "SELECT id, code_mac FROM sms_codes WHERE phone = $1 AND used_at IS NULL AND expires_at > $2 ORDER BY created_at DESC LIMIT 1",
+        )
+        .bind(phone.as_str())
+        .bind(now)
+        .fetch_optional(&st.db.write)
+        .await?;
+        let Some((id, mac)) = latest else { return Err(bad) };
+        let reserved = sqlx::query(
+            "UPDATE sms_codes SET failed_attempts = failed_attempts + 1 WHERE id = $1 AND failed_attempts < $2 AND used_at IS NULL",
+        )
+        .bind(&id)
+        .bind(CODE_MAX_TRIES)
+        .execute(&st.db.write)
+        .await?;
+        if reserved.rows_affected() != 1 {
+            return Err(bad);
+        }
+        if !constant_time_eq(mac.as_bytes(), st.keys.otp_mac(phone.as_str(), code).as_bytes()) {
+            return Err(bad);
+        }
+        let spent = sqlx::query("UPDATE sms_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
+            .bind(now)
+            .bind(&id)
+            .execute(&st.db.write)
+            .await?;
+        if spent.rows_affected() == 1 { Ok(()) } else { Err(bad) }
+    }
+
+    fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+
+    pub async fn start_session(st: &AppState, subject: SessionSubject) -> Result<(), AppError> {
+        let t = st.timeouts();
+        let token = session::create(&st.db, &subject, st.clock.now_ms(), &t).await?;
+        crate::platform::context::set_cookie(session::cookie_header(&token, t.absolute_ms / 1000, st.config.secure_cookies()));
+        Ok(())
+    }
+
+    pub async fn password_sign_in(st: &AppState, staff_no: &str, pw: String, ip: &str) -> Result<String, AppError> {
+        let now = st.clock.now_ms();
+        let bad = AppError::invalid("password", Msg::ErrBadCredentials);
+        if let Err(_) = rate_limit::take(&st.db, &format!("signin:ip:{ip}"), &SIGNIN_PER_IP, now).await? {
+            return Err(AppError::RateLimited { msg: Msg::ErrRateLimited, retry_after_secs: 900 });
+        }
+        let Ok(staff_no) = StaffNo::parse(staff_no) else { return Err(bad) };
+        let acct_bucket = format!("pw:acct:{}", staff_no.as_str());
+        let ip_bucket = format!("pw:ip:{ip}");
+        if rate_limit::count(&st.db, &acct_bucket, PASSWORD_WINDOW_MS, now).await? >= PASSWORD_FAILS_PER_ACCOUNT {
+            return Err(AppError::RateLimited { msg: Msg::ErrAccountLocked, retry_after_secs: PASSWORD_WINDOW_MS / 1000 });
+        }
+        if rate_limit::count(&st.db, &ip_bucket, PASSWORD_WINDOW_MS, now).await? >= PASSWORD_FAILS_PER_IP {
+            return Err(AppError::RateLimited { msg: Msg::ErrRateLimited, retry_after_secs: PASSWORD_WINDOW_MS / 1000 });
+        }
+        let row: Option<(String, Option<String>)> =
+            sqlx::query_as("SELECT id, password_hash FROM staff WHERE staff_no = $1 AND active = 1")
+                .bind(staff_no.as_str())
+                .fetch_optional(&st.db.read)
+                .await?;
+        let (id, hash) = match row {
+            Some((id, h)) => (Some(id), h),
+            None => (None, None),
+        };
+        if !password::verify(pw, hash).await || id.is_none() {
+            rate_limit::record(&st.db, &acct_bucket, now).await?;
+            rate_limit::record(&st.db, &ip_bucket, now).await?;
+            return Err(bad);
+        }
+        let id = id.unwrap_or_default();
+        rate_limit::clear(&st.db, &acct_bucket).await?;
+        audit::record(&st.db.write, now, &format!("staff:{}", staff_no.as_str()), "sign_in", "staff", &id, serde_json::json!({}), Some(ip)).await?;
+        Ok(id)
+    }
+
+    pub async fn change_password(st: &AppState, p: &Principal, current: String, new: String, ip: &str) -> Result<(), AppError> {
+        let Some(staff) = p.staff() else { return Err(AppError::Forbidden) };
+        let now = st.clock.now_ms();
+        let acct_bucket = format!("pw:acct:{}", staff.staff_no);
+        if rate_limit::count(&st.db, &acct_bucket, PASSWORD_WINDOW_MS, now).await? >= PASSWORD_FAILS_PER_ACCOUNT {
+            return Err(AppError::RateLimited { msg: Msg::ErrAccountLocked, retry_after_secs: PASSWORD_WINDOW_MS / 1000 });
+        }
+        if !crate::domain::account::password_is_acceptable(&new, &staff.staff_no) {
+            return Err(AppError::invalid("new_password", Msg::ErrPasswordWeak));
+        }
+        if new == current {
+            return Err(AppError::invalid("new_password", Msg::ErrPasswordSame));
+        }
+        let (hash,): (Option<String>,) =
+            sqlx::query_as("SELECT password_hash FROM staff WHERE id = $1").bind(&staff.id).fetch_one(&st.db.read).await?;
+        if !password::verify(current, hash).await {
+            rate_limit::record(&st.db, &acct_bucket, now).await?;
+            return Err(AppError::invalid("current_password", Msg::ErrBadCredentials));
+        }
+        let new_hash = password::hash(new).await;
+        let mut tx = st.db.write.begin().await?;
+        sqlx::query("UPDATE staff SET password_hash = $1, must_change_password = 0, updated_at = $2 WHERE id = $3")
+            .bind(new_hash)
+            .bind(now)
+            .bind(&staff.id)
+            .execute(&mut *tx)
+            .await?;
+        audit::record(&mut *tx, now, &p.actor_label(), "change_password", "staff", &staff.id, serde_json::json!({"password": "changed"}), Some(ip)).await?;
+        tx.commit().await?;
+        session::end_others_for_staff(&st.db, &staff.id, Some(&p.session_hash), now).await?;
+        Ok(())
+    }
+
+}
+
+/// Sends a six-digit sign-in code to a mainland mobile number.
+#[server(prefix = "/api/fn", endpoint = "request_sms_code")]
+pub async fn request_sms_code(phone: String) -> Result<(), AppError> {
+    use self::ssr::*;
+    use crate::platform::context::*;
+    respond(async move {
+        let st = state()?;
+        let phone = crate::domain::Phone::parse(&phone).map_err(|_| AppError::invalid("phone", crate::i18n::Msg::ErrPhoneInvalid))?;
+        send_code(&st, &phone, &client_ip(), request_lang()).await
+    })
+    .await
+}
+
+/// Signs a visitor or resident in with the code sent to their phone.
+#[server(prefix = "/api/fn", endpoint = "sign_in_with_sms")]
+pub async fn sign_in_with_sms(phone: String, code: String) -> Result<Me, AppError> {
+    use self::ssr::*;
+    use crate::platform::context::*;
+    use crate::i18n::Msg;
+    respond(async move {
+        let st = state()?;
+        let ip = client_ip();
+        if rate_limit_signin(&st, &ip).await? {
+            return Err(AppError::RateLimited { msg: Msg::ErrRateLimited, retry_after_secs: 900 });
+        }
+        let phone = crate::domain::Phone::parse(&phone).map_err(|_| AppError::invalid("phone", Msg::ErrPhoneInvalid))?;
+        let code = code.trim();
+        if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(AppError::invalid("code", Msg::ErrCodeFormat));
+        }
+        check_code(&st, &phone, code).await?;
+        start_session(&st, crate::platform::session::SessionSubject::Phone(phone.as_str().to_owned())).await?;
+        let household: Option<(String,)> = sqlx::query_as("SELECT household_id FROM residents WHERE phone = $1")
+            .bind(phone.as_str())
+            .fetch_optional(&st.db.read)
+            .await?;
+        Ok(Me {
+            display_name: phone.masked(),
+            kind: MeKind::Phone { masked: phone.masked(), resident: household.is_some() },
+            grants: vec![],
+            must_change_password: false,
+        })
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+async fn rate_limit_signin(st: &crate::platform::context::AppState, ip: &str) -> Result<bool, AppError> {
+    let r = crate::platform::rate_limit::take(&st.db, &format!("signin:ip:{ip}"), &ssr::SIGNIN_PER_IP, st.clock.now_ms()).await?;
+    Ok(r.is_err())
+}
+
+/// Signs a staff member in with staff number and password.
+#[server(prefix = "/api/fn", endpoint = "sign_in_with_password")]
+pub async fn sign_in_with_password(staff_no: String, password: String) -> Result<Me, AppError> {
+    use self::ssr::*;
+    use crate::platform::context::*;
+    respond(async move {
+        let st = state()?;
+        let id = password_sign_in(&st, &staff_no, password, &client_ip()).await?;
+        start_session(&st, crate::platform::session::SessionSubject::Staff(id)).await?;
+        // Read back through the same path every later request takes.
+        let token_principal = principal_for_staff(&st, &staff_no).await?;
+        Ok(token_principal)
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+async fn principal_for_staff(st: &crate::platform::context::AppState, staff_no: &str) -> Result<Me, AppError> {
+    let staff_no = crate::domain::StaffNo::parse(staff_no).map_err(|_| AppError::NotFound)?;
+    let (id, name, dept, must): (String, String, String, i64) = sqlx::query_as(
+        "SELECT s.id, s.name, d.name, s.must_change_password FROM staff s JOIN departments d ON d.id = s.department_id WHERE s.staff_no = $1",
+    )
+    .bind(staff_no.as_str())
+    .fetch_one(&st.db.read)
+    .await?;
+    let grants: Vec<(String,)> = sqlx::query_as("SELECT role FROM grants WHERE staff_id = $1 AND status = 'active'")
+        .bind(&id)
+        .fetch_all(&st.db.read)
+        .await?;
+    let mut grants: Vec<Role> = grants.into_iter().filter_map(|(r,)| Role::from_code(&r)).collect();
+    grants.dedup();
+    Ok(Me {
+        display_name: name,
+        kind: MeKind::Staff { staff_no: staff_no.as_str().to_owned(), department: dept },
+        grants,
+        must_change_password: must != 0,
+    })
+}
+
+/// Ends this session on the server and clears the cookie.
+#[server(prefix = "/api/fn", endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    use crate::platform::context::*;
+    respond(async move {
+        let st = state()?;
+        if let Some(p) = principal().await? {
+            crate::platform::session::end(&st.db, &p.session_hash, st.clock.now_ms()).await?;
+        }
+        set_cookie(crate::platform::session::clear_cookie_header(st.config.secure_cookies()));
+        Ok(())
+    })
+    .await
+}
+
+/// The signed-in person, or `None`. Public: the shell asks it on every page.
+#[server(prefix = "/api/fn", endpoint = "current_user")]
+pub async fn current_user() -> Result<Option<Me>, AppError> {
+    use crate::platform::context::*;
+    respond(async move { Ok(principal().await?.as_ref().map(ssr::me_of)) }).await
+}
+
+/// Replaces a staff member's password (required after an initial one).
+#[server(prefix = "/api/fn", endpoint = "change_password")]
+pub async fn change_password(current: String, new: String) -> Result<(), AppError> {
+    use crate::platform::context::*;
+    respond(async move {
+        let st = state()?;
+        let p = require_signed_in().await?;
+        ssr::change_password(&st, &p, current, new, &client_ip()).await
+    })
+    .await
+}

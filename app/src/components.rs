@@ -1,0 +1,127 @@
+//! Small pieces every page uses: error lines, the signed-in person, the top bar.
+
+use crate::auth::{Me, SignOut};
+use crate::error::AppError;
+use crate::i18n::{I18n, Lang, Msg, t, use_i18n};
+use leptos::prelude::*;
+
+/// The signed-in person, loaded once per page view.
+#[derive(Clone, Copy)]
+pub struct MeResource(pub Resource<Result<Option<Me>, AppError>>);
+
+pub fn provide_me() -> MeResource {
+    let r = MeResource(Resource::new(|| (), |_| crate::auth::current_user()));
+    provide_context(r);
+    r
+}
+
+/// The signed-in person as a signal (inside a `Suspense`).
+pub fn use_me() -> Signal<Option<Me>> {
+    let r = expect_context::<MeResource>().0;
+    Signal::derive(move || r.get().and_then(Result::ok).flatten())
+}
+
+/// Renders `render` once the signed-in person is known.
+#[component]
+pub fn WithMe<F, V>(render: F) -> impl IntoView
+where
+    F: Fn(Option<Me>) -> V + Send + Sync + Clone + 'static,
+    V: IntoView + 'static,
+{
+    let me = expect_context::<MeResource>().0;
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move { render(me.await.ok().flatten()) })
+            }}
+        </Suspense>
+    }
+}
+
+/// Shown in place of a page the person may not open.
+#[component]
+pub fn Refusal(msg: Msg) -> impl IntoView {
+    let signed_out = msg == Msg::ErrUnauthenticated;
+    view! {
+        <section class="card narrow">
+            <p class="error" role="alert">{t(msg)}</p>
+            <Show when=move || signed_out>
+                <p><a class="button primary" href="/sign-in/staff">{t(Msg::SignInStaff)}</a></p>
+                <p><a class="button secondary" href="/sign-in">{t(Msg::SignInVisitor)}</a></p>
+            </Show>
+        </section>
+    }
+}
+
+/// An error from the server, as a sentence.
+#[component]
+pub fn ErrorLine(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        error.get().map(|e| {
+            let text = e.user_message(i18n.lang());
+            view! { <p class="error" role="alert">{text}</p> }
+        })
+    }
+}
+
+/// A problem with one field, found while typing.
+#[component]
+pub fn FieldHint(#[prop(into)] problem: Signal<Option<Msg>>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || problem.get().map(|m| view! { <p class="field-error">{m.text(i18n.lang())}</p> })
+}
+
+/// Full navigation: used after sign-in and sign-out so every part of the
+/// page is rendered again for the new person.
+pub fn go_to(path: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().location().set_href(path);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
+}
+
+#[component]
+pub fn TopBar() -> impl IntoView {
+    let i18n = use_i18n();
+    let sign_out = ServerAction::<SignOut>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = sign_out.value().get() {
+            go_to("/");
+        }
+    });
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">{t(Msg::AppName)}</a>
+            <nav>
+                <button class="link" id="lang-switch" on:click=move |_| switch_language(i18n)>{t(Msg::LanguageSwitch)}</button>
+                <WithMe render=move |me| me.map(|me| view! {
+                    <span class="who">{me.display_name.clone()}</span>
+                    <button class="link" id="sign-out" on:click=move |_| { sign_out.dispatch(SignOut {}); }>{t(Msg::SignOut)}</button>
+                }) />
+            </nav>
+        </header>
+    }
+}
+
+fn switch_language(i18n: I18n) {
+    let next = match i18n.lang() {
+        Lang::Zh => Lang::En,
+        Lang::En => Lang::Zh,
+    };
+    i18n.0.set(next);
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let doc = document();
+        if let Ok(html) = doc.clone().dyn_into::<web_sys::HtmlDocument>() {
+            let _ = html.set_cookie(&format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax", next.code()));
+        }
+        if let Some(el) = doc.document_element() {
+            let _ = el.set_attribute("lang", next.code());
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! Pure rules of the product: no Leptos, HTTP or SQL. Shared by the browser
+//! (checks as you type) and the server (checks that count).
+
+pub mod account;
+pub mod id_number;
+pub mod phone;
+pub mod plate;
+#[cfg(feature = "ssr")]
+pub mod staff_import;
+
+pub use account::{GrantStatus, Role, StaffNo};
+pub use id_number::IdNumber;
+pub use phone::Phone;
+pub use plate::Plate;

@@ -1,0 +1,88 @@
+//! The one error type server functions return. It carries a message key, never
+//! internals: those are logged on the server where the error is made.
+
+use crate::i18n::{Lang, Msg};
+use serde::{Deserialize, Serialize};
+use server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    /// Bad input: which field, and what to tell the person.
+    #[error("invalid {field}: {msg:?}")]
+    Invalid { field: String, msg: Msg },
+    /// Several rows of an upload were wrong; nothing was changed.
+    #[error("{} invalid rows", rows.len())]
+    InvalidRows { rows: Vec<RowError> },
+    #[error("rate limited: {msg:?}")]
+    RateLimited { msg: Msg, retry_after_secs: i64 },
+    /// The request collides with the current state (duplicate, already handled).
+    #[error("conflict: {msg:?}")]
+    Conflict { msg: Msg },
+    #[error("cross-site request refused")]
+    CrossSite,
+    #[error("internal error")]
+    Internal,
+    /// The request never got a proper answer (network, decoding).
+    #[error("request failed: {0}")]
+    Request(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowError {
+    pub row: usize,
+    pub field: String,
+    pub msg: Msg,
+}
+
+impl AppError {
+    pub fn invalid(field: &str, msg: Msg) -> Self {
+        AppError::Invalid { field: field.to_owned(), msg }
+    }
+
+    pub fn msg(&self) -> Msg {
+        match self {
+            AppError::Unauthenticated => Msg::ErrUnauthenticated,
+            AppError::Forbidden => Msg::ErrForbidden,
+            AppError::NotFound => Msg::ErrNotFound,
+            AppError::Invalid { msg, .. } | AppError::Conflict { msg } | AppError::RateLimited { msg, .. } => *msg,
+            AppError::InvalidRows { .. } => Msg::ImportErrors,
+            AppError::CrossSite => Msg::ErrCrossSite,
+            AppError::Internal => Msg::ErrInternal,
+            AppError::Request(_) => Msg::ErrNetwork,
+        }
+    }
+
+    /// A sentence for the person in front of the screen.
+    pub fn user_message(&self, lang: Lang) -> &'static str {
+        self.msg().text(lang)
+    }
+
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Unauthenticated => 401,
+            AppError::Forbidden | AppError::CrossSite => 403,
+            AppError::NotFound => 404,
+            AppError::Invalid { .. } | AppError::InvalidRows { .. } => 422,
+            AppError::RateLimited { .. } => 429,
+            AppError::Conflict { .. } => 409,
+            AppError::Internal | AppError::Request(_) => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Request(value.to_string())
+    }
+}

@@ -1,0 +1,74 @@
+//! The home page: what each kind of user can do from here.
+
+use crate::auth::{Me, MeKind};
+use crate::components::WithMe;
+use crate::domain::Role;
+use crate::i18n::{Msg, t};
+use leptos::prelude::*;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    view! { <WithMe render=|me| match me {
+        None => view! { <SignedOutHome /> }.into_any(),
+        Some(me) => view! { <SignedInHome me /> }.into_any(),
+    } /> }
+}
+
+#[component]
+fn SignedOutHome() -> impl IntoView {
+    view! {
+        <section class="hero">
+            <h1>{t(Msg::AppName)}</h1>
+            <p>{t(Msg::Tagline)}</p>
+        </section>
+        <a class="tile" href="/sign-in" id="tile-visitor">
+            <strong>{t(Msg::SignInVisitor)}</strong>
+            <span>{t(Msg::SignInVisitorHint)}</span>
+        </a>
+        <a class="tile" href="/sign-in/staff" id="tile-staff">
+            <strong>{t(Msg::SignInStaff)}</strong>
+            <span>{t(Msg::SignInStaffHint)}</span>
+        </a>
+    }
+}
+
+#[component]
+fn SignedInHome(me: Me) -> impl IntoView {
+    let mut roles: Vec<Msg> = match &me.kind {
+        MeKind::Staff { .. } => vec![Msg::RoleStaff],
+        MeKind::Phone { resident: true, .. } => vec![Msg::RoleVisitor, Msg::RoleResident],
+        MeKind::Phone { .. } => vec![Msg::RoleVisitor],
+    };
+    roles.extend(me.grants.iter().map(|r| r.label()));
+    let subtitle = match &me.kind {
+        MeKind::Staff { staff_no, department } => format!("{staff_no} · {department}"),
+        MeKind::Phone { masked, .. } => masked.clone(),
+    };
+    let admin = me.has(Role::SecurityAdmin);
+    let staff = me.is_staff();
+    let must_change = me.must_change_password;
+    view! {
+        <section class="card">
+            <p class="muted">{t(Msg::Welcome)}</p>
+            <h1 id="who">{me.display_name.clone()}</h1>
+            <p class="muted">{subtitle}</p>
+            <p>{t(Msg::YourRoles)} ": "
+                {roles.into_iter().map(|r| view! { <span class="badge">{t(r)}</span> }).collect_view()}
+            </p>
+            <Show when=move || must_change>
+                <p class="notice">{t(Msg::MustChangePassword)}</p>
+            </Show>
+        </section>
+        <Show when=move || admin>
+            <a class="tile" href="/admin/campuses"><strong>{t(Msg::Campuses)}</strong></a>
+            <a class="tile" href="/admin/departments"><strong>{t(Msg::Departments)}</strong></a>
+            <a class="tile" href="/admin/staff" id="tile-admin-staff"><strong>{t(Msg::Staff)}</strong><span>{t(Msg::StaffImport)}</span></a>
+            <a class="tile" href="/admin/grants"><strong>{t(Msg::Grants)}</strong></a>
+            <a class="tile" href="/admin/audit"><strong>{t(Msg::Audit)}</strong></a>
+            <a class="tile" href="/admin/outbox"><strong>{t(Msg::Outbox)}</strong></a>
+        </Show>
+        <Show when=move || staff>
+            <a class="tile" href="/account/password" id="tile-password"><strong>{t(Msg::ChangePassword)}</strong></a>
+        </Show>
+    }
+}

@@ -1,0 +1,234 @@
+//! The security office's oversight: role grants (granted, frozen, revoked),
+//! the audit trail and the SMS outbox.
+
+mod pages;
+pub use pages::*;
+
+use crate::domain::{GrantStatus, Role};
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GrantView {
+    pub id: String,
+    pub staff_no: String,
+    pub staff_name: String,
+    pub department: String,
+    pub role: Role,
+    pub scope_id: String,
+    pub scope_label: String,
+    pub status: GrantStatus,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScopeOption {
+    pub id: String,
+    pub label: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GrantScopeOptions {
+    pub departments: Vec<ScopeOption>,
+    pub gates: Vec<ScopeOption>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditView {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub record_kind: String,
+    pub record_id: String,
+    pub changes: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutboxView {
+    pub at: String,
+    pub phone: String,
+    pub purpose: String,
+    pub body: String,
+    pub status: String,
+    pub attempts: i64,
+    pub error: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::*;
+    use crate::domain::StaffNo;
+    use crate::i18n::Msg;
+    use crate::platform::{audit, context::{AppState, Principal}, db::new_id};
+    use serde_json::json;
+
+    pub async fn grants(st: &AppState) -> Result<Vec<GrantView>, AppError> {
+        let rows: Vec<(String, String, String, String, String, String, String, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT g.id, s.staff_no, s.name, d.name, g.role, g.scope_id, g.status, sd.name, sg.name
+             FROM grants g JOIN staff s ON s.id = g.staff_id JOIN departments d ON d.id = s.department_id
+             LEFT JOIN departments sd ON sd.id = g.scope_id LEFT JOIN gates sg ON sg.id = g.scope_id
+             WHERE g.status <> 'revoked' ORDER BY g.role, s.staff_no",
+        )
+        .fetch_all(&st.db.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, staff_no, staff_name, department, role, scope_id, status, sd, sg)| {
+                Some(GrantView {
+                    id,
+                    staff_no,
+                    staff_name,
+                    department,
+                    role: Role::from_code(&role)?,
+                    scope_label: sd.or(sg).unwrap_or_default(),
+                    scope_id,
+                    status: GrantStatus::from_code(&status)?,
+                })
+            })
+            .collect())
+    }
+
+    pub async fn scopes(st: &AppState) -> Result<GrantScopeOptions, AppError> {
+        let d: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM departments ORDER BY code").fetch_all(&st.db.read).await?;
+        let g: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT g.id, c.name, g.name FROM gates g JOIN campuses c ON c.id = g.campus_id ORDER BY c.created_at, g.created_at",
+        )
+        .fetch_all(&st.db.read)
+        .await?;
+        Ok(GrantScopeOptions {
+            departments: d.into_iter().map(|(id, label)| ScopeOption { id, label }).collect(),
+            gates: g.into_iter().map(|(id, c, n)| ScopeOption { id, label: format!("{c} · {n}") }).collect(),
+        })
+    }
+
+    pub async fn grant(st: &AppState, me: &Principal, staff_no: &str, role: Role, scope_id: &str) -> Result<(), AppError> {
+        let staff_no = StaffNo::parse(staff_no).map_err(|_| AppError::invalid("staff_no", Msg::ErrUnknownStaff))?;
+        let now = st.clock.now_ms();
+        let mut tx = st.db.write.begin().await?;
+        let staff: Option<(String,)> = sqlx::query_as("SELECT id FROM staff WHERE staff_no = $1 AND active = 1")
+            .bind(staff_no.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((staff_id,)) = staff else { return Err(AppError::invalid("staff_no", Msg::ErrUnknownStaff)) };
+        let scope_ok = match role.scope() {
+            crate::domain::account::ScopeKind::Campus => scope_id.is_empty(),
+            crate::domain::account::ScopeKind::Department => sqlx::query_as::<_, (String,)>("SELECT id FROM departments WHERE id = $1")
+                .bind(scope_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some(),
+            crate::domain::account::ScopeKind::Gate => sqlx::query_as::<_, (String,)>("SELECT id FROM gates WHERE id = $1")
+                .bind(scope_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some(),
+        };
+        if !scope_ok {
+            return Err(AppError::invalid("scope_id", Msg::ErrScopeNeeded));
+        }
+        // One row per (staff, role, scope): granting again re-activates it.
+        let updated = sqlx::query("UPDATE grants SET status = 'active', granted_by = $1, updated_at = $2 WHERE staff_id = $3 AND role = $4 AND scope_id = $5")
+            .bind(me.actor_label())
+            .bind(now)
+            .bind(&staff_id)
+            .bind(role.code())
+            .bind(scope_id)
+            .execute(&mut *tx)
+            .await?;
+        let grant_id = if updated.rows_affected() == 0 {
+            let id = new_id();
+            sqlx::query(
+                "INSERT INTO grants (id, staff_id, role, scope_id, status, granted_by, created_at, updated_at) VALUES ($1, $2, $3, $4, 'active', $5, $6, $6)",
+            )
+            .bind(&id)
+            .bind(&staff_id)
+            .bind(role.code())
+            .bind(scope_id)
+            .bind(me.actor_label())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            id
+        } else {
+            let (id,): (String,) = sqlx::query_as("SELECT id FROM grants WHERE staff_id = $1 AND role = $2 AND scope_id = $3")
+                .bind(&staff_id)
+                .bind(role.code())
+                .bind(scope_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            id
+        };
+        audit::record(&mut *tx, now, &me.actor_label(), "grant", "grant", &grant_id,
+            json!({"staff_no": staff_no.as_str(), "role": role.code(), "scope_id": scope_id, "status": "active"}), None).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn set_status(st: &AppState, me: &Principal, grant_id: &str, status: GrantStatus) -> Result<(), AppError> {
+        let now = st.clock.now_ms();
+        let mut tx = st.db.write.begin().await?;
+        let r = sqlx::query("UPDATE grants SET status = $1, updated_at = $2 WHERE id = $3 AND status <> $1")
+            .bind(status.code())
+            .bind(now)
+            .bind(grant_id)
+            .execute(&mut *tx)
+            .await?;
+        if r.rows_affected() == 0 {
+            let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM grants WHERE id = $1").bind(grant_id).fetch_optional(&mut *tx).await?;
+            return if exists.is_some() { Err(AppError::Conflict { msg: Msg::ErrAlreadyHandled }) } else { Err(AppError::NotFound) };
+        }
+        audit::record(&mut *tx, now, &me.actor_label(), status.code(), "grant", grant_id, json!({"status": status.code()}), None).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn audit_page(st: &AppState, offset: i64) -> Result<Vec<AuditView>, AppError> {
+        let rows: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(
+            "SELECT at, actor, action, record_kind, record_id, changes FROM audit_log ORDER BY at DESC, id DESC LIMIT 100 OFFSET $1",
+        )
+        .bind(offset.max(0))
+        .fetch_all(&st.db.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(at, actor, action, record_kind, record_id, changes)| AuditView {
+                at: st.clock.format(at),
+                actor,
+                action,
+                record_kind,
+                record_id,
+                changes,
+            })
+            .collect())
+    }
+
+    pub async fn outbox_page(st: &AppState, offset: i64) -> Result<Vec<OutboxView>, AppError> {
+        let rows: Vec<(i64, String, String, String, String, i64, Option<String>)> = sqlx::query_as(
+            "SELECT created_at, phone, purpose, body, status, attempts, last_error FROM sms_outbox ORDER BY created_at DESC, id DESC LIMIT 100 OFFSET $1",
+        )
+        .bind(offset.max(0))
+        .fetch_all(&st.db.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(at, phone, purpose, body, status, attempts, error)| OutboxView {
+                at: st.clock.format(at),
+                phone: crate::domain::Phone::parse(&phone).map(|p| p.masked()).unwrap_or_default(),
+                purpose,
+                body,
+                status,
+                attempts,
+                error,
+            })
+            .collect())
+    }
+}
+
+role_fn!(SecurityAdmin, list_grants "list_grants"() -> Vec<GrantView> => |st, me| ssr::grants(&st).await);
+role_fn!(SecurityAdmin, grant_scopes "grant_scopes"() -> GrantScopeOptions => |st, me| ssr::scopes(&st).await);
+role_fn!(SecurityAdmin, grant_role "grant_role"(staff_no: String, role: Role, scope_id: String) -> () =>
+    |st, me| ssr::grant(&st, &me, &staff_no, role, &scope_id).await);
+role_fn!(SecurityAdmin, set_grant_status "set_grant_status"(grant_id: String, status: GrantStatus) -> () =>
+    |st, me| ssr::set_status(&st, &me, &grant_id, status).await);
+role_fn!(SecurityAdmin, list_audit "list_audit"(offset: i64) -> Vec<AuditView> => |st, me| ssr::audit_page(&st, offset).await);
+role_fn!(SecurityAdmin, list_outbox "list_outbox"(offset: i64) -> Vec<OutboxView> => |st, me| ssr::outbox_page(&st, offset).await);

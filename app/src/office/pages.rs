@@ -1,0 +1,171 @@
+use super::*;
+use crate::components::ErrorLine;
+use crate::directory::{AdminNav, AdminOnly};
+use crate::domain::account::ScopeKind;
+use crate::i18n::{Msg, t, use_i18n};
+
+#[component]
+pub fn GrantsPage() -> impl IntoView {
+    view! { <AdminOnly><AdminNav /><GrantsEditor /></AdminOnly> }
+}
+
+#[component]
+fn GrantsEditor() -> impl IntoView {
+    let i18n = use_i18n();
+    let grant = ServerAction::<GrantRole>::new();
+    let set_status = ServerAction::<SetGrantStatus>::new();
+    let grants = Resource::new(move || (grant.version().get(), set_status.version().get()), |_| list_grants());
+    let scopes = Resource::new(|| (), |_| grant_scopes());
+    let staff_no = RwSignal::new(String::new());
+    let role = RwSignal::new(Role::Approver);
+    let scope = RwSignal::new(String::new());
+    let err = Signal::derive(move || grant.value().get().and_then(Result::err));
+    let status_err = Signal::derive(move || set_status.value().get().and_then(Result::err));
+    view! {
+        <section class="card">
+            <h1>{t(Msg::Grants)}</h1>
+            <ErrorLine error=status_err />
+            <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match grants.await {
+                        Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
+                        Ok(rows) => view! {
+                            <table class="list" id="grant-list">
+                                <thead><tr><th>{t(Msg::Staff)}</th><th>{t(Msg::Role)}</th><th>{t(Msg::Scope)}</th><th>{t(Msg::Status)}</th><th></th></tr></thead>
+                                <tbody>
+                                {rows.into_iter().map(|g| {
+                                    let (a, b) = (g.id.clone(), g.id.clone());
+                                    let frozen = g.status == GrantStatus::Frozen;
+                                    view! { <tr class:inactive=frozen>
+                                        <td>{g.staff_no.clone()} " " {g.staff_name.clone()}<br/><small class="muted">{g.department.clone()}</small></td>
+                                        <td>{t(g.role.label())}</td>
+                                        <td>{g.scope_label.clone()}</td>
+                                        <td>{if frozen { t(Msg::StatusFrozen) } else { t(Msg::StatusActive) }}</td>
+                                        <td>
+                                            <button class="link" on:click=move |_| { set_status.dispatch(SetGrantStatus { grant_id: a.clone(), status: if frozen { GrantStatus::Active } else { GrantStatus::Frozen } }); }>
+                                                {if frozen { t(Msg::Unfreeze) } else { t(Msg::Freeze) }}
+                                            </button>
+                                            <button class="link danger" on:click=move |_| { set_status.dispatch(SetGrantStatus { grant_id: b.clone(), status: GrantStatus::Revoked }); }>{t(Msg::Revoke)}</button>
+                                        </td>
+                                    </tr> }
+                                }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <h2>{t(Msg::GrantRole)}</h2>
+            <form class="grid" on:submit=move |ev| {
+                ev.prevent_default();
+                grant.dispatch(GrantRole { staff_no: staff_no.get_untracked(), role: role.get_untracked(), scope_id: scope.get_untracked() });
+            }>
+                <label>{t(Msg::StaffNo)}<input id="grant-staff-no" prop:value=staff_no on:input=move |ev| staff_no.set(event_target_value(&ev)) /></label>
+                <label>{t(Msg::Role)}
+                    <select id="grant-role" prop:value=move || role.get().code().to_owned() on:change=move |ev| {
+                        if let Some(r) = Role::from_code(&event_target_value(&ev)) { role.set(r); scope.set(String::new()); }
+                    }>
+                        {Role::ALL.into_iter().map(|r| view! { <option value=r.code()>{t(r.label())}</option> }).collect_view()}
+                    </select>
+                </label>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let s = scopes.await.unwrap_or(GrantScopeOptions { departments: vec![], gates: vec![] });
+                        view! {
+                            {move || {
+                                let options = match role.get().scope() {
+                                    ScopeKind::Department => s.departments.clone(),
+                                    ScopeKind::Gate => s.gates.clone(),
+                                    ScopeKind::Campus => vec![],
+                                };
+                                (!options.is_empty()).then(|| view! {
+                                    <label>{t(Msg::Scope)}
+                                        <select id="grant-scope" prop:value=scope on:change=move |ev| scope.set(event_target_value(&ev))>
+                                            <option value="">"—"</option>
+                                            {options.into_iter().map(|o| view! { <option value=o.id.clone()>{o.label.clone()}</option> }).collect_view()}
+                                        </select>
+                                    </label>
+                                })
+                            }}
+                        }
+                    })}
+                </Suspense>
+                <ErrorLine error=err />
+                <div class="actions"><button type="submit" class="primary">{t(Msg::Grant)}</button></div>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    view! { <AdminOnly><AdminNav /><AuditList /></AdminOnly> }
+}
+
+#[component]
+fn AuditList() -> impl IntoView {
+    let i18n = use_i18n();
+    let offset = RwSignal::new(0i64);
+    let rows = Resource::new(move || offset.get(), list_audit);
+    view! {
+        <section class="card">
+            <h1>{t(Msg::Audit)}</h1>
+            <Transition fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match rows.await {
+                        Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
+                        Ok(rows) => view! {
+                            <table class="list small" id="audit-list">
+                                <thead><tr><th>{t(Msg::Time)}</th><th>{t(Msg::Actor)}</th><th>{t(Msg::Action)}</th><th>{t(Msg::Record)}</th><th>{t(Msg::Changes)}</th></tr></thead>
+                                <tbody>
+                                {rows.into_iter().map(|r| view! { <tr>
+                                    <td class="nowrap">{r.at}</td><td>{r.actor}</td><td>{r.action}</td><td>{r.record_kind}</td><td class="mono">{r.changes}</td>
+                                </tr> }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+            <div class="row pager">
+                <button class="secondary" disabled=move || offset.get() == 0 on:click=move |_| offset.update(|o| *o = (*o - 100).max(0))>"‹"</button>
+                <button class="secondary" on:click=move |_| offset.update(|o| *o += 100)>"›"</button>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+pub fn OutboxPage() -> impl IntoView {
+    view! { <AdminOnly><AdminNav /><OutboxList /></AdminOnly> }
+}
+
+#[component]
+fn OutboxList() -> impl IntoView {
+    let i18n = use_i18n();
+    let offset = RwSignal::new(0i64);
+    let rows = Resource::new(move || offset.get(), list_outbox);
+    view! {
+        <section class="card">
+            <h1>{t(Msg::Outbox)}</h1>
+            <Transition fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match rows.await {
+                        Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
+                        Ok(rows) => view! {
+                            <table class="list small" id="outbox-list">
+                                <thead><tr><th>{t(Msg::Time)}</th><th>{t(Msg::Recipient)}</th><th>{t(Msg::Message)}</th><th>{t(Msg::Status)}</th></tr></thead>
+                                <tbody>
+                                {rows.into_iter().map(|r| view! { <tr>
+                                    <td class="nowrap">{r.at}</td><td>{r.phone}</td><td>{r.body}</td>
+                                    <td>{r.status} {r.error.map(|e| format!(" ({e})"))}</td>
+                                </tr> }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}

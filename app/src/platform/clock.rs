@@ -1,0 +1,89 @@
+//! Time comes from an injected clock, so tests move time instead of sleeping,
+//! and every date is read in campus time whatever the server's own zone.
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use std::sync::{
+    Arc,
+    atomic::{AtomicI64, Ordering},
+};
+
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock tests set and advance.
+#[derive(Clone)]
+pub struct ManualClock(Arc<AtomicI64>);
+
+impl ManualClock {
+    pub fn new(start: DateTime<Utc>) -> Self {
+        ManualClock(Arc::new(AtomicI64::new(start.timestamp_millis())))
+    }
+    pub fn advance(&self, by: chrono::Duration) {
+        self.0.fetch_add(by.num_milliseconds(), Ordering::SeqCst);
+    }
+    pub fn set(&self, to: DateTime<Utc>) {
+        self.0.store(to.timestamp_millis(), Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc.timestamp_millis_opt(self.0.load(Ordering::SeqCst)).single().unwrap_or_default()
+    }
+}
+
+/// The campus's clock: UTC instants plus the campus time zone.
+#[derive(Clone)]
+pub struct CampusClock {
+    clock: Arc<dyn Clock>,
+    pub tz: Tz,
+}
+
+impl CampusClock {
+    pub fn new(clock: Arc<dyn Clock>, tz: Tz) -> Self {
+        CampusClock { clock, tz }
+    }
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+    /// Milliseconds since the epoch: how instants are stored.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now().timestamp_millis()
+    }
+    /// An instant as campus wall time, `2026-11-25 08:05`.
+    pub fn format(&self, ms: i64) -> String {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .map(|d| d.with_timezone(&self.tz).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default()
+    }
+
+    /// Today's date on campus.
+    pub fn today(&self) -> NaiveDate {
+        self.clock.now().with_timezone(&self.tz).date_naive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn campus_date_is_shanghai_even_when_utc_is_still_yesterday() {
+        // 2026-11-25 17:30 UTC is 2026-11-26 01:30 in Shanghai.
+        let c = ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 25, 17, 30, 0).unwrap());
+        let campus = CampusClock::new(Arc::new(c.clone()), chrono_tz::Asia::Shanghai);
+        assert_eq!(campus.today(), NaiveDate::from_ymd_opt(2026, 11, 26).unwrap());
+        c.advance(chrono::Duration::hours(-2));
+        assert_eq!(campus.today(), NaiveDate::from_ymd_opt(2026, 11, 25).unwrap());
+    }
+}

@@ -1,0 +1,130 @@
+//! Layered configuration: defaults, then a TOML file, then `CAMPUS_PASS_*`
+//! environment variables (`CAMPUS_PASS_DATABASE_URL`, `CAMPUS_PASS_LISTEN`, …).
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Address the HTTP server binds to.
+    pub listen: String,
+    /// `sqlite://…` (embedded, the default) or `postgres://…`.
+    pub database_url: String,
+    /// Where the SQLite file and the generated master key live.
+    pub data_dir: PathBuf,
+    /// The address people reach the site at; used in SMS links and to check
+    /// the `Origin` of state-changing requests.
+    pub public_base_url: String,
+    /// Campus time zone: every date and deadline is campus time.
+    pub campus_time_zone: String,
+    /// Base64 of 32 bytes. When absent, a key is generated into `data_dir`
+    /// on first start. Several servers sharing one PostgreSQL must all be
+    /// given the same key here.
+    #[serde(skip_serializing)]
+    pub master_key: Option<SecretString>,
+    pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
+    /// `outbox` records messages and prints them (demo and tests).
+    pub sms_provider: String,
+    /// Trust `X-Forwarded-For` from a reverse proxy for client addresses.
+    pub trust_proxy: bool,
+    /// Seed the demo campus on an empty database.
+    pub demo: bool,
+    /// Where the built site (`pkg/`, icons, manifest) is served from.
+    pub site_root: PathBuf,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:3000".into(),
+            database_url: "sqlite://data/campus-pass.db".into(),
+            data_dir: "data".into(),
+            public_base_url: "http://127.0.0.1:3000".into(),
+            campus_time_zone: "Asia/Shanghai".into(),
+            master_key: None,
+            session_idle_minutes: 240,
+            session_absolute_hours: 14,
+            sms_provider: "outbox".into(),
+            trust_proxy: false,
+            demo: false,
+            site_root: "target/site".into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(#[from] Box<figment::Error>),
+    #[error("unknown campus time zone {0:?}")]
+    TimeZone(String),
+}
+
+impl Config {
+    /// Defaults, then `file` (if it exists), then the environment.
+    pub fn load(file: Option<&std::path::Path>) -> Result<Config, ConfigError> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        let path = file
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("CAMPUS_PASS_CONFIG").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("campus-pass.toml"));
+        fig = fig.merge(Toml::file(path));
+        fig = fig.merge(Env::prefixed("CAMPUS_PASS_").ignore(&["config"]));
+        let cfg: Config = fig.extract().map_err(Box::new)?;
+        cfg.time_zone()?;
+        Ok(cfg)
+    }
+
+    pub fn time_zone(&self) -> Result<chrono_tz::Tz, ConfigError> {
+        self.campus_time_zone
+            .parse()
+            .map_err(|_| ConfigError::TimeZone(self.campus_time_zone.clone()))
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_base_url.starts_with("https://")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    #[test]
+    fn debug_never_prints_the_master_key() {
+        let cfg = Config { master_key: Some(SecretString::from("c2VjcmV0LXNlY3JldC1zZWNyZXQ=")), ..Config::default() };
+        let shown = format!("{cfg:?}");
+        assert!(!shown.contains("c2VjcmV0"), "{shown}");
+        assert_eq!(cfg.master_key.unwrap().expose_secret(), "c2VjcmV0LXNlY3JldC1zZWNyZXQ=");
+    }
+
+    #[test]
+    fn file_then_environment_override_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("cp.toml", "campus_time_zone = \"Asia/Urumqi\"\nlisten = \"0.0.0.0:8080\"")?;
+            jail.set_env("CAMPUS_PASS_LISTEN", "127.0.0.1:9999");
+            let cfg = Config::load(Some(std::path::Path::new("cp.toml"))).unwrap();
+            assert_eq!(cfg.campus_time_zone, "Asia/Urumqi");
+            assert_eq!(cfg.listen, "127.0.0.1:9999");
+            assert_eq!(cfg.session_idle_minutes, 240);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn an_unknown_time_zone_is_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("CAMPUS_PASS_CAMPUS_TIME_ZONE", "Mars/Olympus");
+            assert!(matches!(Config::load(None), Err(ConfigError::TimeZone(_))));
+            Ok(())
+        });
+    }
+}

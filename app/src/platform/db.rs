@@ -1,0 +1,117 @@
+//! One storage layer, two backends, picked by the database URL's scheme.
+//!
+//! Queries are portable SQL on `sqlx::Any` with `$N` placeholders (both
+//! SQLite and PostgreSQL read them). Instants are BIGINT milliseconds, dates
+//! `YYYY-MM-DD` text, flags BIGINT 0/1: the types both backends agree on.
+//!
+//! SQLite gets one writer connection: writes queue in the pool instead of
+//! failing "database is locked", and a transaction that reads then writes can
+//! never be overtaken by another writer. Readers use their own pool (WAL lets
+//! them run beside the writer). PostgreSQL uses one pool for both; its
+//! concurrency rules are unique indexes and conditional updates.
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+pub struct Db {
+    /// Reads that need not see an uncommitted write of their own.
+    pub read: AnyPool,
+    /// Every write and every read-then-write transaction.
+    pub write: AnyPool,
+    pub backend: Backend,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("unsupported database URL (use sqlite:// or postgres://)")]
+    Scheme,
+    #[error("database: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("creating the data folder: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+impl Db {
+    pub async fn connect(url: &str) -> Result<Db, DbError> {
+        install_default_drivers();
+        if url.starts_with("sqlite:") {
+            let url = sqlite_url(url)?;
+            // synchronous=FULL: in WAL mode each commit is one fsync of the
+            // log. NORMAL would be faster but can lose the last commits on
+            // power loss, and a lost "pass used" would let a single-use pass
+            // in twice. The single writer keeps fsyncs from contending.
+            let pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
+            let write = AnyPoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(30))
+                .after_connect(move |conn, _| Box::pin(async move { conn.execute(pragmas).await.map(|_| ()) }))
+                .connect(&url)
+                .await?;
+            // Run migrations before readers open, so they see the schema.
+            MIGRATOR.run(&write).await?;
+            let read = AnyPoolOptions::new()
+                .max_connections(8)
+                .after_connect(move |conn, _| Box::pin(async move { conn.execute(pragmas).await.map(|_| ()) }))
+                .connect(&url)
+                .await?;
+            Ok(Db { read, write, backend: Backend::Sqlite })
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = AnyPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect(url)
+                .await?;
+            MIGRATOR.run(&pool).await?;
+            Ok(Db { read: pool.clone(), write: pool, backend: Backend::Postgres })
+        } else {
+            Err(DbError::Scheme)
+        }
+    }
+}
+
+/// Makes sure the file's folder exists and the file is created on first use.
+fn sqlite_url(url: &str) -> Result<String, DbError> {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let path = rest.split('?').next().unwrap_or("");
+    if !path.is_empty() && path != ":memory:" {
+        if let Some(parent) = std::path::Path::new(path).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent)?;
+            }
+        }
+    }
+    Ok(if url.contains("mode=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    })
+}
+
+/// A new random id for a row: UUID v7, so ids sort by creation time.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// True when the error is a unique-constraint violation (on either backend).
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => {
+            d.is_unique_violation() || d.code().is_some_and(|c| c == "23505" || c == "2067" || c == "1555")
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,102 @@
+//! Server-side sessions. The cookie carries 256 random bits; the table keeps
+//! only their SHA-256, so a leaked database copy opens no session.
+
+use super::db::Db;
+use super::keys::{random_token, sha256_hex};
+
+pub const COOKIE: &str = "cp_session";
+
+#[derive(Clone, Debug)]
+pub enum SessionSubject {
+    Staff(String),
+    Phone(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct SessionRow {
+    pub id_hash: String,
+    pub staff_id: Option<String>,
+    pub phone: Option<String>,
+    pub last_seen_at: i64,
+}
+
+pub struct Timeouts {
+    pub idle_ms: i64,
+    pub absolute_ms: i64,
+}
+
+/// Starts a new session (a new id at every sign-in) and returns the cookie value.
+pub async fn create(db: &Db, subject: &SessionSubject, now_ms: i64, t: &Timeouts) -> Result<String, sqlx::Error> {
+    let token = random_token(32);
+    let (staff_id, phone) = match subject {
+        SessionSubject::Staff(id) => (Some(id.as_str()), None),
+        SessionSubject::Phone(p) => (None, Some(p.as_str())),
+    };
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, staff_id, phone, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $4, $5)",
+    )
+    .bind(sha256_hex(token.as_bytes()))
+    .bind(staff_id)
+    .bind(phone)
+    .bind(now_ms)
+    .bind(now_ms + t.absolute_ms)
+    .execute(&db.write)
+    .await?;
+    Ok(token)
+}
+
+/// The live session for a cookie value, if any; refreshes its idle timer
+/// (at most once a minute, to keep reads from writing).
+pub async fn resolve(db: &Db, token: &str, now_ms: i64, t: &Timeouts) -> Result<Option<SessionRow>, sqlx::Error> {
+    if token.len() != 43 {
+        return Ok(None);
+    }
+    let hash = sha256_hex(token.as_bytes());
+    let row: Option<(String, Option<String>, Option<String>, i64)> = sqlx::query_as(
+        "SELECT id_hash, staff_id, phone, last_seen_at FROM sessions WHERE id_hash = $1 AND ended_at IS NULL AND expires_at > $2 AND last_seen_at > $3",
+    )
+    .bind(&hash)
+    .bind(now_ms)
+    .bind(now_ms - t.idle_ms)
+    .fetch_optional(&db.read)
+    .await?;
+    let Some((id_hash, staff_id, phone, last_seen_at)) = row else { return Ok(None) };
+    if now_ms - last_seen_at > 60_000 {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2").bind(now_ms).bind(&id_hash).execute(&db.write).await?;
+    }
+    Ok(Some(SessionRow { id_hash, staff_id, phone, last_seen_at }))
+}
+
+pub async fn end(db: &Db, id_hash: &str, now_ms: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET ended_at = $1 WHERE id_hash = $2 AND ended_at IS NULL").bind(now_ms).bind(id_hash).execute(&db.write).await?;
+    Ok(())
+}
+
+/// Ends every other session of a staff member (after a password change or reset).
+pub async fn end_others_for_staff(db: &Db, staff_id: &str, keep: Option<&str>, now_ms: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET ended_at = $1 WHERE staff_id = $2 AND ended_at IS NULL AND id_hash <> $3")
+        .bind(now_ms)
+        .bind(staff_id)
+        .bind(keep.unwrap_or(""))
+        .execute(&db.write)
+        .await?;
+    Ok(())
+}
+
+/// `Set-Cookie` value: HttpOnly, SameSite=Lax (links from an SMS still
+/// arrive signed in; cross-site POSTs carry no cookie), Secure over HTTPS.
+pub fn cookie_header(token: &str, max_age_secs: i64, secure: bool) -> String {
+    format!(
+        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+pub fn clear_cookie_header(secure: bool) -> String {
+    cookie_header("", 0, secure)
+}
+
+/// Reads one cookie from a `Cookie` header.
+pub fn read_cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    header.split(';').filter_map(|kv| kv.trim().split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v)
+}

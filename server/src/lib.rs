@@ -1,0 +1,116 @@
+//! The Campus Pass server: HTTP routes around the Leptos app, start-up
+//! (configuration, database, keys), request guards and caching rules.
+
+pub mod demo;
+pub mod routes;
+
+use app::platform::{
+    clock::{CampusClock, Clock, SystemClock},
+    config::Config,
+    context::{AppState, Inner},
+    db::Db,
+    keys::{Keys, MasterKey},
+    sms::{OutboxProvider, SmsProvider},
+};
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::{net::SocketAddr, sync::Arc};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] app::platform::config::ConfigError),
+    #[error(transparent)]
+    Db(#[from] app::platform::db::DbError),
+    #[error(transparent)]
+    Keys(#[from] app::platform::keys::KeyError),
+    #[error("unknown SMS provider {0:?}")]
+    SmsProvider(String),
+    #[error("binding {0}: {1}")]
+    Bind(String, std::io::Error),
+}
+
+/// Opens the database (migrating it), loads the keys, and builds the state.
+pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, StartError> {
+    let tz = config.time_zone()?;
+    let db = Db::connect(&config.database_url).await?;
+    let master = MasterKey::load(config.master_key.as_ref(), &config.data_dir)?;
+    let keys = Keys::load_or_create(&db, &master, clock.now().timestamp_millis()).await?;
+    let sms: Box<dyn SmsProvider> = match config.sms_provider.as_str() {
+        "outbox" => Box::new(OutboxProvider),
+        other => return Err(StartError::SmsProvider(other.to_owned())),
+    };
+    Ok(AppState(Arc::new(Inner { db, clock: CampusClock::new(clock, tz), keys, config, sms })))
+}
+
+fn leptos_options(config: &Config) -> LeptosOptions {
+    // cargo-leptos writes hash.txt beside the binary when assets are hashed;
+    // test binaries have no site and no hash file.
+    let hashed = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(|d| d.join("hash.txt").exists()))
+        .unwrap_or(false);
+    LeptosOptions::builder()
+        .output_name("campus-pass")
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .env(leptos::config::Env::PROD)
+        .hash_files(hashed)
+        .build()
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let options = leptos_options(&state.config);
+    let routes = generate_route_list(app::App);
+    let ctx_state = state.clone();
+    let provide = move || provide_context(ctx_state.clone());
+    let shell_options = options.clone();
+    Router::new()
+        .merge(routes::api(state.clone()))
+        .leptos_routes_with_context(&options, routes, provide, move || app::shell(shell_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler(app::shell))
+        .with_state(options)
+        .layer(axum::middleware::from_fn(routes::cache_headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), routes::refuse_cross_site))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// Background upkeep that any number of servers may run at once.
+pub fn spawn_upkeep(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = app::platform::rate_limit::purge(&state.db, state.clock.now_ms()).await {
+                tracing::warn!(error = %e, "purging rate-limit events failed");
+            }
+        }
+    });
+}
+
+/// A running server (used by `main` and by the integration tests).
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub handle: tokio::task::JoinHandle<()>,
+}
+
+pub async fn serve(state: AppState, listen: &str) -> Result<Running, StartError> {
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Bind(listen.to_owned(), e))?;
+    let addr = listener.local_addr().map_err(|e| StartError::Bind(listen.to_owned(), e))?;
+    let app = router(state.clone());
+    spawn_upkeep(state.clone());
+    let handle = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await {
+            tracing::error!(error = %e, "server stopped");
+        }
+    });
+    Ok(Running { addr, state, handle })
+}
+
+pub fn system_clock() -> Arc<dyn Clock> {
+    Arc::new(SystemClock)
+}

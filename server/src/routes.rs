@@ -1,0 +1,120 @@
+//! Plain axum routes beside the server functions, and the request guards.
+
+use app::error::AppError;
+use app::platform::context::{AppState, principal_from};
+use axum::{
+    Json, Router,
+    body::{Body, Bytes},
+    extract::{Query, Request, State},
+    http::{HeaderValue, Method, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use serde::Deserialize;
+
+/// Every plain `/api` route, with whether it is meant to be public. The
+/// authorisation test walks this list.
+pub const API_ROUTES: &[(&str, &str, bool)] = &[
+    ("GET", "/api/health", true),
+    ("POST", "/api/admin/staff-import", false),
+];
+
+pub fn api(state: AppState) -> Router<leptos::prelude::LeptosOptions> {
+    Router::new()
+        .route("/api/health", get(health))
+        .route("/api/admin/staff-import", post(staff_import))
+        .layer(axum::extract::DefaultBodyLimit::max(app::domain::staff_import::MAX_BYTES + 1024))
+        .with_state(state)
+}
+
+/// An `AppError` as an HTTP answer: its status, and its JSON for the page.
+pub struct ApiError(pub AppError);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(self.0)).into_response()
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+async fn health(State(st): State<AppState>) -> Result<&'static str, ApiError> {
+    sqlx::query("SELECT 1").execute(&st.db.read).await.map_err(AppError::from)?;
+    Ok("ok")
+}
+
+#[derive(Deserialize)]
+struct ImportQuery {
+    #[serde(default)]
+    dry_run: bool,
+}
+
+#[tracing::instrument(skip_all, fields(bytes = body.len(), dry_run = q.dry_run))]
+async fn staff_import(
+    State(st): State<AppState>,
+    Query(q): Query<ImportQuery>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Result<Json<app::directory::ImportOutcome>, ApiError> {
+    let me = principal_from(&st, &headers).await?.ok_or(AppError::Unauthenticated)?;
+    match me.staff() {
+        None => return Err(AppError::Forbidden.into()),
+        Some(s) if s.must_change_password => return Err(AppError::Forbidden.into()),
+        Some(_) if !me.has(app::domain::Role::SecurityAdmin) => return Err(AppError::Forbidden.into()),
+        Some(_) => {}
+    }
+    let outcome = app::directory::ssr::import_staff(&st, &me, &body, q.dry_run).await?;
+    Ok(Json(outcome))
+}
+
+/// State-changing requests must come from our own pages: a browser always
+/// sends `Origin` (or `Sec-Fetch-Site`) with them, and another site's form
+/// or script is refused. Clients without either (gate devices, curl) carry
+/// no cookie of ours unless given one, so they are let through.
+pub async fn refuse_cross_site(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if matches!(fetch_site, Some("cross-site")) {
+        return ApiError(AppError::CrossSite).into_response();
+    }
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let same_host = origin.split_once("://").map(|(_, h)| h) == Some(host);
+        let configured = origin.trim_end_matches('/') == st.config.public_base_url.trim_end_matches('/');
+        if !same_host && !configured {
+            tracing::warn!(origin, "refused a cross-site request");
+            return ApiError(AppError::CrossSite).into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// HTML is never cached (a new release reaches WeChat's webview at once);
+/// hashed assets under /pkg are cached for a year; other files for a day.
+pub async fn cache_headers(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let mut res = next.run(req).await;
+    let value = if path.starts_with("/pkg/") {
+        "public, max-age=31536000, immutable"
+    } else if path.starts_with("/api/") {
+        "no-store"
+    } else if path.starts_with("/icons/") || path == "/manifest.webmanifest" || path == "/favicon.ico" {
+        "public, max-age=86400"
+    } else {
+        "no-cache"
+    };
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    res.headers_mut().insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    res.headers_mut().insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    let _ = Body::empty;
+    res
+}
