@@ -61,7 +61,9 @@ pub async fn clear(db: &Db, bucket: &str) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// The limit with the longest wait wins: "try tomorrow" beats "try in a minute".
 async fn over_limit(db: &Db, bucket: &str, limits: &[Limit], now_ms: i64) -> Result<Option<(usize, i64)>, sqlx::Error> {
+    let mut worst: Option<(usize, i64)> = None;
     for (i, l) in limits.iter().enumerate() {
         let rows: Vec<(i64,)> = sqlx::query_as("SELECT at FROM rate_events WHERE bucket = $1 AND at > $2 ORDER BY at")
             .bind(bucket)
@@ -69,11 +71,15 @@ async fn over_limit(db: &Db, bucket: &str, limits: &[Limit], now_ms: i64) -> Res
             .fetch_all(&db.write)
             .await?;
         if rows.len() as i64 > l.max {
-            let oldest = rows.first().map(|r| r.0).unwrap_or(now_ms);
-            return Ok(Some((i, (oldest + l.window_ms - now_ms).max(1000))));
+            // The slot frees when the event that put us over the limit ages out.
+            let oldest = rows[rows.len() - 1 - l.max as usize].0;
+            let wait = (oldest + l.window_ms - now_ms).max(1000);
+            if worst.is_none_or(|(_, w)| wait > w) {
+                worst = Some((i, wait));
+            }
         }
     }
-    Ok(None)
+    Ok(worst)
 }
 
 /// Drops events older than any window in use. Safe to run on every server.
