@@ -82,6 +82,13 @@ pub fn App() -> impl IntoView {
     let i18n = I18n(RwSignal::new(initial_lang()));
     provide_context(i18n);
     provide_me();
+    // Marks the page interactive once hydrated: browser tests wait for it.
+    Effect::new(|_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "1");
+        }
+    });
 
     view! {
         <Title text=t(Msg::AppName) />

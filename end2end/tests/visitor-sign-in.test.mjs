@@ -1,0 +1,36 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, phone, open, lastCode, shot } from './helpers.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('a visitor signs in with an SMS code', async () => {
+  const { page } = await phone(browser);
+  await open(page, '/');
+  await page.click('#tile-visitor');
+  await page.waitForSelector('#phone');
+  await page.waitForSelector('body[data-hydrated]');
+  // Checked while typing, with the same rules as the server.
+  await page.fill('#phone', '1380013');
+  await page.waitForSelector('.field-error');
+  assert.equal(await page.isDisabled('#send-code'), true);
+  await page.fill('#phone', '138 0013 8000');
+  await page.waitForSelector('.field-error', { state: 'detached' });
+  await page.click('#send-code');
+  await page.waitForSelector('.ok[role=status]');
+  await shot(page, 'visitor-code-sent');
+  // A wrong code gets a clear sentence, not an error dump.
+  await page.fill('#code', '000000');
+  await page.click('button[type=submit]');
+  const err = await page.waitForSelector('.error[role=alert]');
+  assert.match(await err.textContent(), /验证码错误或已过期/);
+  await page.fill('#code', lastCode('13800138000'));
+  await page.click('button[type=submit]');
+  await page.waitForURL((u) => u.pathname === '/');
+  await page.waitForSelector('#who');
+  assert.equal((await page.textContent('#who')).trim(), '138****8000');
+  assert.match(await page.textContent('main'), /访客/);
+  await shot(page, 'visitor-home');
+});

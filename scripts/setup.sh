@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs what building (and, with --test, testing) Campus Pass needs.
+# Idempotent: each step checks before it installs. Source-able: it exports PATH.
+#   scripts/setup.sh          Rust target, cargo-leptos, wasm-bindgen, wasm-opt
+#   scripts/setup.sh --test   … plus Chromium, PostgreSQL, sqlite3, Playwright
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CARGO_LEPTOS_VERSION=0.3.5   # 0.3.11 needs a newer rustc than 1.95
+BINARYEN_VERSION=132         # Debian's 108 produces wasm that fails to hydrate
+say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+export PATH="$ROOT/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+if ! rustup target list --installed | grep -q wasm32-unknown-unknown; then
+  say "adding the wasm32 target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 10 minutes, once)"
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+fi
+
+# wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
+WB_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock")
+if ! wasm-bindgen --version 2>/dev/null | grep -q "$WB_VERSION"; then
+  say "installing wasm-bindgen-cli $WB_VERSION"
+  # No --locked: its lock file names a crate the registry no longer has.
+  cargo install wasm-bindgen-cli --version "$WB_VERSION"
+fi
+
+if ! command -v npm >/dev/null; then
+  say "installing Node.js and npm"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
+fi
+if ! "$ROOT/.tools/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
+  say "installing wasm-opt (binaryen $BINARYEN_VERSION) from npm into .tools/"
+  mkdir -p "$ROOT/.tools"
+  npm install --silent --no-audit --no-fund --prefix "$ROOT/.tools" "binaryen@$BINARYEN_VERSION"
+fi
+
+if [[ "${1:-}" == "--test" ]]; then
+  missing=()
+  command -v chromium >/dev/null || missing+=(chromium chromium-driver)
+  command -v sqlite3 >/dev/null || missing+=(sqlite3)
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+  if ((${#missing[@]})); then
+    say "installing ${missing[*]} from Debian"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  fi
+  if [[ ! -d "$ROOT/end2end/node_modules/playwright-core" ]]; then
+    say "installing the browser-test packages (playwright-core drives Debian's Chromium)"
+    (cd "$ROOT/end2end" && npm ci --silent --no-audit --no-fund)
+  fi
+fi

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs every test: unit and property tests, integration tests on SQLite and
+# on a real PostgreSQL (started here on loopback), then the browser journeys
+# in Chromium against a release build. Installs what it needs first.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+source scripts/setup.sh --test
+say() { printf '\033[1;32m[test]\033[0m %s\n' "$*"; }
+start=$(date +%s)
+WORK=$(mktemp -d /tmp/campus-pass-test.XXXXXX)
+chmod 755 "$WORK"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]:-}"; do [[ -n "$p" ]] && kill "$p" 2>/dev/null || true; done
+  if [[ -f "$WORK/pg/postmaster.pid" ]]; then as_postgres "$PGBIN/pg_ctl -D $WORK/pg -m immediate stop" >/dev/null 2>&1 || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+as_postgres() {
+  if [[ $(id -u) == 0 ]]; then su postgres -s /bin/bash -c "$1"; else bash -c "$1"; fi
+}
+
+say "unit, property and integration tests on SQLite"
+cargo test --workspace --exclude frontend --features app/ssr
+
+say "integration tests on PostgreSQL"
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+PGPORT=${CAMPUS_PASS_TEST_PGPORT:-55432}
+mkdir -p "$WORK/pg"
+[[ $(id -u) == 0 ]] && chown postgres "$WORK/pg"
+as_postgres "$PGBIN/initdb -D $WORK/pg -A trust -U postgres >/dev/null"
+as_postgres "$PGBIN/pg_ctl -D $WORK/pg -l $WORK/pg/server.log -w -o \"-p $PGPORT -k $WORK/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300\" start >/dev/null"
+CAMPUS_PASS_TEST_POSTGRES="postgres://postgres@127.0.0.1:$PGPORT/postgres" cargo test -p server --tests
+
+say "release build for the browser journeys"
+cargo leptos build --release
+SITE_DIR="$WORK/site-data"
+mkdir -p "$SITE_DIR"
+PORT=${CAMPUS_PASS_TEST_PORT:-3917}
+CAMPUS_PASS_LISTEN="127.0.0.1:$PORT" CAMPUS_PASS_PUBLIC_BASE_URL="http://127.0.0.1:$PORT" \
+CAMPUS_PASS_DEMO=true CAMPUS_PASS_DATA_DIR="$SITE_DIR" CAMPUS_PASS_DATABASE_URL="sqlite://$SITE_DIR/campus-pass.db" \
+CAMPUS_PASS_SITE_ROOT="$ROOT/target/site" RUST_LOG=warn \
+  target/release/server >"$WORK/server.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/api/health" >/dev/null && break; sleep 0.2; done
+curl -sf "http://127.0.0.1:$PORT/api/health" >/dev/null || { cat "$WORK/server.log"; exit 1; }
+
+say "browser journeys (Chromium, 390×844)"
+(cd end2end && BASE_URL="http://127.0.0.1:$PORT" DB_PATH="$SITE_DIR/campus-pass.db" node --test --test-concurrency=1 tests/) || { tail -50 "$WORK/server.log"; exit 1; }
+
+say "all tests passed in $(( $(date +%s) - start )) s"
