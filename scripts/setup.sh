@@ -43,6 +43,8 @@ if [[ "${1:-}" == "--test" ]]; then
   missing=()
   command -v chromium >/dev/null || missing+=(chromium chromium-driver)
   command -v sqlite3 >/dev/null || missing+=(sqlite3)
+  # Screenshots need a CJK font; phones have their own.
+  [[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]] || missing+=(fonts-wqy-microhei)
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
   if ((${#missing[@]})); then
     say "installing ${missing[*]} from Debian"

@@ -84,11 +84,25 @@ pub fn spawn_upkeep(state: AppState) {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            if let Err(e) = app::platform::rate_limit::purge(&state.db, state.clock.now_ms()).await {
-                tracing::warn!(error = %e, "purging rate-limit events failed");
+            if let Err(e) = purge_expired(&state).await {
+                tracing::warn!(error = %e, "purging expired rows failed");
             }
         }
     });
+}
+
+/// Drops rows nobody can use any more: rate-limit events past every window,
+/// sessions and sign-in codes a day after they ended or expired.
+pub async fn purge_expired(state: &AppState) -> Result<(), sqlx::Error> {
+    let now = state.clock.now_ms();
+    let day = 24 * 3_600_000;
+    app::platform::rate_limit::purge(&state.db, now).await?;
+    sqlx::query("DELETE FROM sessions WHERE expires_at < $1 OR ended_at < $1")
+        .bind(now - day)
+        .execute(&state.db.write)
+        .await?;
+    sqlx::query("DELETE FROM sms_codes WHERE expires_at < $1").bind(now - day).execute(&state.db.write).await?;
+    Ok(())
 }
 
 /// A running server (used by `main` and by the integration tests).

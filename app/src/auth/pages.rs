@@ -54,7 +54,7 @@ pub fn PhoneSignInPage() -> impl IntoView {
                         prop:value=phone
                         on:input=move |ev| phone.set(event_target_value(&ev)) />
                     <button type="button" class="secondary" id="send-code"
-                        disabled=move || countdown.get() > 0 || send.pending().get() || phone.get().trim().is_empty() || phone_problem.get().is_some()
+                        disabled=move || { countdown.get() > 0 || send.pending().get() || phone.get().trim().is_empty() || phone_problem.get().is_some() }
                         on:click=move |_| { send.dispatch(RequestSmsCode { phone: phone.get_untracked() }); }>
                         {move || if countdown.get() > 0 { format!("{} {}", countdown.get(), Msg::ResendIn.text(crate::i18n::use_i18n().lang())) } else { t(Msg::SendCode)().to_owned() }}
                     </button>

@@ -313,9 +313,9 @@ fn StaffEditor() -> impl IntoView {
                                     </tbody>
                                 </table>
                                 <div class="row pager">
-                                    <button class="secondary" disabled=move || offset.get() == 0 on:click=move |_| offset.update(|o| *o = (*o - 50).max(0))>"‹"</button>
+                                    <button class="secondary" disabled=move || offset.get() == 0 on:click=move |_| { offset.update(|o| *o = (*o - 50).max(0)) }>"‹"</button>
                                     <span class="muted">{move || format!("{}–{} / {}", (offset.get() + 1).min(total), (offset.get() + 50).min(total), total)}</span>
-                                    <button class="secondary" disabled=move || offset.get() + 50 >= total on:click=move |_| offset.update(|o| *o += 50)>"›"</button>
+                                    <button class="secondary" disabled=move || { offset.get() + 50 >= total } on:click=move |_| offset.update(|o| *o += 50)>"›"</button>
                                 </div>
                             }.into_any()
                         }

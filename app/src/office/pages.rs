@@ -128,7 +128,7 @@ fn AuditList() -> impl IntoView {
                 })}
             </Transition>
             <div class="row pager">
-                <button class="secondary" disabled=move || offset.get() == 0 on:click=move |_| offset.update(|o| *o = (*o - 100).max(0))>"‹"</button>
+                <button class="secondary" disabled=move || offset.get() == 0 on:click=move |_| { offset.update(|o| *o = (*o - 100).max(0)) }>"‹"</button>
                 <button class="secondary" on:click=move |_| offset.update(|o| *o += 100)>"›"</button>
             </div>
         </section>
