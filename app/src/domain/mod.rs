@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod id_number;
+pub mod lifecycle;
 pub mod phone;
 pub mod plate;
 #[cfg(feature = "ssr")]
