@@ -26,6 +26,7 @@ export async function phone(browser, { locale = 'zh-CN' } = {}) {
   });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
+  page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) console.error('console error:', m.text().slice(0, 2000)); });
   return { context, page };
 }
 

@@ -7,6 +7,8 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
+const NO = 'E' + Date.now().toString(36).toUpperCase().slice(-8);
+
 test('an admin imports staff from a CSV, and a new staff member replaces the initial password', async () => {
   const admin = await phone(browser);
   await signInStaff(admin.page, 'S0001', DEMO_PASSWORD);
@@ -17,7 +19,7 @@ test('an admin imports staff from a CSV, and a new staff member replaces the ini
 
   // A file with a mistake: nothing is imported, the row is named.
   const bad = `${SHOTS}bad.csv`;
-  writeFileSync(bad, '工号,姓名,部门,手机\nE2E01,测试员,CS,12345\n');
+  writeFileSync(bad, `工号,姓名,部门,手机\n${NO},测试员,CS,12345\n`);
   await admin.page.setInputFiles('#staff-csv', bad);
   await admin.page.click('#import-check');
   const badResult = await admin.page.waitForSelector('#import-result.error-block');
@@ -25,7 +27,7 @@ test('an admin imports staff from a CSV, and a new staff member replaces the ini
   assert.match(await badResult.textContent(), /手机号/);
 
   const good = `${SHOTS}good.csv`;
-  writeFileSync(good, '\ufeff工号,姓名,部门,手机\nE2E01,测试员,CS,13912345678\n');
+  writeFileSync(good, `\ufeff工号,姓名,部门,手机\n${NO},测试员,CS,13912345678\n`);
   await admin.page.setInputFiles('#staff-csv', good);
   await admin.page.click('#import-check');
   await admin.page.waitForSelector('#import-result.ok');
@@ -36,7 +38,7 @@ test('an admin imports staff from a CSV, and a new staff member replaces the ini
   assert.equal(initial.length, 12);
 
   const staff = await phone(browser);
-  await signInStaff(staff.page, 'E2E01', initial);
+  await signInStaff(staff.page, NO, initial);
   await staff.page.waitForURL((u) => u.pathname === '/account/password');
   await staff.page.waitForSelector('body[data-hydrated]');
   await staff.page.waitForSelector('.notice');

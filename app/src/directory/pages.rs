@@ -1,19 +1,26 @@
 use super::*;
-use crate::components::{ErrorLine, Refusal, WithMe};
+use crate::components::{ErrorLine, Refusal};
 use crate::domain::Role;
 use crate::i18n::{Msg, t, use_i18n};
 
-/// Wraps an admin page: signed-in security admins only (the server checks
-/// again on every call; this only spares others a page of refusals).
+/// Wraps an admin page: tells anyone but a signed-in security admin why
+/// they cannot use it. The server refuses their calls anyway; the page's
+/// own parts are built at once (never inside an async block), so the
+/// browser hydrates exactly what the server rendered.
 #[component]
-pub fn AdminOnly(children: ChildrenFn) -> impl IntoView {
-    let children = StoredValue::new(children);
+pub fn AdminOnly(children: Children) -> impl IntoView {
+    let me = expect_context::<crate::components::MeResource>().0;
     view! {
-        <WithMe render=move |me| match me {
-            None => view! { <Refusal msg=Msg::ErrUnauthenticated /> }.into_any(),
-            Some(me) if !me.has(Role::SecurityAdmin) => view! { <Refusal msg=Msg::ErrForbidden /> }.into_any(),
-            Some(_) => children.with_value(|c| c()).into_any(),
-        } />
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match me.await.ok().flatten() {
+                    None => Some(view! { <Refusal msg=Msg::ErrUnauthenticated /> }.into_any()),
+                    Some(me) if !me.has(Role::SecurityAdmin) => Some(view! { <Refusal msg=Msg::ErrForbidden /> }.into_any()),
+                    Some(_) => None,
+                }
+            })}
+        </Suspense>
+        {children()}
     }
 }
 

@@ -6,6 +6,7 @@ pub mod id_number;
 pub mod lifecycle;
 pub mod phone;
 pub mod plate;
+pub mod visit_dates;
 #[cfg(feature = "ssr")]
 pub mod staff_import;
 

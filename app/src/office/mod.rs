@@ -5,7 +5,6 @@ mod pages;
 pub use pages::*;
 
 use crate::domain::{GrantStatus, Role};
-use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -58,6 +57,7 @@ pub struct OutboxView {
 pub mod ssr {
     use super::*;
     use crate::domain::StaffNo;
+    use crate::error::AppError;
     use crate::i18n::Msg;
     use crate::platform::{audit, context::{AppState, Principal}, db::new_id};
     use serde_json::json;
