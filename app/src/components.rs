@@ -15,12 +15,6 @@ pub fn provide_me() -> MeResource {
     r
 }
 
-/// The signed-in person as a signal (inside a `Suspense`).
-pub fn use_me() -> Signal<Option<Me>> {
-    let r = expect_context::<MeResource>().0;
-    Signal::derive(move || r.get().and_then(Result::ok).flatten())
-}
-
 /// Renders `render` once the signed-in person is known.
 #[component]
 pub fn WithMe<F, V>(render: F) -> impl IntoView

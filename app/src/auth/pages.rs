@@ -128,9 +128,25 @@ pub fn StaffSignInPage() -> impl IntoView {
     }
 }
 
+/// Staff replace their password here (and must, after an initial one).
 #[component]
 pub fn ChangePasswordPage() -> impl IntoView {
-    let me = crate::components::use_me();
+    view! {
+        <crate::components::WithMe render=|me| match me {
+            Some(me) if me.is_staff() => view! { <ChangePasswordForm me /> }.into_any(),
+            Some(_) => view! { <crate::components::Refusal msg=Msg::ErrForbidden /> }.into_any(),
+            None => view! { <crate::components::Refusal msg=Msg::ErrUnauthenticated /> }.into_any(),
+        } />
+    }
+}
+
+#[component]
+fn ChangePasswordForm(me: Me) -> impl IntoView {
+    let must_change = me.must_change_password;
+    let own_staff_no = match &me.kind {
+        MeKind::Staff { staff_no, .. } => staff_no.clone(),
+        MeKind::Phone { .. } => String::new(),
+    };
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let again = RwSignal::new(String::new());
@@ -140,11 +156,7 @@ pub fn ChangePasswordPage() -> impl IntoView {
     });
     let weak = Signal::derive(move || {
         let n = new.get();
-        let staff_no = me.get().and_then(|m| match m.kind {
-            MeKind::Staff { staff_no, .. } => Some(staff_no),
-            _ => None,
-        });
-        (!n.is_empty() && !crate::domain::account::password_is_acceptable(&n, &staff_no.unwrap_or_default()))
+        (!n.is_empty() && !crate::domain::account::password_is_acceptable(&n, &own_staff_no))
             .then_some(Msg::ErrPasswordWeak)
     });
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
@@ -156,7 +168,7 @@ pub fn ChangePasswordPage() -> impl IntoView {
     view! {
         <section class="card narrow">
             <h1>{t(Msg::ChangePassword)}</h1>
-            <Show when=move || me.get().is_some_and(|m| m.must_change_password)>
+            <Show when=move || must_change>
                 <p class="notice">{t(Msg::MustChangePassword)}</p>
             </Show>
             <form on:submit=move |ev| {

@@ -157,7 +157,7 @@ fn OutboxList() -> impl IntoView {
                                 <thead><tr><th>{t(Msg::Time)}</th><th>{t(Msg::Recipient)}</th><th>{t(Msg::Message)}</th><th>{t(Msg::Status)}</th></tr></thead>
                                 <tbody>
                                 {rows.into_iter().map(|r| view! { <tr>
-                                    <td class="nowrap">{r.at}</td><td>{r.phone}</td><td>{r.body}</td>
+                                    <td class="nowrap">{r.at}</td><td>{r.phone}</td><td class="wrap">{r.body}</td>
                                     <td>{r.status} {r.error.map(|e| format!(" ({e})"))}</td>
                                 </tr> }).collect_view()}
                                 </tbody>
