@@ -107,6 +107,8 @@ pub struct Keys {
     otp_mac: [u8; 32],
     pii_mac: [u8; 32],
     pii_enc: [u8; 32],
+    /// The key new passes are signed with, and its id.
+    signing: (String, ed25519_dalek::SigningKey),
 }
 
 impl fmt::Debug for Keys {
@@ -125,7 +127,17 @@ impl Keys {
             otp_mac: key32(db, master, "otp_mac", now_ms).await?,
             pii_mac: key32(db, master, "pii_mac", now_ms).await?,
             pii_enc: key32(db, master, "pii_enc", now_ms).await?,
+            signing: current_signing_key(db, master, now_ms).await?,
         })
+    }
+
+    /// The id of the key new passes are signed with.
+    pub fn signing_kid(&self) -> &str {
+        &self.signing.0
+    }
+
+    pub fn signing_key(&self) -> &ed25519_dalek::SigningKey {
+        &self.signing.1
     }
 
     /// HMAC of a one-time code bound to its phone number.
@@ -196,6 +208,45 @@ async fn key32(db: &Db, master: &MasterKey, purpose: &str, now_ms: i64) -> Resul
     };
     let raw = master.open(purpose, &sealed)?;
     raw.try_into().map_err(|_| KeyError::WrongMaster)
+}
+
+/// The newest unretired signing key, created on first start. Two servers
+/// starting at once may each create one; both verify, the newest signs.
+async fn current_signing_key(db: &Db, master: &MasterKey, now_ms: i64) -> Result<(String, ed25519_dalek::SigningKey), KeyError> {
+    if let Some(k) = load_current_signing_key(db, master).await? {
+        return Ok(k);
+    }
+    create_signing_key(db, master, now_ms).await?;
+    load_current_signing_key(db, master).await?.ok_or(KeyError::WrongMaster)
+}
+
+async fn load_current_signing_key(db: &Db, master: &MasterKey) -> Result<Option<(String, ed25519_dalek::SigningKey)>, KeyError> {
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT kid, sealed_secret FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC, kid DESC LIMIT 1",
+    )
+    .fetch_optional(&db.write)
+    .await?;
+    let Some((kid, sealed)) = row else { return Ok(None) };
+    let seed: [u8; 32] = master.open(&format!("signing:{kid}"), &sealed)?.try_into().map_err(|_| KeyError::WrongMaster)?;
+    Ok(Some((kid, ed25519_dalek::SigningKey::from_bytes(&seed))))
+}
+
+/// Makes a new signing key the current one. Older keys keep verifying
+/// until they are retired by rotation.
+pub async fn create_signing_key(db: &Db, master: &MasterKey, now_ms: i64) -> Result<String, KeyError> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let key = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
+    let kid = random_token(9);
+    sqlx::query(
+        "INSERT INTO signing_keys (kid, algorithm, public_key, sealed_secret, created_at) VALUES ($1, 'EdDSA', $2, $3, $4)",
+    )
+    .bind(&kid)
+    .bind(URL_SAFE_NO_PAD.encode(key.verifying_key().as_bytes()))
+    .bind(master.seal(&format!("signing:{kid}"), key.as_bytes()))
+    .bind(now_ms)
+    .execute(&db.write)
+    .await?;
+    Ok(kid)
 }
 
 #[cfg(test)]
