@@ -32,7 +32,9 @@ mkdir -p "$WORK/pg"
 [[ $(id -u) == 0 ]] && chown postgres "$WORK/pg"
 as_postgres "$PGBIN/initdb -D $WORK/pg -A trust -U postgres >/dev/null"
 as_postgres "$PGBIN/pg_ctl -D $WORK/pg -l $WORK/pg/server.log -w -o \"-p $PGPORT -k $WORK/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300\" start >/dev/null"
-CAMPUS_PASS_TEST_POSTGRES="postgres://postgres@127.0.0.1:$PGPORT/postgres" cargo test -p server --tests
+# Same packages and features as above, so nothing is compiled again.
+CAMPUS_PASS_TEST_POSTGRES="postgres://postgres@127.0.0.1:$PGPORT/postgres" \
+  cargo test --workspace --exclude frontend --features app/ssr --tests
 
 say "release build for the browser journeys"
 cargo leptos build --release
