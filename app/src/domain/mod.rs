@@ -2,10 +2,12 @@
 //! (checks as you type) and the server (checks that count).
 
 pub mod account;
+pub mod claims;
 pub mod id_number;
 pub mod lifecycle;
 pub mod phone;
 pub mod plate;
+pub mod policy;
 pub mod visit_dates;
 #[cfg(feature = "ssr")]
 pub mod staff_import;

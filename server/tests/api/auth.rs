@@ -1,14 +1,14 @@
 //! Sign-in rules: SMS codes (expiry, reuse, wrong tries, limits per number
 //! and per IP), staff passwords (throttling, initial passwords), sessions.
 
-mod support;
+
 
 use app::auth::{Me, MeKind};
 use app::error::AppError;
 use app::i18n::Msg;
 use campus_pass_server::demo::DEMO_PASSWORD;
 use chrono::Duration;
-use support::TestApp;
+use crate::support::TestApp;
 
 const PHONE: &str = "13800138000";
 

@@ -2,10 +2,10 @@
 //! unless it is meant to be public, and every admin action refuses everyone
 //! but a security admin, changing nothing.
 
-mod support;
+
 
 use app::error::AppError;
-use support::TestApp;
+use crate::support::TestApp;
 
 /// Valid arguments for every server function. A function missing here
 /// fails `every_server_function_is_listed`, so none escapes the checks.

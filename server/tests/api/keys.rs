@@ -1,13 +1,13 @@
 //! Keys live in the database sealed under the master secret: created once,
 //! shared by every server given the same master key, refused with another.
 
-mod support;
+
 
 use app::platform::{clock::ManualClock, config::Config};
 use campus_pass_server::build_state;
 use secrecy::SecretString;
 use std::sync::Arc;
-use support::TestApp;
+use crate::support::TestApp;
 
 fn config(app: &TestApp, master: &str, data_dir: &std::path::Path) -> Config {
     Config {
@@ -25,7 +25,7 @@ async fn keys_are_shared_by_servers_with_the_same_master_key_and_refused_without
     // The TestApp generated its master key into its data folder; a second
     // server given that key (as CAMPUS_PASS_MASTER_KEY) sees the same keys.
     let master = std::fs::read_to_string(app.state.config.data_dir.join("master.key")).unwrap();
-    let clock = Arc::new(ManualClock::new(support::start_time()));
+    let clock = Arc::new(ManualClock::new(crate::support::start_time()));
     let second = build_state(config(&app, master.trim(), dir.path()), clock.clone()).await.unwrap();
     assert_eq!(second.keys.signing_kid(), app.state.keys.signing_kid());
     assert_eq!(second.keys.otp_mac("13800138000", "123456"), app.state.keys.otp_mac("13800138000", "123456"));

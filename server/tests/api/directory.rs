@@ -1,11 +1,11 @@
 //! The directory: campuses, gates, departments, staff, CSV import (UTF-8 and
 //! GBK, all or nothing), audit entries, and campus time in what is shown.
 
-mod support;
+
 
 use app::directory::{CampusView, DepartmentView, ImportOutcome, StaffPage};
 use app::error::AppError;
-use support::TestApp;
+use crate::support::TestApp;
 
 async fn import(app: &TestApp, c: &reqwest::Client, body: Vec<u8>, dry_run: bool) -> (u16, serde_json::Value) {
     let res = c

@@ -1,0 +1,170 @@
+//! Pass-kind policies as data: the approval chain, date rules and what a
+//! kind allows. The security office edits them; nothing here is specific to
+//! one university. The defaults are what the seed guides describe.
+
+use super::visit_dates::DateRules;
+use chrono::NaiveTime;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PassKind {
+    Visitor,
+    Contractor,
+    StaffWork,
+    ResidentDay,
+    TempPersonnel,
+    Event,
+    WalkIn,
+}
+
+/// Who approves one step of a chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StepApprover {
+    /// The staff member being visited (found by staff number or name).
+    Host,
+    /// Any approver of the host's department.
+    HostDepartment,
+    /// Any approver of one named department (e.g. the security office).
+    Department { department_id: String },
+    /// The previous step's approver chooses the department and the person
+    /// who handles this step (seed 004: unit head -> e.g. student affairs).
+    ChosenByPrevious,
+    /// Approvers of two departments must both approve (seed 003: transfers).
+    BothDepartments,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalStep {
+    pub approver: StepApprover,
+    /// Departments for which this step is left out.
+    #[serde(default)]
+    pub skipped_for: Vec<String>,
+}
+
+/// Whether a form asks for a field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FieldNeed {
+    Required,
+    Optional,
+    Hidden,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassPolicy {
+    pub kind: PassKind,
+    pub chain: Vec<ApprovalStep>,
+    pub dates: DateRules,
+    pub vehicles_allowed: bool,
+    pub face_photo: FieldNeed,
+    pub single_use: bool,
+}
+
+impl PassPolicy {
+    /// The steps that apply to an application whose host belongs to
+    /// `host_department`, in order.
+    pub fn chain_for(&self, host_department: &str) -> Vec<&ApprovalStep> {
+        self.chain.iter().filter(|s| !s.skipped_for.iter().any(|d| d == host_department)).collect()
+    }
+
+    /// The seed guides' defaults; the security office changes them.
+    pub fn defaults(security_office: &str) -> Vec<PassPolicy> {
+        let host_then_department = vec![
+            ApprovalStep { approver: StepApprover::Host, skipped_for: vec![] },
+            ApprovalStep { approver: StepApprover::HostDepartment, skipped_for: vec![] },
+        ];
+        let mut with_security = host_then_department.clone();
+        with_security.push(ApprovalStep {
+            approver: StepApprover::Department { department_id: security_office.to_owned() },
+            skipped_for: vec![],
+        });
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0);
+        vec![
+            PassPolicy {
+                kind: PassKind::Visitor,
+                chain: host_then_department,
+                dates: DateRules { max_days: 15, max_days_ahead: 7, next_day_deadline: t(16, 0), same_day: true },
+                vehicles_allowed: true,
+                face_photo: FieldNeed::Optional,
+                single_use: false,
+            },
+            PassPolicy {
+                kind: PassKind::Contractor,
+                chain: with_security,
+                dates: DateRules { max_days: 180, max_days_ahead: 30, next_day_deadline: t(16, 0), same_day: false },
+                vehicles_allowed: true,
+                face_photo: FieldNeed::Optional,
+                single_use: false,
+            },
+            PassPolicy {
+                kind: PassKind::StaffWork,
+                chain: vec![
+                    ApprovalStep { approver: StepApprover::HostDepartment, skipped_for: vec![] },
+                    ApprovalStep { approver: StepApprover::ChosenByPrevious, skipped_for: vec![] },
+                ],
+                dates: DateRules { max_days: 30, max_days_ahead: 14, next_day_deadline: None, same_day: true },
+                vehicles_allowed: false,
+                face_photo: FieldNeed::Hidden,
+                single_use: false,
+            },
+            PassPolicy {
+                kind: PassKind::ResidentDay,
+                chain: vec![],
+                dates: DateRules { max_days: 1, max_days_ahead: 2, next_day_deadline: None, same_day: true },
+                vehicles_allowed: false,
+                face_photo: FieldNeed::Hidden,
+                single_use: true,
+            },
+        ]
+    }
+}
+
+/// A step needing two departments is complete when both have approved.
+pub fn step_complete(step: &ApprovalStep, departments_approved: &[&str], both: (&str, &str)) -> bool {
+    match step.approver {
+        StepApprover::BothDepartments => departments_approved.contains(&both.0) && departments_approved.contains(&both.1),
+        _ => !departments_approved.is_empty(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_step_can_be_left_out_for_a_department() {
+        let mut p = PassPolicy::defaults("SEC").remove(1);
+        p.chain[2].skipped_for.push("CS".into());
+        assert_eq!(p.chain_for("CS").len(), 2);
+        assert_eq!(p.chain_for("HIST").len(), 3);
+    }
+
+    #[test]
+    fn defaults_follow_the_guides() {
+        let d = PassPolicy::defaults("SEC");
+        let visitor = d.iter().find(|p| p.kind == PassKind::Visitor).unwrap();
+        assert_eq!(visitor.dates.max_days, 15);
+        assert_eq!(visitor.dates.next_day_deadline, NaiveTime::from_hms_opt(16, 0, 0));
+        let contractor = d.iter().find(|p| p.kind == PassKind::Contractor).unwrap();
+        assert_eq!(contractor.dates.max_days, 180);
+        assert!(matches!(contractor.chain.last().unwrap().approver, StepApprover::Department { .. }));
+        let resident = d.iter().find(|p| p.kind == PassKind::ResidentDay).unwrap();
+        assert!(resident.single_use && resident.chain.is_empty());
+    }
+
+    #[test]
+    fn a_two_department_step_needs_both() {
+        let step = ApprovalStep { approver: StepApprover::BothDepartments, skipped_for: vec![] };
+        assert!(!step_complete(&step, &["A"], ("A", "B")));
+        assert!(step_complete(&step, &["B", "A"], ("A", "B")));
+        let one = ApprovalStep { approver: StepApprover::HostDepartment, skipped_for: vec![] };
+        assert!(step_complete(&one, &["A"], ("", "")));
+    }
+
+    #[test]
+    fn policies_round_trip_as_json_for_storage() {
+        for p in PassPolicy::defaults("SEC") {
+            let json = serde_json::to_string(&p).unwrap();
+            assert_eq!(serde_json::from_str::<PassPolicy>(&json).unwrap(), p);
+        }
+    }
+}

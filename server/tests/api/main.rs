@@ -1,0 +1,10 @@
+//! Integration tests: the real server on port 0 with a fresh database per
+//! test. One test binary (not one per file) keeps linking time and disk use
+//! down. Run against PostgreSQL by setting `CAMPUS_PASS_TEST_POSTGRES`.
+
+mod support;
+
+mod auth;
+mod authz;
+mod directory;
+mod keys;
