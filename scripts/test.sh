@@ -42,14 +42,15 @@ say "release build for the browser journeys"
 cargo leptos build --release
 SITE_DIR="$WORK/site-data"
 mkdir -p "$SITE_DIR"
-PORT=${CAMPUS_PASS_TEST_PORT:-3917}
+# A port nobody else holds: a leftover server must never answer for ours.
+PORT=${CAMPUS_PASS_TEST_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 CAMPUS_PASS_LISTEN="127.0.0.1:$PORT" CAMPUS_PASS_PUBLIC_BASE_URL="http://127.0.0.1:$PORT" \
 CAMPUS_PASS_DEMO=true CAMPUS_PASS_DATA_DIR="$SITE_DIR" CAMPUS_PASS_DATABASE_URL="sqlite://$SITE_DIR/campus-pass.db" \
 CAMPUS_PASS_SITE_ROOT="$ROOT/target/site" RUST_LOG=warn \
   target/release/server >"$WORK/server.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/api/health" >/dev/null && break; sleep 0.2; done
-curl -sf "http://127.0.0.1:$PORT/api/health" >/dev/null || { cat "$WORK/server.log"; exit 1; }
+curl -sf "http://127.0.0.1:$PORT/api/health" >/dev/null && kill -0 "${PIDS[-1]}" || { cat "$WORK/server.log"; exit 1; }
 
 say "browser journeys (Chromium, 390×844)"
 (cd end2end && BASE_URL="http://127.0.0.1:$PORT" DB_PATH="$SITE_DIR/campus-pass.db" node --test --test-concurrency=1 tests/) || { tail -50 "$WORK/server.log"; exit 1; }
