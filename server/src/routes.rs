@@ -4,7 +4,7 @@ use app::error::AppError;
 use app::platform::context::{AppState, principal_from};
 use axum::{
     Json, Router,
-    body::{Body, Bytes},
+    body::Bytes,
     extract::{Query, Request, State},
     http::{HeaderValue, Method, StatusCode, header},
     middleware::Next,
@@ -115,6 +115,5 @@ pub async fn cache_headers(req: Request, next: Next) -> Response {
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     res.headers_mut().insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     res.headers_mut().insert("referrer-policy", HeaderValue::from_static("same-origin"));
-    let _ = Body::empty;
     res
 }

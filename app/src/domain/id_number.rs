@@ -51,10 +51,9 @@ impl IdNumber {
             return Err(IdNumberError::Characters);
         }
         let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);
-        let birth = NaiveDate::from_ymd_opt(num(6..10) as i32, num(10..12), num(12..14))
+        NaiveDate::from_ymd_opt(num(6..10) as i32, num(10..12), num(12..14))
             .filter(|d| *d <= today && d.year_ce().1 >= 1880)
             .ok_or(IdNumberError::BirthDate)?;
-        let _ = birth;
         if b[17] != check_char(&b[..17]) {
             return Err(IdNumberError::CheckDigit);
         }

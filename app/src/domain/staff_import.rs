@@ -85,8 +85,7 @@ pub fn parse(text: &str, department: impl Fn(&str) -> Option<String>) -> Result<
             }
         };
         if let Some(s) = &staff_no {
-            if let Some(first) = seen.insert(s.clone(), line) {
-                let _ = first;
+            if seen.insert(s.clone(), line).is_some() {
                 errors.push(err(line, "staff_no", Msg::ErrCsvDuplicateInFile));
             }
         }
