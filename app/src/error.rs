@@ -19,6 +19,10 @@ pub enum AppError {
     /// Bad input: which field, and what to tell the person.
     #[error("invalid {field}: {msg:?}")]
     Invalid { field: String, msg: Msg },
+    /// A rule refused the request; `arg` fills the message's `{arg}` (the
+    /// masked value that collides, the campus a car is inside, a limit).
+    #[error("refused by rule on {field}: {msg:?}")]
+    Rule { field: String, msg: Msg, arg: String },
     /// Several rows of an upload were wrong; nothing was changed.
     #[error("{} invalid rows", rows.len())]
     InvalidRows { rows: Vec<RowError> },
@@ -53,7 +57,7 @@ impl AppError {
             AppError::Unauthenticated => Msg::ErrUnauthenticated,
             AppError::Forbidden => Msg::ErrForbidden,
             AppError::NotFound => Msg::ErrNotFound,
-            AppError::Invalid { msg, .. } | AppError::Conflict { msg } | AppError::RateLimited { msg, .. } => *msg,
+            AppError::Invalid { msg, .. } | AppError::Rule { msg, .. } | AppError::Conflict { msg } | AppError::RateLimited { msg, .. } => *msg,
             AppError::InvalidRows { .. } => Msg::ImportErrors,
             AppError::CrossSite => Msg::ErrCrossSite,
             AppError::Internal => Msg::ErrInternal,
@@ -61,9 +65,25 @@ impl AppError {
         }
     }
 
+    pub fn rule(field: &str, msg: Msg, arg: impl Into<String>) -> Self {
+        AppError::Rule { field: field.to_owned(), msg, arg: arg.into() }
+    }
+
+    /// The form field the error is about, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AppError::Invalid { field, .. } | AppError::Rule { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
     /// A sentence for the person in front of the screen.
-    pub fn user_message(&self, lang: Lang) -> &'static str {
-        self.msg().text(lang)
+    pub fn user_message(&self, lang: Lang) -> String {
+        let text = self.msg().text(lang);
+        match self {
+            AppError::Rule { arg, .. } => text.replace("{arg}", arg),
+            _ => text.to_owned(),
+        }
     }
 
     pub fn status(&self) -> u16 {
@@ -71,7 +91,7 @@ impl AppError {
             AppError::Unauthenticated => 401,
             AppError::Forbidden | AppError::CrossSite => 403,
             AppError::NotFound => 404,
-            AppError::Invalid { .. } | AppError::InvalidRows { .. } => 422,
+            AppError::Invalid { .. } | AppError::Rule { .. } | AppError::InvalidRows { .. } => 422,
             AppError::RateLimited { .. } => 429,
             AppError::Conflict { .. } => 409,
             AppError::Internal | AppError::Request(_) => 500,

@@ -2,11 +2,12 @@
 //! and the browser (hydration). Folders are areas of the product; `domain`
 //! holds the pure rules; `platform` the server-only plumbing.
 
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 #[macro_use]
 mod macros;
 
+pub mod applications;
 pub mod auth;
 pub mod components;
 pub mod directory;
@@ -17,6 +18,7 @@ pub mod i18n;
 pub mod office;
 #[cfg(feature = "ssr")]
 pub mod platform;
+pub mod rules;
 
 use components::{TopBar, provide_me};
 use i18n::{I18n, Lang, Msg, t};
@@ -107,6 +109,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/grants") view=office::GrantsPage />
                     <Route path=path!("/admin/audit") view=office::AuditPage />
                     <Route path=path!("/admin/outbox") view=office::OutboxPage />
+                    <Route path=path!("/admin/blacklist") view=rules::BlacklistPage />
+                    <Route path=path!("/admin/rules") view=rules::RulesPage />
+                    <Route path=path!("/apply") view=applications::ApplyPage />
+                    <Route path=path!("/applications") view=applications::MyApplicationsPage />
+                    <Route path=path!("/applications/:id") view=applications::ApplicationPage />
+                    <Route path=path!("/approvals") view=applications::ApprovalsPage />
+                    <Route path=path!("/approvals/:id") view=applications::ApplicationPage />
+                    <Route path=path!("/invite") view=applications::InvitePage />
                 </Routes>
             </main>
         </Router>

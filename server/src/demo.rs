@@ -69,13 +69,15 @@ pub async fn seed_if_empty(st: &AppState) -> Result<bool, sqlx::Error> {
             .bind(&id).bind(*code).bind(*name).bind(*en).bind(now).execute(&mut *tx).await?;
         dept_ids.insert(*code, id);
     }
-    for a in ACCOUNTS {
+    for (i, a) in ACCOUNTS.iter().enumerate() {
         let id = new_id();
+        // Demo phones, so notifications to approvers show in the outbox.
+        let phone = format!("1370000{:04}", i + 1);
         sqlx::query(
-            "INSERT INTO staff (id, staff_no, name, department_id, password_hash, must_change_password, active, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, 0, 1, $6, $6)",
+            "INSERT INTO staff (id, staff_no, name, department_id, phone, password_hash, must_change_password, active, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 0, 1, $7, $7)",
         )
-        .bind(&id).bind(a.staff_no).bind(a.name).bind(&dept_ids[a.department]).bind(&hash).bind(now)
+        .bind(&id).bind(a.staff_no).bind(a.name).bind(&dept_ids[a.department]).bind(phone).bind(&hash).bind(now)
         .execute(&mut *tx).await?;
         let grant = match a.staff_no.chars().next() {
             Some('S') => Some(("security_admin", String::new())),
@@ -95,6 +97,10 @@ pub async fn seed_if_empty(st: &AppState) -> Result<bool, sqlx::Error> {
         .bind(new_id()).bind(&household).bind("吴芳").bind(RESIDENT_PHONE).bind(now).execute(&mut *tx).await?;
     app::platform::audit::record(&mut *tx, now, "system", "seed_demo", "campus", &main, serde_json::json!({"demo": true}), None).await?;
     tx.commit().await?;
+    // The default policies were written before the security office existed:
+    // write them again so the contractor chain ends at the security office.
+    sqlx::query("DELETE FROM pass_policies").execute(&st.db.write).await?;
+    app::applications::ssr::seed_rules(st).await?;
     Ok(true)
 }
 

@@ -1,6 +1,7 @@
 //! The Campus Pass server: HTTP routes around the Leptos app, start-up
 //! (configuration, database, keys), request guards and caching rules.
 
+#![recursion_limit = "512"]
 pub mod demo;
 pub mod routes;
 
@@ -39,9 +40,13 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<AppSta
     let keys = Keys::load_or_create(&db, &master, clock.now().timestamp_millis()).await?;
     let sms: Box<dyn SmsProvider> = match config.sms_provider.as_str() {
         "outbox" => Box::new(OutboxProvider),
+        "aliyun" => Box::new(app::platform::sms_cloud::AliyunSms::new(config.sms.clone())),
+        "tencent" => Box::new(app::platform::sms_cloud::TencentSms::new(config.sms.clone())),
         other => return Err(StartError::SmsProvider(other.to_owned())),
     };
-    Ok(AppState(Arc::new(Inner { db, clock: CampusClock::new(clock, tz), keys, config, sms })))
+    let state = AppState(Arc::new(Inner { db, clock: CampusClock::new(clock, tz), keys, config, sms }));
+    app::applications::ssr::seed_rules(&state).await.map_err(app::platform::db::DbError::from)?;
+    Ok(state)
 }
 
 fn leptos_options(config: &Config) -> LeptosOptions {
@@ -80,6 +85,16 @@ pub fn router(state: AppState) -> Router {
 
 /// Background upkeep that any number of servers may run at once.
 pub fn spawn_upkeep(state: AppState) {
+    let minute = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = every_minute(&minute).await {
+                tracing::warn!(error = %e, "minute upkeep failed");
+            }
+        }
+    });
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
@@ -89,6 +104,16 @@ pub fn spawn_upkeep(state: AppState) {
             }
         }
     });
+}
+
+/// Retries SMS deliveries that are due and expires applications whose
+/// period is over. Both are conditional updates: several servers may run
+/// this at once.
+pub async fn every_minute(state: &AppState) -> Result<(), app::error::AppError> {
+    let now = state.clock.now_ms();
+    app::platform::sms::deliver_due(&state.db, state.sms.as_ref(), now).await?;
+    app::applications::ssr::expire_due(state).await?;
+    Ok(())
 }
 
 /// Drops rows nobody can use any more: rate-limit events past every window,

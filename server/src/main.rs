@@ -1,6 +1,7 @@
 //! `server`: runs Campus Pass. Configuration: defaults, `campus-pass.toml`
 //! (or `CAMPUS_PASS_CONFIG`), then `CAMPUS_PASS_*` variables.
 
+#![recursion_limit = "512"]
 use app::platform::config::Config;
 use campus_pass_server::{build_state, demo, serve, system_clock};
 use tracing_subscriber::EnvFilter;

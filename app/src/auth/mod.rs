@@ -121,7 +121,7 @@ pub mod ssr {
                 to: phone,
                 purpose: "sign_in_code",
                 body: text.replace("{code}", &code),
-                redacted: text.replace("{code}", "******"),
+                params: vec![("code".into(), code.clone())],
             },
         )
         .await?;

@@ -34,6 +34,8 @@ pub fn AdminNav() -> impl IntoView {
             <a href="/admin/grants">{t(Msg::Grants)}</a>
             <a href="/admin/audit">{t(Msg::Audit)}</a>
             <a href="/admin/outbox">{t(Msg::Outbox)}</a>
+            <a href="/admin/blacklist">{t(Msg::Blacklist)}</a>
+            <a href="/admin/rules">{t(Msg::Rules)}</a>
         </nav>
     }
 }

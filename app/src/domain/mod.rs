@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod claims;
+pub mod document;
 pub mod id_number;
 pub mod lifecycle;
 pub mod phone;

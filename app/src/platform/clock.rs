@@ -67,6 +67,11 @@ impl CampusClock {
             .unwrap_or_default()
     }
 
+    /// Campus wall time now: what deadlines are compared with.
+    pub fn local_now(&self) -> chrono::NaiveDateTime {
+        self.clock.now().with_timezone(&self.tz).naive_local()
+    }
+
     /// Today's date on campus.
     pub fn today(&self) -> NaiveDate {
         self.clock.now().with_timezone(&self.tz).date_naive()

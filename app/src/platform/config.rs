@@ -30,8 +30,10 @@ pub struct Config {
     pub master_key: Option<SecretString>,
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
-    /// `outbox` records messages and prints them (demo and tests).
+    /// `outbox` records messages and prints them (demo and tests);
+    /// `aliyun` or `tencent` deliver through those clouds (see `sms`).
     pub sms_provider: String,
+    pub sms: SmsConfig,
     /// Trust `X-Forwarded-For` from a reverse proxy for client addresses.
     pub trust_proxy: bool,
     /// Seed the demo campus on an empty database.
@@ -52,11 +54,33 @@ impl Default for Config {
             session_idle_minutes: 240,
             session_absolute_hours: 14,
             sms_provider: "outbox".into(),
+            sms: SmsConfig::default(),
             trust_proxy: false,
             demo: false,
             site_root: "target/site".into(),
         }
     }
+}
+
+/// Settings of a real SMS provider. Both clouds send only approved
+/// templates: `templates` maps our message purposes (`sign_in_code`,
+/// `new_request`, `decision`, `approved_entrant`, `invitation`) to the
+/// template ids registered with the provider; the template's parameters are
+/// filled in the order our message names them.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct SmsConfig {
+    pub access_key_id: String,
+    #[serde(skip_serializing)]
+    pub access_key_secret: Option<SecretString>,
+    pub sign_name: String,
+    /// Tencent's SmsSdkAppId.
+    pub app_id: String,
+    /// Tencent region (default `ap-guangzhou`).
+    pub region: String,
+    /// Overrides the provider's address (tests, private endpoints).
+    pub endpoint: String,
+    pub templates: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, thiserror::Error)]

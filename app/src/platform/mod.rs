@@ -11,6 +11,7 @@ pub mod password;
 pub mod rate_limit;
 pub mod session;
 pub mod sms;
+pub mod sms_cloud;
 
 use crate::error::AppError;
 

@@ -1,6 +1,8 @@
-//! Text messages. Every message lands in the outbox table first; a provider
-//! then delivers it and the row records the outcome, so a failed delivery is
-//! never lost and is visible to the office.
+//! Text messages. Every message lands in the outbox table first — in the
+//! same transaction as the change it announces — and is then delivered by
+//! the configured provider; the row records each outcome. A failed delivery
+//! is retried with back-off and stays visible as failed to the office, so a
+//! message is never lost.
 
 use super::db::{Db, new_id};
 use crate::domain::Phone;
@@ -8,9 +10,19 @@ use std::{future::Future, pin::Pin};
 
 pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
 
+/// One message as a provider receives it: the full text (for providers that
+/// send free text) and the purpose and ordered parameters (for providers
+/// that send registered templates).
+pub struct Delivery<'a> {
+    pub to: &'a Phone,
+    pub purpose: &'a str,
+    pub body: &'a str,
+    pub params: &'a [(String, String)],
+}
+
 pub trait SmsProvider: Send + Sync + 'static {
     fn name(&self) -> &'static str;
-    fn send<'a>(&'a self, to: &'a Phone, body: &'a str) -> SendFuture<'a>;
+    fn send<'a>(&'a self, msg: Delivery<'a>) -> SendFuture<'a>;
     /// The outbox provider *is* the delivery (demo, tests): it keeps the
     /// whole text. Real providers keep a copy with codes blanked out.
     fn outbox_keeps_codes(&self) -> bool {
@@ -26,9 +38,9 @@ impl SmsProvider for OutboxProvider {
     fn name(&self) -> &'static str {
         "outbox"
     }
-    fn send<'a>(&'a self, to: &'a Phone, body: &'a str) -> SendFuture<'a> {
+    fn send<'a>(&'a self, msg: Delivery<'a>) -> SendFuture<'a> {
         Box::pin(async move {
-            tracing::info!(to = %to.masked(), "SMS (outbox provider): {body}");
+            tracing::info!(to = %msg.to.masked(), "SMS (outbox provider): {}", msg.body);
             Ok(())
         })
     }
@@ -37,43 +49,142 @@ impl SmsProvider for OutboxProvider {
     }
 }
 
+/// A message to queue.
 pub struct Outgoing<'a> {
     pub to: &'a Phone,
     pub purpose: &'a str,
     pub body: String,
-    /// The same text with one-time codes blanked, for the outbox copy.
-    pub redacted: String,
+    pub params: Vec<(String, String)>,
 }
 
-/// Records the message, hands it to the provider and records the outcome.
-pub async fn send(db: &Db, provider: &dyn SmsProvider, now_ms: i64, msg: Outgoing<'_>) -> Result<bool, sqlx::Error> {
+/// Purposes whose text holds a one-time code: never retried (the person
+/// asks for a new code) and, with real providers, stored blanked.
+const SECRET_PURPOSES: &[&str] = &["sign_in_code"];
+
+/// Tries before a message is left as failed for good.
+pub const MAX_ATTEMPTS: i64 = 5;
+
+fn backoff_ms(attempts: i64) -> i64 {
+    // 1, 5, 30 minutes, then 2 hours.
+    [60_000, 300_000, 1_800_000, 7_200_000][(attempts.max(1) as usize - 1).min(3)]
+}
+
+/// Queues a message inside the caller's transaction; `deliver` sends it
+/// once that transaction has committed. Returns the outbox id.
+pub async fn enqueue<'c, E>(exec: E, provider: &dyn SmsProvider, now_ms: i64, msg: &Outgoing<'_>) -> Result<String, sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
     let id = new_id();
-    let kept = if provider.outbox_keeps_codes() { &msg.body } else { &msg.redacted };
+    let secret = SECRET_PURPOSES.contains(&msg.purpose);
+    let (body, params) = if secret && !provider.outbox_keeps_codes() {
+        let mut body = msg.body.clone();
+        for (_, v) in &msg.params {
+            body = body.replace(v.as_str(), "******");
+        }
+        (body, "[]".to_owned())
+    } else {
+        (msg.body.clone(), serde_json::to_string(&msg.params).unwrap_or_else(|_| "[]".into()))
+    };
     sqlx::query(
-        "INSERT INTO sms_outbox (id, phone, purpose, body, status, provider, attempts, created_at) VALUES ($1, $2, $3, $4, 'queued', $5, 0, $6)",
+        "INSERT INTO sms_outbox (id, phone, purpose, body, params, status, provider, attempts, created_at, next_attempt_at)
+         VALUES ($1, $2, $3, $4, $5, 'queued', $6, 0, $7, $7)",
     )
     .bind(&id)
     .bind(msg.to.as_str())
     .bind(msg.purpose)
-    .bind(kept)
+    .bind(body)
+    .bind(params)
     .bind(provider.name())
     .bind(now_ms)
-    .execute(&db.write)
+    .execute(exec)
     .await?;
-    let outcome = provider.send(msg.to, &msg.body).await;
-    let (status, error) = match &outcome {
-        Ok(()) => ("sent", None),
-        Err(e) => {
-            tracing::warn!(to = %msg.to.masked(), provider = provider.name(), "SMS delivery failed: {e}");
-            ("failed", Some(e.clone()))
-        }
-    };
-    sqlx::query("UPDATE sms_outbox SET status = $1, attempts = attempts + 1, last_error = $2, sent_at = $3 WHERE id = $4")
-        .bind(status)
-        .bind(error)
-        .bind(outcome.is_ok().then_some(now_ms))
-        .bind(&id)
+    Ok(id)
+}
+
+/// Sends one message now (a sign-in code): records it, delivers it with the
+/// real text, records the outcome. Returns whether it was delivered.
+pub async fn send(db: &Db, provider: &dyn SmsProvider, now_ms: i64, msg: Outgoing<'_>) -> Result<bool, sqlx::Error> {
+    let id = enqueue(&db.write, provider, now_ms, &msg).await?;
+    let taken = take(db, &id, now_ms, now_ms).await?;
+    if !taken {
+        return Ok(false);
+    }
+    let outcome = provider
+        .send(Delivery { to: msg.to, purpose: msg.purpose, body: &msg.body, params: &msg.params })
+        .await;
+    record_outcome(db, provider, &id, msg.to, msg.purpose, 0, now_ms, outcome).await
+}
+
+/// Takes a due message for delivery: moves its next attempt past a lease,
+/// conditionally, so one server sends it and another skips it.
+async fn take(db: &Db, id: &str, due: i64, now_ms: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE sms_outbox SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3 AND status <> 'sent'")
+        .bind(now_ms + 120_000)
+        .bind(id)
+        .bind(due)
         .execute(&db.write)
         .await?;
-    Ok(outcome.is_ok())
+    Ok(r.rows_affected() == 1)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn record_outcome(
+    db: &Db,
+    provider: &dyn SmsProvider,
+    id: &str,
+    to: &Phone,
+    purpose: &str,
+    attempts_before: i64,
+    now_ms: i64,
+    outcome: Result<(), String>,
+) -> Result<bool, sqlx::Error> {
+    let attempts = attempts_before + 1;
+    let ok = outcome.is_ok();
+    let (status, error, next) = match outcome {
+        Ok(()) => ("sent", None, None),
+        Err(e) => {
+            tracing::warn!(to = %to.masked(), provider = provider.name(), attempts, "SMS delivery failed: {e}");
+            let retry = attempts < MAX_ATTEMPTS && !SECRET_PURPOSES.contains(&purpose);
+            ("failed", Some(e.chars().take(300).collect::<String>()), retry.then(|| now_ms + backoff_ms(attempts)))
+        }
+    };
+    sqlx::query("UPDATE sms_outbox SET status = $1, attempts = $2, last_error = $3, sent_at = $4, next_attempt_at = $5 WHERE id = $6")
+        .bind(status)
+        .bind(attempts)
+        .bind(error)
+        .bind(ok.then_some(now_ms))
+        .bind(next)
+        .bind(id)
+        .execute(&db.write)
+        .await?;
+    Ok(ok)
+}
+
+/// Delivers every message that is due: new ones, and failed ones whose
+/// back-off has passed. Safe to run on several servers at once. Returns how
+/// many were delivered.
+pub async fn deliver_due(db: &Db, provider: &dyn SmsProvider, now_ms: i64) -> Result<usize, sqlx::Error> {
+    type Row = (String, String, String, String, String, i64, i64);
+    let due: Vec<Row> = sqlx::query_as(
+        "SELECT id, phone, purpose, body, params, attempts, next_attempt_at FROM sms_outbox
+         WHERE status <> 'sent' AND next_attempt_at IS NOT NULL AND next_attempt_at <= $1
+         ORDER BY next_attempt_at LIMIT 200",
+    )
+    .bind(now_ms)
+    .fetch_all(&db.read)
+    .await?;
+    let mut delivered = 0;
+    for (id, phone, purpose, body, params, attempts, next) in due {
+        let Ok(to) = Phone::parse(&phone) else { continue };
+        if !take(db, &id, next, now_ms).await? {
+            continue;
+        }
+        let params: Vec<(String, String)> = serde_json::from_str(&params).unwrap_or_default();
+        let outcome = provider.send(Delivery { to: &to, purpose: &purpose, body: &body, params: &params }).await;
+        if record_outcome(db, provider, &id, &to, &purpose, attempts, now_ms, outcome).await? {
+            delivered += 1;
+        }
+    }
+    Ok(delivered)
 }

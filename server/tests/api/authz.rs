@@ -7,6 +7,31 @@
 use app::error::AppError;
 use crate::support::TestApp;
 
+/// Server functions that take JSON, with valid-looking arguments, and
+/// whether only a security admin may call them (the others are open to any
+/// signed-in caller and authorise per record; see `applications.rs`).
+pub fn json_calls() -> Vec<(&'static str, bool, serde_json::Value)> {
+    use serde_json::json;
+    let form = json!({"kind": "Visitor", "host_staff_id": "x", "campus_id": "x", "reason_id": "x", "start_date": "2026-11-26",
+        "end_date": "2026-11-26", "entrants": [], "plate": "", "note": ""});
+    vec![
+        ("application_form_setup", false, json!({"kind": "Visitor", "invitation": null})),
+        ("find_hosts", false, json!({"query": "T1001"})),
+        ("submit_application", false, json!({"form": form, "idempotency_key": "k1", "invitation": null})),
+        ("my_applications", false, json!({})),
+        ("get_application", false, json!({"id": "x"})),
+        ("act_on_application", false, json!({"id": "x", "action": "Approve", "version": 0, "note": "", "edits": null})),
+        ("resubmit_application", false, json!({"id": "x", "version": 0, "form": form})),
+        ("approval_inbox", false, json!({})),
+        ("department_applications", false, json!({"status": "", "from": "", "to": "", "offset": 0})),
+        ("approve_many", false, json!({"items": [["x", 0]]})),
+        ("invite_visitor", false, json!({"input": {"phone": "13800000000", "name": "某", "campus_id": "x", "reason_id": "x", "start_date": "2026-11-26", "end_date": "2026-11-26", "note": ""}})),
+        ("invite_choices", false, json!({})),
+        ("save_reason", true, json!({"reason": {"id": "", "name": "新事由", "name_en": "", "category": "Official", "active": true}})),
+        ("save_policy", true, json!({"policy": {"kind": "Visitor", "chain": [], "dates": {"max_days": 3, "max_days_ahead": 3, "next_day_deadline": null, "same_day": true}, "vehicles_allowed": true, "face_photo": "Optional", "single_use": false}})),
+    ]
+}
+
 /// Valid arguments for every server function. A function missing here
 /// fails `every_server_function_is_listed`, so none escapes the checks.
 fn calls() -> Vec<(&'static str, bool, Vec<(&'static str, &'static str)>)> {
@@ -32,12 +57,18 @@ fn calls() -> Vec<(&'static str, bool, Vec<(&'static str, &'static str)>)> {
         ("set_grant_status", false, vec![("grant_id", "x"), ("status", "Revoked")]),
         ("list_audit", false, vec![("offset", "0")]),
         ("list_outbox", false, vec![("offset", "0")]),
+        ("list_blacklist", false, vec![("include_lifted", "true")]),
+        ("add_to_blacklist", false, vec![("kind", "Mobile"), ("doc_type", "ResidentId"), ("value", "13800000000"), ("reason", "测试")]),
+        ("lift_blacklist", false, vec![("id", "x"), ("reason", "测试")]),
+        ("list_reasons", false, vec![]),
+        ("list_policies", false, vec![]),
     ]
 }
 
 #[test]
 fn every_server_function_is_listed() {
-    let listed: Vec<String> = calls().iter().map(|(n, _, _)| format!("/api/fn/{n}")).collect();
+    let mut listed: Vec<String> = calls().iter().map(|(n, _, _)| format!("/api/fn/{n}")).collect();
+    listed.extend(json_calls().iter().map(|(n, _, _)| format!("/api/fn/{n}")));
     let mut registered: Vec<String> = server_fn::axum::server_fn_paths().map(|(p, _)| p.to_owned()).collect();
     registered.sort();
     for p in &registered {
@@ -58,6 +89,10 @@ async fn anonymous_callers_are_refused_except_on_public_functions() {
         } else {
             assert_eq!(r.unwrap_err(), (401, AppError::Unauthenticated), "{name}");
         }
+    }
+    for (name, _, args) in json_calls() {
+        let r = app.call_json::<serde_json::Value>(&anon, name, args).await;
+        assert_eq!(r.unwrap_err(), (401, AppError::Unauthenticated), "{name}");
     }
 }
 
@@ -98,6 +133,12 @@ async fn admin_actions_refuse_everyone_but_security_admins_and_change_nothing() 
             }
             let r = app.call::<serde_json::Value>(c, name, &args).await;
             assert_eq!(r.unwrap_err(), (403, AppError::Forbidden), "{who} calling {name}");
+        }
+        for (name, admin_only, args) in json_calls() {
+            if admin_only {
+                let r = app.call_json::<serde_json::Value>(c, name, args).await;
+                assert_eq!(r.unwrap_err(), (403, AppError::Forbidden), "{who} calling {name}");
+            }
         }
         let res = c
             .post(format!("{}/api/admin/staff-import", app.base))

@@ -2,8 +2,10 @@
 //! test. One test binary (not one per file) keeps linking time and disk use
 //! down. Run against PostgreSQL by setting `CAMPUS_PASS_TEST_POSTGRES`.
 
+#![recursion_limit = "512"]
 mod support;
 
+mod applications;
 mod auth;
 mod authz;
 mod directory;

@@ -92,6 +92,25 @@ impl TestApp {
         }
     }
 
+    /// Calls a server function that takes JSON (nested forms).
+    pub async fn call_json<T: DeserializeOwned>(&self, who: &reqwest::Client, name: &str, args: serde_json::Value) -> Result<T, (u16, AppError)> {
+        let res = who
+            .post(format!("{}/api/fn/{name}", self.base))
+            .header("origin", &self.base)
+            .json(&args)
+            .send()
+            .await
+            .expect("request");
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        if (200..300).contains(&status) {
+            Ok(serde_json::from_str(&text).unwrap_or_else(|e| panic!("decoding {name} answer {text:?}: {e}")))
+        } else {
+            let err = serde_json::from_str::<AppError>(&text).unwrap_or_else(|_| AppError::Request(text.clone()));
+            Err((status, err))
+        }
+    }
+
     pub async fn sign_in_staff(&self, who: &reqwest::Client, staff_no: &str, password: &str) -> app::auth::Me {
         self.call(who, "sign_in_with_password", &[("staff_no", staff_no), ("password", password)])
             .await

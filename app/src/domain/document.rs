@@ -1,0 +1,155 @@
+//! Identity documents an entrant shows at the gate: a Chinese resident ID
+//! (the default), a passport, or another document (e.g. a Hong Kong / Macau
+//! travel permit). The same checks run as the visitor types and on the server.
+
+use super::id_number::{IdNumber, IdNumberError};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum DocType {
+    #[default]
+    ResidentId,
+    Passport,
+    Other,
+}
+
+impl DocType {
+    pub const ALL: [DocType; 3] = [DocType::ResidentId, DocType::Passport, DocType::Other];
+    pub fn code(self) -> &'static str {
+        match self {
+            DocType::ResidentId => "resident_id",
+            DocType::Passport => "passport",
+            DocType::Other => "other",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<DocType> {
+        Self::ALL.into_iter().find(|d| d.code() == s)
+    }
+}
+
+/// A document number that passed its type's check, normalised.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct DocumentNumber {
+    pub doc_type: DocType,
+    value: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum DocumentError {
+    #[error("required")]
+    Empty,
+    #[error("resident ID: {0}")]
+    ResidentId(#[from] IdNumberErrorCode),
+    #[error("5 to 20 letters and digits")]
+    Shape,
+}
+
+/// `IdNumberError` as data, so it can cross to the browser.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum IdNumberErrorCode {
+    #[error("length")]
+    Length,
+    #[error("characters")]
+    Characters,
+    #[error("birth date")]
+    BirthDate,
+    #[error("check digit")]
+    CheckDigit,
+}
+
+impl DocumentNumber {
+    pub fn parse(doc_type: DocType, input: &str, today: NaiveDate) -> Result<Self, DocumentError> {
+        if input.trim().is_empty() {
+            return Err(DocumentError::Empty);
+        }
+        let value = match doc_type {
+            DocType::ResidentId => IdNumber::parse(input, today)
+                .map_err(|e| match e {
+                    IdNumberError::Empty => DocumentError::Empty,
+                    IdNumberError::Length => IdNumberErrorCode::Length.into(),
+                    IdNumberError::Characters => IdNumberErrorCode::Characters.into(),
+                    IdNumberError::BirthDate => IdNumberErrorCode::BirthDate.into(),
+                    IdNumberError::CheckDigit => IdNumberErrorCode::CheckDigit.into(),
+                })?
+                .as_str()
+                .to_owned(),
+            DocType::Passport | DocType::Other => {
+                let s: String = input
+                    .chars()
+                    .map(super::phone::fullwidth_to_ascii)
+                    .filter(|c| !c.is_whitespace())
+                    .map(|c| c.to_ascii_uppercase())
+                    .collect();
+                if !(5..=20).contains(&s.len()) || !s.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    return Err(DocumentError::Shape);
+                }
+                s
+            }
+        };
+        Ok(DocumentNumber { doc_type, value })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.value
+    }
+
+    /// The key the duplicate rule and the blacklist use before hashing:
+    /// the type is part of it, so a passport never collides with an ID.
+    pub fn claim_text(&self) -> String {
+        format!("{}:{}", self.doc_type.code(), self.value)
+    }
+
+    /// First four and last four (ID numbers: `1101**********8670`).
+    pub fn masked(&self) -> String {
+        let n = self.value.chars().count();
+        if n <= 8 {
+            let keep: String = self.value.chars().take(2).collect();
+            return format!("{keep}{}", "*".repeat(n - 2));
+        }
+        let head: String = self.value.chars().take(4).collect();
+        let tail: String = self.value.chars().skip(n - 4).collect();
+        format!("{head}{}{tail}", "*".repeat(n - 8))
+    }
+}
+
+/// Most people one application may bring (a class visit fits; a crowd
+/// is an event).
+pub const MAX_ENTRANTS: usize = 30;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
+    }
+
+    #[test]
+    fn resident_ids_use_the_id_rules() {
+        let d = DocumentNumber::parse(DocType::ResidentId, "11010519491231002x", today()).unwrap();
+        assert_eq!(d.as_str(), "11010519491231002X");
+        assert_eq!(d.masked(), "1101**********002X");
+        assert_eq!(
+            DocumentNumber::parse(DocType::ResidentId, "110101199003078671", today()),
+            Err(DocumentError::ResidentId(IdNumberErrorCode::CheckDigit))
+        );
+        assert_eq!(DocumentNumber::parse(DocType::ResidentId, "  ", today()), Err(DocumentError::Empty));
+    }
+
+    #[test]
+    fn passports_are_letters_and_digits() {
+        let p = DocumentNumber::parse(DocType::Passport, "e 1234 5678", today()).unwrap();
+        assert_eq!(p.as_str(), "E12345678");
+        assert_eq!(p.masked(), "E123*5678");
+        assert_eq!(DocumentNumber::parse(DocType::Passport, "E12", today()), Err(DocumentError::Shape));
+        assert_eq!(DocumentNumber::parse(DocType::Passport, "E1234-5678", today()), Err(DocumentError::Shape));
+    }
+
+    #[test]
+    fn a_passport_never_claims_the_same_key_as_an_id() {
+        let id = DocumentNumber::parse(DocType::ResidentId, "110101199003078670", today()).unwrap();
+        let other = DocumentNumber::parse(DocType::Other, "110101199003078670", today()).unwrap();
+        assert_ne!(id.claim_text(), other.claim_text());
+    }
+}

@@ -1,0 +1,239 @@
+use super::*;
+use crate::applications::doc_label;
+use crate::components::ErrorLine;
+use crate::directory::{AdminNav, AdminOnly};
+use crate::domain::document::DocType;
+use crate::domain::policy::{ApprovalStep, StepApprover};
+use crate::i18n::{Msg, t, use_i18n};
+
+#[component]
+pub fn BlacklistPage() -> impl IntoView {
+    view! { <AdminOnly><AdminNav /><BlacklistEditor /></AdminOnly> }
+}
+
+#[component]
+fn BlacklistEditor() -> impl IntoView {
+    let i18n = use_i18n();
+    let add = ServerAction::<AddToBlacklist>::new();
+    let lift = ServerAction::<LiftBlacklist>::new();
+    let show_lifted = RwSignal::new(false);
+    let list = Resource::new(move || (add.version().get(), lift.version().get(), show_lifted.get()), |(_, _, l)| list_blacklist(l));
+    let kind = RwSignal::new(BlacklistKind::Document);
+    let doc_type = RwSignal::new(DocType::ResidentId);
+    let value = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::new());
+    let lift_reason = RwSignal::new(String::new());
+    let add_err = Signal::derive(move || add.value().get().and_then(Result::err));
+    let lift_err = Signal::derive(move || lift.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = add.value().get() {
+            value.set(String::new());
+            reason.set(String::new());
+        }
+    });
+    view! {
+        <section class="card">
+            <h1>{t(Msg::Blacklist)}</h1>
+            <p class="muted small">{t(Msg::BlacklistHint)}</p>
+            <form on:submit=move |ev| {
+                ev.prevent_default();
+                add.dispatch(AddToBlacklist { kind: kind.get_untracked(), doc_type: doc_type.get_untracked(), value: value.get_untracked(), reason: reason.get_untracked() });
+            }>
+                <div class="row">
+                    <select id="bl-kind" on:change=move |ev| kind.set(BlacklistKind::from_code(&event_target_value(&ev)).unwrap_or(BlacklistKind::Document))>
+                        {BlacklistKind::ALL.into_iter().map(|k| view! { <option value=k.code()>{t(k.label())}</option> }).collect_view()}
+                    </select>
+                    <Show when=move || kind.get() == BlacklistKind::Document>
+                        <select id="bl-doc-type" on:change=move |ev| doc_type.set(DocType::from_code(&event_target_value(&ev)).unwrap_or_default())>
+                            {DocType::ALL.into_iter().map(|d| view! { <option value=d.code()>{t(doc_label(d))}</option> }).collect_view()}
+                        </select>
+                    </Show>
+                </div>
+                <label for="bl-value">{t(Msg::BlValue)}</label>
+                <input id="bl-value" prop:value=value on:input=move |ev| value.set(event_target_value(&ev)) />
+                <label for="bl-reason">{t(Msg::BlReason)}</label>
+                <input id="bl-reason" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) />
+                <ErrorLine error=add_err />
+                <button type="submit" class="primary" id="bl-add">{t(Msg::Add)}</button>
+            </form>
+            <label class="check"><input type="checkbox" prop:checked=show_lifted on:change=move |ev| show_lifted.set(event_target_checked(&ev)) />{t(Msg::BlShowLifted)}</label>
+            <label for="bl-lift-reason">{t(Msg::BlLiftReason)}</label>
+            <input id="bl-lift-reason" prop:value=lift_reason on:input=move |ev| lift_reason.set(event_target_value(&ev)) />
+            <ErrorLine error=lift_err />
+            <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
+                        Ok(rows) => view! {
+                            <table class="list" id="blacklist">
+                                <thead><tr><th>{t(Msg::BlKind)}</th><th>{t(Msg::BlValue)}</th><th>{t(Msg::BlReason)}</th><th>{t(Msg::Actor)}</th><th>{t(Msg::Time)}</th><th></th></tr></thead>
+                                <tbody>
+                                    {rows.into_iter().map(|r| {
+                                        let id = r.id.clone();
+                                        let lifted = r.lifted.clone();
+                                        view! {
+                                            <tr class:inactive=r.lifted.is_some()>
+                                                <td>{t(r.kind.label())}</td><td>{r.value.clone()}</td><td>{r.reason.clone()}</td>
+                                                <td>{r.added_by.clone()}</td><td>{r.added_at.clone()}</td>
+                                                <td>{match lifted {
+                                                    Some(l) => view! { <span class="muted small">{t(Msg::BlLifted)} " " {l}</span> }.into_any(),
+                                                    None => view! { <button class="link" on:click=move |_| { lift.dispatch(LiftBlacklist { id: id.clone(), reason: lift_reason.get_untracked() }); }>{t(Msg::BlLift)}</button> }.into_any(),
+                                                }}</td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+pub fn RulesPage() -> impl IntoView {
+    view! { <AdminOnly><AdminNav /><ReasonsEditor /><PoliciesEditor /></AdminOnly> }
+}
+
+#[component]
+fn ReasonsEditor() -> impl IntoView {
+    let i18n = use_i18n();
+    let save = ServerAction::<SaveReason>::new();
+    let list = Resource::new(move || save.version().get(), |_| list_reasons());
+    let name = RwSignal::new(String::new());
+    let name_en = RwSignal::new(String::new());
+    let category = RwSignal::new(ReasonCategory::Official);
+    let err = Signal::derive(move || save.value().get().and_then(Result::err));
+    view! {
+        <section class="card">
+            <h1>{t(Msg::VisitReasons)}</h1>
+            <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
+                        Ok(rows) => view! {
+                            <table class="list">
+                                <thead><tr><th>{t(Msg::Name)}</th><th>{t(Msg::NameEn)}</th><th>{t(Msg::ReasonCategoryLabel)}</th><th>{t(Msg::Status)}</th><th></th></tr></thead>
+                                <tbody>{rows.into_iter().map(|r| {
+                                    let toggled = ReasonView { active: !r.active, ..r.clone() };
+                                    view! { <tr class:inactive=!r.active>
+                                        <td>{r.name.clone()}</td><td>{r.name_en.clone()}</td><td>{t(r.category.label())}</td>
+                                        <td>{if r.active { t(Msg::Active) } else { t(Msg::Inactive) }}</td>
+                                        <td><button class="link" on:click=move |_| { save.dispatch(SaveReason { reason: toggled.clone() }); }>
+                                            {if r.active { t(Msg::Deactivate) } else { t(Msg::Activate) }}</button></td>
+                                    </tr> }
+                                }).collect_view()}</tbody>
+                            </table>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <form on:submit=move |ev| {
+                ev.prevent_default();
+                save.dispatch(SaveReason { reason: ReasonView { id: String::new(), name: name.get_untracked(), name_en: name_en.get_untracked(), category: category.get_untracked(), active: true } });
+            }>
+                <div class="row">
+                    <input placeholder=t(Msg::Name) prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
+                    <input placeholder=t(Msg::NameEn) prop:value=name_en on:input=move |ev| name_en.set(event_target_value(&ev)) />
+                    <select on:change=move |ev| category.set(ReasonCategory::from_code(&event_target_value(&ev)).unwrap_or(ReasonCategory::Official))>
+                        <option value="official">{t(Msg::ReasonOfficial)}</option>
+                        <option value="private">{t(Msg::ReasonPrivate)}</option>
+                    </select>
+                </div>
+                <ErrorLine error=err />
+                <button type="submit" class="primary">{t(Msg::Add)}</button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn PoliciesEditor() -> impl IntoView {
+    let i18n = use_i18n();
+    let save = ServerAction::<SavePolicy>::new();
+    let list = Resource::new(move || save.version().get(), |_| list_policies());
+    let depts = Resource::new(|| (), |_| crate::directory::list_departments());
+    let err = Signal::derive(move || save.value().get().and_then(Result::err));
+    let saved = move || matches!(save.value().get(), Some(Ok(())));
+    view! {
+        <section class="card">
+            <h1>{t(Msg::PassPolicies)}</h1>
+            <p class="muted small">{t(Msg::PassPoliciesHint)}</p>
+            <ErrorLine error=err />
+            <Show when=saved><p class="ok">{t(Msg::Saved)}</p></Show>
+            <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    let departments = depts.await.unwrap_or_default();
+                    match list.await {
+                        Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
+                        Ok(policies) => policies.into_iter().map(|p| {
+                            let max_days = RwSignal::new(p.dates.max_days.to_string());
+                            let ahead = RwSignal::new(p.dates.max_days_ahead.to_string());
+                            let deadline = RwSignal::new(p.dates.next_day_deadline.map(|d| d.format("%H:%M").to_string()).unwrap_or_default());
+                            let same_day = RwSignal::new(p.dates.same_day);
+                            let vehicles = RwSignal::new(p.vehicles_allowed);
+                            let chain = RwSignal::new(p.chain.clone());
+                            let departments = departments.clone();
+                            let base = p.clone();
+                            let dept_name = {
+                                let departments = departments.clone();
+                                move |id: &str| departments.iter().find(|d| d.id == id).map(|d| d.name.clone()).unwrap_or_else(|| id.to_owned())
+                            };
+                            view! {
+                                <h2>{t(crate::applications::kind_label(p.kind))}</h2>
+                                <div class="row">
+                                    <div class="grow"><label>{t(Msg::MaxDays)}</label><input type="number" min="1" prop:value=max_days on:input=move |ev| max_days.set(event_target_value(&ev)) /></div>
+                                    <div class="grow"><label>{t(Msg::MaxDaysAhead)}</label><input type="number" min="0" prop:value=ahead on:input=move |ev| ahead.set(event_target_value(&ev)) /></div>
+                                    <div class="grow"><label>{t(Msg::NextDayDeadline)}</label><input type="time" prop:value=deadline on:input=move |ev| deadline.set(event_target_value(&ev)) /></div>
+                                </div>
+                                <label class="check"><input type="checkbox" prop:checked=same_day on:change=move |ev| same_day.set(event_target_checked(&ev)) />{t(Msg::SameDayAllowed)}</label>
+                                <label class="check"><input type="checkbox" prop:checked=vehicles on:change=move |ev| vehicles.set(event_target_checked(&ev)) />{t(Msg::VehiclesAllowed)}</label>
+                                <p><strong>{t(Msg::ApprovalSteps)}</strong></p>
+                                <ol class="steps">
+                                    {move || chain.get().into_iter().enumerate().map(|(i, s)| {
+                                        let label = match &s.approver {
+                                            StepApprover::Host => Msg::StepHost.text(i18n.lang()).to_owned(),
+                                            StepApprover::HostDepartment => Msg::StepHostDepartment.text(i18n.lang()).to_owned(),
+                                            StepApprover::Department { department_id } => format!("{}: {}", Msg::StepDepartment.text(i18n.lang()), dept_name(department_id)),
+                                            _ => "—".to_owned(),
+                                        };
+                                        view! { <li>{label} " " <button class="link danger" on:click=move |_| chain.update(|c| { c.remove(i); })>{t(Msg::Remove)}</button></li> }
+                                    }).collect_view()}
+                                </ol>
+                                <div class="row">
+                                    <select on:change=move |ev| {
+                                        let v = event_target_value(&ev);
+                                        let approver = match v.as_str() {
+                                            "" => return,
+                                            "host" => StepApprover::Host,
+                                            "host_department" => StepApprover::HostDepartment,
+                                            id => StepApprover::Department { department_id: id.to_owned() },
+                                        };
+                                        chain.update(|c| c.push(ApprovalStep { approver, skipped_for: vec![] }));
+                                    }>
+                                        <option value="">{t(Msg::AddStep)}</option>
+                                        <option value="host">{t(Msg::StepHost)}</option>
+                                        <option value="host_department">{t(Msg::StepHostDepartment)}</option>
+                                        {departments.iter().map(|d| view! { <option value=d.id.clone()>{d.name.clone()}</option> }).collect_view()}
+                                    </select>
+                                </div>
+                                <button class="primary" on:click=move |_| {
+                                    let mut p = base.clone();
+                                    p.dates.max_days = max_days.get_untracked().trim().parse().unwrap_or(0);
+                                    p.dates.max_days_ahead = ahead.get_untracked().trim().parse().unwrap_or(0);
+                                    p.dates.next_day_deadline = chrono::NaiveTime::parse_from_str(deadline.get_untracked().trim(), "%H:%M").ok();
+                                    p.dates.same_day = same_day.get_untracked();
+                                    p.vehicles_allowed = vehicles.get_untracked();
+                                    p.chain = chain.get_untracked();
+                                    save.dispatch(SavePolicy { policy: p });
+                                }>{t(Msg::Save)}</button>
+                            }
+                        }).collect_view().into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}

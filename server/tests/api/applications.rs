@@ -1,0 +1,535 @@
+//! Visitor applications end to end: the rules the server enforces, every
+//! action of the lifecycle, who may see and do what, and the races.
+
+use crate::support::TestApp;
+use app::applications::{ApplicationDetail, ApplicationRow, BatchOutcome, FormSetup, HostMatch};
+use app::domain::lifecycle::Status;
+use app::error::AppError;
+use app::i18n::Msg;
+use serde_json::{Value, json};
+
+/// A valid resident ID number born 1990-03-07 with sequence `seq`.
+pub fn id_number(seq: u32) -> String {
+    let first17 = format!("11010119900307{:03}", seq % 1000);
+    let check = app::domain::id_number::check_char(first17.as_bytes()) as char;
+    format!("{first17}{check}")
+}
+
+pub struct Ctx {
+    pub app: TestApp,
+    pub setup: FormSetup,
+    /// T1001 张伟 of 计算机学院 (CS): the host.
+    pub host_id: String,
+}
+
+pub async fn ctx() -> Ctx {
+    let app = TestApp::spawn().await;
+    app.seed_demo().await;
+    let v = app.phone_user("13600000000").await;
+    let setup: FormSetup = app.call_json(&v, "application_form_setup", json!({"kind": "Visitor", "invitation": null})).await.unwrap();
+    let hosts: Vec<HostMatch> = app.call_json(&v, "find_hosts", json!({"query": "T1001"})).await.unwrap();
+    Ctx { app, setup, host_id: hosts[0].staff_id.clone() }
+}
+
+impl Ctx {
+    pub fn form(&self, entrants: Value, plate: &str) -> Value {
+        json!({
+            "kind": "Visitor", "host_staff_id": self.host_id, "campus_id": self.setup.campuses[0].id,
+            "reason_id": self.setup.reasons[0].id, "start_date": "2026-11-26", "end_date": "2026-11-27",
+            "entrants": entrants, "plate": plate, "note": "",
+        })
+    }
+
+    pub fn entrant(name: &str, phone: &str, doc: &str, in_vehicle: bool) -> Value {
+        json!({"name": name, "phone": phone, "doc_type": "ResidentId", "doc_number": doc, "in_vehicle": in_vehicle, "face_photo": null, "face_consent": false})
+    }
+
+    pub fn simple(&self, phone: &str, seq: u32) -> Value {
+        self.form(json!([Self::entrant("李雷", phone, &id_number(seq), false)]), "")
+    }
+
+    pub async fn submit(&self, who: &reqwest::Client, form: Value) -> Result<String, (u16, AppError)> {
+        self.app
+            .call_json(who, "submit_application", json!({"form": form, "idempotency_key": uuid::Uuid::new_v4().to_string(), "invitation": null}))
+            .await
+    }
+
+    pub async fn detail(&self, who: &reqwest::Client, id: &str) -> Result<ApplicationDetail, (u16, AppError)> {
+        self.app.call_json(who, "get_application", json!({"id": id})).await
+    }
+
+    pub async fn act(&self, who: &reqwest::Client, id: &str, action: &str, note: &str, edits: Value) -> Result<(), (u16, AppError)> {
+        let version = self.detail(who, id).await.map(|d| d.row.version).unwrap_or(0);
+        self.app
+            .call_json(who, "act_on_application", json!({"id": id, "action": action, "version": version, "note": note, "edits": edits}))
+            .await
+    }
+
+    pub async fn status(&self, id: &str) -> Status {
+        let (s,): (String,) = sqlx::query_as("SELECT status FROM applications WHERE id = $1").bind(id).fetch_one(&self.app.state.db.read).await.unwrap();
+        Status::from_code(&s).unwrap()
+    }
+
+    /// A visitor's application approved by host and department.
+    pub async fn approved(&self, phone: &str, seq: u32) -> (reqwest::Client, String) {
+        let v = self.app.phone_user(phone).await;
+        let id = self.submit(&v, self.simple(phone, seq)).await.unwrap();
+        let host = self.app.staff("T1001").await;
+        self.act(&host, &id, "Approve", "", Value::Null).await.unwrap();
+        let dept = self.app.staff("A1001").await;
+        self.act(&dept, &id, "Approve", "", Value::Null).await.unwrap();
+        assert_eq!(self.status(&id).await, Status::Approved);
+        (v, id)
+    }
+}
+
+#[tokio::test]
+async fn a_visitor_with_a_car_and_two_passengers_is_approved_by_host_then_department() {
+    let c = ctx().await;
+    let app = &c.app;
+    let v = app.phone_user("13800000001").await;
+    let entrants = json!([
+        Ctx::entrant("李雷", "13800000001", &id_number(1), true),
+        Ctx::entrant("韩梅梅", "13800000002", &id_number(2), true),
+        Ctx::entrant("李小雷", "", &id_number(3), true),
+    ]);
+    let id = c.submit(&v, c.form(entrants, "京AD12345")).await.unwrap();
+    assert_eq!(c.status(&id).await, Status::InReview { step: 0 });
+    // The host is told; the department approver is not yet.
+    assert_eq!(app.count("SELECT COUNT(*) FROM sms_outbox WHERE purpose = 'new_request'").await, 1);
+
+    let host = app.staff("T1001").await;
+    let inbox: Vec<ApplicationRow> = app.call_json(&host, "approval_inbox", json!({})).await.unwrap();
+    assert_eq!(inbox.len(), 1);
+    let dept = app.staff("A1001").await;
+    let inbox: Vec<ApplicationRow> = app.call_json(&dept, "approval_inbox", json!({})).await.unwrap();
+    assert!(inbox.is_empty(), "the department waits for the host");
+
+    c.act(&host, &id, "Approve", "", Value::Null).await.unwrap();
+    assert_eq!(c.status(&id).await, Status::InReview { step: 1 });
+    let inbox: Vec<ApplicationRow> = app.call_json(&dept, "approval_inbox", json!({})).await.unwrap();
+    assert_eq!(inbox.len(), 1);
+    c.act(&dept, &id, "Approve", "", Value::Null).await.unwrap();
+
+    let d = c.detail(&v, &id).await.unwrap();
+    assert_eq!(d.row.status, Status::Approved);
+    assert_eq!(d.row.plate.as_deref(), Some("京AD12345"));
+    assert_eq!(d.entrants.len(), 3);
+    assert!(d.entrants.iter().all(|e| e.in_vehicle));
+    assert_eq!(d.entrants[0].document, format!("1101**********{}", &id_number(1)[14..]));
+    assert_eq!(d.events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["submit", "approve", "approve"]);
+    // The applicant is told, and each entrant with a mobile gets their own SMS.
+    assert_eq!(app.count("SELECT COUNT(*) FROM sms_outbox WHERE purpose = 'decision' AND phone = '13800000001'").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sms_outbox WHERE purpose = 'approved_entrant'").await, 2);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sms_outbox WHERE status <> 'sent'").await, 0);
+    // ID numbers are encrypted at rest, and never in the audit trail.
+    let full = id_number(1);
+    let q = format!("SELECT COUNT(*) FROM entrants WHERE doc_sealed LIKE '%{full}%' OR doc_masked = '{full}'");
+    assert_eq!(app.count(&q).await, 0);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM audit_log WHERE changes LIKE '%{full}%'")).await, 0);
+}
+
+#[tokio::test]
+async fn fields_are_checked_by_the_servers_own_parsers() {
+    let c = ctx().await;
+    let v = c.app.phone_user("13800000001").await;
+    let cases: Vec<(Value, &str, Msg)> = vec![
+        (c.form(json!([Ctx::entrant("李雷", "", "110101199003078671", false)]), ""), "entrants[0].doc_number", Msg::ErrIdNumber),
+        (c.form(json!([Ctx::entrant("李雷", "", "440308199902301516", false)]), ""), "entrants[0].doc_number", Msg::ErrIdBirthDate),
+        (c.form(json!([Ctx::entrant("李雷", "1380000", &id_number(1), false)]), ""), "entrants[0].phone", Msg::ErrPhoneInvalid),
+        (c.form(json!([Ctx::entrant("", "", &id_number(1), false)]), ""), "entrants[0].name", Msg::ErrRequired),
+        (c.form(json!([Ctx::entrant("李雷", "", &id_number(1), false)]), "京A1234I"), "plate", Msg::ErrPlate),
+        (c.form(json!([Ctx::entrant("李雷", "", &id_number(1), true)]), ""), "plate", Msg::ErrPassengersWithoutCar),
+        (c.form(json!([]), ""), "entrants", Msg::ErrNoEntrants),
+        (
+            c.form(json!([Ctx::entrant("李雷", "", &id_number(1), false), Ctx::entrant("韩梅梅", "", &id_number(1), false)]), ""),
+            "entrants",
+            Msg::ErrRepeatedDocument,
+        ),
+    ];
+    for (form, field, msg) in cases {
+        let (status, err) = c.submit(&v, form).await.unwrap_err();
+        assert_eq!(status, 422, "{field}");
+        assert_eq!((err.field(), err.msg()), (Some(field), msg));
+    }
+    let mut bad_host = c.simple("13800000001", 1);
+    bad_host["host_staff_id"] = json!("nobody");
+    assert_eq!(c.submit(&v, bad_host).await.unwrap_err().1.msg(), Msg::ErrHostUnknown);
+    let mut photo_without_consent = c.simple("13800000001", 1);
+    photo_without_consent["entrants"][0]["face_photo"] = json!("data:image/jpeg;base64,/9j/4AAQ");
+    assert_eq!(c.submit(&v, photo_without_consent).await.unwrap_err().1.msg(), Msg::ErrPhotoConsent);
+    // Staff sign in with their account, not as visitors.
+    let staff = c.app.staff("T1001").await;
+    assert_eq!(c.submit(&staff, c.simple("13800000001", 1)).await.unwrap_err().1.msg(), Msg::ErrVisitorsOnly);
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM applications").await, 0, "nothing was written");
+}
+
+#[tokio::test]
+async fn date_rules_are_campus_time_and_say_what_to_do() {
+    let c = ctx().await;
+    let v = c.app.phone_user("13800000001").await;
+    let with_dates = |s: &str, e: &str| {
+        let mut f = c.simple("13800000001", 1);
+        f["start_date"] = json!(s);
+        f["end_date"] = json!(e);
+        f
+    };
+    let err = c.submit(&v, with_dates("2026-11-26", "2026-12-11")).await.unwrap_err().1;
+    assert_eq!((err.msg(), err.user_message(app::i18n::Lang::Zh).contains("15")), (Msg::ErrStayTooLong, true));
+    assert_eq!(c.submit(&v, with_dates("2026-12-03", "2026-12-03")).await.unwrap_err().1.msg(), Msg::ErrTooFarAhead);
+    assert_eq!(c.submit(&v, with_dates("2026-11-24", "2026-11-26")).await.unwrap_err().1.msg(), Msg::ErrStartInPast);
+    assert_eq!(c.submit(&v, with_dates("2026-11-27", "2026-11-26")).await.unwrap_err().1.msg(), Msg::ErrEndBeforeStart);
+    // 16:00 in Shanghai is 08:00 UTC: requests for tomorrow are closed.
+    c.app.clock.set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 25, 8, 0, 0).unwrap());
+    let v = c.app.phone_user("13800000001").await; // the session idled out meanwhile
+    let err = c.submit(&v, with_dates("2026-11-26", "2026-11-26")).await.unwrap_err().1;
+    assert_eq!(err.msg(), Msg::ErrPastDeadline);
+    assert!(err.user_message(app::i18n::Lang::Zh).contains("16:00"));
+    c.submit(&v, with_dates("2026-11-27", "2026-11-27")).await.expect("the day after tomorrow is open");
+}
+
+#[tokio::test]
+async fn the_duplicate_rule_names_the_field_that_collides() {
+    let c = ctx().await;
+    let a = c.app.phone_user("13800000001").await;
+    let b = c.app.phone_user("13800000009").await;
+    c.submit(&a, c.form(json!([Ctx::entrant("李雷", "13800000001", &id_number(1), true)]), "京A12345")).await.unwrap();
+    // Same document, other applicant.
+    let err = c.submit(&b, c.form(json!([Ctx::entrant("李雷", "", &id_number(1), false)]), "")).await.unwrap_err().1;
+    assert_eq!((err.field(), err.msg()), (Some("doc_number"), Msg::ErrDuplicateDocument));
+    assert!(err.user_message(app::i18n::Lang::Zh).contains("1101**********"), "masked number in the message");
+    // Same entrant mobile.
+    let err = c.submit(&b, c.form(json!([Ctx::entrant("王五", "13800000001", &id_number(2), false)]), "")).await.unwrap_err().1;
+    assert_eq!(err.msg(), Msg::ErrDuplicateMobile);
+    // Same plate.
+    let err = c.submit(&b, c.form(json!([Ctx::entrant("王五", "", &id_number(2), true)]), "京A12345")).await.unwrap_err().1;
+    assert_eq!((err.field(), err.msg()), (Some("plate"), Msg::ErrDuplicatePlate));
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM applications").await, 1);
+    // A child without a mobile travels on the applicant's: allowed.
+    c.submit(&b, c.form(json!([Ctx::entrant("王五", "", &id_number(2), false), Ctx::entrant("王小五", "", &id_number(3), false)]), "")).await.unwrap();
+}
+
+#[tokio::test]
+async fn blacklisted_people_and_plates_get_a_neutral_refusal_and_a_car_inside_is_named() {
+    let c = ctx().await;
+    let admin = c.app.staff("S0001").await;
+    let v = c.app.phone_user("13800000001").await;
+    c.app.call::<String>(&admin, "add_to_blacklist", &[("kind", "Document"), ("doc_type", "ResidentId"), ("value", &id_number(7)), ("reason", "多次违规")]).await.unwrap();
+    c.app.call::<String>(&admin, "add_to_blacklist", &[("kind", "Plate"), ("doc_type", "ResidentId"), ("value", "粤B1234学"), ("reason", "冲卡")]).await.unwrap();
+    let err = c.submit(&v, c.simple("13800000001", 7)).await.unwrap_err().1;
+    assert_eq!(err.msg(), Msg::ErrNotPermitted);
+    assert!(!err.user_message(app::i18n::Lang::Zh).contains("黑名单"), "the message reveals no list");
+    let err = c.submit(&v, c.form(json!([Ctx::entrant("李雷", "", &id_number(1), false)]), "粤B1234学")).await.unwrap_err().1;
+    assert_eq!(err.msg(), Msg::ErrNotPermitted);
+    // The list shows masked numbers only; lifting is audited and works at once.
+    let list: Vec<app::rules::BlacklistEntry> = c.app.call(&admin, "list_blacklist", &[("include_lifted", "false")]).await.unwrap();
+    assert!(list.iter().all(|e| !e.value.contains(&id_number(7))));
+    let doc = list.iter().find(|e| e.kind == app::rules::BlacklistKind::Document).unwrap();
+    c.app.call::<()>(&admin, "lift_blacklist", &[("id", &doc.id), ("reason", "已核实")]).await.unwrap();
+    c.submit(&v, c.simple("13800000001", 7)).await.unwrap();
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM audit_log WHERE record_kind = 'blacklist'").await, 3);
+
+    // A car recorded inside (by the gate) cannot be booked again.
+    let campus = &c.setup.campuses[0];
+    sqlx::query("INSERT INTO vehicles_inside (plate, campus_id, entered_at) VALUES ('京B88888', $1, 0)").bind(&campus.id).execute(&c.app.state.db.write).await.unwrap();
+    let w = c.app.phone_user("13800000005").await;
+    let err = c.submit(&w, c.form(json!([Ctx::entrant("赵六", "", &id_number(9), true)]), "京B88888")).await.unwrap_err().1;
+    assert_eq!(err.msg(), Msg::ErrVehicleInside);
+    assert!(err.user_message(app::i18n::Lang::Zh).contains(&campus.name));
+}
+
+#[tokio::test]
+async fn returned_for_change_then_resubmitted_goes_back_to_the_same_step() {
+    let c = ctx().await;
+    let v = c.app.phone_user("13800000001").await;
+    let id = c.submit(&v, c.simple("13800000001", 1)).await.unwrap();
+    let host = c.app.staff("T1001").await;
+    c.act(&host, &id, "Approve", "", Value::Null).await.unwrap();
+    let dept = c.app.staff("A1001").await;
+    assert_eq!(c.act(&dept, &id, "ReturnForChange", "", Value::Null).await.unwrap_err().1.msg(), Msg::ErrReasonNeeded);
+    c.act(&dept, &id, "ReturnForChange", "请补充车辆信息", Value::Null).await.unwrap();
+    assert_eq!(c.status(&id).await, Status::Returned { step: 1 });
+    let d = c.detail(&v, &id).await.unwrap();
+    let mut form = serde_json::to_value(d.form.clone().expect("the applicant gets the form back")).unwrap();
+    assert_eq!(form["entrants"][0]["doc_number"], json!(id_number(1)), "the applicant's own data comes back to edit");
+    form["plate"] = json!("京A12345");
+    form["entrants"][0]["in_vehicle"] = json!(true);
+    c.app.call_json::<()>(&v, "resubmit_application", json!({"id": id, "version": d.row.version, "form": form})).await.unwrap();
+    assert_eq!(c.status(&id).await, Status::InReview { step: 1 });
+    c.act(&dept, &id, "Approve", "", Value::Null).await.unwrap();
+    assert_eq!(c.status(&id).await, Status::Approved);
+}
+
+#[tokio::test]
+async fn an_approvers_edit_is_confirmed_by_the_applicant_and_checked_by_the_same_rules() {
+    let c = ctx().await;
+    let v = c.app.phone_user("13800000001").await;
+    let id = c.submit(&v, c.simple("13800000001", 1)).await.unwrap();
+    let host = c.app.staff("T1001").await;
+    let reason = c.setup.reasons[1].id.clone();
+    let too_long = json!({"start_date": "2026-11-26", "end_date": "2026-12-31", "reason_id": reason, "plate": ""});
+    assert_eq!(c.act(&host, &id, "EditAndReturn", "改日期", too_long).await.unwrap_err().1.msg(), Msg::ErrStayTooLong);
+    let edits = json!({"start_date": "2026-11-27", "end_date": "2026-11-28", "reason_id": reason, "plate": "京A12345"});
+    c.act(&host, &id, "EditAndReturn", "改为周五来", edits).await.unwrap();
+    assert_eq!(c.status(&id).await, Status::AwaitingConfirmation { step: 0 });
+    let d = c.detail(&v, &id).await.unwrap();
+    assert_eq!((d.row.start_date.as_str(), d.row.plate.as_deref()), ("2026-11-27", Some("京A12345")));
+    assert!(d.events.last().unwrap().changes.iter().any(|ch| ch.starts_with("start_date")), "the history shows what changed");
+    assert_eq!(d.actions, vec![app::applications::Act::Confirm, app::applications::Act::Withdraw]);
+    c.act(&v, &id, "Confirm", "", Value::Null).await.unwrap();
+    assert_eq!(c.status(&id).await, Status::InReview { step: 0 }, "back to the step that returned it");
+    // The edited plate now holds the duplicate rule.
+    let w = c.app.phone_user("13800000002").await;
+    assert_eq!(c.submit(&w, c.form(json!([Ctx::entrant("王五", "", &id_number(2), true)]), "京A12345")).await.unwrap_err().1.msg(), Msg::ErrDuplicatePlate);
+}
+
+#[tokio::test]
+async fn rejection_acknowledgement_withdrawal_release_and_cancellation() {
+    let c = ctx().await;
+    let host = c.app.staff("T1001").await;
+    // Reject (with a reason) → acknowledged.
+    let v = c.app.phone_user("13800000001").await;
+    let id = c.submit(&v, c.simple("13800000001", 1)).await.unwrap();
+    c.act(&host, &id, "Reject", "本周不接待", Value::Null).await.unwrap();
+    assert_eq!(c.status(&id).await, Status::RejectedUnacknowledged);
+    assert_eq!(c.detail(&v, &id).await.unwrap().decision_note.as_deref(), Some("本周不接待"));
+    c.act(&v, &id, "AcknowledgeRejection", "", Value::Null).await.unwrap();
+    assert_eq!(c.status(&id).await, Status::Rejected);
+    // Withdrawn before approval; the claims are freed at once.
+    let id = c.submit(&v, c.simple("13800000001", 1)).await.unwrap();
+    c.act(&v, &id, "Withdraw", "", Value::Null).await.unwrap();
+    assert_eq!(c.status(&id).await, Status::Withdrawn);
+    // Released after approval frees the duplicate rule.
+    let (v2, id) = c.approved("13800000002", 2).await;
+    assert!(c.submit(&v2, c.simple("13800000002", 2)).await.is_err());
+    assert_eq!(c.act(&v2, &id, "Withdraw", "", Value::Null).await.unwrap_err().1.msg(), Msg::ErrWrongState);
+    c.act(&v2, &id, "Release", "", Value::Null).await.unwrap();
+    assert_eq!(c.status(&id).await, Status::Released);
+    c.submit(&v2, c.simple("13800000002", 2)).await.expect("released: the person may apply again");
+    // Cancelled by a department approver after approval, with a reason.
+    let (_v3, id) = c.approved("13800000003", 3).await;
+    let dept = c.app.staff("A1001").await;
+    assert_eq!(c.act(&host, &id, "Cancel", "不再需要", Value::Null).await.unwrap_err().0, 403, "the host is not an approver");
+    c.act(&dept, &id, "Cancel", "来访取消", Value::Null).await.unwrap();
+    assert_eq!(c.status(&id).await, Status::Cancelled);
+    // Every action is in the audit trail.
+    assert!(c.app.count("SELECT COUNT(*) FROM audit_log WHERE record_kind = 'application'").await >= 12);
+}
+
+#[tokio::test]
+async fn an_application_whose_period_is_over_expires_and_frees_its_claims() {
+    let c = ctx().await;
+    let (v, id) = c.approved("13800000001", 1).await;
+    c.app.clock.advance(chrono::Duration::days(3));
+    let v = { let _ = v; c.app.phone_user("13800000001").await };
+    // Even before the job runs, the period being over frees the claim.
+    let mut f = c.simple("13800000001", 1);
+    f["start_date"] = json!("2026-11-29");
+    f["end_date"] = json!("2026-11-29");
+    c.submit(&v, f).await.expect("the old application's period is over");
+    assert!(app::applications::ssr::expire_due(&c.app.state).await.unwrap() >= 1);
+    assert_eq!(c.status(&id).await, Status::Expired);
+}
+
+#[tokio::test]
+async fn one_person_holding_consecutive_steps_clears_them_with_one_approval() {
+    let c = ctx().await;
+    // A1001 is the host and the department approver.
+    let v = c.app.phone_user("13800000001").await;
+    let hosts: Vec<HostMatch> = c.app.call_json(&v, "find_hosts", json!({"query": "A1001"})).await.unwrap();
+    let mut f = c.simple("13800000001", 1);
+    f["host_staff_id"] = json!(hosts[0].staff_id);
+    let id = c.submit(&v, f).await.unwrap();
+    let a = c.app.staff("A1001").await;
+    c.act(&a, &id, "Approve", "", Value::Null).await.unwrap();
+    assert_eq!(c.status(&id).await, Status::Approved);
+    let d = c.detail(&v, &id).await.unwrap();
+    assert_eq!(d.events.len(), 2, "one approval event, recorded as clearing two steps");
+    assert!(c.app.count("SELECT COUNT(*) FROM application_events WHERE changes LIKE '%steps_cleared%'").await == 1);
+}
+
+#[tokio::test]
+async fn namesakes_in_different_departments_are_told_apart() {
+    let c = ctx().await;
+    let v = c.app.phone_user("13800000001").await;
+    let hosts: Vec<HostMatch> = c.app.call_json(&v, "find_hosts", json!({"query": "张伟"})).await.unwrap();
+    let mut depts: Vec<&str> = hosts.iter().map(|h| h.department.as_str()).collect();
+    depts.sort();
+    assert_eq!(depts, ["历史学院", "计算机学院"]);
+    let none: Vec<HostMatch> = c.app.call_json(&v, "find_hosts", json!({"query": "张"})).await.unwrap();
+    assert!(none.is_empty(), "no browsing by partial names");
+}
+
+#[tokio::test]
+async fn nobody_else_sees_or_acts_on_an_application() {
+    let c = ctx().await;
+    let v = c.app.phone_user("13800000001").await;
+    let id = c.submit(&v, c.simple("13800000001", 1)).await.unwrap();
+    let other_visitor = c.app.phone_user("13800000002").await;
+    let other_dept = c.app.staff("A2001").await;
+    let guard = c.app.staff("G0001").await;
+    let namesake = c.app.staff("T2001").await;
+    for (who, client) in [("visitor", &other_visitor), ("other department", &other_dept), ("guard", &guard), ("namesake host", &namesake)] {
+        assert_eq!(c.detail(client, &id).await.unwrap_err(), (404, AppError::NotFound), "{who} reading");
+        let r = c.app.call_json::<()>(client, "act_on_application", json!({"id": id, "action": "Approve", "version": 0, "note": "", "edits": null})).await;
+        assert_eq!(r.unwrap_err().0, 404, "{who} approving");
+        let r = c.app.call_json::<()>(client, "act_on_application", json!({"id": id, "action": "Withdraw", "version": 0, "note": "", "edits": null})).await;
+        assert_eq!(r.unwrap_err().0, 404, "{who} withdrawing");
+        let batch: Vec<BatchOutcome> = c.app.call_json(client, "approve_many", json!({"items": [[id, 0]]})).await.unwrap_or_default();
+        assert!(batch.iter().all(|b| b.error.is_some()), "{who} batch approving");
+    }
+    let mine: Vec<ApplicationRow> = c.app.call_json(&other_visitor, "my_applications", json!({})).await.unwrap();
+    assert!(mine.is_empty());
+    let listed: Vec<ApplicationRow> = c.app.call_json(&other_dept, "department_applications", json!({"status": "", "from": "", "to": "", "offset": 0})).await.unwrap();
+    assert!(listed.is_empty(), "another department's approver lists nothing of ours");
+    assert_eq!(c.app.call_json::<Vec<ApplicationRow>>(&guard, "department_applications", json!({"status": "", "from": "", "to": "", "offset": 0})).await.unwrap_err().0, 403);
+    // The host may see it but not decide the department's step.
+    let host = c.app.staff("T1001").await;
+    c.act(&host, &id, "Approve", "", Value::Null).await.unwrap();
+    assert_eq!(c.act(&host, &id, "Approve", "", Value::Null).await.unwrap_err().0, 403);
+    assert_eq!(c.status(&id).await, Status::InReview { step: 1 });
+    let dept: Vec<ApplicationRow> = c.app.call_json(&c.app.staff("A1001").await, "department_applications", json!({"status": "in_review", "from": "", "to": "", "offset": 0})).await.unwrap();
+    assert_eq!(dept.len(), 1);
+}
+
+#[tokio::test]
+async fn two_approvers_at_once_one_wins_the_other_is_told() {
+    let c = ctx().await;
+    let v = c.app.phone_user("13800000001").await;
+    let id = c.submit(&v, c.simple("13800000001", 1)).await.unwrap();
+    let h1 = c.app.staff("T1001").await;
+    let h2 = c.app.staff("T1001").await;
+    let version = c.detail(&h1, &id).await.unwrap().row.version;
+    let call = |who: reqwest::Client, action: &'static str| {
+        let base = c.app.base.clone();
+        let id = id.clone();
+        async move {
+            who.post(format!("{base}/api/fn/act_on_application"))
+                .header("origin", &base)
+                .json(&json!({"id": id, "action": action, "version": version, "note": "x", "edits": null}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let (a, b) = tokio::join!(call(h1, "Approve"), call(h2, "Reject"));
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409]);
+    let loser = if a.status().as_u16() == 409 { a } else { b };
+    let err: AppError = loser.json().await.unwrap();
+    assert_eq!(err.msg(), Msg::ErrAlreadyHandled);
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM application_events WHERE action IN ('approve', 'reject')").await, 1);
+}
+
+#[tokio::test]
+async fn a_double_tapped_submit_makes_one_application() {
+    let c = ctx().await;
+    let v = c.app.phone_user("13800000001").await;
+    let body = json!({"form": c.simple("13800000001", 1), "idempotency_key": "tap-1", "invitation": null});
+    let (a, b) = tokio::join!(
+        c.app.call_json::<String>(&v, "submit_application", body.clone()),
+        c.app.call_json::<String>(&v, "submit_application", body.clone())
+    );
+    assert_eq!(a.unwrap(), b.unwrap());
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM applications").await, 1);
+}
+
+#[tokio::test]
+async fn twenty_concurrent_submissions_naming_one_id_number_make_one_application() {
+    let c = ctx().await;
+    let mut visitors = Vec::new();
+    for i in 0..20 {
+        let phone = format!("1390000{:04}", i);
+        visitors.push((phone.clone(), c.app.phone_user(&phone).await));
+    }
+    let doc = id_number(42);
+    let tasks = visitors.iter().map(|(phone, v)| {
+        let form = c.form(json!([Ctx::entrant("同一人", "", &doc, false)]), "");
+        let _ = phone;
+        c.submit(v, form)
+    });
+    let results = futures::future::join_all(tasks).await;
+    let ok = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(ok, 1, "{results:?}");
+    for r in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert_eq!((r.0, r.1.msg()), (422, Msg::ErrDuplicateDocument));
+    }
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM applications").await, 1);
+}
+
+#[tokio::test]
+async fn batch_approve_reports_each_application() {
+    let c = ctx().await;
+    let host = c.app.staff("T1001").await;
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let phone = format!("1380000010{i}");
+        let v = c.app.phone_user(&phone).await;
+        ids.push(c.submit(&v, c.simple(&phone, 10 + i)).await.unwrap());
+    }
+    let inbox: Vec<ApplicationRow> = c.app.call_json(&host, "approval_inbox", json!({})).await.unwrap();
+    let mut items: Vec<Value> = inbox.iter().map(|r| json!([r.id, r.version])).collect();
+    items.push(json!([ids[0], 0]));
+    let out: Vec<BatchOutcome> = c.app.call_json(&host, "approve_many", json!({"items": items})).await.unwrap();
+    assert_eq!(out.iter().filter(|o| o.error.is_none()).count(), 3);
+    assert_eq!(out.last().unwrap().error.as_ref().map(|e| e.msg()), Some(Msg::ErrAlreadyHandled), "a stale entry is reported");
+    for id in &ids {
+        assert_eq!(c.status(id).await, Status::InReview { step: 1 });
+    }
+}
+
+#[tokio::test]
+async fn a_staff_invitation_counts_as_the_hosts_approval() {
+    let c = ctx().await;
+    let host = c.app.staff("T1001").await;
+    let input = json!({"phone": "13800000008", "name": "周杰", "campus_id": c.setup.campuses[0].id, "reason_id": c.setup.reasons[0].id,
+        "start_date": "2026-11-27", "end_date": "2026-11-27", "note": "讲座"});
+    c.app.call_json::<()>(&host, "invite_visitor", json!({"input": input})).await.unwrap();
+    let (body,): (String,) = sqlx::query_as("SELECT body FROM sms_outbox WHERE purpose = 'invitation' AND phone = '13800000008'").fetch_one(&c.app.state.db.read).await.unwrap();
+    let token = body.split("#invite=").nth(1).expect("link in the SMS").to_owned();
+    // Another mobile cannot use the link.
+    let stranger = c.app.phone_user("13800000009").await;
+    let r = c.app.call_json::<FormSetup>(&stranger, "application_form_setup", json!({"kind": "Visitor", "invitation": token})).await;
+    assert_eq!(r.unwrap_err().1.msg(), Msg::ErrInvitationInvalid);
+    let v = c.app.phone_user("13800000008").await;
+    let setup: FormSetup = c.app.call_json(&v, "application_form_setup", json!({"kind": "Visitor", "invitation": token})).await.unwrap();
+    let pre = setup.invitation.unwrap();
+    assert_eq!((pre.name.as_str(), pre.host.staff_id.as_str()), ("周杰", c.host_id.as_str()));
+    let mut form = c.form(json!([Ctx::entrant("周杰", "13800000008", &id_number(8), false)]), "");
+    form["start_date"] = json!("2026-11-27");
+    form["end_date"] = json!("2026-11-27");
+    let id: String = c.app.call_json(&v, "submit_application", json!({"form": form, "idempotency_key": "inv", "invitation": token})).await.unwrap();
+    assert_eq!(c.status(&id).await, Status::InReview { step: 1 }, "the host step is done");
+    let again = c.app.call_json::<String>(&v, "submit_application", json!({"form": form, "idempotency_key": "inv-2", "invitation": token})).await;
+    assert_eq!(again.unwrap_err().1.msg(), Msg::ErrInvitationUsed);
+}
+
+#[tokio::test]
+async fn the_security_office_edits_a_policy_and_the_next_application_obeys_it() {
+    let c = ctx().await;
+    let admin = c.app.staff("S0001").await;
+    let policies: Vec<app::domain::policy::PassPolicy> = c.app.call(&admin, "list_policies", &[]).await.unwrap();
+    let mut visitor = policies.into_iter().find(|p| p.kind == app::domain::policy::PassKind::Visitor).unwrap();
+    visitor.dates.max_days = 1;
+    visitor.vehicles_allowed = false;
+    // A security office step, as seed 000 allows.
+    let depts: Vec<app::directory::DepartmentView> = c.app.call(&admin, "list_departments", &[]).await.unwrap();
+    let sec = depts.iter().find(|d| d.code == "SEC").unwrap();
+    visitor.chain.push(app::domain::policy::ApprovalStep { approver: app::domain::policy::StepApprover::Department { department_id: sec.id.clone() }, skipped_for: vec![] });
+    c.app.call_json::<()>(&admin, "save_policy", json!({"policy": visitor})).await.unwrap();
+    let v = c.app.phone_user("13800000001").await;
+    assert_eq!(c.submit(&v, c.simple("13800000001", 1)).await.unwrap_err().1.msg(), Msg::ErrStayTooLong);
+    let mut f = c.simple("13800000001", 1);
+    f["end_date"] = json!("2026-11-26");
+    let mut with_car = f.clone();
+    with_car["plate"] = json!("京A12345");
+    assert_eq!(c.submit(&v, with_car).await.unwrap_err().1.msg(), Msg::ErrVehicleNotAllowed);
+    let id = c.submit(&v, f).await.unwrap();
+    c.act(&c.app.staff("T1001").await, &id, "Approve", "", Value::Null).await.unwrap();
+    c.act(&c.app.staff("A1001").await, &id, "Approve", "", Value::Null).await.unwrap();
+    assert_eq!(c.status(&id).await, Status::InReview { step: 2 }, "now waits for the security office");
+    c.act(&c.app.staff("A5001").await, &id, "Approve", "", Value::Null).await.unwrap();
+    assert_eq!(c.status(&id).await, Status::Approved);
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM audit_log WHERE record_kind = 'pass_policy'").await, 1);
+}
