@@ -141,7 +141,9 @@ pub async fn serve(state: AppState, listen: &str) -> Result<Running, StartError>
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Bind(listen.to_owned(), e))?;
     let addr = listener.local_addr().map_err(|e| StartError::Bind(listen.to_owned(), e))?;
     let app = router(state.clone());
-    spawn_upkeep(state.clone());
+    if state.config.background_jobs {
+        spawn_upkeep(state.clone());
+    }
     let handle = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await {
             tracing::error!(error = %e, "server stopped");

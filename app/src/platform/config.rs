@@ -38,6 +38,9 @@ pub struct Config {
     pub trust_proxy: bool,
     /// Seed the demo campus on an empty database.
     pub demo: bool,
+    /// Run the upkeep jobs (SMS retries, expiry, purging). Tests turn them
+    /// off and call the jobs themselves, at the moment they choose.
+    pub background_jobs: bool,
     /// Where the built site (`pkg/`, icons, manifest) is served from.
     pub site_root: PathBuf,
 }
@@ -57,6 +60,7 @@ impl Default for Config {
             sms: SmsConfig::default(),
             trust_proxy: false,
             demo: false,
+            background_jobs: true,
             site_root: "target/site".into(),
         }
     }

@@ -10,3 +10,4 @@ mod auth;
 mod authz;
 mod directory;
 mod keys;
+mod sms;

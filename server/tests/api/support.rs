@@ -40,6 +40,11 @@ async fn fresh_database_url(dir: &std::path::Path) -> (String, &'static str) {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// A server whose configuration `adjust` changes first.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         let _ = tracing_subscriber_init();
         let dir = tempfile::tempdir().unwrap();
         let (database_url, backend) = fresh_database_url(dir.path()).await;
@@ -48,8 +53,11 @@ impl TestApp {
             database_url,
             data_dir: dir.path().to_path_buf(),
             site_root: dir.path().join("site"),
+            background_jobs: false,
             ..Config::default()
         };
+        let mut config = config;
+        adjust(&mut config);
         let clock = ManualClock::new(start_time());
         let state = build_state(config, Arc::new(clock.clone())).await.expect("state");
         let running = serve(state.clone(), "127.0.0.1:0").await.expect("serve");
