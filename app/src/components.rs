@@ -78,6 +78,25 @@ pub fn go_to(path: &str) {
     let _ = path;
 }
 
+/// Where to go after signing in: the page that sent the person here
+/// (`?next=/apply`), only ever a path on this site.
+pub fn next_path() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let search = window().location().search().unwrap_or_default();
+        let next = search
+            .trim_start_matches('?')
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("next="))
+            .and_then(|v| js_sys::decode_uri_component(v).ok())
+            .and_then(|v| v.as_string());
+        if let Some(n) = next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')) {
+            return n;
+        }
+    }
+    "/".to_owned()
+}
+
 #[component]
 pub fn TopBar() -> impl IntoView {
     let i18n = use_i18n();

@@ -45,6 +45,8 @@ fn SignedInHome(me: Me) -> impl IntoView {
         MeKind::Phone { masked, .. } => masked.clone(),
     };
     let admin = me.has(Role::SecurityAdmin);
+    let approver = me.has(Role::Approver);
+    let visitor = !me.is_staff();
     let staff = me.is_staff();
     let must_change = me.must_change_password;
     view! {
@@ -59,7 +61,18 @@ fn SignedInHome(me: Me) -> impl IntoView {
                 <p class="notice">{t(Msg::MustChangePassword)}</p>
             </Show>
         </section>
+        <Show when=move || visitor>
+            <a class="tile" href="/apply" id="tile-apply"><strong>{t(Msg::ApplyTitle)}</strong></a>
+            <a class="tile" href="/applications" id="tile-mine"><strong>{t(Msg::MyApplications)}</strong></a>
+        </Show>
+        <Show when=move || staff>
+            <a class="tile" href="/approvals" id="tile-approvals"><strong>{t(Msg::Inbox)}</strong>
+                <span>{move || if approver { t(Msg::DepartmentApplications)() } else { t(Msg::HostInboxHint)() }}</span></a>
+            <a class="tile" href="/invite" id="tile-invite"><strong>{t(Msg::InviteVisitor)}</strong></a>
+        </Show>
         <Show when=move || admin>
+            <a class="tile" href="/admin/blacklist"><strong>{t(Msg::Blacklist)}</strong></a>
+            <a class="tile" href="/admin/rules"><strong>{t(Msg::Rules)}</strong></a>
             <a class="tile" href="/admin/campuses"><strong>{t(Msg::Campuses)}</strong></a>
             <a class="tile" href="/admin/departments"><strong>{t(Msg::Departments)}</strong></a>
             <a class="tile" href="/admin/staff" id="tile-admin-staff"><strong>{t(Msg::Staff)}</strong><span>{t(Msg::StaffImport)}</span></a>

@@ -277,6 +277,7 @@ messages! {
     DepartmentApplications => "本部门全部申请", "All of my departments' applications";
     AllStatuses => "全部状态", "All statuses";
     OnlyApprovers => "仅部门审批人可查看", "Only department approvers can see these";
+    HostInboxHint => "访客来访需要您确认", "Visitors waiting for your confirmation";
     InviteVisitor => "邀请访客", "Invite a visitor";
     InviteHint => "填写您已知的信息，访客会收到短信链接，核对并补全（如证件号、照片）后提交；您的确认步骤视为已完成。", "Fill in what you know; the visitor gets an SMS link to check and complete it (ID number, photo) and submit. Your own approval step counts as done.";
     VisitorName => "访客姓名", "Visitor's name";

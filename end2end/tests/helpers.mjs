@@ -55,3 +55,64 @@ export async function signInStaff(page, staffNo, password) {
 export async function shot(page, name) {
   await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
 }
+
+/// Signs a phone in with an SMS code read from the outbox.
+export async function signInPhone(page, number, next = '') {
+  await open(page, '/sign-in' + (next ? `?next=${encodeURIComponent(next)}` : ''));
+  await page.fill('#phone', number);
+  await page.click('#send-code');
+  await page.waitForSelector('.ok[role=status]');
+  await page.fill('#code', lastCode(number));
+  await page.click('button[type=submit]');
+  await page.waitForURL((u) => u.pathname === (next || '/'));
+  await page.waitForSelector('body[data-hydrated]');
+}
+
+/// A fresh mobile number per call (SMS limits outlive a test run).
+let counter = 0;
+export function newNumber(prefix = '139') {
+  counter += 1;
+  return prefix + String((Date.now() + counter * 7919) % 1e8).padStart(8, '0');
+}
+
+/// A valid resident ID number (GB 11643 check character) for sequence `seq`.
+export function idNumber(seq) {
+  const first17 = `11010119900307${String(seq % 1000).padStart(3, '0')}`;
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...first17].reduce((s, d, i) => s + Number(d) * w[i], 0);
+  return first17 + '10X98765432'[sum % 11];
+}
+
+/// Fills and submits a one-person application to 张伟 of 计算机学院.
+export async function applySimple(page, { name, number, seq, plate }) {
+  await open(page, '/apply');
+  await page.waitForSelector('#host-query');
+  await page.fill('#host-query', '张伟');
+  await page.click('#host-search');
+  await page.click('button.choice:has-text("计算机学院")');
+  await page.waitForSelector('#host-chosen');
+  await page.selectOption('#reason', { index: 1 });
+  await page.fill('.entrant-name >> nth=0', name);
+  await page.fill('.entrant-phone >> nth=0', number);
+  await page.fill('.entrant-doc >> nth=0', idNumber(seq));
+  if (plate) {
+    await page.check('#has-car');
+    await page.fill('#plate', plate);
+    await page.check('.entrant-in-car >> nth=0');
+  }
+  await page.click('#submit-application');
+  await page.waitForURL(/\/applications\/[0-9a-f-]+$/);
+  await page.waitForSelector('#status');
+  return page.url().split('/').pop();
+}
+
+/// Opens an application as staff and takes an action (with a note if asked).
+export async function decide(page, id, act, note) {
+  await open(page, `/approvals/${id}`);
+  await page.click(`#actions button[data-act=${act}]`);
+  if (note !== undefined) {
+    await page.fill('#decision-note-input', note);
+    await page.click('#confirm-decision');
+  }
+  await page.waitForFunction((a) => !document.querySelector(`#actions button[data-act=${a}]`), act, { timeout: 15000 });
+}

@@ -117,6 +117,8 @@ pub struct FormSetup {
     pub reasons: Vec<ReasonView>,
     /// Campus date today, `YYYY-MM-DD` (the browser's clock may be wrong).
     pub today: String,
+    /// The earliest first day open now (tomorrow, or later past the deadline).
+    pub first_open_date: String,
     pub max_days: u32,
     pub max_days_ahead: u32,
     pub next_day_deadline: Option<String>,

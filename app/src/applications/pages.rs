@@ -88,11 +88,21 @@ impl EntrantFields {
 }
 
 /// The invitation token from `#invite=…` (a fragment never reaches logs).
+/// Kept in the tab's session storage across the sign-in detour.
 fn invitation_from_hash() -> Option<String> {
     #[cfg(feature = "hydrate")]
     {
-        let hash = window().location().hash().ok()?;
-        hash.strip_prefix("#invite=").map(str::to_owned).filter(|t| !t.is_empty())
+        let storage = window().session_storage().ok().flatten();
+        let from_hash = window().location().hash().ok().and_then(|h| h.strip_prefix("#invite=").map(str::to_owned)).filter(|t| !t.is_empty());
+        match (from_hash, &storage) {
+            (Some(t), Some(s)) => {
+                let _ = s.set_item("invite", &t);
+                Some(t)
+            }
+            (Some(t), None) => Some(t),
+            (None, Some(s)) => s.get_item("invite").ok().flatten(),
+            (None, None) => None,
+        }
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -149,7 +159,7 @@ pub fn ApplicationForm(setup: FormSetup, invitation: Option<String>, existing: O
             .unwrap_or_default(),
     );
     let reason = RwSignal::new(prefill.as_ref().map(|p| p.reason_id.clone()).or_else(|| inv.as_ref().map(|i| i.reason_id.clone())).unwrap_or_default());
-    let tomorrow = (today + chrono::Days::new(1)).to_string();
+    let tomorrow = setup.first_open_date.clone();
     let start = RwSignal::new(prefill.as_ref().map(|p| p.start_date.clone()).or_else(|| inv.as_ref().map(|i| i.start_date.clone())).unwrap_or(tomorrow.clone()));
     let end = RwSignal::new(prefill.as_ref().map(|p| p.end_date.clone()).or_else(|| inv.as_ref().map(|i| i.end_date.clone())).unwrap_or(tomorrow));
     let note = RwSignal::new(prefill.as_ref().map(|p| p.note.clone()).or_else(|| inv.as_ref().map(|i| i.note.clone())).unwrap_or_default());
@@ -170,6 +180,10 @@ pub fn ApplicationForm(setup: FormSetup, invitation: Option<String>, existing: O
     let existing_for_effect = existing_id.clone();
     Effect::new(move |_| {
         if let Some(Ok(id)) = submit.value().get() {
+            #[cfg(feature = "hydrate")]
+            if let Some(s) = window().session_storage().ok().flatten() {
+                let _ = s.remove_item("invite");
+            }
             go_to(&format!("/applications/{id}"));
         }
         if let (Some(Ok(())), Some((id, _))) = (resubmit.value().get(), &existing_for_effect) {

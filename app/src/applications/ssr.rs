@@ -569,6 +569,15 @@ pub async fn form_setup(st: &AppState, me: &Principal, kind: PassKind, invitatio
         campuses: campuses.into_iter().map(|(id, name)| Choice { id, name }).collect(),
         reasons: reasons(st, true).await?,
         today: st.clock.today().format("%Y-%m-%d").to_string(),
+        first_open_date: {
+            let now = st.clock.local_now();
+            let today = now.date();
+            (0..=2u64)
+                .map(|d| today + chrono::Days::new(d))
+                .find(|d| p.dates.check(*d, *d, now).is_ok())
+                .unwrap_or(today + chrono::Days::new(2))
+                .to_string()
+        },
         max_days: p.dates.max_days,
         max_days_ahead: p.dates.max_days_ahead,
         next_day_deadline: p.dates.next_day_deadline.map(|t| t.format("%H:%M").to_string()),

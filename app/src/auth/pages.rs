@@ -1,5 +1,5 @@
 use super::*;
-use crate::components::{ErrorLine, FieldHint, go_to};
+use crate::components::{ErrorLine, FieldHint, go_to, next_path};
 use crate::domain::Phone;
 use crate::i18n::{Msg, t};
 
@@ -35,7 +35,7 @@ pub fn PhoneSignInPage() -> impl IntoView {
     });
     Effect::new(move |_| {
         if let Some(Ok(_)) = sign_in.value().get() {
-            go_to("/");
+            go_to(&next_path());
         }
     });
 
@@ -104,7 +104,7 @@ pub fn StaffSignInPage() -> impl IntoView {
     let error = Signal::derive(move || sign_in.value().get().and_then(Result::err));
     Effect::new(move |_| {
         if let Some(Ok(me)) = sign_in.value().get() {
-            go_to(if me.must_change_password { "/account/password" } else { "/" });
+            go_to(&if me.must_change_password { "/account/password".to_owned() } else { next_path() });
         }
     });
     view! {

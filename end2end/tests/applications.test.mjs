@@ -1,0 +1,149 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, phone, open, shot, signInPhone, signInStaff, newNumber, idNumber, applySimple, decide, DEMO_PASSWORD } from './helpers.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function staffPage(staffNo) {
+  const { page } = await phone(browser);
+  await signInStaff(page, staffNo, DEMO_PASSWORD);
+  await page.waitForURL((u) => u.pathname === '/');
+  return page;
+}
+
+test('a visitor applies with a car and two passengers; host then department approve; the visitor sees it approved', async () => {
+  const number = newNumber();
+  const { page } = await phone(browser);
+  await open(page, '/apply');
+  // Not signed in yet: the form says how to start, then comes back here.
+  await page.click('#apply-sign-in');
+  await page.waitForURL(/\/sign-in/);
+  await page.waitForSelector('body[data-hydrated]');
+  await signInPhone(page, number, '/apply');
+  await page.waitForSelector('#host-query');
+  // The host, told apart from a namesake in another department.
+  await page.fill('#host-query', '张伟');
+  await page.click('#host-search');
+  await page.waitForSelector('button.choice >> nth=1');
+  assert.equal(await page.locator('button.choice').count(), 2);
+  await page.click('button.choice:has-text("计算机学院")');
+  await page.selectOption('#reason', { index: 1 });
+  // The driver, checked as typed with the server's own ID rules.
+  await page.fill('.entrant-name >> nth=0', '李雷');
+  await page.fill('.entrant-phone >> nth=0', number);
+  await page.fill('.entrant-doc >> nth=0', '110101199003078671');
+  await page.waitForSelector('.field-error:has-text("身份证号码不正确")');
+  await shot(page, 'apply-bad-id');
+  await page.fill('.entrant-doc >> nth=0', idNumber(101));
+  await page.waitForSelector('.field-error', { state: 'detached' });
+  // Two passengers: one with a mobile, a child without.
+  await page.click('#add-entrant');
+  await page.fill('.entrant-name >> nth=1', '韩梅梅');
+  await page.fill('.entrant-phone >> nth=1', newNumber('137'));
+  await page.fill('.entrant-doc >> nth=1', idNumber(102));
+  await page.click('#add-entrant');
+  await page.fill('.entrant-name >> nth=2', '李小雷');
+  await page.fill('.entrant-doc >> nth=2', idNumber(103));
+  await page.check('#has-car');
+  await page.fill('#plate', '京a 1234x');
+  await page.waitForSelector('.field-error:has-text("车牌号不正确")');
+  await page.fill('#plate', '京AD12345');
+  for (let i = 0; i < 3; i++) await page.check(`.entrant-in-car >> nth=${i}`);
+  await shot(page, 'apply-filled');
+  await page.click('#submit-application');
+  await page.waitForURL(/\/applications\/[0-9a-f-]+$/);
+  const id = page.url().split('/').pop();
+  assert.match(await page.textContent('#status'), /审批中/);
+
+  const host = await staffPage('T1001');
+  await open(host, '/approvals');
+  await host.waitForSelector(`#inbox li[data-id="${id}"]`);
+  await shot(host, 'host-inbox');
+  await decide(host, id, 'Approve');
+  const dept = await staffPage('A1001');
+  await open(dept, '/approvals');
+  await dept.waitForSelector(`#inbox li[data-id="${id}"]`);
+  await decide(dept, id, 'Approve');
+
+  await open(page, `/applications/${id}`);
+  assert.match(await page.textContent('#status'), /已通过/);
+  assert.match(await page.textContent('#plate-value'), /京AD12345/);
+  assert.equal(await page.locator('#timeline li').count(), 3);
+  // ID numbers are masked on the page.
+  assert.ok(!(await page.textContent('main')).includes(idNumber(101)));
+  await shot(page, 'visitor-approved');
+});
+
+test('an approver returns an application with an edit and the visitor confirms it', async () => {
+  const number = newNumber();
+  const { page } = await phone(browser);
+  await signInPhone(page, number);
+  const id = await applySimple(page, { name: '王五', number, seq: 201 });
+  const host = await staffPage('T1001');
+  await open(host, `/approvals/${id}`);
+  await host.click('#actions button[data-act=EditAndReturn]');
+  await host.fill('#edit-plate', '粤B1234学');
+  await host.fill('#decision-note-input', '请驾车从北门进入');
+  await host.click('#confirm-decision');
+  await host.waitForSelector('#status:has-text("待您确认修改")');
+  await open(page, `/applications/${id}`);
+  assert.match(await page.textContent('#status'), /待您确认修改/);
+  assert.match(await page.textContent('#plate-value'), /粤B1234学/);
+  assert.match(await page.textContent('#decision-note'), /北门/);
+  await shot(page, 'visitor-confirm-edit');
+  await page.click('#actions button[data-act=Confirm]');
+  await page.waitForSelector('#status:has-text("审批中")');
+});
+
+test('a rejection is acknowledged by the visitor', async () => {
+  const number = newNumber();
+  const { page } = await phone(browser);
+  await signInPhone(page, number);
+  const id = await applySimple(page, { name: '赵六', number, seq: 301 });
+  const host = await staffPage('T1001');
+  await decide(host, id, 'Reject', '本周不在学校');
+  await open(page, `/applications/${id}`);
+  assert.match(await page.textContent('#status'), /未通过/);
+  assert.match(await page.textContent('#decision-note'), /本周不在学校/);
+  await shot(page, 'visitor-rejected');
+  await page.click('#actions button[data-act=AcknowledgeRejection]');
+  await page.waitForSelector('#status:has-text("已知悉")');
+});
+
+test('a host approves two applications at once', async () => {
+  const ids = [];
+  for (const [i, name] of ['孙七', '周八'].entries()) {
+    const number = newNumber();
+    const { page } = await phone(browser);
+    await signInPhone(page, number);
+    ids.push(await applySimple(page, { name, number, seq: 401 + i }));
+  }
+  const host = await staffPage('T1001');
+  await open(host, '/approvals');
+  for (const id of ids) await host.check(`#inbox li[data-id="${id}"] input.pick`);
+  await host.click('#batch-approve');
+  await host.waitForSelector('#batch-result');
+  assert.match(await host.textContent('#batch-result'), /已同意 2 份/);
+  await shot(host, 'batch-approved');
+  for (const id of ids) await host.waitForSelector(`#inbox li[data-id="${id}"]`, { state: 'detached' });
+});
+
+test('a duplicate application is refused with a sentence naming the field', async () => {
+  const number = newNumber();
+  const { page } = await phone(browser);
+  await signInPhone(page, number);
+  await applySimple(page, { name: '吴九', number, seq: 501 });
+  await open(page, '/apply');
+  await page.fill('#host-query', 'T1001');
+  await page.click('#host-search');
+  await page.click('button.choice');
+  await page.selectOption('#reason', { index: 1 });
+  await page.fill('.entrant-name >> nth=0', '吴九');
+  await page.fill('.entrant-doc >> nth=0', idNumber(501));
+  await page.click('#submit-application');
+  const err = await page.waitForSelector('.error[role=alert]');
+  assert.match(await err.textContent(), /证件号 1101\*+\d{3}[\dX] 已在另一份未结束的申请中/);
+  await shot(page, 'apply-duplicate');
+});
