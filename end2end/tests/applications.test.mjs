@@ -47,7 +47,7 @@ test('a visitor applies with a car and two passengers; host then department appr
   await page.fill('.entrant-name >> nth=2', '李小雷');
   await page.fill('.entrant-doc >> nth=2', idNumber(103));
   await page.check('#has-car');
-  await page.fill('#plate', '京a 1234x');
+  await page.fill('#plate', '京A1234I');
   await page.waitForSelector('.field-error:has-text("车牌号不正确")');
   await page.fill('#plate', '京AD12345');
   for (let i = 0; i < 3; i++) await page.check(`.entrant-in-car >> nth=${i}`);

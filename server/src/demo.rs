@@ -46,9 +46,9 @@ pub async fn seed_if_empty(st: &AppState) -> Result<bool, sqlx::Error> {
     let mut tx = st.db.write.begin().await?;
     let main = new_id();
     let east = new_id();
-    for (id, name, en) in [(&main, "主校区", "Main Campus"), (&east, "东校区", "East Campus")] {
+    for (i, (id, name, en)) in [(&main, "主校区", "Main Campus"), (&east, "东校区", "East Campus")].into_iter().enumerate() {
         sqlx::query("INSERT INTO campuses (id, name, name_en, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(id).bind(name).bind(en).bind(now).execute(&mut *tx).await?;
+            .bind(id).bind(name).bind(en).bind(now + i as i64).execute(&mut *tx).await?;
     }
     let south_gate = new_id();
     let gates = [

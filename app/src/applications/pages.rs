@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::components::{ErrorLine, FieldHint, Refusal, go_to};
-use crate::domain::document::{DocumentError, DocumentNumber, IdNumberErrorCode};
+use crate::domain::document::DocumentNumber;
 use crate::domain::{Phone, Plate};
 use crate::i18n::{Msg, t, use_i18n};
 use chrono::NaiveDate;
@@ -14,14 +14,7 @@ fn doc_problem(doc_type: DocType, value: &str, today: NaiveDate) -> Option<Msg> 
     if value.trim().is_empty() {
         return None;
     }
-    DocumentNumber::parse(doc_type, value, today).err().map(|e| match e {
-        DocumentError::Empty => Msg::ErrRequired,
-        DocumentError::Shape => Msg::ErrDocShape,
-        DocumentError::ResidentId(IdNumberErrorCode::Length) => Msg::ErrIdLength,
-        DocumentError::ResidentId(IdNumberErrorCode::Characters) => Msg::ErrIdChars,
-        DocumentError::ResidentId(IdNumberErrorCode::BirthDate) => Msg::ErrIdBirthDate,
-        DocumentError::ResidentId(IdNumberErrorCode::CheckDigit) => Msg::ErrIdNumber,
-    })
+    DocumentNumber::parse(doc_type, value, today).err().map(|e| e.msg())
 }
 
 fn phone_problem(value: &str) -> Option<Msg> {

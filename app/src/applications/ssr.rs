@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::domain::claims::{self, ClaimKind, EntrantKeys};
-use crate::domain::document::{DocumentError, DocumentNumber, IdNumberErrorCode, MAX_ENTRANTS};
+use crate::domain::document::{DocumentError, DocumentNumber, MAX_ENTRANTS};
 use crate::domain::lifecycle::{self, Action, Actor};
 use crate::domain::policy::{PassPolicy, StepApprover};
 use crate::domain::visit_dates::DateProblem;
@@ -166,15 +166,7 @@ fn check_photo(field: &str, data_url: &str) -> Result<String, AppError> {
 }
 
 fn doc_error(field: &str, e: DocumentError) -> AppError {
-    let msg = match e {
-        DocumentError::Empty => Msg::ErrRequired,
-        DocumentError::Shape => Msg::ErrDocShape,
-        DocumentError::ResidentId(IdNumberErrorCode::Length) => Msg::ErrIdLength,
-        DocumentError::ResidentId(IdNumberErrorCode::Characters) => Msg::ErrIdChars,
-        DocumentError::ResidentId(IdNumberErrorCode::BirthDate) => Msg::ErrIdBirthDate,
-        DocumentError::ResidentId(IdNumberErrorCode::CheckDigit) => Msg::ErrIdNumber,
-    };
-    AppError::invalid(field, msg)
+    AppError::invalid(field, e.msg())
 }
 
 async fn check_form(st: &AppState, form: &ApplicationInput, check_dates: bool) -> Result<Checked, AppError> {
@@ -296,17 +288,22 @@ async fn check_people_and_vehicle(st: &AppState, tx: &mut Tx<'_>, applicant: &Ph
         }
     }
     if let Some(p) = &c.plate {
-        let inside: Option<(String,)> = sqlx::query_as(
-            "SELECT c.name FROM vehicles_inside v JOIN campuses c ON c.id = v.campus_id WHERE v.plate = $1",
-        )
-        .bind(p.as_str())
-        .fetch_optional(&mut **tx)
-        .await?;
-        if let Some((campus,)) = inside {
-            return Err(AppError::rule("plate", Msg::ErrVehicleInside, campus));
-        }
+        vehicle_not_inside(tx, p.as_str()).await?;
     }
     Ok(())
+}
+
+/// A vehicle the gate recorded inside cannot be booked again; the message
+/// names the campus.
+async fn vehicle_not_inside(tx: &mut Tx<'_>, plate: &str) -> Result<(), AppError> {
+    let inside: Option<(String,)> = sqlx::query_as("SELECT c.name FROM vehicles_inside v JOIN campuses c ON c.id = v.campus_id WHERE v.plate = $1")
+        .bind(plate)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match inside {
+        Some((campus,)) => Err(AppError::rule("plate", Msg::ErrVehicleInside, campus)),
+        None => Ok(()),
+    }
 }
 
 /// Takes the duplicate rule's claims for `app_id`. A claim held by an
@@ -1237,13 +1234,7 @@ async fn apply_edits(st: &AppState, tx: &mut Tx<'_>, id: &str, a: &Loaded, e: &A
             if hit.is_some() {
                 return Err(AppError::invalid("plate", Msg::ErrNotPermitted));
             }
-            let inside: Option<(String,)> = sqlx::query_as("SELECT c.name FROM vehicles_inside v JOIN campuses c ON c.id = v.campus_id WHERE v.plate = $1")
-                .bind(p)
-                .fetch_optional(&mut **tx)
-                .await?;
-            if let Some((campus,)) = inside {
-                return Err(AppError::rule("plate", Msg::ErrVehicleInside, campus));
-            }
+            vehicle_not_inside(tx, p).await?;
             let r = sqlx::query("INSERT INTO application_claims (kind, claim_key, application_id) VALUES ('plate', $1, $2)").bind(p).bind(id).execute(&mut **tx).await;
             if let Err(err) = r {
                 return Err(if is_unique_violation(&err) { AppError::rule("plate", Msg::ErrDuplicatePlate, p.clone()) } else { err.into() });

@@ -45,6 +45,21 @@ pub enum DocumentError {
     Shape,
 }
 
+impl DocumentError {
+    /// What to tell the person typing it.
+    pub fn msg(self) -> crate::i18n::Msg {
+        use crate::i18n::Msg;
+        match self {
+            DocumentError::Empty => Msg::ErrRequired,
+            DocumentError::Shape => Msg::ErrDocShape,
+            DocumentError::ResidentId(IdNumberErrorCode::Length) => Msg::ErrIdLength,
+            DocumentError::ResidentId(IdNumberErrorCode::Characters) => Msg::ErrIdChars,
+            DocumentError::ResidentId(IdNumberErrorCode::BirthDate) => Msg::ErrIdBirthDate,
+            DocumentError::ResidentId(IdNumberErrorCode::CheckDigit) => Msg::ErrIdNumber,
+        }
+    }
+}
+
 /// `IdNumberError` as data, so it can cross to the browser.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum IdNumberErrorCode {

@@ -82,7 +82,8 @@ impl PassPolicy {
             PassPolicy {
                 kind: PassKind::Visitor,
                 chain: host_then_department,
-                dates: DateRules { max_days: 15, max_days_ahead: 7, next_day_deadline: t(16, 0), same_day: true },
+                // Requests for tomorrow close at 16:00 (seed 001): no same-day visits.
+                dates: DateRules { max_days: 15, max_days_ahead: 7, next_day_deadline: t(16, 0), same_day: false },
                 vehicles_allowed: true,
                 face_photo: FieldNeed::Optional,
                 single_use: false,

@@ -90,6 +90,10 @@ impl TestApp {
             .send()
             .await
             .expect("request");
+        Self::answer(name, res).await
+    }
+
+    async fn answer<T: DeserializeOwned>(name: &str, res: reqwest::Response) -> Result<T, (u16, AppError)> {
         let status = res.status().as_u16();
         let text = res.text().await.unwrap();
         if (200..300).contains(&status) {
@@ -109,14 +113,7 @@ impl TestApp {
             .send()
             .await
             .expect("request");
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap();
-        if (200..300).contains(&status) {
-            Ok(serde_json::from_str(&text).unwrap_or_else(|e| panic!("decoding {name} answer {text:?}: {e}")))
-        } else {
-            let err = serde_json::from_str::<AppError>(&text).unwrap_or_else(|_| AppError::Request(text.clone()));
-            Err((status, err))
-        }
+        Self::answer(name, res).await
     }
 
     pub async fn sign_in_staff(&self, who: &reqwest::Client, staff_no: &str, password: &str) -> app::auth::Me {
