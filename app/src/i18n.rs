@@ -253,6 +253,9 @@ messages! {
     StepHost => "被访人确认", "Host";
     StepHostDepartment => "被访人所在部门审批", "Host's department";
     StepDepartment => "部门审批", "Department";
+    SkippedFor => "以下部门跳过此步", "Left out for";
+    ClearSkips => "清除", "Clear";
+    SkipForDepartment => "对某部门跳过此步…", "Leave out for a department…";
     AddStep => "添加审批步骤…", "Add a step…";
     History => "办理记录", "History";
     EvSubmit => "提交", "Submitted";
@@ -304,6 +307,22 @@ messages! {
     KindTempPersonnel => "临时人员", "Temporary personnel";
     KindEvent => "活动", "Event";
     KindWalkIn => "临时到访", "Walk-in";
+    // scan verdicts (what the guard reads)
+    VerdictOk => "核验通过，请放行", "Valid: let them through";
+    VerdictMalformed => "不是本系统的通行码", "Not a Campus Pass code";
+    VerdictBadSignature => "通行码无效（签名不符），可能是伪造", "Invalid code (signature does not match); possibly forged";
+    VerdictNotYetValid => "通行码尚未生效", "The pass is not valid yet";
+    VerdictExpired => "通行码已过期", "The pass has expired";
+    VerdictUnknownPass => "查无此通行证", "No such pass";
+    VerdictCancelled => "通行证已取消", "The pass was cancelled";
+    VerdictAlreadyUsed => "一次性通行证已使用过", "This single-use pass was already used";
+    VerdictWrongCampus => "不是本校区的通行证", "The pass is for another campus";
+    VerdictWrongGateKind => "请走对应的人行 / 车行通道", "Wrong lane: use the pedestrian / vehicle gate";
+    VerdictGateNotAllowed => "私事来访车辆只能从指定校门进入", "Private-visit vehicles may only enter through the listed gates";
+    VerdictWrongDirection => "此门只进不出（或只出不进）", "This gate is entry-only (or exit-only)";
+    VerdictBlacklisted => "禁止通行，请联系保卫处", "Not allowed in; call the security office";
+    VerdictNoPass => "今天没有有效通行证", "No valid pass for today";
+    VerdictGateInactive => "此校门已停用", "This gate is switched off";
     // rules admin
     Rules => "事由与规则", "Reasons and rules";
     Blacklist => "黑名单", "Blacklist";
@@ -329,7 +348,8 @@ messages! {
     // SMS texts (sent to phones; Chinese)
     SmsNewRequest => "【校园通行】{name} 等 {count} 人申请 {date} 入校，请审批：{link}", "[Campus Pass] {name} and {count} in all ask to enter on {date}; please decide: {link}";
     SmsDecision => "【校园通行】您的入校申请状态：{status}。详情：{link}", "[Campus Pass] Your application is now: {status}. Details: {link}";
-    SmsApprovedEntrant => "【校园通行】{name}，您 {start} 至 {end} 进入{campus}的申请已通过，请携带有效证件。", "[Campus Pass] {name}, your visit to {campus} from {start} to {end} is approved; bring your ID document.";
+    SmsApprovedEntrant => "【校园通行】{name}，您 {start} 至 {end} 进入{campus}的申请已通过。通行码：{link} 请携带有效证件。", "[Campus Pass] {name}, your visit to {campus} from {start} to {end} is approved. Your pass: {link} Bring your ID document.";
+    CheckVehicle => "核对车牌", "Check the plate";
     SmsInvitation => "【校园通行】{name}，{host} 邀请您 {date} 来访，请点击链接核对并补全信息：{link}", "[Campus Pass] {name}, {host} invites you on {date}; check and complete your details: {link}";
     // application errors
     ErrDateFormat => "请选择日期", "Please choose a date";

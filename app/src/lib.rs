@@ -16,6 +16,7 @@ pub mod error;
 pub mod home;
 pub mod i18n;
 pub mod office;
+pub mod passes;
 #[cfg(feature = "ssr")]
 pub mod platform;
 pub mod rules;

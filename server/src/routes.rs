@@ -18,12 +18,14 @@ use serde::Deserialize;
 pub const API_ROUTES: &[(&str, &str, bool)] = &[
     ("GET", "/api/health", true),
     ("POST", "/api/admin/staff-import", false),
+    ("GET", "/.well-known/jwks.json", true),
 ];
 
 pub fn api(state: AppState) -> Router<leptos::prelude::LeptosOptions> {
     Router::new()
         .route("/api/health", get(health))
         .route("/api/admin/staff-import", post(staff_import))
+        .route("/.well-known/jwks.json", get(jwks))
         .layer(axum::extract::DefaultBodyLimit::max(app::domain::staff_import::MAX_BYTES + 1024))
         .with_state(state)
 }
@@ -116,4 +118,10 @@ pub async fn cache_headers(req: Request, next: Next) -> Response {
     res.headers_mut().insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     res.headers_mut().insert("referrer-policy", HeaderValue::from_static("same-origin"));
     res
+}
+
+/// The public keys that verify pass tokens (RFC 7517 JWKS, OKP/Ed25519).
+async fn jwks(State(st): State<AppState>) -> Result<Response, ApiError> {
+    let body = app::passes::ssr::jwks(&st).await?;
+    Ok(([(http::header::CACHE_CONTROL, "public, max-age=300")], Json(body)).into_response())
 }

@@ -530,22 +530,30 @@ fn decision_notice(st: &AppState, applicant: &str, app_id: &str, status: Status)
     })
 }
 
-async fn approved_notices(tx: &mut Tx<'_>, app_id: &str) -> Result<Vec<Notice>, sqlx::Error> {
-    let rows: Vec<(String, Option<String>, String, String, String)> = sqlx::query_as(
-        "SELECT e.name, e.phone, a.start_date, a.end_date, c.name FROM entrants e JOIN applications a ON a.id = e.application_id
-         JOIN campuses c ON c.id = a.campus_id WHERE e.application_id = $1 ORDER BY e.position",
+/// Issues the passes of an approved application and tells every entrant
+/// with a mobile, each by their own SMS with their own pass link (seed 001).
+async fn approved_notices(st: &AppState, tx: &mut Tx<'_>, app_id: &str, now: i64) -> Result<Vec<Notice>, AppError> {
+    let issued = crate::passes::ssr::issue(st, tx, app_id, now).await?;
+    let (start, end, campus): (String, String, String) = sqlx::query_as(
+        "SELECT a.start_date, a.end_date, c.name FROM applications a JOIN campuses c ON c.id = a.campus_id WHERE a.id = $1",
     )
     .bind(app_id)
-    .fetch_all(&mut **tx)
+    .fetch_one(&mut **tx)
     .await?;
-    Ok(rows
+    Ok(issued
         .into_iter()
-        .filter_map(|(name, phone, start, end, campus)| {
+        .filter_map(|p| {
             Some(Notice {
-                phone: Phone::parse(&phone?).ok()?,
+                phone: p.phone?,
                 purpose: "approved_entrant",
                 msg: Msg::SmsApprovedEntrant,
-                params: vec![("name".into(), name), ("start".into(), start), ("end".into(), end), ("campus".into(), campus)],
+                params: vec![
+                    ("name".into(), p.holder),
+                    ("start".into(), start.clone()),
+                    ("end".into(), end.clone()),
+                    ("campus".into(), campus.clone()),
+                    ("link".into(), p.link),
+                ],
             })
         })
         .collect())
@@ -714,7 +722,7 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
     }
     let notices = match status {
         Status::InReview { step } => step_notices(st, &mut tx, &id, &chain[step as usize]).await?,
-        Status::Approved => approved_notices(&mut tx, &id).await?,
+        Status::Approved => approved_notices(st, &mut tx, &id, now).await?,
         _ => vec![],
     };
     queue(st, &mut tx, notices, now).await?;
@@ -1160,6 +1168,9 @@ pub async fn act(st: &AppState, me: &Principal, id: &str, act: Act, version: i64
     if !status.is_open() {
         release_claims(&mut tx, id).await?;
     }
+    if matches!(status, Status::Cancelled | Status::Released) {
+        crate::passes::ssr::cancel_for(&mut tx, id, now).await?;
+    }
     event(&mut tx, id, now, &me.actor_label(), action_code(act), a.status, status, &note, changes).await?;
     let mut notices = Vec::new();
     match status {
@@ -1168,7 +1179,7 @@ pub async fn act(st: &AppState, me: &Principal, id: &str, act: Act, version: i64
         }
         Status::Approved => {
             notices.extend(decision_notice(st, &a.applicant, id, status));
-            notices.extend(approved_notices(&mut tx, id).await?);
+            notices.extend(approved_notices(st, &mut tx, id, now).await?);
         }
         Status::Returned { .. } | Status::AwaitingConfirmation { .. } | Status::RejectedUnacknowledged | Status::Cancelled => {
             notices.extend(decision_notice(st, &a.applicant, id, status));

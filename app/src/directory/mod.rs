@@ -16,63 +16,7 @@ pub struct CampusView {
     pub gates: Vec<GateView>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum GateKind {
-    Pedestrian,
-    Vehicle,
-    Both,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum GateDirection {
-    Both,
-    Entry,
-    Exit,
-}
-
-impl GateKind {
-    pub const ALL: [GateKind; 3] = [GateKind::Pedestrian, GateKind::Vehicle, GateKind::Both];
-    pub fn code(self) -> &'static str {
-        match self {
-            GateKind::Pedestrian => "pedestrian",
-            GateKind::Vehicle => "vehicle",
-            GateKind::Both => "both",
-        }
-    }
-    pub fn from_code(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.code() == s)
-    }
-    pub fn label(self) -> crate::i18n::Msg {
-        use crate::i18n::Msg;
-        match self {
-            GateKind::Pedestrian => Msg::GateKindPedestrian,
-            GateKind::Vehicle => Msg::GateKindVehicle,
-            GateKind::Both => Msg::GateKindBoth,
-        }
-    }
-}
-
-impl GateDirection {
-    pub const ALL: [GateDirection; 3] = [GateDirection::Both, GateDirection::Entry, GateDirection::Exit];
-    pub fn code(self) -> &'static str {
-        match self {
-            GateDirection::Both => "both",
-            GateDirection::Entry => "entry",
-            GateDirection::Exit => "exit",
-        }
-    }
-    pub fn from_code(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.code() == s)
-    }
-    pub fn label(self) -> crate::i18n::Msg {
-        use crate::i18n::Msg;
-        match self {
-            GateDirection::Both => Msg::DirectionBoth,
-            GateDirection::Entry => Msg::DirectionEntry,
-            GateDirection::Exit => Msg::DirectionExit,
-        }
-    }
-}
+pub use crate::domain::gate::{GateDirection, GateKind};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GateView {

@@ -4,8 +4,10 @@
 pub mod account;
 pub mod claims;
 pub mod document;
+pub mod gate;
 pub mod id_number;
 pub mod lifecycle;
+pub mod pass_token;
 pub mod phone;
 pub mod plate;
 pub mod policy;

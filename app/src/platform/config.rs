@@ -104,7 +104,8 @@ impl Config {
             .or_else(|| std::env::var_os("CAMPUS_PASS_CONFIG").map(PathBuf::from))
             .unwrap_or_else(|| PathBuf::from("campus-pass.toml"));
         fig = fig.merge(Toml::file(path));
-        fig = fig.merge(Env::prefixed("CAMPUS_PASS_").ignore(&["config"]));
+        // `__` reaches into tables: CAMPUS_PASS_SMS__ACCESS_KEY_SECRET.
+        fig = fig.merge(Env::prefixed("CAMPUS_PASS_").split("__").ignore(&["config"]));
         let cfg: Config = fig.extract().map_err(Box::new)?;
         cfg.time_zone()?;
         Ok(cfg)
@@ -143,6 +144,21 @@ mod tests {
             assert_eq!(cfg.campus_time_zone, "Asia/Urumqi");
             assert_eq!(cfg.listen, "127.0.0.1:9999");
             assert_eq!(cfg.session_idle_minutes, 240);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn nested_settings_come_from_the_environment_too() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("CAMPUS_PASS_SMS__SIGN_NAME", "某某大学");
+            jail.set_env("CAMPUS_PASS_SMS__ACCESS_KEY_SECRET", "s3cret");
+            jail.set_env("CAMPUS_PASS_PUBLIC_BASE_URL", "https://pass.example.edu.cn");
+            let cfg = Config::load(None).unwrap();
+            assert_eq!(cfg.sms.sign_name, "某某大学");
+            assert_eq!(cfg.sms.access_key_secret.unwrap().expose_secret(), "s3cret");
+            assert_eq!(cfg.public_base_url, "https://pass.example.edu.cn");
+            assert!(!format!("{:?}", Config::load(None).unwrap()).contains("s3cret"));
             Ok(())
         });
     }

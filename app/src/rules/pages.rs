@@ -192,14 +192,26 @@ fn PoliciesEditor() -> impl IntoView {
                                 <label class="check"><input type="checkbox" prop:checked=vehicles on:change=move |ev| vehicles.set(event_target_checked(&ev)) />{t(Msg::VehiclesAllowed)}</label>
                                 <p><strong>{t(Msg::ApprovalSteps)}</strong></p>
                                 <ol class="steps">
-                                    {move || chain.get().into_iter().enumerate().map(|(i, s)| {
+                                    {let departments = departments.clone(); move || chain.get().into_iter().enumerate().map(|(i, s)| {
                                         let label = match &s.approver {
                                             StepApprover::Host => Msg::StepHost.text(i18n.lang()).to_owned(),
                                             StepApprover::HostDepartment => Msg::StepHostDepartment.text(i18n.lang()).to_owned(),
                                             StepApprover::Department { department_id } => format!("{}: {}", Msg::StepDepartment.text(i18n.lang()), dept_name(department_id)),
                                             _ => "—".to_owned(),
                                         };
-                                        view! { <li>{label} " " <button class="link danger" on:click=move |_| chain.update(|c| { c.remove(i); })>{t(Msg::Remove)}</button></li> }
+                                        let skipped: Vec<String> = s.skipped_for.iter().map(|d| dept_name(d)).collect();
+                                        let skip_choices = departments.clone();
+                                        view! { <li>{label} " " <button class="link danger" on:click=move |_| chain.update(|c| { c.remove(i); })>{t(Msg::Remove)}</button>
+                                            {(!skipped.is_empty()).then(|| view! { <p class="small muted">{t(Msg::SkippedFor)} ": " {skipped.join("、")}
+                                                <button class="link" on:click=move |_| chain.update(|c| c[i].skipped_for.clear())>{t(Msg::ClearSkips)}</button></p> })}
+                                            <select class="small" on:change=move |ev| {
+                                                let d = event_target_value(&ev);
+                                                if !d.is_empty() { chain.update(|c| if !c[i].skipped_for.contains(&d) { c[i].skipped_for.push(d) }); }
+                                            }>
+                                                <option value="">{t(Msg::SkipForDepartment)}</option>
+                                                {skip_choices.iter().map(|d| view! { <option value=d.id.clone()>{d.name.clone()}</option> }).collect_view()}
+                                            </select>
+                                        </li> }
                                     }).collect_view()}
                                 </ol>
                                 <div class="row">

@@ -533,3 +533,27 @@ async fn the_security_office_edits_a_policy_and_the_next_application_obeys_it() 
     assert_eq!(c.status(&id).await, Status::Approved);
     assert_eq!(c.app.count("SELECT COUNT(*) FROM audit_log WHERE record_kind = 'pass_policy'").await, 1);
 }
+
+#[tokio::test]
+async fn a_step_left_out_for_a_department_is_skipped_for_its_hosts_only() {
+    let c = ctx().await;
+    let admin = c.app.staff("S0001").await;
+    let policies: Vec<app::domain::policy::PassPolicy> = c.app.call(&admin, "list_policies", &[]).await.unwrap();
+    let mut visitor = policies.into_iter().find(|p| p.kind == app::domain::policy::PassKind::Visitor).unwrap();
+    let depts: Vec<app::directory::DepartmentView> = c.app.call(&admin, "list_departments", &[]).await.unwrap();
+    let cs = depts.iter().find(|d| d.code == "CS").unwrap();
+    visitor.chain[1].skipped_for.push(cs.id.clone());
+    c.app.call_json::<()>(&admin, "save_policy", json!({"policy": visitor})).await.unwrap();
+    let v = c.app.phone_user("13800000001").await;
+    let id = c.submit(&v, c.simple("13800000001", 1)).await.unwrap();
+    c.act(&c.app.staff("T1001").await, &id, "Approve", "", Value::Null).await.unwrap();
+    assert_eq!(c.status(&id).await, Status::Approved, "CS hosts need no department step");
+    // A history host (the namesake) still needs the department.
+    let hosts: Vec<HostMatch> = c.app.call_json(&v, "find_hosts", json!({"query": "T2001"})).await.unwrap();
+    let w = c.app.phone_user("13800000002").await;
+    let mut f = c.simple("13800000002", 2);
+    f["host_staff_id"] = json!(hosts[0].staff_id);
+    let id = c.submit(&w, f).await.unwrap();
+    c.act(&c.app.staff("T2001").await, &id, "Approve", "", Value::Null).await.unwrap();
+    assert_eq!(c.status(&id).await, Status::InReview { step: 1 });
+}

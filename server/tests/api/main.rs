@@ -10,4 +10,5 @@ mod auth;
 mod authz;
 mod directory;
 mod keys;
+mod passes;
 mod sms;

@@ -1,0 +1,325 @@
+//! Gates and what a gate lets through: the pure rules of a scan verdict,
+//! shared by the server (online) and the guard's browser (offline).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GateKind {
+    Pedestrian,
+    Vehicle,
+    Both,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GateDirection {
+    Both,
+    Entry,
+    Exit,
+}
+
+impl GateKind {
+    pub const ALL: [GateKind; 3] = [GateKind::Pedestrian, GateKind::Vehicle, GateKind::Both];
+    pub fn code(self) -> &'static str {
+        match self {
+            GateKind::Pedestrian => "pedestrian",
+            GateKind::Vehicle => "vehicle",
+            GateKind::Both => "both",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+    pub fn label(self) -> crate::i18n::Msg {
+        use crate::i18n::Msg;
+        match self {
+            GateKind::Pedestrian => Msg::GateKindPedestrian,
+            GateKind::Vehicle => Msg::GateKindVehicle,
+            GateKind::Both => Msg::GateKindBoth,
+        }
+    }
+}
+
+impl GateDirection {
+    pub const ALL: [GateDirection; 3] = [GateDirection::Both, GateDirection::Entry, GateDirection::Exit];
+    pub fn code(self) -> &'static str {
+        match self {
+            GateDirection::Both => "both",
+            GateDirection::Entry => "entry",
+            GateDirection::Exit => "exit",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+    pub fn label(self) -> crate::i18n::Msg {
+        use crate::i18n::Msg;
+        match self {
+            GateDirection::Both => Msg::DirectionBoth,
+            GateDirection::Entry => Msg::DirectionEntry,
+            GateDirection::Exit => Msg::DirectionExit,
+        }
+    }
+}
+
+
+/// Which way someone passes a gate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    In,
+    Out,
+}
+
+/// Why a scan was allowed or refused. The codes are stable: gate devices
+/// and the scan log use them (documented in the OpenAPI description).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    Ok,
+    /// Not a pass code of this system.
+    Malformed,
+    /// Signature, algorithm or key did not verify.
+    BadSignature,
+    NotYetValid,
+    Expired,
+    /// Signed by us, but no such pass (or not known to an offline roster).
+    UnknownPass,
+    Cancelled,
+    /// A single-use pass that was already used.
+    AlreadyUsed,
+    /// The pass is for another campus.
+    WrongCampus,
+    /// A vehicle at a pedestrian-only gate, or a person at a vehicle-only gate.
+    WrongGateKind,
+    /// A private visit's vehicle at a vehicle gate not listed for its reason.
+    GateNotAllowed,
+    /// Leaving through an entry-only gate, or entering through an exit-only one.
+    WrongDirection,
+    Blacklisted,
+    /// A plate or ID number with no valid pass today.
+    NoPass,
+    /// The gate is switched off.
+    GateInactive,
+}
+
+impl Reason {
+    pub const ALL: [Reason; 15] = [
+        Reason::Ok,
+        Reason::Malformed,
+        Reason::BadSignature,
+        Reason::NotYetValid,
+        Reason::Expired,
+        Reason::UnknownPass,
+        Reason::Cancelled,
+        Reason::AlreadyUsed,
+        Reason::WrongCampus,
+        Reason::WrongGateKind,
+        Reason::GateNotAllowed,
+        Reason::WrongDirection,
+        Reason::Blacklisted,
+        Reason::NoPass,
+        Reason::GateInactive,
+    ];
+
+    pub fn code(self) -> String {
+        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    }
+
+    pub fn from_token_error(e: super::pass_token::TokenError) -> Reason {
+        use super::pass_token::TokenError as T;
+        match e {
+            T::Malformed => Reason::Malformed,
+            T::Algorithm | T::UnknownKey | T::Signature => Reason::BadSignature,
+            T::NotYetValid => Reason::NotYetValid,
+            T::Expired => Reason::Expired,
+        }
+    }
+
+    /// The sentence a guard reads (zh-CN / English).
+    pub fn msg(self) -> crate::i18n::Msg {
+        use crate::i18n::Msg;
+        match self {
+            Reason::Ok => Msg::VerdictOk,
+            Reason::Malformed => Msg::VerdictMalformed,
+            Reason::BadSignature => Msg::VerdictBadSignature,
+            Reason::NotYetValid => Msg::VerdictNotYetValid,
+            Reason::Expired => Msg::VerdictExpired,
+            Reason::UnknownPass => Msg::VerdictUnknownPass,
+            Reason::Cancelled => Msg::VerdictCancelled,
+            Reason::AlreadyUsed => Msg::VerdictAlreadyUsed,
+            Reason::WrongCampus => Msg::VerdictWrongCampus,
+            Reason::WrongGateKind => Msg::VerdictWrongGateKind,
+            Reason::GateNotAllowed => Msg::VerdictGateNotAllowed,
+            Reason::WrongDirection => Msg::VerdictWrongDirection,
+            Reason::Blacklisted => Msg::VerdictBlacklisted,
+            Reason::NoPass => Msg::VerdictNoPass,
+            Reason::GateInactive => Msg::VerdictGateInactive,
+        }
+    }
+}
+
+/// The gate a scan happens at.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateFacts {
+    pub id: String,
+    pub campus_id: String,
+    pub kind: GateKind,
+    pub direction: GateDirection,
+    pub active: bool,
+}
+
+/// What is known about a pass when it is scanned (online from the
+/// database, offline from the roster).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassFacts {
+    pub campus_id: String,
+    pub vehicle: bool,
+    /// Official visits may use any vehicle gate; private ones only these.
+    pub official: bool,
+    pub allowed_vehicle_gates: Vec<String>,
+    pub single_use: bool,
+    pub used: bool,
+    pub cancelled: bool,
+    pub blacklisted: bool,
+}
+
+/// The verdict for a pass whose token already verified. The order is the
+/// order a guard would want to hear about problems.
+pub fn decide(gate: &GateFacts, pass: &PassFacts, direction: Direction) -> Reason {
+    if !gate.active {
+        return Reason::GateInactive;
+    }
+    if pass.cancelled {
+        return Reason::Cancelled;
+    }
+    if pass.blacklisted {
+        return Reason::Blacklisted;
+    }
+    if pass.campus_id != gate.campus_id {
+        return Reason::WrongCampus;
+    }
+    match (gate.direction, direction) {
+        (GateDirection::Entry, Direction::Out) | (GateDirection::Exit, Direction::In) => return Reason::WrongDirection,
+        _ => {}
+    }
+    match (gate.kind, pass.vehicle) {
+        (GateKind::Pedestrian, true) | (GateKind::Vehicle, false) => return Reason::WrongGateKind,
+        _ => {}
+    }
+    if pass.vehicle && direction == Direction::In && !pass.official && !pass.allowed_vehicle_gates.iter().any(|g| *g == gate.id) {
+        return Reason::GateNotAllowed;
+    }
+    // A single-use pass is spent on entry; leaving is always allowed.
+    if pass.single_use && pass.used && direction == Direction::In {
+        return Reason::AlreadyUsed;
+    }
+    Reason::Ok
+}
+
+#[cfg(test)]
+mod verdict_tests {
+    use super::*;
+
+    fn gate(kind: GateKind, direction: GateDirection) -> GateFacts {
+        GateFacts { id: "g1".into(), campus_id: "c1".into(), kind, direction, active: true }
+    }
+
+    fn person() -> PassFacts {
+        PassFacts {
+            campus_id: "c1".into(),
+            vehicle: false,
+            official: true,
+            allowed_vehicle_gates: vec![],
+            single_use: false,
+            used: false,
+            cancelled: false,
+            blacklisted: false,
+        }
+    }
+
+    #[test]
+    fn each_rule_has_its_reason() {
+        let g = gate(GateKind::Both, GateDirection::Both);
+        assert_eq!(decide(&g, &person(), Direction::In), Reason::Ok);
+        assert_eq!(decide(&GateFacts { active: false, ..g.clone() }, &person(), Direction::In), Reason::GateInactive);
+        assert_eq!(decide(&g, &PassFacts { cancelled: true, ..person() }, Direction::In), Reason::Cancelled);
+        assert_eq!(decide(&g, &PassFacts { blacklisted: true, ..person() }, Direction::In), Reason::Blacklisted);
+        assert_eq!(decide(&g, &PassFacts { campus_id: "c2".into(), ..person() }, Direction::In), Reason::WrongCampus);
+        assert_eq!(decide(&gate(GateKind::Both, GateDirection::Entry), &person(), Direction::Out), Reason::WrongDirection);
+        assert_eq!(decide(&gate(GateKind::Both, GateDirection::Exit), &person(), Direction::In), Reason::WrongDirection);
+        assert_eq!(decide(&gate(GateKind::Vehicle, GateDirection::Both), &person(), Direction::In), Reason::WrongGateKind);
+        let car = PassFacts { vehicle: true, ..person() };
+        assert_eq!(decide(&gate(GateKind::Pedestrian, GateDirection::Both), &car, Direction::In), Reason::WrongGateKind);
+        let used = PassFacts { single_use: true, used: true, ..person() };
+        assert_eq!(decide(&g, &used, Direction::In), Reason::AlreadyUsed);
+        assert_eq!(decide(&g, &used, Direction::Out), Reason::Ok, "leaving is always allowed");
+    }
+
+    #[test]
+    fn private_visits_drive_in_only_through_their_listed_gates() {
+        let g = gate(GateKind::Vehicle, GateDirection::Both);
+        let private = PassFacts { vehicle: true, official: false, allowed_vehicle_gates: vec!["g9".into()], ..person() };
+        assert_eq!(decide(&g, &private, Direction::In), Reason::GateNotAllowed);
+        assert_eq!(decide(&g, &private, Direction::Out), Reason::Ok);
+        let listed = PassFacts { allowed_vehicle_gates: vec!["g1".into()], ..private };
+        assert_eq!(decide(&g, &listed, Direction::In), Reason::Ok);
+        let official = PassFacts { vehicle: true, official: true, ..person() };
+        assert_eq!(decide(&g, &official, Direction::In), Reason::Ok);
+    }
+
+    #[test]
+    fn reason_codes_are_stable_snake_case() {
+        assert_eq!(Reason::AlreadyUsed.code(), "already_used");
+        assert_eq!(Reason::Ok.code(), "ok");
+        let codes: std::collections::HashSet<String> = Reason::ALL.iter().map(|r| r.code()).collect();
+        assert_eq!(codes.len(), Reason::ALL.len());
+    }
+}
+
+/// A parking fee in cents: free for the first `free_minutes`, then
+/// `cents_per_hour` for every started hour, at most `daily_cap_cents` for
+/// every started 24 hours (0 = no cap).
+pub fn parking_fee_cents(entered_ms: i64, left_ms: i64, free_minutes: i64, cents_per_hour: i64, daily_cap_cents: i64) -> i64 {
+    let minutes = ((left_ms - entered_ms).max(0) + 59_999) / 60_000;
+    if minutes <= free_minutes || cents_per_hour <= 0 {
+        return 0;
+    }
+    let hours = (minutes - free_minutes + 59) / 60;
+    let charge = hours * cents_per_hour;
+    if daily_cap_cents > 0 {
+        let days = (minutes + 1439) / 1440;
+        charge.min(days * daily_cap_cents)
+    } else {
+        charge
+    }
+}
+
+#[cfg(test)]
+mod fee_tests {
+    use super::parking_fee_cents as fee;
+    use proptest::prelude::*;
+
+    const MIN: i64 = 60_000;
+
+    #[test]
+    fn free_period_then_started_hours_then_the_daily_cap() {
+        assert_eq!(fee(0, 30 * MIN, 30, 500, 3000), 0);
+        assert_eq!(fee(0, 31 * MIN, 30, 500, 3000), 500);
+        assert_eq!(fee(0, 90 * MIN, 30, 500, 3000), 500);
+        assert_eq!(fee(0, 91 * MIN, 30, 500, 3000), 1000);
+        assert_eq!(fee(0, 20 * 60 * MIN, 30, 500, 3000), 3000, "capped for the day");
+        assert_eq!(fee(0, 25 * 60 * MIN, 30, 500, 3000), 6000, "two started days, each capped");
+        assert_eq!(fee(0, 5 * 60 * MIN, 30, 0, 0), 0, "official reasons park free");
+    }
+
+    proptest! {
+        #[test]
+        fn a_longer_stay_never_costs_less(a in 0i64..5_000, b in 0i64..5_000, free in 0i64..120, rate in 0i64..2_000, cap in 0i64..10_000) {
+            let (short, long) = (a.min(b), a.max(b));
+            prop_assert!(fee(0, short * MIN, free, rate, cap) <= fee(0, long * MIN, free, rate, cap));
+            if cap > 0 {
+                prop_assert!(fee(0, long * MIN, free, rate, cap) <= ((long + 1439) / 1440).max(1) * cap);
+            }
+        }
+    }
+}

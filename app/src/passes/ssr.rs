@@ -1,0 +1,583 @@
+//! Server side of passes: issuing, signing, the pass page, and the scan
+//! verdict. A single-use pass is spent by one conditional update whose row
+//! count decides, so two gates scanning it at once admit it once.
+
+use super::*;
+use crate::domain::document::{DocType, DocumentNumber};
+use crate::domain::gate::{Direction, GateDirection, GateFacts, GateKind, PassFacts, Reason, decide, parking_fee_cents};
+use crate::domain::pass_token::{PassClaims, PublicKey, token_from_scan};
+use crate::domain::{Phone, Plate};
+use crate::i18n::{Lang, Msg};
+use crate::platform::context::AppState;
+use crate::platform::db::new_id;
+use crate::platform::keys::{random_token, sha256_hex};
+
+type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
+
+/// A long pass's token lives at most this long; the pass page renews it,
+/// so a cancelled pass stops working at an offline gate within a day.
+pub const TOKEN_TTL_SECS: i64 = 24 * 3600;
+
+/// RFC 8410: the PKCS#8 wrapping of a raw Ed25519 seed, as `jsonwebtoken`
+/// takes it.
+fn ed25519_pkcs8(seed: &[u8; 32]) -> Vec<u8> {
+    let mut der = vec![0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
+    der.extend_from_slice(seed);
+    der
+}
+
+/// Signs a pass token with the current key.
+pub fn sign(st: &AppState, claims: &PassClaims) -> Result<String, AppError> {
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+    header.typ = None;
+    header.kid = Some(st.keys.signing_kid().to_owned());
+    let key = jsonwebtoken::EncodingKey::from_ed_der(&ed25519_pkcs8(st.keys.signing_key().as_bytes()));
+    jsonwebtoken::encode(&header, claims, &key).map_err(|e| {
+        tracing::error!(error = %e, "signing a pass token failed");
+        AppError::Internal
+    })
+}
+
+/// Every public key that may still verify a pass (JWKS material).
+pub async fn public_keys(st: &AppState) -> Result<Vec<PublicKey>, AppError> {
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT kid, public_key FROM signing_keys WHERE algorithm = 'EdDSA' ORDER BY created_at")
+        .fetch_all(&st.db.read)
+        .await?;
+    Ok(rows.into_iter().map(|(kid, x)| PublicKey { kid, x }).collect())
+}
+
+/// `/.well-known/jwks.json`.
+pub async fn jwks(st: &AppState) -> Result<serde_json::Value, AppError> {
+    let keys = public_keys(st).await?;
+    Ok(serde_json::json!({
+        "keys": keys.iter().map(|k| serde_json::json!({"kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "kid": k.kid, "x": k.x})).collect::<Vec<_>>()
+    }))
+}
+
+/// Verifies a token on the server through `jsonwebtoken` (EdDSA only).
+pub fn verify(token: &str, keys: &[PublicKey], now_secs: i64) -> Result<PassClaims, Reason> {
+    use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
+    let header = decode_header(token).map_err(|_| Reason::Malformed)?;
+    if header.alg != Algorithm::EdDSA {
+        return Err(Reason::BadSignature);
+    }
+    let kid = header.kid.ok_or(Reason::BadSignature)?;
+    let key = keys.iter().find(|k| k.kid == kid).ok_or(Reason::BadSignature)?;
+    let decoding = DecodingKey::from_ed_components(&key.x).map_err(|_| Reason::BadSignature)?;
+    let mut v = Validation::new(Algorithm::EdDSA);
+    v.leeway = 0;
+    v.validate_exp = false;
+    v.validate_nbf = false;
+    v.required_spec_claims = ["exp".to_owned(), "nbf".to_owned()].into_iter().collect();
+    let claims = decode::<PassClaims>(token, &decoding, &v).map_err(|e| match e.kind() {
+        jsonwebtoken::errors::ErrorKind::InvalidSignature | jsonwebtoken::errors::ErrorKind::InvalidAlgorithm => Reason::BadSignature,
+        _ => Reason::Malformed,
+    })?;
+    // The window, with the same leeway as the browser's check.
+    let leeway = crate::domain::pass_token::LEEWAY_SECS;
+    if now_secs + leeway < claims.claims.nbf {
+        return Err(Reason::NotYetValid);
+    }
+    if now_secs - leeway >= claims.claims.exp {
+        return Err(Reason::Expired);
+    }
+    Ok(claims.claims)
+}
+
+/// The QR: the site's scan URL with the token in its fragment (never in a
+/// path or query that logs keep). Error correction M.
+pub fn qr_text(st: &AppState, token: &str) -> String {
+    format!("{}/s#t={token}", st.config.public_base_url.trim_end_matches('/'))
+}
+
+pub fn qr_svg(text: &str) -> Result<(String, i16), AppError> {
+    use qrcode::{EcLevel, QrCode, Version, render::svg};
+    let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).map_err(|e| {
+        tracing::error!(error = %e, "QR too long");
+        AppError::Internal
+    })?;
+    let version = match code.version() {
+        Version::Normal(n) | Version::Micro(n) => n,
+    };
+    let svg = code.render::<svg::Color>().min_dimensions(264, 264).quiet_zone(true).build();
+    Ok((svg, version))
+}
+
+/// A pass as stored.
+#[derive(Clone, Debug)]
+pub struct PassRow {
+    pub id: String,
+    pub application_id: String,
+    pub entrant_id: Option<String>,
+    pub kind: String,
+    pub vehicle: bool,
+    pub holder: String,
+    pub campus_id: String,
+    pub valid_from: i64,
+    pub valid_until: i64,
+    pub single_use: bool,
+    pub used_at: Option<i64>,
+    pub cancelled_at: Option<i64>,
+}
+
+type PassTuple = (String, String, Option<String>, String, i64, String, String, i64, i64, i64, Option<i64>, Option<i64>);
+const PASS_SELECT: &str = "SELECT id, application_id, entrant_id, kind, vehicle, holder, campus_id, valid_from, valid_until, single_use, used_at, cancelled_at FROM passes";
+
+fn pass_row(t: PassTuple) -> PassRow {
+    PassRow {
+        id: t.0,
+        application_id: t.1,
+        entrant_id: t.2,
+        kind: t.3,
+        vehicle: t.4 != 0,
+        holder: t.5,
+        campus_id: t.6,
+        valid_from: t.7,
+        valid_until: t.8,
+        single_use: t.9 != 0,
+        used_at: t.10,
+        cancelled_at: t.11,
+    }
+}
+
+/// The claims of a pass's token now: valid from the pass's first moment to
+/// its end, but never more than a day ahead.
+pub fn claims_for(p: &PassRow, now_ms: i64) -> PassClaims {
+    let now = now_ms / 1000;
+    PassClaims {
+        pid: p.id.clone(),
+        knd: crate::domain::pass_token::kind_code(&p.kind).to_owned(),
+        cmp: crate::domain::pass_token::campus_code(&p.campus_id),
+        nbf: p.valid_from / 1000,
+        exp: (p.valid_until / 1000).min(now.max(p.valid_from / 1000) + TOKEN_TTL_SECS),
+        su: p.single_use,
+    }
+}
+
+/// One issued pass, for the SMS that carries its link.
+pub struct Issued {
+    pub phone: Option<Phone>,
+    pub holder: String,
+    pub link: String,
+}
+
+/// Issues the passes of an application that has just been approved: one
+/// per entrant and one for its vehicle. Runs inside the approving
+/// transaction.
+pub async fn issue(st: &AppState, tx: &mut Tx<'_>, app_id: &str, now: i64) -> Result<Vec<Issued>, AppError> {
+    let (kind, campus_id, start, end, plate, single_use): (String, String, String, String, Option<String>, i64) = sqlx::query_as(
+        "SELECT a.kind, a.campus_id, a.start_date, a.end_date, a.plate, 0 FROM applications a WHERE a.id = $1",
+    )
+    .bind(app_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let tz = st.clock.tz;
+    let day_start = |d: &str| -> i64 {
+        chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .and_then(|t| t.and_local_timezone(tz).single())
+            .map(|t| t.timestamp_millis())
+            .unwrap_or(now)
+    };
+    let valid_from = day_start(&start);
+    let valid_until = day_start(&end) + 24 * 3_600_000;
+    let kind = kind.to_lowercase();
+    let entrants: Vec<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT id, name, phone FROM entrants WHERE application_id = $1 ORDER BY position").bind(app_id).fetch_all(&mut **tx).await?;
+    let mut holders: Vec<(Option<String>, String, Option<String>, bool)> =
+        entrants.into_iter().map(|(id, name, phone)| (Some(id), name, phone, false)).collect();
+    if let Some(p) = plate {
+        holders.push((None, p, None, true));
+    }
+    let base = st.config.public_base_url.trim_end_matches('/').to_owned();
+    let mut out = Vec::new();
+    for (entrant_id, holder, phone, vehicle) in holders {
+        let id = random_token(16);
+        let link = random_token(16);
+        sqlx::query(
+            "INSERT INTO passes (id, application_id, entrant_id, kind, vehicle, holder, campus_id, valid_from, valid_until, single_use, link_hash, link_sealed, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+        )
+        .bind(&id)
+        .bind(app_id)
+        .bind(entrant_id)
+        .bind(if vehicle { "vehicle" } else { kind.as_str() })
+        .bind(vehicle as i64)
+        .bind(&holder)
+        .bind(&campus_id)
+        .bind(valid_from)
+        .bind(valid_until)
+        .bind(single_use)
+        .bind(sha256_hex(link.as_bytes()))
+        .bind(st.keys.seal_pii(&link))
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        out.push(Issued { phone: phone.and_then(|p| Phone::parse(&p).ok()), holder, link: format!("{base}/p/{link}") });
+    }
+    Ok(out)
+}
+
+/// Cancels every pass of an application (cancelled or released).
+pub async fn cancel_for(tx: &mut Tx<'_>, app_id: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE passes SET cancelled_at = $1, updated_at = $1 WHERE application_id = $2 AND cancelled_at IS NULL")
+        .bind(now)
+        .bind(app_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+fn status_of(p: &PassRow, now: i64) -> PassStatus {
+    if p.cancelled_at.is_some() {
+        PassStatus::Cancelled
+    } else if p.single_use && p.used_at.is_some() {
+        PassStatus::Used
+    } else if now >= p.valid_until {
+        PassStatus::Expired
+    } else if now < p.valid_from {
+        PassStatus::NotYetValid
+    } else {
+        PassStatus::Valid
+    }
+}
+
+async fn allowed_gate_names(st: &AppState, p: &PassRow) -> Result<Vec<String>, AppError> {
+    let (category, vehicle_gates): (String, String) = sqlx::query_as(
+        "SELECT r.category, r.vehicle_gates FROM applications a JOIN visit_reasons r ON r.id = a.reason_id WHERE a.id = $1",
+    )
+    .bind(&p.application_id)
+    .fetch_one(&st.db.read)
+    .await?;
+    let gates: Vec<(String, String, String, String)> =
+        sqlx::query_as("SELECT id, name, kind, direction FROM gates WHERE campus_id = $1 AND active = 1 ORDER BY created_at").bind(&p.campus_id).fetch_all(&st.db.read).await?;
+    let listed: Vec<String> = serde_json::from_str(&vehicle_gates).unwrap_or_default();
+    Ok(gates
+        .into_iter()
+        .filter(|(id, _, kind, dir)| {
+            let kind_ok = if p.vehicle { kind != "pedestrian" } else { kind != "vehicle" };
+            let entry_ok = dir != "exit";
+            let listed_ok = !p.vehicle || category == "official" || listed.contains(id);
+            kind_ok && entry_ok && listed_ok
+        })
+        .map(|g| g.1)
+        .collect())
+}
+
+pub async fn pass_view(st: &AppState, link: &str) -> Result<PassView, AppError> {
+    let row: Option<PassTuple> = sqlx::query_as(&format!("{PASS_SELECT} WHERE link_hash = $1")).bind(sha256_hex(link.trim().as_bytes())).fetch_optional(&st.db.read).await?;
+    let p = pass_row(row.ok_or(AppError::NotFound)?);
+    let now = st.clock.now_ms();
+    let status = status_of(&p, now);
+    let (campus,): (String,) = sqlx::query_as("SELECT name FROM campuses WHERE id = $1").bind(&p.campus_id).fetch_one(&st.db.read).await?;
+    let (qr_svg, token_expires) = if matches!(status, PassStatus::Valid | PassStatus::NotYetValid) {
+        let claims = claims_for(&p, now);
+        let token = sign(st, &claims)?;
+        (qr_svg(&qr_text(st, &token))?.0, st.clock.format(claims.exp * 1000))
+    } else {
+        (String::new(), String::new())
+    };
+    Ok(PassView {
+        holder: p.holder.clone(),
+        kind: p.kind.clone(),
+        vehicle: p.vehicle,
+        campus,
+        valid_from: st.clock.format(p.valid_from),
+        valid_until: st.clock.format(p.valid_until - 1),
+        gates: allowed_gate_names(st, &p).await?,
+        status,
+        qr_svg,
+        token_expires,
+    })
+}
+
+// ------------------------------------------------------------ scanning
+
+/// Who scans: a guard on the scanner page, or a registered device.
+pub enum Scanner {
+    Guard(String),
+    Device(String),
+}
+
+struct Gate {
+    facts: GateFacts,
+}
+
+async fn gate(st: &AppState, gate_id: &str) -> Result<Gate, AppError> {
+    let row: Option<(String, String, String, String, i64)> =
+        sqlx::query_as("SELECT id, campus_id, kind, direction, active FROM gates WHERE id = $1").bind(gate_id).fetch_optional(&st.db.read).await?;
+    let (id, campus_id, kind, direction, active) = row.ok_or(AppError::NotFound)?;
+    Ok(Gate {
+        facts: GateFacts {
+            id,
+            campus_id,
+            kind: GateKind::from_code(&kind).unwrap_or(GateKind::Both),
+            direction: GateDirection::from_code(&direction).unwrap_or(GateDirection::Both),
+            active: active != 0,
+        },
+    })
+}
+
+/// Finds the pass a scan names, or the reason there is none.
+async fn find_pass(st: &AppState, campus_id: &str, input: &ScanInput, now: i64) -> Result<Result<PassRow, Reason>, AppError> {
+    let valid_now = "AND valid_from <= $2 AND valid_until > $2 AND cancelled_at IS NULL ORDER BY valid_until LIMIT 1";
+    let found: Option<PassTuple> = match input {
+        ScanInput::Qr(text) => {
+            let keys = public_keys(st).await?;
+            let claims = match verify(token_from_scan(text), &keys, now / 1000) {
+                Ok(c) => c,
+                Err(r) => return Ok(Err(r)),
+            };
+            sqlx::query_as(&format!("{PASS_SELECT} WHERE id = $1")).bind(&claims.pid).fetch_optional(&st.db.read).await?
+        }
+        ScanInput::Plate(p) => {
+            let Ok(plate) = Plate::parse(p) else { return Ok(Err(Reason::Malformed)) };
+            if blacklisted(st, "plate", plate.as_str()).await? {
+                return Ok(Err(Reason::Blacklisted));
+            }
+            sqlx::query_as(&format!("{PASS_SELECT} WHERE vehicle = 1 AND holder = $1 AND campus_id = $3 {valid_now}"))
+                .bind(plate.as_str())
+                .bind(now)
+                .bind(campus_id)
+                .fetch_optional(&st.db.read)
+                .await?
+        }
+        ScanInput::IdNumber(n) => {
+            let Ok(doc) = DocumentNumber::parse(DocType::ResidentId, n, st.clock.today()) else { return Ok(Err(Reason::Malformed)) };
+            let mac = st.keys.pii_mac(&doc.claim_text());
+            if blacklisted(st, "document", &mac).await? {
+                return Ok(Err(Reason::Blacklisted));
+            }
+            sqlx::query_as(&format!(
+                "{PASS_SELECT} WHERE entrant_id IN (SELECT id FROM entrants WHERE doc_mac = $1) AND campus_id = $3 {valid_now}"
+            ))
+            .bind(mac)
+            .bind(now)
+            .bind(campus_id)
+            .fetch_optional(&st.db.read)
+            .await?
+        }
+        ScanInput::Mobile(m) => {
+            let Ok(phone) = Phone::parse(m) else { return Ok(Err(Reason::Malformed)) };
+            sqlx::query_as(&format!(
+                "{PASS_SELECT} WHERE entrant_id IN (SELECT id FROM entrants WHERE phone = $1) AND campus_id = $3 {valid_now}"
+            ))
+            .bind(phone.as_str())
+            .bind(now)
+            .bind(campus_id)
+            .fetch_optional(&st.db.read)
+            .await?
+        }
+    };
+    Ok(match found {
+        Some(t) => Ok(pass_row(t)),
+        None if matches!(input, ScanInput::Qr(_)) => Err(Reason::UnknownPass),
+        None => Err(Reason::NoPass),
+    })
+}
+
+async fn blacklisted(st: &AppState, kind: &str, key: &str) -> Result<bool, AppError> {
+    let hit: Option<(String,)> = sqlx::query_as("SELECT id FROM blacklist WHERE kind = $1 AND entry_key = $2 AND lifted_at IS NULL")
+        .bind(kind)
+        .bind(key)
+        .fetch_optional(&st.db.read)
+        .await?;
+    Ok(hit.is_some())
+}
+
+struct PassContext {
+    facts: PassFacts,
+    scanned: ScannedPass,
+    free_minutes: i64,
+    cents_per_hour: i64,
+    daily_cap_cents: i64,
+}
+
+async fn pass_context(st: &AppState, p: &PassRow) -> Result<PassContext, AppError> {
+    let (category, vehicle_gates, free_minutes, cents_per_hour, cap): (String, String, i64, i64, i64) = sqlx::query_as(
+        "SELECT r.category, r.vehicle_gates, r.free_minutes, r.cents_per_hour, r.daily_cap_cents
+         FROM applications a JOIN visit_reasons r ON r.id = a.reason_id WHERE a.id = $1",
+    )
+    .bind(&p.application_id)
+    .fetch_one(&st.db.read)
+    .await?;
+    let entrant: Option<(String, String, Option<String>, i64)> = match &p.entrant_id {
+        Some(id) => sqlx::query_as(
+            "SELECT e.doc_type, e.doc_mac, e.phone, (SELECT COUNT(*) FROM entrant_photos ph WHERE ph.entrant_id = e.id) FROM entrants e WHERE e.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&st.db.read)
+        .await?,
+        None => None,
+    };
+    let masked: Option<(String,)> = match &p.entrant_id {
+        Some(id) => sqlx::query_as("SELECT doc_masked FROM entrants WHERE id = $1").bind(id).fetch_optional(&st.db.read).await?,
+        None => None,
+    };
+    let mut black = false;
+    if let Some((_, mac, phone, _)) = &entrant {
+        black |= blacklisted(st, "document", mac).await?;
+        if let Some(ph) = phone {
+            black |= blacklisted(st, "mobile", ph).await?;
+        }
+    }
+    if p.vehicle {
+        black |= blacklisted(st, "plate", &p.holder).await?;
+    }
+    let check_document = match entrant.as_ref().map(|e| e.0.as_str()) {
+        Some("passport") => Msg::DocPassport,
+        Some("other") => Msg::DocOther,
+        Some(_) => Msg::DocResidentId,
+        None => Msg::CheckVehicle,
+    };
+    Ok(PassContext {
+        facts: PassFacts {
+            campus_id: p.campus_id.clone(),
+            vehicle: p.vehicle,
+            official: category == "official",
+            allowed_vehicle_gates: serde_json::from_str(&vehicle_gates).unwrap_or_default(),
+            single_use: p.single_use,
+            used: p.used_at.is_some(),
+            cancelled: p.cancelled_at.is_some(),
+            blacklisted: black,
+        },
+        scanned: ScannedPass {
+            holder: p.holder.clone(),
+            kind: p.kind.clone(),
+            vehicle: p.vehicle,
+            valid_from: st.clock.format(p.valid_from),
+            valid_until: st.clock.format(p.valid_until - 1),
+            check_document: check_document.text(Lang::Zh).to_owned(),
+            document: masked.map(|m| m.0),
+            has_photo: entrant.as_ref().is_some_and(|e| e.3 > 0),
+            pass_id: p.id.clone(),
+        },
+        free_minutes,
+        cents_per_hour: if category == "official" { 0 } else { cents_per_hour },
+        daily_cap_cents: cap,
+    })
+}
+
+/// The verdict for one scan at a gate; with `record`, a single-use pass is
+/// spent, the vehicle's inside state updated and the scan logged, all in
+/// one transaction.
+pub async fn scan(st: &AppState, gate_id: &str, direction: Direction, input: &ScanInput, who: &Scanner, record: bool) -> Result<Verdict, AppError> {
+    let gate = gate(st, gate_id).await?;
+    let now = st.clock.now_ms();
+    let method = match input {
+        ScanInput::Qr(_) => "qr",
+        ScanInput::Plate(_) => "plate",
+        ScanInput::IdNumber(_) => "id_number",
+        ScanInput::Mobile(_) => "mobile",
+    };
+    let found = find_pass(st, &gate.facts.campus_id, input, now).await?;
+    let (mut reason, ctx, pass) = match found {
+        Err(r) => (r, None, None),
+        Ok(p) => {
+            let ctx = pass_context(st, &p).await?;
+            let mut r = decide(&gate.facts, &ctx.facts, direction);
+            if r == Reason::Ok && now < p.valid_from {
+                r = Reason::NotYetValid;
+            } else if r == Reason::Ok && now >= p.valid_until {
+                r = Reason::Expired;
+            }
+            (r, Some(ctx), Some(p))
+        }
+    };
+    let mut fee = None;
+    if record {
+        let mut tx = st.db.write.begin().await?;
+        if let (Reason::Ok, Some(p)) = (reason, &pass) {
+            if p.single_use && direction == Direction::In {
+                let r = sqlx::query("UPDATE passes SET used_at = $1, used_gate_id = $2, updated_at = $1 WHERE id = $3 AND used_at IS NULL")
+                    .bind(now)
+                    .bind(gate_id)
+                    .bind(&p.id)
+                    .execute(&mut *tx)
+                    .await?;
+                if r.rows_affected() == 0 {
+                    reason = Reason::AlreadyUsed;
+                }
+            } else if p.used_at.is_none() {
+                sqlx::query("UPDATE passes SET used_at = $1, updated_at = $1 WHERE id = $2 AND used_at IS NULL").bind(now).bind(&p.id).execute(&mut *tx).await?;
+            }
+        }
+        if let (Reason::Ok, Some(p), Some(c)) = (reason, &pass, &ctx) {
+            if p.vehicle {
+                fee = vehicle_passes(&mut tx, p, c, gate_id, direction, now).await?;
+            }
+        }
+        let (guard, device) = match who {
+            Scanner::Guard(g) => (Some(g.as_str()), None),
+            Scanner::Device(d) => (None, Some(d.as_str())),
+        };
+        sqlx::query(
+            "INSERT INTO scan_events (id, event_key, at, recorded_at, campus_id, gate_id, guard, device_id, direction, method, pass_id, plate, allowed, reason, offline, conflict)
+             VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, 0)",
+        )
+        .bind(new_id())
+        .bind(format!("online:{}", new_id()))
+        .bind(now)
+        .bind(&gate.facts.campus_id)
+        .bind(gate_id)
+        .bind(guard)
+        .bind(device)
+        .bind(if direction == Direction::In { "in" } else { "out" })
+        .bind(method)
+        .bind(pass.as_ref().map(|p| p.id.clone()))
+        .bind(pass.as_ref().filter(|p| p.vehicle).map(|p| p.holder.clone()))
+        .bind((reason == Reason::Ok) as i64)
+        .bind(reason.code())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+    }
+    let allow = reason == Reason::Ok;
+    Ok(Verdict {
+        allow,
+        reason,
+        message: reason.msg().text(Lang::Zh).to_owned(),
+        fee_cents: fee,
+        // A refused scan names the holder only when the pass itself is real.
+        pass: ctx.map(|c| c.scanned),
+    })
+}
+
+/// A vehicle's entry opens its inside state; its exit closes it and
+/// computes the parking fee.
+async fn vehicle_passes(tx: &mut Tx<'_>, p: &PassRow, c: &PassContext, gate_id: &str, direction: Direction, now: i64) -> Result<Option<i64>, AppError> {
+    match direction {
+        Direction::In => {
+            sqlx::query("DELETE FROM vehicles_inside WHERE plate = $1").bind(&p.holder).execute(&mut **tx).await?;
+            sqlx::query("INSERT INTO vehicles_inside (plate, campus_id, entered_at, pass_id, gate_id) VALUES ($1, $2, $3, $4, $5)")
+                .bind(&p.holder)
+                .bind(&p.campus_id)
+                .bind(now)
+                .bind(&p.id)
+                .bind(gate_id)
+                .execute(&mut **tx)
+                .await?;
+            Ok(None)
+        }
+        Direction::Out => {
+            let inside: Option<(i64,)> = sqlx::query_as("SELECT entered_at FROM vehicles_inside WHERE plate = $1").bind(&p.holder).fetch_optional(&mut **tx).await?;
+            sqlx::query("DELETE FROM vehicles_inside WHERE plate = $1").bind(&p.holder).execute(&mut **tx).await?;
+            let Some((entered,)) = inside else { return Ok(Some(0)) };
+            let cents = parking_fee_cents(entered, now, c.free_minutes, c.cents_per_hour, c.daily_cap_cents);
+            if cents > 0 {
+                sqlx::query("INSERT INTO parking_fees (id, plate, pass_id, campus_id, entered_at, left_at, cents) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    .bind(new_id())
+                    .bind(&p.holder)
+                    .bind(&p.id)
+                    .bind(&p.campus_id)
+                    .bind(entered)
+                    .bind(now)
+                    .bind(cents)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            Ok(Some(cents))
+        }
+    }
+}
