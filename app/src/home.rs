@@ -46,6 +46,7 @@ fn SignedInHome(me: Me) -> impl IntoView {
     };
     let admin = me.has(Role::SecurityAdmin);
     let approver = me.has(Role::Approver);
+    let guard = me.has(Role::Guard);
     let visitor = !me.is_staff();
     let staff = me.is_staff();
     let must_change = me.must_change_password;
@@ -61,6 +62,9 @@ fn SignedInHome(me: Me) -> impl IntoView {
                 <p class="notice">{t(Msg::MustChangePassword)}</p>
             </Show>
         </section>
+        <Show when=move || guard>
+            <a class="tile" href="/scan" id="tile-scan"><strong>{t(Msg::ScannerTile)}</strong></a>
+        </Show>
         <Show when=move || visitor>
             <a class="tile" href="/apply" id="tile-apply"><strong>{t(Msg::ApplyTitle)}</strong></a>
             <a class="tile" href="/applications" id="tile-mine"><strong>{t(Msg::MyApplications)}</strong></a>

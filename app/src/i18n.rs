@@ -196,6 +196,10 @@ messages! {
     ErrStaffNoInvalid => "工号只能包含字母、数字和短横线，最多 20 位", "Staff numbers are letters, digits and dashes, at most 20";
     ErrUnknownDepartment => "找不到该部门", "No such department";
     ErrUnknownCampus => "找不到该校区", "No such campus";
+    ErrUnpaidFee => "该车辆有未缴停车费 ¥{arg}，缴清后才能再次预约。请联系保卫处。", "This vehicle has an unpaid parking fee of ¥{arg}; settle it with the security office before booking again.";
+    ErrBadJson => "请求格式不正确（应为 JSON）", "The request body is not the expected JSON";
+    ErrOneInput => "请只提供车牌、通行码或证件号中的一项", "Give exactly one of plate, QR or ID number";
+    ErrUnknownGate => "找不到该校门", "No such gate";
     ErrUnknownStaff => "找不到该工号的教职工", "No staff member with that number";
     ErrScopeNeeded => "该角色需要指定部门或校门", "This role needs a department or gate";
     ErrCsvEmpty => "文件中没有数据行", "The file has no data rows";
@@ -307,6 +311,25 @@ messages! {
     KindTempPersonnel => "临时人员", "Temporary personnel";
     KindEvent => "活动", "Event";
     KindWalkIn => "临时到访", "Walk-in";
+    // passes and the scanner
+    Passes => "通行码", "Passes";
+    ScannerTile => "扫码核验", "Scan passes";
+    PassValid => "有效", "Valid";
+    PassNotYetValid => "未到入校日期", "Not valid yet";
+    PassUsed => "已使用", "Used";
+    PassExpired => "已过期", "Expired";
+    PassCancelled => "已取消", "Cancelled";
+    ValidFrom => "生效", "Valid from";
+    ValidUntil => "截止", "Valid until";
+    PassHint => "入校时向门岗出示此二维码和有效证件。请勿转发给他人。", "Show this code and your ID document at the gate. Do not forward it.";
+    ScanLanding => "这是校园通行证的核验链接，需门岗登录后核验。", "This is a Campus Pass check link; a signed-in guard verifies it.";
+    DirIn => "进校", "Entering";
+    DirOut => "离校", "Leaving";
+    Allow => "通过", "ALLOW";
+    Refuse => "禁止", "STOP";
+    ParkingFee => "停车费", "Parking fee";
+    ManualLookup => "手动核验", "Manual check";
+    ScanCode => "通行码内容", "Pass code text";
     // scan verdicts (what the guard reads)
     VerdictOk => "核验通过，请放行", "Valid: let them through";
     VerdictMalformed => "不是本系统的通行码", "Not a Campus Pass code";

@@ -118,6 +118,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/approvals") view=applications::ApprovalsPage />
                     <Route path=path!("/approvals/:id") view=applications::ApplicationPage />
                     <Route path=path!("/invite") view=applications::InvitePage />
+                    <Route path=path!("/p/:link") view=passes::PassPage />
+                    <Route path=path!("/scan") view=passes::ScannerPage />
+                    <Route path=path!("/s") view=passes::ScannerPage />
                 </Routes>
             </main>
         </Router>

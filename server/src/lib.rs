@@ -3,6 +3,7 @@
 
 #![recursion_limit = "512"]
 pub mod demo;
+pub mod gate_api;
 pub mod routes;
 
 use app::platform::{
@@ -74,6 +75,7 @@ pub fn router(state: AppState) -> Router {
     let shell_options = options.clone();
     Router::new()
         .merge(routes::api(state.clone()))
+        .merge(gate_api::routes(state.clone()))
         .leptos_routes_with_context(&options, routes, provide, move || app::shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler(app::shell))
         .with_state(options)

@@ -19,6 +19,9 @@ pub const API_ROUTES: &[(&str, &str, bool)] = &[
     ("GET", "/api/health", true),
     ("POST", "/api/admin/staff-import", false),
     ("GET", "/.well-known/jwks.json", true),
+    ("POST", "/api/gate/v1/check", false),
+    ("GET", "/api/gate/v1/roster", false),
+    ("POST", "/api/gate/v1/events", false),
 ];
 
 pub fn api(state: AppState) -> Router<leptos::prelude::LeptosOptions> {

@@ -270,6 +270,8 @@ pub struct ApplicationDetail {
     pub setup: Option<FormSetup>,
     /// Visit reasons, when the caller may edit the application.
     pub reasons: Vec<ReasonView>,
+    /// The group's passes (holder, page link), for the applicant.
+    pub passes: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

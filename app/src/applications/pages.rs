@@ -601,6 +601,12 @@ fn Detail(d: ApplicationDetail, action: ServerAction<ActOnApplication>) -> impl 
                         {e.has_photo.then(|| view! { " · " {t(Msg::HasPhoto)} })}</span></li>
                 }).collect_view()}
             </ul>
+            {(!d.passes.is_empty()).then(|| view! {
+                <h2>{t(Msg::Passes)}</h2>
+                <ul class="passes" id="passes">
+                    {d.passes.iter().map(|(holder, link)| view! { <li><a href=link.clone()>{holder.clone()}</a></li> }).collect_view()}
+                </ul>
+            })}
             <h2>{t(Msg::ApprovalSteps)}</h2>
             <ol class="steps">
                 {d.steps.iter().map(|s| {

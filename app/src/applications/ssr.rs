@@ -289,6 +289,19 @@ async fn check_people_and_vehicle(st: &AppState, tx: &mut Tx<'_>, applicant: &Ph
     }
     if let Some(p) = &c.plate {
         vehicle_not_inside(tx, p.as_str()).await?;
+        no_unpaid_fee(tx, p.as_str()).await?;
+    }
+    Ok(())
+}
+
+/// An unpaid parking fee blocks the plate's next booking until settled.
+async fn no_unpaid_fee(tx: &mut Tx<'_>, plate: &str) -> Result<(), AppError> {
+    let (cents,): (i64,) = sqlx::query_as("SELECT COALESCE(SUM(cents), 0) FROM parking_fees WHERE plate = $1 AND settled_at IS NULL")
+        .bind(plate)
+        .fetch_one(&mut **tx)
+        .await?;
+    if cents > 0 {
+        return Err(AppError::rule("plate", Msg::ErrUnpaidFee, format!("{:.2}", cents as f64 / 100.0)));
     }
     Ok(())
 }
@@ -1043,6 +1056,16 @@ pub async fn detail(st: &AppState, me: &Principal, id: &str) -> Result<Applicati
             })
             .collect(),
         reasons: if actions.iter().any(|a| a.needs_edits()) { reasons(st, true).await? } else { vec![] },
+        passes: if applicant_view {
+            let rows: Vec<(String, String)> = sqlx::query_as("SELECT holder, link_sealed FROM passes WHERE application_id = $1 ORDER BY vehicle, created_at")
+                .bind(id)
+                .fetch_all(&st.db.read)
+                .await?;
+            let base = st.config.public_base_url.trim_end_matches('/');
+            rows.into_iter().filter_map(|(h, sealed)| Some((h, format!("{base}/p/{}", st.keys.open_pii(&sealed)?)))).collect()
+        } else {
+            vec![]
+        },
         setup: if form.is_some() { Some(form_setup(st, me, a.kind, None).await?) } else { None },
         actions,
         form,
@@ -1246,6 +1269,7 @@ async fn apply_edits(st: &AppState, tx: &mut Tx<'_>, id: &str, a: &Loaded, e: &A
                 return Err(AppError::invalid("plate", Msg::ErrNotPermitted));
             }
             vehicle_not_inside(tx, p).await?;
+            no_unpaid_fee(tx, p).await?;
             let r = sqlx::query("INSERT INTO application_claims (kind, claim_key, application_id) VALUES ('plate', $1, $2)").bind(p).bind(id).execute(&mut **tx).await;
             if let Err(err) = r {
                 return Err(if is_unique_violation(&err) { AppError::rule("plate", Msg::ErrDuplicatePlate, p.clone()) } else { err.into() });

@@ -95,3 +95,61 @@ pub async fn guard_scan(gate_id: String, direction: Direction, input: ScanInput)
     })
     .await
 }
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GuardGate {
+    pub id: String,
+    pub name: String,
+    pub campus: String,
+}
+
+/// The gates the signed-in guard is posted at.
+#[server(prefix = "/api/fn", endpoint = "guard_gates", input = Json)]
+pub async fn guard_gates() -> Result<Vec<GuardGate>, AppError> {
+    use crate::platform::context::*;
+    respond(async move {
+        let me = require_role(crate::domain::Role::Guard).await?;
+        let st = state()?;
+        let mut out = Vec::new();
+        for (_, gate_id) in me.grants.iter().filter(|(r, _)| *r == crate::domain::Role::Guard) {
+            let row: Option<(String, String, String)> = sqlx::query_as(
+                "SELECT g.id, g.name, c.name FROM gates g JOIN campuses c ON c.id = g.campus_id WHERE g.id = $1",
+            )
+            .bind(gate_id)
+            .fetch_optional(&st.db.read)
+            .await?;
+            if let Some((id, name, campus)) = row {
+                out.push(GuardGate { id, name, campus });
+            }
+        }
+        Ok(out)
+    })
+    .await
+}
+
+mod pages;
+pub use pages::*;
+
+/// A gate device as the office sees it (never its key).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeviceView {
+    pub id: String,
+    pub gate_id: String,
+    pub gate: String,
+    pub name: String,
+    pub active: bool,
+    pub last_seen: Option<String>,
+}
+
+role_fn!(SecurityAdmin, list_devices "list_devices"() -> Vec<DeviceView> => |st, me| ssr::devices(&st).await);
+role_fn!(SecurityAdmin,
+    /// Registers a device at a gate; returns its key, shown once.
+    register_device "register_device"(gate_id: String, name: String) -> String => |st, me| ssr::register_device(&st, &me, &gate_id, &name).await);
+role_fn!(SecurityAdmin, set_device_active "set_device_active"(id: String, active: bool) -> () => |st, me| ssr::set_device_active(&st, &me, &id, active).await);
+
+role_fn!(SecurityAdmin,
+    /// Marks a vehicle's parking fees settled (paid at the office).
+    settle_fees "settle_fees"(plate: String) -> i64 => |st, me| ssr::settle_fees(&st, &me, &plate).await);
+role_fn!(SecurityAdmin,
+    /// Clears a stale "inside" state (the camera missed the exit), with a reason.
+    clear_vehicle_inside "clear_vehicle_inside"(plate: String, reason: String) -> () => |st, me| ssr::clear_inside(&st, &me, &plate, &reason).await);

@@ -581,3 +581,259 @@ async fn vehicle_passes(tx: &mut Tx<'_>, p: &PassRow, c: &PassContext, gate_id: 
         }
     }
 }
+
+// ------------------------------------------------------------ gate devices
+
+pub async fn devices(st: &AppState) -> Result<Vec<DeviceView>, AppError> {
+    let rows: Vec<(String, String, String, String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT d.id, d.gate_id, g.name, d.name, d.active, d.last_seen_at FROM gate_devices d JOIN gates g ON g.id = d.gate_id ORDER BY d.created_at",
+    )
+    .fetch_all(&st.db.read)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, gate_id, gate, name, active, seen)| DeviceView { id, gate_id, gate, name, active: active != 0, last_seen: seen.map(|s| st.clock.format(s)) })
+        .collect())
+}
+
+pub async fn register_device(st: &AppState, me: &crate::platform::context::Principal, gate_id: &str, name: &str) -> Result<String, AppError> {
+    let name = crate::directory::ssr::text("name", name, 50)?;
+    let g: Option<(String,)> = sqlx::query_as("SELECT id FROM gates WHERE id = $1").bind(gate_id).fetch_optional(&st.db.read).await?;
+    g.ok_or_else(|| AppError::invalid("gate_id", Msg::ErrUnknownGate))?;
+    // 256 random bits; only the digest is kept.
+    let key = random_token(32);
+    let now = st.clock.now_ms();
+    let id = new_id();
+    let mut tx = st.db.write.begin().await?;
+    sqlx::query("INSERT INTO gate_devices (id, gate_id, name, key_hash, active, created_at) VALUES ($1, $2, $3, $4, 1, $5)")
+        .bind(&id)
+        .bind(gate_id)
+        .bind(&name)
+        .bind(sha256_hex(key.as_bytes()))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    crate::platform::audit::record(&mut *tx, now, &me.actor_label(), "register_device", "gate_device", &id, serde_json::json!({"gate_id": gate_id, "name": name}), None).await?;
+    tx.commit().await?;
+    Ok(key)
+}
+
+pub async fn set_device_active(st: &AppState, me: &crate::platform::context::Principal, id: &str, active: bool) -> Result<(), AppError> {
+    let now = st.clock.now_ms();
+    let mut tx = st.db.write.begin().await?;
+    let r = sqlx::query("UPDATE gate_devices SET active = $1 WHERE id = $2").bind(active as i64).bind(id).execute(&mut *tx).await?;
+    if r.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    crate::platform::audit::record(&mut *tx, now, &me.actor_label(), "set_device_active", "gate_device", id, serde_json::json!({"active": active}), None).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The device a bearer key belongs to: its id and gate.
+pub async fn device_for_key(st: &AppState, key: &str) -> Result<Option<(String, String)>, AppError> {
+    let row: Option<(String, String)> = sqlx::query_as("SELECT id, gate_id FROM gate_devices WHERE key_hash = $1 AND active = 1")
+        .bind(sha256_hex(key.as_bytes()))
+        .fetch_optional(&st.db.read)
+        .await?;
+    Ok(row)
+}
+
+/// A pass as an offline roster lists it: no name beyond a masked one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RosterPass {
+    pub pid: String,
+    pub holder: String,
+    pub kind: String,
+    pub vehicle: bool,
+    pub official: bool,
+    pub allowed_vehicle_gates: Vec<String>,
+    pub single_use: bool,
+    pub used: bool,
+    pub valid_from: i64,
+    pub valid_until: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Roster {
+    pub campus_id: String,
+    pub generated_at: i64,
+    pub keys: Vec<PublicKey>,
+    pub passes: Vec<RosterPass>,
+    pub cancelled: Vec<String>,
+}
+
+/// The first character of a name, the rest hidden: enough for a guard to
+/// match a face offline, not enough to learn who visits.
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => format!("{first}{}", "*".repeat(chars.count().max(1))),
+        None => String::new(),
+    }
+}
+
+/// Passes valid today at a campus (changed since `since`, when given), and
+/// the ids cancelled meanwhile: what a phone or device needs offline.
+pub async fn roster(st: &AppState, campus_id: &str, since: Option<i64>) -> Result<Roster, AppError> {
+    let now = st.clock.now_ms();
+    let day_end = now + 24 * 3_600_000;
+    type R = (String, String, String, i64, i64, i64, i64, i64, String, String, i64);
+    let rows: Vec<R> = sqlx::query_as(
+        "SELECT p.id, p.holder, p.kind, p.vehicle, p.single_use, COALESCE(p.used_at, 0), p.valid_from, p.valid_until, r.category, r.vehicle_gates,
+                CASE WHEN p.cancelled_at IS NULL THEN 0 ELSE 1 END
+         FROM passes p JOIN applications a ON a.id = p.application_id JOIN visit_reasons r ON r.id = a.reason_id
+         WHERE p.campus_id = $1 AND p.valid_until > $2 AND p.valid_from < $3 AND p.updated_at >= $4",
+    )
+    .bind(campus_id)
+    .bind(now)
+    .bind(day_end)
+    .bind(since.unwrap_or(0))
+    .fetch_all(&st.db.read)
+    .await?;
+    let mut passes = Vec::new();
+    let mut cancelled = Vec::new();
+    for r in rows {
+        if r.10 != 0 {
+            cancelled.push(r.0);
+            continue;
+        }
+        passes.push(RosterPass {
+            pid: r.0,
+            holder: if r.3 != 0 { r.1 } else { mask_name(&r.1) },
+            kind: r.2,
+            vehicle: r.3 != 0,
+            single_use: r.4 != 0,
+            used: r.5 != 0,
+            valid_from: r.6,
+            valid_until: r.7,
+            official: r.8 == "official",
+            allowed_vehicle_gates: serde_json::from_str(&r.9).unwrap_or_default(),
+        });
+    }
+    Ok(Roster { campus_id: campus_id.to_owned(), generated_at: now, keys: public_keys(st).await?, passes, cancelled })
+}
+
+/// An event a device or an offline phone decided by itself.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OfflineEvent {
+    pub event_id: String,
+    /// Milliseconds since the epoch, when it happened.
+    pub at: i64,
+    pub direction: Direction,
+    #[serde(default)]
+    pub pass_id: Option<String>,
+    #[serde(default)]
+    pub plate: Option<String>,
+    pub allowed: bool,
+    pub reason: Reason,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IngestOutcome {
+    pub accepted: usize,
+    pub duplicates: usize,
+    /// Single-use passes admitted again elsewhere: reported, not hidden.
+    pub conflicts: Vec<String>,
+}
+
+/// Stores each event once, however often it is sent: `(source, event_id)`
+/// is unique. An offline admission of a single-use pass spends it; a second
+/// one is kept and flagged as a conflict.
+pub async fn ingest(st: &AppState, source: &str, gate_id: &str, guard: Option<&str>, device: Option<&str>, events: &[OfflineEvent]) -> Result<IngestOutcome, AppError> {
+    let g = gate(st, gate_id).await?;
+    let now = st.clock.now_ms();
+    let mut out = IngestOutcome { accepted: 0, duplicates: 0, conflicts: vec![] };
+    for e in events.iter().take(1000) {
+        if e.event_id.is_empty() || e.event_id.len() > 100 {
+            return Err(AppError::invalid("event_id", Msg::ErrRequired));
+        }
+        let key = format!("{source}:{}", e.event_id);
+        let mut tx = st.db.write.begin().await?;
+        let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM scan_events WHERE event_key = $1").bind(&key).fetch_optional(&mut *tx).await?;
+        if exists.is_some() {
+            out.duplicates += 1;
+            continue;
+        }
+        let mut conflict = false;
+        if let (true, Some(pid), Direction::In) = (e.allowed, &e.pass_id, e.direction) {
+            let single: Option<(i64, Option<i64>)> = sqlx::query_as("SELECT single_use, used_at FROM passes WHERE id = $1").bind(pid).fetch_optional(&mut *tx).await?;
+            if let Some((1, _)) = single {
+                let r = sqlx::query("UPDATE passes SET used_at = $1, used_gate_id = $2, updated_at = $3 WHERE id = $4 AND used_at IS NULL")
+                    .bind(e.at)
+                    .bind(gate_id)
+                    .bind(now)
+                    .bind(pid)
+                    .execute(&mut *tx)
+                    .await?;
+                conflict = r.rows_affected() == 0;
+            }
+        }
+        let r = sqlx::query(
+            "INSERT INTO scan_events (id, event_key, at, recorded_at, campus_id, gate_id, guard, device_id, direction, method, pass_id, plate, allowed, reason, offline, conflict)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'offline', $10, $11, $12, $13, 1, $14)",
+        )
+        .bind(new_id())
+        .bind(&key)
+        .bind(e.at)
+        .bind(now)
+        .bind(&g.facts.campus_id)
+        .bind(gate_id)
+        .bind(guard)
+        .bind(device)
+        .bind(if e.direction == Direction::In { "in" } else { "out" })
+        .bind(&e.pass_id)
+        .bind(&e.plate)
+        .bind(e.allowed as i64)
+        .bind(e.reason.code())
+        .bind(conflict as i64)
+        .execute(&mut *tx)
+        .await;
+        match r {
+            Ok(_) => {
+                tx.commit().await?;
+                out.accepted += 1;
+                if conflict {
+                    out.conflicts.push(e.pass_id.clone().unwrap_or_default());
+                }
+            }
+            // Sent twice at the same moment: the other copy is stored.
+            Err(err) if crate::platform::db::is_unique_violation(&err) => out.duplicates += 1,
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Ok(out)
+}
+
+pub async fn settle_fees(st: &AppState, me: &crate::platform::context::Principal, plate: &str) -> Result<i64, AppError> {
+    let plate = Plate::parse(plate).map_err(|_| AppError::invalid("plate", Msg::ErrPlate))?;
+    let now = st.clock.now_ms();
+    let mut tx = st.db.write.begin().await?;
+    let (cents,): (i64,) = sqlx::query_as("SELECT COALESCE(SUM(cents), 0) FROM parking_fees WHERE plate = $1 AND settled_at IS NULL")
+        .bind(plate.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE parking_fees SET settled_at = $1, settled_by = $2 WHERE plate = $3 AND settled_at IS NULL")
+        .bind(now)
+        .bind(me.actor_label())
+        .bind(plate.as_str())
+        .execute(&mut *tx)
+        .await?;
+    crate::platform::audit::record(&mut *tx, now, &me.actor_label(), "settle_fees", "vehicle", plate.as_str(), serde_json::json!({"cents": cents}), None).await?;
+    tx.commit().await?;
+    Ok(cents)
+}
+
+pub async fn clear_inside(st: &AppState, me: &crate::platform::context::Principal, plate: &str, reason: &str) -> Result<(), AppError> {
+    let plate = Plate::parse(plate).map_err(|_| AppError::invalid("plate", Msg::ErrPlate))?;
+    let reason = crate::directory::ssr::text("reason", reason, 200)?;
+    let now = st.clock.now_ms();
+    let mut tx = st.db.write.begin().await?;
+    let r = sqlx::query("DELETE FROM vehicles_inside WHERE plate = $1").bind(plate.as_str()).execute(&mut *tx).await?;
+    if r.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    crate::platform::audit::record(&mut *tx, now, &me.actor_label(), "clear_inside", "vehicle", plate.as_str(), serde_json::json!({"reason": reason}), None).await?;
+    tx.commit().await?;
+    Ok(())
+}

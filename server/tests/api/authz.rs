@@ -30,6 +30,7 @@ pub fn json_calls() -> Vec<(&'static str, bool, serde_json::Value)> {
         ("save_reason", true, json!({"reason": {"id": "", "name": "新事由", "name_en": "", "category": "Official", "active": true}})),
         ("guard_scan", false, json!({"gate_id": "x", "direction": "in", "input": {"qr": "x"}})),
         ("pass_by_link", false, json!({"link": "x"})),
+        ("guard_gates", false, json!({})),
         ("save_policy", true, json!({"policy": {"kind": "Visitor", "chain": [], "dates": {"max_days": 3, "max_days_ahead": 3, "next_day_deadline": null, "same_day": true}, "vehicles_allowed": true, "face_photo": "Optional", "single_use": false}})),
     ]
 }
@@ -62,6 +63,11 @@ fn calls() -> Vec<(&'static str, bool, Vec<(&'static str, &'static str)>)> {
         ("set_grant_status", false, vec![("grant_id", "x"), ("status", "Revoked")]),
         ("list_audit", false, vec![("offset", "0")]),
         ("list_outbox", false, vec![("offset", "0")]),
+        ("list_devices", false, vec![]),
+        ("register_device", false, vec![("gate_id", "x"), ("name", "车牌识别")]),
+        ("set_device_active", false, vec![("id", "x"), ("active", "false")]),
+        ("settle_fees", false, vec![("plate", "京A12345")]),
+        ("clear_vehicle_inside", false, vec![("plate", "京A12345"), ("reason", "测试")]),
         ("list_blacklist", false, vec![("include_lifted", "true")]),
         ("add_to_blacklist", false, vec![("kind", "Mobile"), ("doc_type", "ResidentId"), ("value", "13800000000"), ("reason", "测试")]),
         ("lift_blacklist", false, vec![("id", "x"), ("reason", "测试")]),

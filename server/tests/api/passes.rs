@@ -201,3 +201,130 @@ async fn a_hundred_concurrent_scans_of_a_single_use_pass_admit_exactly_one() {
     assert_eq!(verdicts.iter().filter(|v| v.reason == Reason::AlreadyUsed).count(), 99);
     assert_eq!(c.app.count("SELECT COUNT(*) FROM scan_events WHERE allowed = 1").await, 1);
 }
+
+async fn gate_named(c: &Ctx, name: &str) -> String {
+    let (id,): (String,) = sqlx::query_as("SELECT id FROM gates WHERE name = $1").bind(name).fetch_one(&c.app.state.db.read).await.unwrap();
+    id
+}
+
+async fn device(c: &Ctx, gate: &str) -> String {
+    let admin = c.app.staff("S0001").await;
+    c.app.call::<String>(&admin, "register_device", &[("gate_id", gate), ("name", "车牌识别相机")]).await.unwrap()
+}
+
+async fn device_check(c: &Ctx, key: &str, body: Value) -> (u16, Value) {
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/gate/v1/check", c.app.base))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
+}
+
+/// An approved car visit for a private reason: plate 京A12345.
+async fn private_car_visit(c: &Ctx) -> String {
+    let v = c.app.phone_user("13800000001").await;
+    let private = c.setup.reasons.iter().find(|r| r.category == app::applications::ReasonCategory::Private).unwrap().id.clone();
+    let mut f = c.form(json!([Ctx::entrant("李雷", "13800000001", &id_number(1), true)]), "京A12345");
+    f["reason_id"] = json!(private);
+    let id = c.submit(&v, f).await.unwrap();
+    c.act(&c.app.staff("T1001").await, &id, "Approve", "", Value::Null).await.unwrap();
+    c.act(&c.app.staff("A1001").await, &id, "Approve", "", Value::Null).await.unwrap();
+    private
+}
+
+#[tokio::test]
+async fn plate_cameras_ask_the_device_api_for_their_own_gate_only() {
+    let c = ctx().await;
+    let private = private_car_visit(&c).await;
+    visit_day(&c);
+    let north = gate_named(&c, "北门车行道").await;
+    let key = device(&c, &north).await;
+    // A wrong key is 401.
+    let (status, _) = device_check(&c, "not-a-key", json!({"direction": "in", "plate": "京A12345"})).await;
+    assert_eq!(status, 401);
+    // Private visits may drive in only through the gates listed for the reason.
+    let (status, v) = device_check(&c, &key, json!({"direction": "in", "plate": "京A12345"})).await;
+    assert_eq!((status, v["allow"].as_bool(), v["reason"].as_str()), (200, Some(false), Some("gate_not_allowed")));
+    sqlx::query("UPDATE visit_reasons SET vehicle_gates = $1, cents_per_hour = 500, daily_cap_cents = 3000 WHERE id = $2")
+        .bind(serde_json::to_string(&[north.clone()]).unwrap())
+        .bind(&private)
+        .execute(&c.app.state.db.write)
+        .await
+        .unwrap();
+    // A preview changes nothing.
+    let (_, v) = device_check(&c, &key, json!({"direction": "in", "plate": "京a·12345", "record": false})).await;
+    assert_eq!(v["allow"], json!(true));
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM vehicles_inside").await, 0);
+    let (_, v) = device_check(&c, &key, json!({"direction": "in", "plate": "京A12345"})).await;
+    assert_eq!((v["allow"].as_bool(), v["pass"]["holder"].as_str()), (Some(true), Some("京A12345")));
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM vehicles_inside WHERE plate = '京A12345'").await, 1);
+    // While inside, the plate cannot be booked again (the message names the campus).
+    let w = c.app.phone_user("13800000002").await;
+    let mut f = c.form(json!([Ctx::entrant("王五", "", &id_number(2), true)]), "京A12345");
+    f["start_date"] = json!("2026-11-28");
+    f["end_date"] = json!("2026-11-28");
+    // (the duplicate rule also holds it: release the first booking's claim by time)
+    let err = c.submit(&w, f.clone()).await.unwrap_err().1;
+    assert!(matches!(err.msg(), app::i18n::Msg::ErrVehicleInside | app::i18n::Msg::ErrDuplicatePlate));
+    // Leaving after 2 h 10 min: 30 free minutes, then 2 started hours at ¥5.
+    c.app.clock.advance(chrono::Duration::minutes(130));
+    let (_, v) = device_check(&c, &key, json!({"direction": "out", "plate": "京A12345"})).await;
+    assert_eq!((v["allow"].as_bool(), v["fee"].as_f64()), (Some(true), Some(10.0)));
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM vehicles_inside").await, 0);
+    // The unpaid fee blocks the next booking until the office settles it.
+    c.app.clock.advance(chrono::Duration::days(3));
+    let w = c.app.phone_user("13800000002").await;
+    let mut f2 = f.clone();
+    f2["start_date"] = json!("2026-11-30");
+    f2["end_date"] = json!("2026-11-30");
+    let err = c.submit(&w, f2.clone()).await.unwrap_err().1;
+    assert_eq!(err.msg(), app::i18n::Msg::ErrUnpaidFee);
+    assert!(err.user_message(app::i18n::Lang::Zh).contains("10.00"));
+    let admin = c.app.staff("S0001").await;
+    assert_eq!(c.app.call::<i64>(&admin, "settle_fees", &[("plate", "京A12345")]).await.unwrap(), 1000);
+    c.submit(&w, f2).await.expect("settled: the plate may be booked again");
+    // A device acts for its own gate only: its key carries the gate.
+    let (_, v) = device_check(&c, &key, json!({"direction": "in", "qr": "x", "plate": "京A12345"})).await;
+    assert!(v.is_object());
+}
+
+#[tokio::test]
+async fn device_events_are_stored_once_and_a_double_offline_admission_is_a_conflict() {
+    let c = ctx().await;
+    let (_v, _id) = c.approved("13800000001", 1).await;
+    sqlx::query("UPDATE passes SET single_use = 1").execute(&c.app.state.db.write).await.unwrap();
+    visit_day(&c);
+    let south = south_gate(&c).await;
+    let key = device(&c, &south).await;
+    let roster: Value = reqwest::Client::new().get(format!("{}/api/gate/v1/roster", c.app.base)).bearer_auth(&key).send().await.unwrap().json().await.unwrap();
+    let pid = roster["passes"][0]["pid"].as_str().unwrap().to_owned();
+    assert_eq!(roster["passes"][0]["holder"], "李*", "the roster masks names");
+    assert!(roster["keys"][0]["x"].is_string());
+    let now = c.app.state.clock.now_ms();
+    let batch = json!({"events": [
+        {"event_id": "e1", "at": now, "direction": "in", "pass_id": pid, "allowed": true, "reason": "ok"},
+        {"event_id": "e2", "at": now + 1000, "direction": "in", "pass_id": pid, "allowed": true, "reason": "ok"},
+    ]});
+    let post = |b: Value| {
+        let (base, key) = (c.app.base.clone(), key.clone());
+        async move { reqwest::Client::new().post(format!("{base}/api/gate/v1/events")).bearer_auth(key).json(&b).send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let first = post(batch.clone()).await;
+    assert_eq!((first["accepted"].as_u64(), first["conflicts"].as_array().unwrap().len()), (Some(2), 1), "{first}");
+    let again = post(batch).await;
+    assert_eq!((again["accepted"].as_u64(), again["duplicates"].as_u64()), (Some(0), Some(2)), "sent twice, stored once");
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM scan_events WHERE offline = 1").await, 2);
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM scan_events WHERE conflict = 1").await, 1);
+    // The pass is spent: an online scan now refuses it.
+    let (_, v) = device_check(&c, &key, json!({"direction": "in", "id_number": id_number(1)})).await;
+    assert_eq!(v["reason"], "already_used");
+    // A deactivated device is locked out.
+    let admin = c.app.staff("S0001").await;
+    let devices: Vec<app::passes::DeviceView> = c.app.call(&admin, "list_devices", &[]).await.unwrap();
+    c.app.call::<()>(&admin, "set_device_active", &[("id", &devices[0].id), ("active", "false")]).await.unwrap();
+    let (status, _) = device_check(&c, &key, json!({"direction": "in", "plate": "京A12345"})).await;
+    assert_eq!(status, 401);
+}
