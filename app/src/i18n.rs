@@ -257,6 +257,10 @@ messages! {
     StepHost => "被访人确认", "Host";
     StepHostDepartment => "被访人所在部门审批", "Host's department";
     StepDepartment => "部门审批", "Department";
+    FacePhotoField => "人脸照片", "Face photo";
+    FieldOptional => "可选", "Optional";
+    FieldRequired => "必填", "Required";
+    FieldHidden => "不收集", "Not collected";
     SkippedFor => "以下部门跳过此步", "Left out for";
     ClearSkips => "清除", "Clear";
     SkipForDepartment => "对某部门跳过此步…", "Leave out for a department…";

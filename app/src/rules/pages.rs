@@ -3,7 +3,7 @@ use crate::applications::doc_label;
 use crate::components::ErrorLine;
 use crate::directory::{AdminNav, AdminOnly};
 use crate::domain::document::DocType;
-use crate::domain::policy::{ApprovalStep, StepApprover};
+use crate::domain::policy::{ApprovalStep, FieldNeed, StepApprover};
 use crate::i18n::{Msg, t, use_i18n};
 
 #[component]
@@ -174,6 +174,7 @@ fn PoliciesEditor() -> impl IntoView {
                             let deadline = RwSignal::new(p.dates.next_day_deadline.map(|d| d.format("%H:%M").to_string()).unwrap_or_default());
                             let same_day = RwSignal::new(p.dates.same_day);
                             let vehicles = RwSignal::new(p.vehicles_allowed);
+                            let face = RwSignal::new(p.face_photo);
                             let chain = RwSignal::new(p.chain.clone());
                             let departments = departments.clone();
                             let base = p.clone();
@@ -190,6 +191,13 @@ fn PoliciesEditor() -> impl IntoView {
                                 </div>
                                 <label class="check"><input type="checkbox" prop:checked=same_day on:change=move |ev| same_day.set(event_target_checked(&ev)) />{t(Msg::SameDayAllowed)}</label>
                                 <label class="check"><input type="checkbox" prop:checked=vehicles on:change=move |ev| vehicles.set(event_target_checked(&ev)) />{t(Msg::VehiclesAllowed)}</label>
+                                <label>{t(Msg::FacePhotoField)}</label>
+                                <select on:change=move |ev| face.set(match event_target_value(&ev).as_str() {
+                                    "required" => FieldNeed::Required, "hidden" => FieldNeed::Hidden, _ => FieldNeed::Optional })>
+                                    <option value="optional" selected=move || face.get() == FieldNeed::Optional>{t(Msg::FieldOptional)}</option>
+                                    <option value="required" selected=move || face.get() == FieldNeed::Required>{t(Msg::FieldRequired)}</option>
+                                    <option value="hidden" selected=move || face.get() == FieldNeed::Hidden>{t(Msg::FieldHidden)}</option>
+                                </select>
                                 <p><strong>{t(Msg::ApprovalSteps)}</strong></p>
                                 <ol class="steps">
                                     {let departments = departments.clone(); move || chain.get().into_iter().enumerate().map(|(i, s)| {
@@ -238,6 +246,7 @@ fn PoliciesEditor() -> impl IntoView {
                                     p.dates.next_day_deadline = chrono::NaiveTime::parse_from_str(deadline.get_untracked().trim(), "%H:%M").ok();
                                     p.dates.same_day = same_day.get_untracked();
                                     p.vehicles_allowed = vehicles.get_untracked();
+                                    p.face_photo = face.get_untracked();
                                     p.chain = chain.get_untracked();
                                     save.dispatch(SavePolicy { policy: p });
                                 }>{t(Msg::Save)}</button>
