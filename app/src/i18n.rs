@@ -332,6 +332,11 @@ messages! {
     Allow => "通过", "ALLOW";
     Refuse => "禁止", "STOP";
     ParkingFee => "停车费", "Parking fee";
+    OpenCamera => "打开摄像头扫码", "Open the camera";
+    CloseCamera => "关闭摄像头", "Close the camera";
+    CameraRefused => "无法打开摄像头（浏览器或微信未授权）。请用下方“拍照识别”，或手动核验。", "The camera could not be opened (not allowed here). Use “Take a photo” below, or a manual check.";
+    TakePhoto => "拍照识别", "Take a photo";
+    NoCodeInPhoto => "照片中没有识别到通行码，请靠近一些重拍", "No pass code found in the photo; retake it closer";
     ManualLookup => "手动核验", "Manual check";
     ScanCode => "通行码内容", "Pass code text";
     // scan verdicts (what the guard reads)

@@ -296,7 +296,7 @@ async fn check_people_and_vehicle(st: &AppState, tx: &mut Tx<'_>, applicant: &Ph
 
 /// An unpaid parking fee blocks the plate's next booking until settled.
 async fn no_unpaid_fee(tx: &mut Tx<'_>, plate: &str) -> Result<(), AppError> {
-    let (cents,): (i64,) = sqlx::query_as("SELECT COALESCE(SUM(cents), 0) FROM parking_fees WHERE plate = $1 AND settled_at IS NULL")
+    let (cents,): (i64,) = sqlx::query_as("SELECT CAST(COALESCE(SUM(cents), 0) AS BIGINT) FROM parking_fees WHERE plate = $1 AND settled_at IS NULL")
         .bind(plate)
         .fetch_one(&mut **tx)
         .await?;

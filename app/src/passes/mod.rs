@@ -127,6 +127,7 @@ pub async fn guard_gates() -> Result<Vec<GuardGate>, AppError> {
     .await
 }
 
+pub mod camera;
 mod pages;
 pub use pages::*;
 

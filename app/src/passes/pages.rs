@@ -1,6 +1,7 @@
 //! The holder's pass page and the guard's scanner page.
 
 use super::*;
+use super::camera;
 use crate::components::Refusal;
 use crate::i18n::{Msg, t, use_i18n};
 use leptos_router::hooks::use_params_map;
@@ -121,12 +122,19 @@ pub fn ScannerPage() -> impl IntoView {
             })}
         </Suspense>
         <section class="card narrow scanner">
+            <camera::CameraScanner on_code=Callback::new(move |code: String| {
+                text.set(code);
+                manual.set(Manual::Qr);
+                submit();
+            }) />
             <div class="segmented" role="group">
                 <button id="dir-in" class:on=move || direction.get() == Direction::In on:click=move |_| direction.set(Direction::In)>{t(Msg::DirIn)}</button>
                 <button id="dir-out" class:on=move || direction.get() == Direction::Out on:click=move |_| direction.set(Direction::Out)>{t(Msg::DirOut)}</button>
             </div>
             {move || scan.value().get().map(|r| match r {
                 Ok(v) => {
+                    #[cfg(feature = "hydrate")]
+                    camera::vibrate(if v.allow { 80 } else { 400 });
                     let class = if v.allow { "verdict allow" } else { "verdict refuse" };
                     let fee = v.fee_cents.filter(|c| *c > 0).map(|c| format!("{} ¥{:.2}", Msg::ParkingFee.text(i18n.lang()), c as f64 / 100.0));
                     view! {

@@ -809,7 +809,7 @@ pub async fn settle_fees(st: &AppState, me: &crate::platform::context::Principal
     let plate = Plate::parse(plate).map_err(|_| AppError::invalid("plate", Msg::ErrPlate))?;
     let now = st.clock.now_ms();
     let mut tx = st.db.write.begin().await?;
-    let (cents,): (i64,) = sqlx::query_as("SELECT COALESCE(SUM(cents), 0) FROM parking_fees WHERE plate = $1 AND settled_at IS NULL")
+    let (cents,): (i64,) = sqlx::query_as("SELECT CAST(COALESCE(SUM(cents), 0) AS BIGINT) FROM parking_fees WHERE plate = $1 AND settled_at IS NULL")
         .bind(plate.as_str())
         .fetch_one(&mut *tx)
         .await?;

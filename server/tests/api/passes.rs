@@ -84,6 +84,19 @@ async fn the_qr_is_small_lean_and_public_keys_are_published() {
     let url = format!("https://pass.some-university-campus.edu.cn/s#t={token}");
     let (_, version) = passes::qr_svg(&url).unwrap();
     assert!(version <= 13, "QR version {version}");
+    // An independent decoder (rqrr, not the encoder's own code) reads it back.
+    let code = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M).unwrap();
+    let (w, scale, quiet) = (code.width(), 6usize, 4usize);
+    let size = (w + 2 * quiet) * scale;
+    let colors = code.to_colors();
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(size, size, |x, y| {
+        let (mx, my) = ((x / scale) as isize - quiet as isize, (y / scale) as isize - quiet as isize);
+        let dark = mx >= 0 && my >= 0 && (mx as usize) < w && (my as usize) < w && colors[my as usize * w + mx as usize] == qrcode::Color::Dark;
+        if dark { 0 } else { 255 }
+    });
+    let grids = img.detect_grids();
+    assert_eq!(grids.len(), 1);
+    assert_eq!(grids[0].decode().unwrap().1, url);
     let jwks: Value = reqwest::get(format!("{}/.well-known/jwks.json", c.app.base)).await.unwrap().json().await.unwrap();
     let k = &jwks["keys"][0];
     assert_eq!((k["kty"].as_str(), k["crv"].as_str(), k["alg"].as_str()), (Some("OKP"), Some("Ed25519"), Some("EdDSA")));

@@ -1,0 +1,111 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { launch, phone, open, shot, signInPhone, signInStaff, newNumber, applySimple, decide, DEMO_PASSWORD, SHOTS, BASE } from './helpers.mjs';
+import { execFileSync } from 'node:child_process';
+
+const DB = process.env.DB_PATH ?? '../data/campus-pass.db';
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function staffPage(b, staffNo) {
+  const { page } = await phone(b);
+  await signInStaff(page, staffNo, DEMO_PASSWORD);
+  await page.waitForURL((u) => u.pathname === '/');
+  return page;
+}
+
+/// Calls a server function from a signed-in page (JSON in, JSON out).
+async function call(page, name, body, form = false) {
+  return page.evaluate(async ([name, body, form]) => {
+    const r = await fetch(`/api/fn/${name}`, form
+      ? { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) }
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: r.status, body: await r.json() };
+  }, [name, body, form]);
+}
+
+/// A pass valid today: the office allows same-day visits, a visitor applies
+/// for today, host and department approve; returns the pass page link.
+async function passForToday() {
+  const admin = await staffPage(browser, 'S0001');
+  const policies = await call(admin, 'list_policies', {}, true);
+  const visitor = policies.body.find((p) => p.kind === 'Visitor');
+  visitor.dates.same_day = true;
+  visitor.dates.next_day_deadline = null;
+  assert.equal((await call(admin, 'save_policy', { policy: visitor })).status, 200);
+  const number = newNumber();
+  const { page } = await phone(browser);
+  await signInPhone(page, number);
+  const id = await applySimple(page, { name: '郑十', number, seq: 601 });
+  await decide(await staffPage(browser, 'T1001'), id, 'Approve');
+  await decide(await staffPage(browser, 'A1001'), id, 'Approve');
+  const body = execFileSync('sqlite3', [DB, `SELECT body FROM sms_outbox WHERE phone = '${number}' AND purpose = 'approved_entrant'`]).toString();
+  return body.match(/\/p\/([A-Za-z0-9_-]+)/)[1];
+}
+
+/// The pass page's QR, drawn as a 640×480 YUV4MPEG2 video for Chromium's fake camera.
+async function qrVideo(link) {
+  const { page } = await phone(browser);
+  await open(page, `/p/${link}`);
+  assert.match(await page.textContent('#pass-status'), /有效/);
+  await shot(page, 'pass-page');
+  const luma = await page.evaluate(async () => {
+    const svg = document.querySelector('#pass-qr svg').outerHTML;
+    const img = new Image();
+    img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(svg);
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = 640; c.height = 480;
+    const ctx = c.getContext('2d');
+    ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, 640, 480);
+    ctx.drawImage(img, 120, 40, 400, 400);
+    const d = ctx.getImageData(0, 0, 640, 480).data;
+    const y = new Array(640 * 480);
+    for (let i = 0; i < y.length; i++) y[i] = Math.round(0.299 * d[4 * i] + 0.587 * d[4 * i + 1] + 0.114 * d[4 * i + 2]);
+    return y;
+  });
+  const frame = Buffer.concat([Buffer.from('FRAME\n'), Buffer.from(luma), Buffer.alloc(320 * 240 * 2, 128)]);
+  const file = `${SHOTS}pass-qr.y4m`;
+  writeFileSync(file, Buffer.concat([Buffer.from('YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n'), ...Array(10).fill(frame)]));
+  return file;
+}
+
+test('a guard scans a pass with the phone camera and sees a green verdict', async () => {
+  const link = await passForToday();
+  const video = await qrVideo(link);
+  const cam = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`],
+  });
+  try {
+    const { context, page } = await phone(cam);
+    await context.grantPermissions(['camera'], { origin: BASE });
+    await signInStaff(page, 'G0001', DEMO_PASSWORD);
+    await page.waitForURL((u) => u.pathname === '/');
+    await open(page, '/scan');
+    await page.waitForSelector('#scan-gate');
+    await page.click('#camera-start');
+    const verdict = await page.waitForSelector('#verdict', { timeout: 30000 });
+    assert.equal(await verdict.getAttribute('data-reason'), 'ok');
+    assert.match(await verdict.textContent(), /通过/);
+    assert.match(await verdict.textContent(), /郑十/);
+    await shot(page, 'scanner-green');
+    await page.click('#camera-stop');
+    // The photo fallback decodes the same code from a picture.
+    const scans = () => Number(execFileSync('sqlite3', [DB, 'SELECT COUNT(*) FROM scan_events']).toString().trim());
+    await new Promise((r) => setTimeout(r, 500));
+    const before = scans();
+    await page.setInputFiles('#photo-input', `${SHOTS}pass-page.png`);
+    for (let i = 0; i < 100 && scans() === before; i++) await new Promise((r) => setTimeout(r, 200));
+    assert.equal(scans(), before + 1, 'the photo was decoded and checked once');
+    assert.equal(await page.getAttribute('#verdict', 'data-reason'), 'ok');
+    await shot(page, 'scanner-photo');
+  } finally {
+    await cam.close();
+  }
+});
