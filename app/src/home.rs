@@ -75,6 +75,8 @@ fn SignedInHome(me: Me) -> impl IntoView {
             <a class="tile" href="/invite" id="tile-invite"><strong>{t(Msg::InviteVisitor)}</strong></a>
         </Show>
         <Show when=move || admin>
+            <a class="tile" href="/admin/on-campus" id="tile-on-campus"><strong>{t(Msg::OnCampus)}</strong></a>
+            <a class="tile" href="/admin/scans" id="tile-scans"><strong>{t(Msg::ScanLog)}</strong></a>
             <a class="tile" href="/admin/blacklist"><strong>{t(Msg::Blacklist)}</strong></a>
             <a class="tile" href="/admin/rules"><strong>{t(Msg::Rules)}</strong></a>
             <a class="tile" href="/admin/campuses"><strong>{t(Msg::Campuses)}</strong></a>
@@ -83,6 +85,7 @@ fn SignedInHome(me: Me) -> impl IntoView {
             <a class="tile" href="/admin/grants"><strong>{t(Msg::Grants)}</strong></a>
             <a class="tile" href="/admin/audit"><strong>{t(Msg::Audit)}</strong></a>
             <a class="tile" href="/admin/outbox"><strong>{t(Msg::Outbox)}</strong></a>
+            <a class="tile" href="/admin/devices"><strong>{t(Msg::Devices)}</strong></a>
         </Show>
         <Show when=move || staff>
             <a class="tile" href="/account/password" id="tile-password"><strong>{t(Msg::ChangePassword)}</strong></a>

@@ -315,6 +315,7 @@ messages! {
     KindTempPersonnel => "临时人员", "Temporary personnel";
     KindEvent => "活动", "Event";
     KindWalkIn => "临时到访", "Walk-in";
+    KindVehicle => "车辆通行", "Vehicle pass";
     // passes and the scanner
     Passes => "通行码", "Passes";
     ScannerTile => "扫码核验", "Scan passes";
@@ -421,6 +422,52 @@ messages! {
     ErrInvitationUsed => "该邀请已经提交过申请", "This invitation has already been used";
     ErrOutOfRange => "数值超出允许范围", "The value is out of range";
     ErrStepNotOffered => "访客类通行证暂不支持此审批步骤", "This step is not offered for visitor passes";
+    ErrTooManyEvents => "一次最多同步 1000 条记录", "At most 1000 events per sync";
+    // offline scanning
+    OfflineVerdict => "离线核验：服务器暂时连不上，结果依据本机名单和签名", "Offline check: the server cannot be reached; decided from this phone's roster and the signature";
+    OfflineBanner => "离线模式", "Offline";
+    OnlineBanner => "在线", "Online";
+    RosterAge => "名单更新于", "Roster updated";
+    RosterNone => "本机还没有离线名单，联网后会自动下载", "No offline roster on this phone yet; it downloads once online";
+    QueuedEvents => "待同步记录", "Events waiting to sync";
+    SyncedEvents => "已同步", "Synced";
+    OfflineNeedsNetwork => "离线时只能核验通行码和车牌；证件号、手机号核验需要联网", "Offline, only pass codes and plates can be checked; ID and mobile lookups need the network";
+    // the security office: scans and who is inside
+    ScanLog => "通行记录", "Scan log";
+    OnCampus => "在校人员车辆", "On campus now";
+    Direction => "方向", "Direction";
+    Verdict => "结果", "Verdict";
+    Method => "方式", "Method";
+    Scanner => "核验人 / 设备", "Guard / device";
+    AllowedOnly => "仅通过的", "Allowed only";
+    RefusedOnly => "仅拒绝的", "Refused only";
+    AllVerdicts => "全部结果", "All verdicts";
+    AllGates => "全部校门", "All gates";
+    AllCampuses => "全部校区", "All campuses";
+    Offline => "离线", "Offline";
+    Conflict => "冲突", "Conflict";
+    ConflictHint => "冲突：一次性通行证在离线时被放行了两次", "Conflict: a single-use pass let in twice while offline";
+    EnteredAt => "进入时间", "Entered";
+    Holder => "持证人", "Holder";
+    People => "人员", "People";
+    Vehicles => "车辆", "Vehicles";
+    NobodyInside => "目前没有记录在校的人员或车辆", "Nobody is recorded inside now";
+    ClearInside => "清除在校状态", "Clear the inside state";
+    ClearInsideReason => "清除原因（如：摄像头漏拍出口）", "Reason (e.g. the exit camera missed it)";
+    Filter => "筛选", "Filter";
+    From => "从", "From";
+    To => "到", "To";
+    // gate devices and keys
+    Devices => "闸机与设备", "Gate devices";
+    DevicesHint => "车牌识别摄像头、读卡器和闸机通过开放接口核验；每台设备绑定一个校门并有自己的密钥。接口说明：/api/openapi.json", "Plate cameras, card readers and turnstiles ask the open API; each device is bound to one gate with its own key. API description: /api/openapi.json";
+    DeviceName => "设备名称", "Device name";
+    RegisterDevice => "登记设备", "Register device";
+    DeviceKeyOnce => "设备密钥（只显示这一次，请配置到设备中）：", "Device key (shown only this once; configure it on the device):";
+    LastSeen => "最近联系", "Last seen";
+    SigningKeys => "通行码签名密钥", "Pass-signing keys";
+    SigningKeysHint => "更换后新通行码用新密钥签名；旧通行码在到期前仍然有效。", "After a rotation new passes are signed with the new key; older passes stay valid until they expire.";
+    RotateKey => "更换签名密钥", "Rotate the signing key";
+    KeyRotated => "已更换签名密钥", "The signing key was rotated";
 }
 
 /// The language in effect for this page, shared through context.

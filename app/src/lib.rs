@@ -112,6 +112,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/outbox") view=office::OutboxPage />
                     <Route path=path!("/admin/blacklist") view=rules::BlacklistPage />
                     <Route path=path!("/admin/rules") view=rules::RulesPage />
+                    <Route path=path!("/admin/scans") view=passes::ScanLogPage />
+                    <Route path=path!("/admin/on-campus") view=passes::OnCampusPage />
+                    <Route path=path!("/admin/devices") view=passes::DevicesPage />
                     <Route path=path!("/apply") view=applications::ApplyPage />
                     <Route path=path!("/applications") view=applications::MyApplicationsPage />
                     <Route path=path!("/applications/:id") view=applications::ApplicationPage />

@@ -1,6 +1,7 @@
 //! The gate-device API for plate cameras, ID-card readers and turnstiles.
 //! Each device holds its own random key (`Authorization: Bearer …`) and
-//! acts only for the gate it is registered at.
+//! acts only for the gate it is registered at. Described by the OpenAPI
+//! document at `/api/openapi.json`, generated from these handlers.
 
 use crate::routes::ApiError;
 use app::domain::gate::{Direction, Reason};
@@ -21,7 +22,37 @@ pub fn routes(state: AppState) -> Router<leptos::prelude::LeptosOptions> {
         .route("/api/gate/v1/check", post(check))
         .route("/api/gate/v1/roster", get(roster))
         .route("/api/gate/v1/events", post(events))
+        .route("/api/openapi.json", get(openapi))
         .with_state(state)
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Campus Pass gate-device API",
+        description = "For plate cameras, ID-card readers and turnstiles. Each device is registered by the security office at one gate and holds its own key, sent as `Authorization: Bearer <key>`.\n\nReason codes (stable): `ok`, `malformed` (not a pass code of this system), `bad_signature`, `not_yet_valid`, `expired`, `unknown_pass`, `cancelled`, `already_used` (a single-use pass), `wrong_campus`, `wrong_gate_kind` (pedestrian / vehicle lane), `gate_not_allowed` (a private visit's vehicle at an unlisted gate), `wrong_direction` (entry-only / exit-only gate), `blacklisted`, `no_pass` (a plate or ID number with no valid pass now), `gate_inactive`.\n\nOffline: verify the QR's compact JWS (EdDSA, Ed25519) with the roster's `keys` (also at `/.well-known/jwks.json`), look the pass id (`pid` claim) up in the roster, and send what you decided to `/events` once back online.",
+        version = "1"
+    ),
+    paths(check, roster, events),
+    components(schemas(CheckRequest, CheckAnswer, MaskedPass, EventBatch)),
+    modifiers(&BearerKey),
+    tags((name = "gate", description = "Gate devices"))
+)]
+pub struct GateApiDoc;
+
+struct BearerKey;
+
+impl utoipa::Modify for BearerKey {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("device_key", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("The device's key, shown once when it was registered")).build()));
+    }
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    use utoipa::OpenApi;
+    Json(GateApiDoc::openapi())
 }
 
 struct Device {
@@ -48,35 +79,45 @@ async fn device(st: &AppState, headers: &HeaderMap) -> Result<Device, ApiError> 
     Ok(Device { id, gate_id })
 }
 
-#[derive(Deserialize)]
+/// "May this plate / QR / ID card pass here now?"
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct CheckRequest {
     pub direction: Direction,
+    /// A plate as the camera read it, e.g. `京A12345`. Give exactly one of `plate`, `qr`, `id_number`.
     #[serde(default)]
     pub plate: Option<String>,
+    /// The scanned QR text (the URL, or the bare token).
     #[serde(default)]
     pub qr: Option<String>,
+    /// A resident ID number read from the card.
     #[serde(default)]
     pub id_number: Option<String>,
     /// `false`: ask without spending or recording (a preview).
     #[serde(default = "yes")]
     pub record: bool,
+    /// Your own id for this passage: sending it again (a retry) answers
+    /// what was recorded and changes nothing.
+    #[serde(default)]
+    pub event_id: Option<String>,
 }
 
 fn yes() -> bool {
     true
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct CheckAnswer {
     pub allow: bool,
     pub reason: Reason,
+    /// The verdict in Chinese, for a display at the gate.
     pub message: String,
     /// Parking fee due on exit, in yuan.
     pub fee: Option<f64>,
     pub pass: Option<MaskedPass>,
 }
 
-#[derive(Serialize)]
+/// The pass, with the holder's name masked (a plate in full).
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct MaskedPass {
     pub pass_id: String,
     pub holder: String,
@@ -91,6 +132,15 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|_| ApiError(AppError::invalid("body", app::i18n::Msg::ErrBadJson)))
 }
 
+/// Checks one passage and, unless `record` is false, spends a single-use
+/// pass, opens or closes a vehicle's stay (fee on exit) and logs it.
+#[utoipa::path(post, path = "/api/gate/v1/check", tag = "gate", request_body = CheckRequest,
+    security(("device_key" = [])),
+    responses(
+        (status = 200, description = "The verdict", body = CheckAnswer),
+        (status = 401, description = "No key, a wrong key, or a switched-off device"),
+        (status = 422, description = "Not exactly one of plate, qr, id_number; or bad JSON"),
+    ))]
 async fn check(State(st): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Result<Json<CheckAnswer>, ApiError> {
     let d = device(&st, &headers).await?;
     let req: CheckRequest = parse(&body)?;
@@ -100,7 +150,7 @@ async fn check(State(st): State<AppState>, headers: HeaderMap, body: axum::body:
         (None, None, Some(n)) => ScanInput::IdNumber(n),
         _ => return Err(ApiError(AppError::invalid("input", app::i18n::Msg::ErrOneInput))),
     };
-    let v = passes::scan(&st, &d.gate_id, req.direction, &input, &Scanner::Device(d.id), req.record).await?;
+    let v = passes::scan(&st, &d.gate_id, req.direction, &input, &Scanner::Device(d.id), req.record, req.event_id.as_deref()).await?;
     Ok(Json(CheckAnswer {
         allow: v.allow,
         reason: v.reason,
@@ -116,25 +166,37 @@ async fn check(State(st): State<AppState>, headers: HeaderMap, body: axum::body:
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 pub struct Since {
+    /// The `generated_at` of the roster you have: only what changed since.
     pub since: Option<i64>,
 }
 
+/// The offline roster of the device's campus: passes valid within the next
+/// day (masked names), the ids that must no longer pass, the public keys
+/// and the campus's gates.
+#[utoipa::path(get, path = "/api/gate/v1/roster", tag = "gate", params(Since),
+    security(("device_key" = [])),
+    responses((status = 200, description = "The roster, or a delta with `since`", body = app::domain::roster::Roster), (status = 401, description = "Not a device key")))]
 async fn roster(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<Since>) -> Result<Json<passes::Roster>, ApiError> {
     let d = device(&st, &headers).await?;
-    let (campus,): (String,) = sqlx::query_as("SELECT campus_id FROM gates WHERE id = $1").bind(&d.gate_id).fetch_one(&st.db.read).await.map_err(AppError::from)?;
+    let campus = passes::campus_of_gate(&st, &d.gate_id).await?;
     Ok(Json(passes::roster(&st, &campus, q.since).await?))
 }
 
-#[derive(Deserialize)]
+/// Passages a device decided by itself (at most 1000 a batch).
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct EventBatch {
     pub events: Vec<OfflineEvent>,
 }
 
+/// Stores each event once per (device, `event_id`), however often it is
+/// sent; a single-use pass admitted twice is reported as a conflict.
+#[utoipa::path(post, path = "/api/gate/v1/events", tag = "gate", request_body = EventBatch,
+    security(("device_key" = [])),
+    responses((status = 200, description = "What was stored", body = passes::IngestOutcome), (status = 401, description = "Not a device key"), (status = 422, description = "Bad JSON or too many events")))]
 async fn events(State(st): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Result<Json<passes::IngestOutcome>, ApiError> {
     let d = device(&st, &headers).await?;
     let batch: EventBatch = parse(&body)?;
-    let source = format!("device:{}", d.id);
-    Ok(Json(passes::ingest(&st, &source, &d.gate_id, None, Some(&d.id), &batch.events).await?))
+    Ok(Json(passes::ingest(&st, &Scanner::Device(d.id), &d.gate_id, &batch.events).await?))
 }

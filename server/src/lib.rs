@@ -113,6 +113,10 @@ pub fn spawn_upkeep(state: AppState) {
 /// this at once.
 pub async fn every_minute(state: &AppState) -> Result<(), app::error::AppError> {
     let now = state.clock.now_ms();
+    // A key rotated on another server reaches this one within a minute.
+    if let Err(e) = state.keys.refresh(&state.db, now).await {
+        tracing::warn!(error = %e, "refreshing the signing keys failed");
+    }
     app::platform::sms::deliver_due(&state.db, state.sms.as_ref(), now).await?;
     app::applications::ssr::expire_due(state).await?;
     Ok(())
@@ -129,6 +133,11 @@ pub async fn purge_expired(state: &AppState) -> Result<(), sqlx::Error> {
         .execute(&state.db.write)
         .await?;
     sqlx::query("DELETE FROM sms_codes WHERE expires_at < $1").bind(now - day).execute(&state.db.write).await?;
+    // Nobody is "on campus" on a pass that ended a day ago without an exit scan.
+    sqlx::query("DELETE FROM people_inside WHERE pass_id IN (SELECT id FROM passes WHERE valid_until < $1)")
+        .bind(now - day)
+        .execute(&state.db.write)
+        .await?;
     Ok(())
 }
 

@@ -22,6 +22,7 @@ pub const API_ROUTES: &[(&str, &str, bool)] = &[
     ("POST", "/api/gate/v1/check", false),
     ("GET", "/api/gate/v1/roster", false),
     ("POST", "/api/gate/v1/events", false),
+    ("GET", "/api/openapi.json", true),
 ];
 
 pub fn api(state: AppState) -> Router<leptos::prelude::LeptosOptions> {

@@ -36,6 +36,9 @@ pub fn AdminNav() -> impl IntoView {
             <a href="/admin/outbox">{t(Msg::Outbox)}</a>
             <a href="/admin/blacklist">{t(Msg::Blacklist)}</a>
             <a href="/admin/rules">{t(Msg::Rules)}</a>
+            <a href="/admin/scans">{t(Msg::ScanLog)}</a>
+            <a href="/admin/on-campus">{t(Msg::OnCampus)}</a>
+            <a href="/admin/devices">{t(Msg::Devices)}</a>
         </nav>
     }
 }

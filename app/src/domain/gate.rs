@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum GateKind {
     Pedestrian,
     Vehicle,
@@ -11,6 +12,7 @@ pub enum GateKind {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum GateDirection {
     Both,
     Entry,
@@ -64,15 +66,26 @@ impl GateDirection {
 
 /// Which way someone passes a gate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     In,
     Out,
 }
 
+impl Direction {
+    pub fn code(self) -> &'static str {
+        match self {
+            Direction::In => "in",
+            Direction::Out => "out",
+        }
+    }
+}
+
 /// Why a scan was allowed or refused. The codes are stable: gate devices
 /// and the scan log use them (documented in the OpenAPI description).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     Ok,
@@ -125,6 +138,10 @@ impl Reason {
         serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
     }
 
+    pub fn from_code(code: &str) -> Option<Reason> {
+        Reason::ALL.into_iter().find(|r| r.code() == code)
+    }
+
     pub fn from_token_error(e: super::pass_token::TokenError) -> Reason {
         use super::pass_token::TokenError as T;
         match e {
@@ -160,6 +177,7 @@ impl Reason {
 
 /// The gate a scan happens at.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct GateFacts {
     pub id: String,
     pub campus_id: String,
@@ -273,6 +291,9 @@ mod verdict_tests {
         assert_eq!(Reason::Ok.code(), "ok");
         let codes: std::collections::HashSet<String> = Reason::ALL.iter().map(|r| r.code()).collect();
         assert_eq!(codes.len(), Reason::ALL.len());
+        for r in Reason::ALL {
+            assert_eq!(Reason::from_code(&r.code()), Some(r));
+        }
     }
 }
 

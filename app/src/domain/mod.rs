@@ -11,6 +11,7 @@ pub mod pass_token;
 pub mod phone;
 pub mod plate;
 pub mod policy;
+pub mod roster;
 pub mod visit_dates;
 #[cfg(feature = "ssr")]
 pub mod staff_import;

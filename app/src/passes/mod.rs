@@ -56,7 +56,7 @@ pub struct ScannedPass {
     pub valid_from: String,
     pub valid_until: String,
     /// Which document to check beside the QR.
-    pub check_document: String,
+    pub check_document: crate::i18n::Msg,
     /// Masked document number.
     pub document: Option<String>,
     pub has_photo: bool,
@@ -80,18 +80,80 @@ pub async fn pass_by_link(link: String) -> Result<PassView, AppError> {
     respond(async move { ssr::pass_view(&state()?, &link).await }).await
 }
 
-/// A guard's scan at their gate: verified, recorded, a single-use pass spent.
+/// The label of a pass kind as stored on a pass (`visitor`, `vehicle`, …).
+pub fn kind_label(kind: &str) -> crate::i18n::Msg {
+    use crate::i18n::Msg;
+    match kind {
+        "visitor" => Msg::KindVisitor,
+        "contractor" => Msg::KindContractor,
+        "staffwork" => Msg::KindStaffWork,
+        "residentday" => Msg::KindResidentDay,
+        "temppersonnel" => Msg::KindTempPersonnel,
+        "event" => Msg::KindEvent,
+        "walkin" => Msg::KindWalkIn,
+        _ => Msg::KindVehicle,
+    }
+}
+
+/// What the guard checks beside the QR, from a document type code.
+pub fn check_document(doc_type: &str) -> crate::i18n::Msg {
+    use crate::i18n::Msg;
+    match doc_type {
+        "passport" => Msg::DocPassport,
+        "other" => Msg::DocOther,
+        "vehicle" => Msg::CheckVehicle,
+        _ => Msg::DocResidentId,
+    }
+}
+
+/// A guard's scan at their gate: verified, recorded, a single-use pass
+/// spent. `event_id` (random, made by the phone) makes a retry harmless and
+/// lets an offline copy of the same scan be recognised when it syncs.
 #[server(prefix = "/api/fn", endpoint = "guard_scan", input = Json)]
-pub async fn guard_scan(gate_id: String, direction: Direction, input: ScanInput) -> Result<Verdict, AppError> {
+pub async fn guard_scan(gate_id: String, direction: Direction, input: ScanInput, event_id: Option<String>) -> Result<Verdict, AppError> {
     use crate::platform::context::*;
     respond(async move {
-        let me = require_role(crate::domain::Role::Guard).await?;
-        if !me.has_scoped(crate::domain::Role::Guard, &gate_id) {
-            return Err(AppError::Forbidden);
-        }
+        let me = require_guard_at(&gate_id).await?;
         let st = state()?;
-        let who = ssr::Scanner::Guard(me.actor_label());
-        ssr::scan(&st, &gate_id, direction, &input, &who, true).await
+        ssr::scan(&st, &gate_id, direction, &input, &ssr::Scanner::guard(&me), true, event_id.as_deref()).await
+    })
+    .await
+}
+
+/// The offline roster of the guard's campus (a delta with `since`).
+#[server(prefix = "/api/fn", endpoint = "guard_roster", input = Json)]
+pub async fn guard_roster(gate_id: String, since: Option<i64>) -> Result<crate::domain::roster::Roster, AppError> {
+    use crate::platform::context::*;
+    respond(async move {
+        require_guard_at(&gate_id).await?;
+        let st = state()?;
+        let campus = ssr::campus_of_gate(&st, &gate_id).await?;
+        ssr::roster(&st, &campus, since).await
+    })
+    .await
+}
+
+/// Verdicts the scanner page gave while offline, sent when it is back.
+#[server(prefix = "/api/fn", endpoint = "guard_sync", input = Json)]
+pub async fn guard_sync(gate_id: String, events: Vec<ssr_types::OfflineEvent>) -> Result<ssr_types::IngestOutcome, AppError> {
+    use crate::platform::context::*;
+    respond(async move {
+        let me = require_guard_at(&gate_id).await?;
+        let st = state()?;
+        ssr::ingest(&st, &ssr::Scanner::guard(&me), &gate_id, &events).await
+    })
+    .await
+}
+
+/// The face photo of a pass's holder, where they consented to one: for the
+/// guard at a gate of the pass's campus only.
+#[server(prefix = "/api/fn", endpoint = "guard_photo", input = Json)]
+pub async fn guard_photo(gate_id: String, pass_id: String) -> Result<Option<String>, AppError> {
+    use crate::platform::context::*;
+    respond(async move {
+        require_guard_at(&gate_id).await?;
+        let st = state()?;
+        ssr::photo(&st, &gate_id, &pass_id).await
     })
     .await
 }
@@ -128,8 +190,51 @@ pub async fn guard_gates() -> Result<Vec<GuardGate>, AppError> {
 }
 
 pub mod camera;
+#[cfg(feature = "hydrate")]
+mod idb;
+mod office;
+pub mod offline;
 mod pages;
+pub use office::*;
 pub use pages::*;
+pub use ssr_types::{IngestOutcome, OfflineEvent};
+
+/// Wire types of the offline sync, shared by the scanner page, gate devices
+/// and the server.
+pub mod ssr_types {
+    use crate::domain::gate::{Direction, Reason};
+    use serde::{Deserialize, Serialize};
+
+    /// An event a device or an offline phone decided by itself.
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+    pub struct OfflineEvent {
+        /// Unique per device (or phone): a retry of the same event is harmless.
+        pub event_id: String,
+        /// Milliseconds since the epoch, when it happened.
+        pub at: i64,
+        pub direction: Direction,
+        #[serde(default)]
+        pub pass_id: Option<String>,
+        #[serde(default)]
+        pub plate: Option<String>,
+        pub allowed: bool,
+        pub reason: Reason,
+    }
+
+    /// The most events one sync may carry (a phone offline for a whole
+    /// morning sends a few hundred at a time).
+    pub const MAX_EVENTS_PER_BATCH: usize = 1000;
+
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+    pub struct IngestOutcome {
+        pub accepted: usize,
+        pub duplicates: usize,
+        /// Single-use passes admitted again elsewhere: reported, not hidden.
+        pub conflicts: Vec<String>,
+    }
+}
 
 /// A gate device as the office sees it (never its key).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -21,6 +21,11 @@ pub fn PassPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let pass = Resource::new(move || params.with(|p| p.get("link").unwrap_or_default()), |link| pass_by_link(link));
+    // Once opened, the pass page loads without a network too.
+    Effect::new(|_| {
+        #[cfg(feature = "hydrate")]
+        super::offline::register_service_worker();
+    });
     view! {
         <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
             {move || Suspend::new(async move {
@@ -71,6 +76,23 @@ enum Manual {
     Mobile,
 }
 
+/// A verdict on screen: from the server, or decided on this phone.
+#[derive(Clone)]
+struct Shown {
+    result: Result<Verdict, AppError>,
+    offline: bool,
+}
+
+/// What the guard needs to know about the offline side at a glance.
+#[derive(Clone, Copy, Default, PartialEq)]
+struct OfflineInfo {
+    /// The last request reached the server.
+    reachable: bool,
+    roster_synced_at: i64,
+    roster_passes: usize,
+    queued: usize,
+}
+
 #[component]
 pub fn ScannerPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -79,7 +101,61 @@ pub fn ScannerPage() -> impl IntoView {
     let direction = RwSignal::new(Direction::In);
     let manual = RwSignal::new(Manual::Qr);
     let text = RwSignal::new(String::new());
-    let scan = ServerAction::<GuardScan>::new();
+    let shown = RwSignal::new(None::<Shown>);
+    let photo = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+    let info = RwSignal::new(OfflineInfo { reachable: true, ..Default::default() });
+    let roster = StoredValue::new(crate::domain::roster::LocalRoster::default());
+    let alive = StoredValue::new(true);
+    on_cleanup(move || alive.set_value(false));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (roster, alive, photo);
+
+    // Checks one scan: online with a short timeout, else on this phone.
+    let check = move |input: ScanInput| {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            use super::offline;
+            let gate_id = gate.get_untracked();
+            if gate_id.is_empty() {
+                return;
+            }
+            let dir = direction.get_untracked();
+            let event_id = offline::random_id();
+            pending.set(true);
+            photo.set(None);
+            let answer = if offline::online() {
+                offline::within(3000, guard_scan(gate_id.clone(), dir, input.clone(), Some(event_id.clone()))).await
+            } else {
+                None
+            };
+            match answer {
+                Some(Err(AppError::Request(_))) | None => {
+                    info.update(|i| i.reachable = false);
+                    let v = decide_offline(roster, &gate_id, dir, &input, event_id).await;
+                    shown.set(Some(Shown { result: v, offline: true }));
+                    info.update(|i| i.queued += 1);
+                }
+                Some(result) => {
+                    info.update(|i| i.reachable = true);
+                    let wants_photo = result.as_ref().ok().and_then(|v| v.pass.as_ref().filter(|p| p.has_photo).map(|p| p.pass_id.clone()));
+                    shown.set(Some(Shown { result, offline: false }));
+                    if let Some(pid) = wants_photo {
+                        if let Ok(Some(src)) = guard_photo(gate_id.clone(), pid).await {
+                            photo.set(Some(src));
+                        }
+                    }
+                }
+            }
+            if let Some(Shown { result: Ok(v), .. }) = shown.get_untracked() {
+                camera::vibrate(if v.allow { 80 } else { 400 });
+                offline::beep(v.allow);
+            }
+            pending.set(false);
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (input, shown, pending);
+    };
     let submit = move || {
         let value = text.get_untracked();
         let input = match manual.get_untracked() {
@@ -88,7 +164,7 @@ pub fn ScannerPage() -> impl IntoView {
             Manual::IdNumber => ScanInput::IdNumber(value),
             Manual::Mobile => ScanInput::Mobile(value),
         };
-        scan.dispatch(GuardScan { gate_id: gate.get_untracked(), direction: direction.get_untracked(), input });
+        check(input);
     };
     // A pass scanned with WeChat's own scanner lands here: check it at once.
     Effect::new(move |done: Option<bool>| {
@@ -102,6 +178,46 @@ pub fn ScannerPage() -> impl IntoView {
         }
         true
     });
+    // The offline side: load what this phone has, then keep the roster
+    // fresh and the queue synced every few minutes and whenever the
+    // network comes back.
+    Effect::new(move |started: Option<String>| {
+        let g = gate.get();
+        if g.is_empty() || started.as_deref() == Some(g.as_str()) {
+            return started.unwrap_or_default();
+        }
+        #[cfg(feature = "hydrate")]
+        {
+            super::offline::register_service_worker();
+            let first = started.is_none();
+            let g = g.clone();
+            leptos::task::spawn_local(async move {
+                if first {
+                    if let Some(r) = super::offline::load_roster().await {
+                        roster.set_value(r);
+                    }
+                    let queued = super::offline::queued().await.len();
+                    info.update(|i| i.queued = queued);
+                    show_roster(roster, info);
+                }
+                while alive.get_value() && gate.get_untracked() == g {
+                    refresh_and_sync(&g, roster, info).await;
+                    super::offline::sleep(180_000).await;
+                }
+            });
+        }
+        g
+    });
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener(leptos::ev::online, move |_| {
+            let g = gate.get_untracked();
+            if !g.is_empty() {
+                leptos::task::spawn_local(async move { refresh_and_sync(&g, roster, info).await });
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
     view! {
         <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
             {move || Suspend::new(async move {
@@ -122,35 +238,44 @@ pub fn ScannerPage() -> impl IntoView {
             })}
         </Suspense>
         <section class="card narrow scanner">
+            <p class="net small" id="net-status" class:offline=move || !info.get().reachable data-queued=move || info.get().queued.to_string()>
+                {move || if info.get().reachable { t(Msg::OnlineBanner)() } else { t(Msg::OfflineBanner)() }}
+                " · "
+                {move || {
+                    let i = info.get();
+                    if i.roster_synced_at == 0 { t(Msg::RosterNone)().to_owned() } else { format!("{} {} ({})", t(Msg::RosterAge)(), clock_text(i.roster_synced_at), i.roster_passes) }
+                }}
+                {move || (info.get().queued > 0).then(|| view! { " · " {t(Msg::QueuedEvents)} " " <strong id="queued">{info.get().queued}</strong> })}
+            </p>
             <camera::CameraScanner on_code=Callback::new(move |code: String| {
-                text.set(code);
+                text.set(code.clone());
                 manual.set(Manual::Qr);
-                submit();
+                check(ScanInput::Qr(code));
             }) />
             <div class="segmented" role="group">
                 <button id="dir-in" class:on=move || direction.get() == Direction::In on:click=move |_| direction.set(Direction::In)>{t(Msg::DirIn)}</button>
                 <button id="dir-out" class:on=move || direction.get() == Direction::Out on:click=move |_| direction.set(Direction::Out)>{t(Msg::DirOut)}</button>
             </div>
-            {move || scan.value().get().map(|r| match r {
+            {move || shown.get().map(|s| match s.result {
                 Ok(v) => {
-                    #[cfg(feature = "hydrate")]
-                    camera::vibrate(if v.allow { 80 } else { 400 });
                     let class = if v.allow { "verdict allow" } else { "verdict refuse" };
                     let fee = v.fee_cents.filter(|c| *c > 0).map(|c| format!("{} ¥{:.2}", Msg::ParkingFee.text(i18n.lang()), c as f64 / 100.0));
                     view! {
-                        <div class=class id="verdict" role="status" data-reason=v.reason.code()>
+                        <div class=class id="verdict" role="status" data-reason=v.reason.code() data-offline=s.offline.to_string()>
                             <p class="verdict-word">{if v.allow { t(Msg::Allow)() } else { t(Msg::Refuse)() }}</p>
                             <p class="verdict-reason">{t(v.reason.msg())}</p>
                             {v.pass.map(|p| view! {
+                                {move || photo.get().map(|src| view! { <img class="verdict-photo" id="verdict-photo" src=src alt="" /> })}
                                 <p class="verdict-holder">{p.holder.clone()}</p>
-                                <p class="small">{p.check_document.clone()} " " {p.document.clone().unwrap_or_default()}</p>
-                                <p class="small">{format!("{} → {}", p.valid_from, p.valid_until)}</p>
+                                <p class="small">{t(kind_label(&p.kind))} " · " {t(p.check_document)} " " {p.document.clone().unwrap_or_default()}</p>
+                                <p class="small">{if p.valid_until.is_empty() { p.valid_from.clone() } else { format!("{} → {}", p.valid_from, p.valid_until) }}</p>
                             })}
                             {fee.map(|f| view! { <p class="fee">{f}</p> })}
+                            {s.offline.then(|| view! { <p class="small offline-note">{t(Msg::OfflineVerdict)}</p> })}
                         </div>
                     }.into_any()
                 }
-                Err(e) => view! { <p class="error" role="alert">{e.user_message(i18n.lang())}</p> }.into_any(),
+                Err(e) => view! { <p class="error" role="alert" id="verdict-error">{e.user_message(i18n.lang())}</p> }.into_any(),
             })}
             <label for="manual-kind">{t(Msg::ManualLookup)}</label>
             <div class="row">
@@ -164,8 +289,116 @@ pub fn ScannerPage() -> impl IntoView {
             </div>
             <form on:submit=move |ev| { ev.prevent_default(); submit(); }>
                 <input id="manual-value" prop:value=text on:input=move |ev| text.set(event_target_value(&ev)) autocomplete="off" />
-                <button type="submit" class="primary" id="manual-check" disabled=move || { scan.pending().get() || gate.get().is_empty() }>{t(Msg::Check)}</button>
+                <button type="submit" class="primary" id="manual-check" disabled=move || { pending.get() || gate.get().is_empty() }>{t(Msg::Check)}</button>
             </form>
         </section>
     }
+}
+
+/// An instant as the guard's phone shows it (its own time zone).
+fn clock_text(ms: i64) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+        format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = ms;
+        String::new()
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn show_roster(roster: StoredValue<crate::domain::roster::LocalRoster>, info: RwSignal<OfflineInfo>) {
+    let (at, n) = roster.with_value(|r| (r.synced_at, r.passes.len()));
+    info.update(|i| {
+        i.roster_synced_at = at;
+        i.roster_passes = n;
+    });
+}
+
+/// Decides a scan on this phone and queues the event for the server.
+#[cfg(feature = "hydrate")]
+async fn decide_offline(
+    roster: StoredValue<crate::domain::roster::LocalRoster>,
+    gate_id: &str,
+    dir: Direction,
+    input: &ScanInput,
+    event_id: String,
+) -> Result<Verdict, AppError> {
+    use super::offline;
+    let now = offline::now_ms();
+    let (reason, pass) = roster.with_value(|r| match input {
+        ScanInput::Qr(text) => {
+            let (reason, p) = r.verdict_for_qr(gate_id, dir, text, now);
+            Ok((reason, p.cloned()))
+        }
+        ScanInput::Plate(text) => match crate::domain::Plate::parse(text) {
+            Ok(plate) => {
+                let (reason, p) = r.verdict_for_plate(gate_id, dir, plate.as_str(), now);
+                Ok((reason, p.cloned()))
+            }
+            Err(_) => Ok((crate::domain::gate::Reason::Malformed, None)),
+        },
+        ScanInput::IdNumber(_) | ScanInput::Mobile(_) => Err(AppError::invalid("input", Msg::OfflineNeedsNetwork)),
+    })?;
+    let v = offline::verdict(reason, pass.as_ref());
+    if v.allow {
+        if let Some(p) = &pass {
+            roster.update_value(|r| r.admitted(&p.pid, dir));
+            roster.with_value(|r| leptos::task::spawn_local({
+                let r = r.clone();
+                async move { offline::save_spent(&r).await }
+            }));
+        }
+    }
+    let event = OfflineEvent {
+        event_id,
+        at: now,
+        direction: dir,
+        pass_id: pass.as_ref().map(|p| p.pid.clone()),
+        plate: pass.as_ref().filter(|p| p.vehicle).map(|p| p.holder.clone()),
+        allowed: v.allow,
+        reason,
+    };
+    offline::queue(&offline::QueuedEvent { gate_id: gate_id.to_owned(), event }).await.map_err(|_| AppError::Internal)?;
+    Ok(v)
+}
+
+/// Fetches the roster (a delta when this phone has one) and sends the
+/// queued events, each gate's in one batch; what the server took is
+/// removed from the queue.
+#[cfg(feature = "hydrate")]
+async fn refresh_and_sync(gate_id: &str, roster: StoredValue<crate::domain::roster::LocalRoster>, info: RwSignal<OfflineInfo>) {
+    use super::offline;
+    let since = roster.with_value(|r| (r.synced_at > 0 && r.gate(gate_id).is_some()).then_some(r.synced_at));
+    match offline::within(15_000, guard_roster(gate_id.to_owned(), since)).await {
+        Some(Ok(fresh)) => {
+            let now = offline::now_ms();
+            roster.update_value(|r| r.merge(fresh, now));
+            let copy = roster.with_value(|r| r.clone());
+            offline::save_roster(&copy).await;
+            info.update(|i| i.reachable = true);
+            show_roster(roster, info);
+        }
+        Some(Err(AppError::Request(_))) | None => {
+            info.update(|i| i.reachable = false);
+            return;
+        }
+        Some(Err(_)) => {}
+    }
+    let queued = offline::queued().await;
+    let mut gates: Vec<String> = queued.iter().map(|q| q.gate_id.clone()).collect();
+    gates.sort();
+    gates.dedup();
+    for g in gates {
+        let batch: Vec<OfflineEvent> = queued.iter().filter(|q| q.gate_id == g).map(|q| q.event.clone()).take(super::ssr_types::MAX_EVENTS_PER_BATCH).collect();
+        let ids: Vec<String> = batch.iter().map(|e| e.event_id.clone()).collect();
+        if let Some(Ok(_)) = offline::within(15_000, guard_sync(g.clone(), batch)).await {
+            offline::forget(&ids).await;
+        }
+    }
+    let left = offline::queued().await.len();
+    info.update(|i| i.queued = left);
 }

@@ -6,6 +6,7 @@ use super::*;
 use crate::domain::document::{DocType, DocumentNumber};
 use crate::domain::gate::{Direction, GateDirection, GateFacts, GateKind, PassFacts, Reason, decide, parking_fee_cents};
 use crate::domain::pass_token::{PassClaims, PublicKey, token_from_scan};
+pub use crate::domain::roster::{Roster, RosterPass};
 use crate::domain::{Phone, Plate};
 use crate::i18n::{Lang, Msg};
 use crate::platform::context::AppState;
@@ -30,8 +31,9 @@ fn ed25519_pkcs8(seed: &[u8; 32]) -> Vec<u8> {
 pub fn sign(st: &AppState, claims: &PassClaims) -> Result<String, AppError> {
     let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
     header.typ = None;
-    header.kid = Some(st.keys.signing_kid().to_owned());
-    let key = jsonwebtoken::EncodingKey::from_ed_der(&ed25519_pkcs8(st.keys.signing_key().as_bytes()));
+    let (kid, signing) = st.keys.signing();
+    header.kid = Some(kid);
+    let key = jsonwebtoken::EncodingKey::from_ed_der(&ed25519_pkcs8(signing.as_bytes()));
     jsonwebtoken::encode(&header, claims, &key).map_err(|e| {
         tracing::error!(error = %e, "signing a pass token failed");
         AppError::Internal
@@ -40,10 +42,7 @@ pub fn sign(st: &AppState, claims: &PassClaims) -> Result<String, AppError> {
 
 /// Every public key that may still verify a pass (JWKS material).
 pub async fn public_keys(st: &AppState) -> Result<Vec<PublicKey>, AppError> {
-    let rows: Vec<(String, String)> = sqlx::query_as("SELECT kid, public_key FROM signing_keys WHERE algorithm = 'EdDSA' ORDER BY created_at")
-        .fetch_all(&st.db.read)
-        .await?;
-    Ok(rows.into_iter().map(|(kid, x)| PublicKey { kid, x }).collect())
+    Ok(st.keys.published().as_ref().clone())
 }
 
 /// `/.well-known/jwks.json`.
@@ -219,6 +218,18 @@ pub async fn issue(st: &AppState, tx: &mut Tx<'_>, app_id: &str, now: i64) -> Re
     Ok(out)
 }
 
+/// Marks the passes of a person or plate just put on (or lifted from) the
+/// blacklist as changed, so the next roster delta carries them.
+pub async fn touch_listed(tx: &mut Tx<'_>, kind: &str, key: &str, now: i64) -> Result<(), sqlx::Error> {
+    let sql = match kind {
+        "document" => "UPDATE passes SET updated_at = $1 WHERE entrant_id IN (SELECT id FROM entrants WHERE doc_mac = $2) AND valid_until > $1",
+        "mobile" => "UPDATE passes SET updated_at = $1 WHERE entrant_id IN (SELECT id FROM entrants WHERE phone = $2) AND valid_until > $1",
+        _ => "UPDATE passes SET updated_at = $1 WHERE vehicle = 1 AND holder = $2 AND valid_until > $1",
+    };
+    sqlx::query(sql).bind(now).bind(key).execute(&mut **tx).await?;
+    Ok(())
+}
+
 /// Cancels every pass of an application (cancelled or released).
 pub async fn cancel_for(tx: &mut Tx<'_>, app_id: &str, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE passes SET cancelled_at = $1, updated_at = $1 WHERE application_id = $2 AND cancelled_at IS NULL")
@@ -296,8 +307,30 @@ pub async fn pass_view(st: &AppState, link: &str) -> Result<PassView, AppError> 
 
 /// Who scans: a guard on the scanner page, or a registered device.
 pub enum Scanner {
-    Guard(String),
+    Guard { staff_id: String, label: String },
     Device(String),
+}
+
+impl Scanner {
+    pub fn guard(me: &crate::platform::context::Principal) -> Scanner {
+        Scanner::Guard { staff_id: me.staff().map(|s| s.id.clone()).unwrap_or_default(), label: me.actor_label() }
+    }
+
+    /// Event ids are unique per source: a phone's or device's own ids
+    /// never collide with another's.
+    pub fn source(&self) -> String {
+        match self {
+            Scanner::Guard { staff_id, .. } => format!("guard:{staff_id}"),
+            Scanner::Device(id) => format!("device:{id}"),
+        }
+    }
+
+    fn columns(&self) -> (Option<&str>, Option<&str>) {
+        match self {
+            Scanner::Guard { label, .. } => (Some(label.as_str()), None),
+            Scanner::Device(d) => (None, Some(d.as_str())),
+        }
+    }
 }
 
 struct Gate {
@@ -324,8 +357,10 @@ async fn find_pass(st: &AppState, campus_id: &str, input: &ScanInput, now: i64) 
     let valid_now = "AND valid_from <= $2 AND valid_until > $2 AND cancelled_at IS NULL ORDER BY valid_until LIMIT 1";
     let found: Option<PassTuple> = match input {
         ScanInput::Qr(text) => {
-            let keys = public_keys(st).await?;
-            let claims = match verify(token_from_scan(text), &keys, now / 1000) {
+            let token = token_from_scan(text);
+            let kid = crate::domain::pass_token::header(token).map(|h| h.kid).unwrap_or_default();
+            let keys = st.keys.published_with(&st.db, &kid, now).await;
+            let claims = match verify(token, &keys, now / 1000) {
                 Ok(c) => c,
                 Err(r) => return Ok(Err(r)),
             };
@@ -389,9 +424,7 @@ async fn blacklisted(st: &AppState, kind: &str, key: &str) -> Result<bool, AppEr
 struct PassContext {
     facts: PassFacts,
     scanned: ScannedPass,
-    free_minutes: i64,
-    cents_per_hour: i64,
-    daily_cap_cents: i64,
+    fees: Fees,
 }
 
 async fn pass_context(st: &AppState, p: &PassRow) -> Result<PassContext, AppError> {
@@ -425,12 +458,7 @@ async fn pass_context(st: &AppState, p: &PassRow) -> Result<PassContext, AppErro
     if p.vehicle {
         black |= blacklisted(st, "plate", &p.holder).await?;
     }
-    let check_document = match entrant.as_ref().map(|e| e.0.as_str()) {
-        Some("passport") => Msg::DocPassport,
-        Some("other") => Msg::DocOther,
-        Some(_) => Msg::DocResidentId,
-        None => Msg::CheckVehicle,
-    };
+    let check_document = super::check_document(entrant.as_ref().map_or("vehicle", |e| e.0.as_str()));
     Ok(PassContext {
         facts: PassFacts {
             campus_id: p.campus_id.clone(),
@@ -448,21 +476,22 @@ async fn pass_context(st: &AppState, p: &PassRow) -> Result<PassContext, AppErro
             vehicle: p.vehicle,
             valid_from: st.clock.format(p.valid_from),
             valid_until: st.clock.format(p.valid_until - 1),
-            check_document: check_document.text(Lang::Zh).to_owned(),
+            check_document,
             document: masked.map(|m| m.0),
             has_photo: entrant.as_ref().is_some_and(|e| e.3 > 0),
             pass_id: p.id.clone(),
         },
-        free_minutes,
-        cents_per_hour: if category == "official" { 0 } else { cents_per_hour },
-        daily_cap_cents: cap,
+        fees: Fees { free_minutes, cents_per_hour: if category == "official" { 0 } else { cents_per_hour }, daily_cap_cents: cap },
     })
 }
 
 /// The verdict for one scan at a gate; with `record`, a single-use pass is
 /// spent, the vehicle's inside state updated and the scan logged, all in
 /// one transaction.
-pub async fn scan(st: &AppState, gate_id: &str, direction: Direction, input: &ScanInput, who: &Scanner, record: bool) -> Result<Verdict, AppError> {
+pub async fn scan(st: &AppState, gate_id: &str, direction: Direction, input: &ScanInput, who: &Scanner, record: bool, event_id: Option<&str>) -> Result<Verdict, AppError> {
+    if event_id.is_some_and(|e| e.is_empty() || e.len() > 100) {
+        return Err(AppError::invalid("event_id", Msg::ErrRequired));
+    }
     let gate = gate(st, gate_id).await?;
     let now = st.clock.now_ms();
     let method = match input {
@@ -487,16 +516,18 @@ pub async fn scan(st: &AppState, gate_id: &str, direction: Direction, input: &Sc
     };
     let mut fee = None;
     if record {
+        let event_key = format!("{}:{}", who.source(), event_id.map(str::to_owned).unwrap_or_else(new_id));
         let mut tx = st.db.write.begin().await?;
+        // The same scan sent again (a retry, or the offline copy of a scan
+        // whose answer was lost): answer what was recorded, change nothing.
+        let seen: Option<(String,)> = sqlx::query_as("SELECT reason FROM scan_events WHERE event_key = $1").bind(&event_key).fetch_optional(&mut *tx).await?;
+        if let Some((recorded,)) = seen {
+            let reason = Reason::from_code(&recorded).unwrap_or(Reason::AlreadyUsed);
+            return Ok(verdict(reason, None, ctx));
+        }
         if let (Reason::Ok, Some(p)) = (reason, &pass) {
             if p.single_use && direction == Direction::In {
-                let r = sqlx::query("UPDATE passes SET used_at = $1, used_gate_id = $2, updated_at = $1 WHERE id = $3 AND used_at IS NULL")
-                    .bind(now)
-                    .bind(gate_id)
-                    .bind(&p.id)
-                    .execute(&mut *tx)
-                    .await?;
-                if r.rows_affected() == 0 {
+                if !spend(&mut tx, &p.id, gate_id, now, now).await? {
                     reason = Reason::AlreadyUsed;
                 }
             } else if p.used_at.is_none() {
@@ -504,26 +535,21 @@ pub async fn scan(st: &AppState, gate_id: &str, direction: Direction, input: &Sc
             }
         }
         if let (Reason::Ok, Some(p), Some(c)) = (reason, &pass, &ctx) {
-            if p.vehicle {
-                fee = vehicle_passes(&mut tx, p, c, gate_id, direction, now).await?;
-            }
+            fee = passage(&mut tx, p, &c.fees, gate_id, direction, now).await?;
         }
-        let (guard, device) = match who {
-            Scanner::Guard(g) => (Some(g.as_str()), None),
-            Scanner::Device(d) => (None, Some(d.as_str())),
-        };
+        let (guard, device) = who.columns();
         sqlx::query(
             "INSERT INTO scan_events (id, event_key, at, recorded_at, campus_id, gate_id, guard, device_id, direction, method, pass_id, plate, allowed, reason, offline, conflict)
              VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, 0)",
         )
         .bind(new_id())
-        .bind(format!("online:{}", new_id()))
+        .bind(&event_key)
         .bind(now)
         .bind(&gate.facts.campus_id)
         .bind(gate_id)
         .bind(guard)
         .bind(device)
-        .bind(if direction == Direction::In { "in" } else { "out" })
+        .bind(direction.code())
         .bind(method)
         .bind(pass.as_ref().map(|p| p.id.clone()))
         .bind(pass.as_ref().filter(|p| p.vehicle).map(|p| p.holder.clone()))
@@ -533,38 +559,89 @@ pub async fn scan(st: &AppState, gate_id: &str, direction: Direction, input: &Sc
         .await?;
         tx.commit().await?;
     }
-    let allow = reason == Reason::Ok;
-    Ok(Verdict {
-        allow,
+    Ok(verdict(reason, fee, ctx))
+}
+
+fn verdict(reason: Reason, fee: Option<i64>, ctx: Option<PassContext>) -> Verdict {
+    Verdict {
+        allow: reason == Reason::Ok,
         reason,
         message: reason.msg().text(Lang::Zh).to_owned(),
         fee_cents: fee,
         // A refused scan names the holder only when the pass itself is real.
         pass: ctx.map(|c| c.scanned),
-    })
+    }
 }
 
-/// A vehicle's entry opens its inside state; its exit closes it and
-/// computes the parking fee.
-async fn vehicle_passes(tx: &mut Tx<'_>, p: &PassRow, c: &PassContext, gate_id: &str, direction: Direction, now: i64) -> Result<Option<i64>, AppError> {
-    match direction {
-        Direction::In => {
-            sqlx::query("DELETE FROM vehicles_inside WHERE plate = $1").bind(&p.holder).execute(&mut **tx).await?;
-            sqlx::query("INSERT INTO vehicles_inside (plate, campus_id, entered_at, pass_id, gate_id) VALUES ($1, $2, $3, $4, $5)")
+/// Spends a single-use pass: one conditional update, whose row count says
+/// whether this caller was the one that spent it.
+async fn spend(tx: &mut Tx<'_>, pass_id: &str, gate_id: &str, at: i64, now: i64) -> Result<bool, AppError> {
+    let r = sqlx::query("UPDATE passes SET used_at = $1, used_gate_id = $2, updated_at = $3 WHERE id = $4 AND used_at IS NULL")
+        .bind(at)
+        .bind(gate_id)
+        .bind(now)
+        .bind(pass_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// The parking rule of a pass's visit reason.
+#[derive(Clone, Copy, Debug)]
+pub struct Fees {
+    pub free_minutes: i64,
+    pub cents_per_hour: i64,
+    pub daily_cap_cents: i64,
+}
+
+async fn fees_of(tx: &mut Tx<'_>, application_id: &str) -> Result<Fees, AppError> {
+    let (category, free_minutes, cents_per_hour, daily_cap_cents): (String, i64, i64, i64) = sqlx::query_as(
+        "SELECT r.category, r.free_minutes, r.cents_per_hour, r.daily_cap_cents FROM applications a JOIN visit_reasons r ON r.id = a.reason_id WHERE a.id = $1",
+    )
+    .bind(application_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(Fees { free_minutes, cents_per_hour: if category == "official" { 0 } else { cents_per_hour }, daily_cap_cents })
+}
+
+/// Moves a holder in or out: who is on campus now (people by pass,
+/// vehicles by plate), and a vehicle's exit computes its parking fee. A
+/// late offline event never overwrites a newer state.
+async fn passage(tx: &mut Tx<'_>, p: &PassRow, fees: &Fees, gate_id: &str, direction: Direction, at: i64) -> Result<Option<i64>, AppError> {
+    match (p.vehicle, direction) {
+        (false, Direction::In) => {
+            sqlx::query("DELETE FROM people_inside WHERE pass_id = $1 AND entered_at <= $2").bind(&p.id).bind(at).execute(&mut **tx).await?;
+            sqlx::query("INSERT INTO people_inside (pass_id, campus_id, entered_at, gate_id) VALUES ($1, $2, $3, $4) ON CONFLICT (pass_id) DO NOTHING")
+                .bind(&p.id)
+                .bind(&p.campus_id)
+                .bind(at)
+                .bind(gate_id)
+                .execute(&mut **tx)
+                .await?;
+            Ok(None)
+        }
+        (false, Direction::Out) => {
+            sqlx::query("DELETE FROM people_inside WHERE pass_id = $1 AND entered_at <= $2").bind(&p.id).bind(at).execute(&mut **tx).await?;
+            Ok(None)
+        }
+        (true, Direction::In) => {
+            sqlx::query("DELETE FROM vehicles_inside WHERE plate = $1 AND entered_at <= $2").bind(&p.holder).bind(at).execute(&mut **tx).await?;
+            sqlx::query("INSERT INTO vehicles_inside (plate, campus_id, entered_at, pass_id, gate_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (plate) DO NOTHING")
                 .bind(&p.holder)
                 .bind(&p.campus_id)
-                .bind(now)
+                .bind(at)
                 .bind(&p.id)
                 .bind(gate_id)
                 .execute(&mut **tx)
                 .await?;
             Ok(None)
         }
-        Direction::Out => {
-            let inside: Option<(i64,)> = sqlx::query_as("SELECT entered_at FROM vehicles_inside WHERE plate = $1").bind(&p.holder).fetch_optional(&mut **tx).await?;
-            sqlx::query("DELETE FROM vehicles_inside WHERE plate = $1").bind(&p.holder).execute(&mut **tx).await?;
+        (true, Direction::Out) => {
+            let inside: Option<(i64,)> =
+                sqlx::query_as("SELECT entered_at FROM vehicles_inside WHERE plate = $1 AND entered_at <= $2").bind(&p.holder).bind(at).fetch_optional(&mut **tx).await?;
             let Some((entered,)) = inside else { return Ok(Some(0)) };
-            let cents = parking_fee_cents(entered, now, c.free_minutes, c.cents_per_hour, c.daily_cap_cents);
+            sqlx::query("DELETE FROM vehicles_inside WHERE plate = $1 AND entered_at = $2").bind(&p.holder).bind(entered).execute(&mut **tx).await?;
+            let cents = parking_fee_cents(entered, at, fees.free_minutes, fees.cents_per_hour, fees.daily_cap_cents);
             if cents > 0 {
                 sqlx::query("INSERT INTO parking_fees (id, plate, pass_id, campus_id, entered_at, left_at, cents) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                     .bind(new_id())
@@ -572,7 +649,7 @@ async fn vehicle_passes(tx: &mut Tx<'_>, p: &PassRow, c: &PassContext, gate_id: 
                     .bind(&p.id)
                     .bind(&p.campus_id)
                     .bind(entered)
-                    .bind(now)
+                    .bind(at)
                     .bind(cents)
                     .execute(&mut **tx)
                     .await?;
@@ -639,30 +716,6 @@ pub async fn device_for_key(st: &AppState, key: &str) -> Result<Option<(String, 
     Ok(row)
 }
 
-/// A pass as an offline roster lists it: no name beyond a masked one.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RosterPass {
-    pub pid: String,
-    pub holder: String,
-    pub kind: String,
-    pub vehicle: bool,
-    pub official: bool,
-    pub allowed_vehicle_gates: Vec<String>,
-    pub single_use: bool,
-    pub used: bool,
-    pub valid_from: i64,
-    pub valid_until: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Roster {
-    pub campus_id: String,
-    pub generated_at: i64,
-    pub keys: Vec<PublicKey>,
-    pub passes: Vec<RosterPass>,
-    pub cancelled: Vec<String>,
-}
-
 /// The first character of a name, the rest hidden: enough for a guard to
 /// match a face offline, not enough to learn who visits.
 pub fn mask_name(name: &str) -> String {
@@ -674,80 +727,90 @@ pub fn mask_name(name: &str) -> String {
 }
 
 /// Passes valid today at a campus (changed since `since`, when given), and
-/// the ids cancelled meanwhile: what a phone or device needs offline.
+/// the ids that must no longer let anyone in: what a phone or device needs
+/// offline. A delta also carries the passes that entered the day's window
+/// since the last sync (booked earlier, valid from today).
 pub async fn roster(st: &AppState, campus_id: &str, since: Option<i64>) -> Result<Roster, AppError> {
+    const DAY: i64 = 24 * 3_600_000;
     let now = st.clock.now_ms();
-    let day_end = now + 24 * 3_600_000;
-    type R = (String, String, String, i64, i64, i64, i64, i64, String, String, i64);
+    let since_ms = since.unwrap_or(0).max(0);
+    type R = (String, String, String, i64, i64, i64, i64, i64, String, String, i64, Option<String>, i64);
     let rows: Vec<R> = sqlx::query_as(
         "SELECT p.id, p.holder, p.kind, p.vehicle, p.single_use, COALESCE(p.used_at, 0), p.valid_from, p.valid_until, r.category, r.vehicle_gates,
-                CASE WHEN p.cancelled_at IS NULL THEN 0 ELSE 1 END
+                CASE WHEN p.cancelled_at IS NULL THEN 0 ELSE 1 END, e.doc_type,
+                CASE WHEN EXISTS (SELECT 1 FROM blacklist b WHERE b.lifted_at IS NULL AND (
+                    (b.kind = 'document' AND b.entry_key = e.doc_mac) OR (b.kind = 'mobile' AND b.entry_key = e.phone)
+                    OR (b.kind = 'plate' AND p.vehicle = 1 AND b.entry_key = p.holder))) THEN 1 ELSE 0 END
          FROM passes p JOIN applications a ON a.id = p.application_id JOIN visit_reasons r ON r.id = a.reason_id
-         WHERE p.campus_id = $1 AND p.valid_until > $2 AND p.valid_from < $3 AND p.updated_at >= $4",
+         LEFT JOIN entrants e ON e.id = p.entrant_id
+         WHERE p.campus_id = $1 AND p.valid_until > $2 AND p.valid_from < $3 AND (p.updated_at >= $4 OR p.valid_from >= $5)",
     )
     .bind(campus_id)
     .bind(now)
-    .bind(day_end)
-    .bind(since.unwrap_or(0))
+    .bind(now + DAY)
+    .bind(since_ms)
+    .bind(since_ms + DAY)
     .fetch_all(&st.db.read)
     .await?;
     let mut passes = Vec::new();
     let mut cancelled = Vec::new();
     for r in rows {
-        if r.10 != 0 {
+        if r.10 != 0 || r.12 != 0 {
             cancelled.push(r.0);
             continue;
         }
+        let vehicle = r.3 != 0;
         passes.push(RosterPass {
             pid: r.0,
-            holder: if r.3 != 0 { r.1 } else { mask_name(&r.1) },
+            holder: if vehicle { r.1 } else { mask_name(&r.1) },
             kind: r.2,
-            vehicle: r.3 != 0,
+            vehicle,
             single_use: r.4 != 0,
             used: r.5 != 0,
             valid_from: r.6,
             valid_until: r.7,
+            valid_text: format!("{} → {}", st.clock.format(r.6), st.clock.format(r.7 - 1)),
             official: r.8 == "official",
             allowed_vehicle_gates: serde_json::from_str(&r.9).unwrap_or_default(),
+            check_document: if vehicle { "vehicle".into() } else { r.11.unwrap_or_else(|| "resident_id".into()) },
         });
     }
-    Ok(Roster { campus_id: campus_id.to_owned(), generated_at: now, keys: public_keys(st).await?, passes, cancelled })
+    let gates: Vec<(String,)> = sqlx::query_as("SELECT id FROM gates WHERE campus_id = $1 ORDER BY created_at").bind(campus_id).fetch_all(&st.db.read).await?;
+    let mut gate_facts = Vec::with_capacity(gates.len());
+    for (id,) in gates {
+        gate_facts.push(gate(st, &id).await?.facts);
+    }
+    Ok(Roster {
+        campus_id: campus_id.to_owned(),
+        generated_at: now,
+        delta: since.is_some(),
+        keys: public_keys(st).await?,
+        gates: gate_facts,
+        passes,
+        cancelled,
+    })
 }
 
-/// An event a device or an offline phone decided by itself.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct OfflineEvent {
-    pub event_id: String,
-    /// Milliseconds since the epoch, when it happened.
-    pub at: i64,
-    pub direction: Direction,
-    #[serde(default)]
-    pub pass_id: Option<String>,
-    #[serde(default)]
-    pub plate: Option<String>,
-    pub allowed: bool,
-    pub reason: Reason,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct IngestOutcome {
-    pub accepted: usize,
-    pub duplicates: usize,
-    /// Single-use passes admitted again elsewhere: reported, not hidden.
-    pub conflicts: Vec<String>,
-}
+pub use super::ssr_types::{IngestOutcome, MAX_EVENTS_PER_BATCH, OfflineEvent};
 
 /// Stores each event once, however often it is sent: `(source, event_id)`
 /// is unique. An offline admission of a single-use pass spends it; a second
-/// one is kept and flagged as a conflict.
-pub async fn ingest(st: &AppState, source: &str, gate_id: &str, guard: Option<&str>, device: Option<&str>, events: &[OfflineEvent]) -> Result<IngestOutcome, AppError> {
+/// one is kept and flagged as a conflict. Admissions move the holder in or
+/// out (who is on campus, vehicles' fees) unless a newer state is known.
+pub async fn ingest(st: &AppState, who: &Scanner, gate_id: &str, events: &[OfflineEvent]) -> Result<IngestOutcome, AppError> {
     let g = gate(st, gate_id).await?;
+    if events.len() > MAX_EVENTS_PER_BATCH {
+        return Err(AppError::invalid("events", Msg::ErrTooManyEvents));
+    }
+    if let Some(bad) = events.iter().find(|e| e.event_id.is_empty() || e.event_id.len() > 100) {
+        let _ = bad;
+        return Err(AppError::invalid("event_id", Msg::ErrRequired));
+    }
+    let source = who.source();
+    let (guard, device) = who.columns();
     let now = st.clock.now_ms();
     let mut out = IngestOutcome { accepted: 0, duplicates: 0, conflicts: vec![] };
-    for e in events.iter().take(1000) {
-        if e.event_id.is_empty() || e.event_id.len() > 100 {
-            return Err(AppError::invalid("event_id", Msg::ErrRequired));
-        }
+    for e in events {
         let key = format!("{source}:{}", e.event_id);
         let mut tx = st.db.write.begin().await?;
         let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM scan_events WHERE event_key = $1").bind(&key).fetch_optional(&mut *tx).await?;
@@ -755,18 +818,20 @@ pub async fn ingest(st: &AppState, source: &str, gate_id: &str, guard: Option<&s
             out.duplicates += 1;
             continue;
         }
+        let pass: Option<PassTuple> = match &e.pass_id {
+            Some(pid) => sqlx::query_as(&format!("{PASS_SELECT} WHERE id = $1")).bind(pid).fetch_optional(&mut *tx).await?,
+            None => None,
+        };
+        // Only passes of this gate's campus count; anything else is kept as told.
+        let pass = pass.map(pass_row).filter(|p| p.campus_id == g.facts.campus_id);
         let mut conflict = false;
-        if let (true, Some(pid), Direction::In) = (e.allowed, &e.pass_id, e.direction) {
-            let single: Option<(i64, Option<i64>)> = sqlx::query_as("SELECT single_use, used_at FROM passes WHERE id = $1").bind(pid).fetch_optional(&mut *tx).await?;
-            if let Some((1, _)) = single {
-                let r = sqlx::query("UPDATE passes SET used_at = $1, used_gate_id = $2, updated_at = $3 WHERE id = $4 AND used_at IS NULL")
-                    .bind(e.at)
-                    .bind(gate_id)
-                    .bind(now)
-                    .bind(pid)
-                    .execute(&mut *tx)
-                    .await?;
-                conflict = r.rows_affected() == 0;
+        if let (true, Some(p)) = (e.allowed, &pass) {
+            if p.single_use && e.direction == Direction::In {
+                conflict = !spend(&mut tx, &p.id, gate_id, e.at, now).await?;
+            }
+            if !conflict {
+                let fees = fees_of(&mut tx, &p.application_id).await?;
+                passage(&mut tx, p, &fees, gate_id, e.direction, e.at).await?;
             }
         }
         let r = sqlx::query(
@@ -781,9 +846,9 @@ pub async fn ingest(st: &AppState, source: &str, gate_id: &str, guard: Option<&s
         .bind(gate_id)
         .bind(guard)
         .bind(device)
-        .bind(if e.direction == Direction::In { "in" } else { "out" })
+        .bind(e.direction.code())
         .bind(&e.pass_id)
-        .bind(&e.plate)
+        .bind(e.plate.clone().or_else(|| pass.as_ref().filter(|p| p.vehicle).map(|p| p.holder.clone())))
         .bind(e.allowed as i64)
         .bind(e.reason.code())
         .bind(conflict as i64)
@@ -836,4 +901,152 @@ pub async fn clear_inside(st: &AppState, me: &crate::platform::context::Principa
     crate::platform::audit::record(&mut *tx, now, &me.actor_label(), "clear_inside", "vehicle", plate.as_str(), serde_json::json!({"reason": reason}), None).await?;
     tx.commit().await?;
     Ok(())
+}
+
+pub async fn campus_of_gate(st: &AppState, gate_id: &str) -> Result<String, AppError> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT campus_id FROM gates WHERE id = $1").bind(gate_id).fetch_optional(&st.db.read).await?;
+    Ok(row.ok_or(AppError::NotFound)?.0)
+}
+
+/// A holder's face photo for the guard at `gate_id`: only for a pass of
+/// that gate's campus that has not ended more than a day ago.
+pub async fn photo(st: &AppState, gate_id: &str, pass_id: &str) -> Result<Option<String>, AppError> {
+    let campus = campus_of_gate(st, gate_id).await?;
+    let row: Option<(Option<String>,)> = sqlx::query_as(
+        "SELECT ph.data FROM passes p LEFT JOIN entrant_photos ph ON ph.entrant_id = p.entrant_id
+         WHERE p.id = $1 AND p.campus_id = $2 AND p.valid_until > $3",
+    )
+    .bind(pass_id)
+    .bind(&campus)
+    .bind(st.clock.now_ms() - 24 * 3_600_000)
+    .fetch_optional(&st.db.read)
+    .await?;
+    Ok(row.ok_or(AppError::NotFound)?.0)
+}
+
+// ------------------------------------------------------------ the security office
+
+/// One page of the scan log, newest first.
+pub async fn scan_log(st: &AppState, f: &ScanFilter) -> Result<Vec<ScanRow>, AppError> {
+    let mut sql = String::from(
+        "SELECT e.at, c.name, g.name, e.direction, e.method, e.allowed, e.reason, e.offline, e.conflict, e.guard, d.name, p.holder, p.vehicle, p.kind
+         FROM scan_events e LEFT JOIN campuses c ON c.id = e.campus_id LEFT JOIN gates g ON g.id = e.gate_id
+         LEFT JOIN gate_devices d ON d.id = e.device_id LEFT JOIN passes p ON p.id = e.pass_id WHERE 1 = 1",
+    );
+    let tz = st.clock.tz;
+    let day_start = |d: &str, next: bool| -> Option<i64> {
+        let date = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?;
+        let date = if next { date.succ_opt()? } else { date };
+        Some(date.and_hms_opt(0, 0, 0)?.and_local_timezone(tz).single()?.timestamp_millis())
+    };
+    // Empty filters match everything; the newest-first index serves the rest.
+    sql.push_str(
+        " AND ($1 = '' OR e.campus_id = $1) AND ($2 = '' OR e.gate_id = $2) AND e.at >= $3 AND e.at < $4
+          AND ($5 = '' OR ($5 = 'allowed' AND e.allowed = 1) OR ($5 = 'refused' AND e.allowed = 0) OR ($5 = 'conflict' AND e.conflict = 1))
+          ORDER BY e.at DESC LIMIT 100 OFFSET $6",
+    );
+    type R = (i64, Option<String>, Option<String>, String, String, i64, String, i64, i64, Option<String>, Option<String>, Option<String>, Option<i64>, Option<String>);
+    let q = sqlx::query_as::<_, R>(&sql)
+        .bind(&f.campus_id)
+        .bind(&f.gate_id)
+        .bind(day_start(&f.from, false).unwrap_or(0))
+        .bind(day_start(&f.to, true).unwrap_or(i64::MAX))
+        .bind(&f.verdict)
+        .bind(f.offset.max(0));
+    let rows = q.fetch_all(&st.db.read).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ScanRow {
+            at: st.clock.format(r.0),
+            campus: r.1.unwrap_or_default(),
+            gate: r.2.unwrap_or_default(),
+            direction: if r.3 == "in" { Direction::In } else { Direction::Out },
+            method: r.4,
+            allowed: r.5 != 0,
+            reason: Reason::from_code(&r.6).unwrap_or(Reason::Malformed),
+            offline: r.7 != 0,
+            conflict: r.8 != 0,
+            scanner: r.9.or(r.10.map(|d| format!("device:{d}"))).unwrap_or_default(),
+            // The log names people masked; plates in full.
+            holder: match (r.11, r.12) {
+                (Some(h), Some(1)) => h,
+                (Some(h), _) => mask_name(&h),
+                (None, _) => String::new(),
+            },
+            kind: r.13.unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// Who is on campus now: people by their last entry without an exit, and
+/// vehicles recorded inside.
+pub async fn on_campus(st: &AppState, campus_id: &str) -> Result<OnCampus, AppError> {
+    let people: Vec<(String, String, i64, Option<String>, String, i64)> = sqlx::query_as(
+        "SELECT c.name, p.holder, i.entered_at, g.name, p.kind, p.valid_until FROM people_inside i JOIN passes p ON p.id = i.pass_id
+         JOIN campuses c ON c.id = i.campus_id LEFT JOIN gates g ON g.id = i.gate_id
+         WHERE ($1 = '' OR i.campus_id = $1) ORDER BY i.entered_at DESC LIMIT 1000",
+    )
+    .bind(campus_id)
+    .fetch_all(&st.db.read)
+    .await?;
+    let vehicles: Vec<(String, String, i64, Option<String>)> = sqlx::query_as(
+        "SELECT c.name, v.plate, v.entered_at, g.name FROM vehicles_inside v JOIN campuses c ON c.id = v.campus_id LEFT JOIN gates g ON g.id = v.gate_id
+         WHERE ($1 = '' OR v.campus_id = $1) ORDER BY v.entered_at DESC LIMIT 1000",
+    )
+    .bind(campus_id)
+    .fetch_all(&st.db.read)
+    .await?;
+    let now = st.clock.now_ms();
+    Ok(OnCampus {
+        people: people
+            .into_iter()
+            .map(|(campus, holder, at, gate, kind, until)| InsideRow {
+                campus,
+                who: mask_name(&holder),
+                entered_at: st.clock.format(at),
+                gate: gate.unwrap_or_default(),
+                kind,
+                overdue: until <= now,
+            })
+            .collect(),
+        vehicles: vehicles
+            .into_iter()
+            .map(|(campus, plate, at, gate)| InsideRow { campus, who: plate, entered_at: st.clock.format(at), gate: gate.unwrap_or_default(), kind: "vehicle".into(), overdue: false })
+            .collect(),
+    })
+}
+
+pub async fn campuses_and_gates(st: &AppState) -> Result<Vec<GateOption>, AppError> {
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT c.id, c.name, g.id, g.name FROM gates g JOIN campuses c ON c.id = g.campus_id ORDER BY c.created_at, g.created_at",
+    )
+    .fetch_all(&st.db.read)
+    .await?;
+    Ok(rows.into_iter().map(|(campus_id, campus, gate_id, gate)| GateOption { campus_id, campus, gate_id, gate }).collect())
+}
+
+pub async fn signing_keys(st: &AppState) -> Result<Vec<SigningKeyView>, AppError> {
+    let rows: Vec<(String, i64, Option<i64>)> = sqlx::query_as("SELECT kid, created_at, retired_at FROM signing_keys ORDER BY created_at DESC").fetch_all(&st.db.read).await?;
+    let current = st.keys.signing().0;
+    Ok(rows
+        .into_iter()
+        .map(|(kid, created, retired)| SigningKeyView {
+            current: kid == current,
+            kid,
+            created_at: st.clock.format(created),
+            retired_at: retired.map(|r| st.clock.format(r)),
+        })
+        .collect())
+}
+
+pub async fn rotate_signing_key(st: &AppState, me: &crate::platform::context::Principal) -> Result<String, AppError> {
+    let now = st.clock.now_ms();
+    let kid = st.keys.rotate(&st.db, now).await.map_err(|e| {
+        tracing::error!(error = %e, "rotating the signing key failed");
+        AppError::Internal
+    })?;
+    let mut tx = st.db.write.begin().await?;
+    crate::platform::audit::record(&mut *tx, now, &me.actor_label(), "rotate_signing_key", "signing_key", &kid, serde_json::json!({}), None).await?;
+    tx.commit().await?;
+    Ok(kid)
 }

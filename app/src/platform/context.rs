@@ -209,6 +209,12 @@ pub async fn require_role(role: Role) -> Result<Principal, AppError> {
     if p.has(role) { Ok(p) } else { Err(AppError::Forbidden) }
 }
 
+/// A guard posted at this gate (a guard grant is scoped to one gate).
+pub async fn require_guard_at(gate_id: &str) -> Result<Principal, AppError> {
+    let me = require_role(Role::Guard).await?;
+    if me.has_scoped(Role::Guard, gate_id) { Ok(me) } else { Err(AppError::Forbidden) }
+}
+
 /// Runs a server function's body: sets the HTTP status of an error, so API
 /// clients see 401/403/422/429 rather than a blanket 500.
 pub async fn respond<T>(fut: impl std::future::Future<Output = Result<T, AppError>>) -> Result<T, AppError> {

@@ -16,7 +16,15 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
-use std::{fmt, path::Path};
+use crate::domain::pass_token::PublicKey;
+use std::{
+    fmt,
+    path::Path,
+    sync::{
+        Arc, RwLock,
+        atomic::{AtomicI64, Ordering},
+    },
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
@@ -107,8 +115,15 @@ pub struct Keys {
     otp_mac: [u8; 32],
     pii_mac: [u8; 32],
     pii_enc: [u8; 32],
-    /// The key new passes are signed with, and its id.
-    signing: (String, ed25519_dalek::SigningKey),
+    /// The key new passes are signed with, and its id. Behind a lock: a
+    /// rotation (here or on another server) replaces it while we run.
+    signing: RwLock<(String, ed25519_dalek::SigningKey)>,
+    /// The public keys that still verify passes (the JWKS), cached: a scan
+    /// must not read the database for them.
+    published: RwLock<Arc<Vec<PublicKey>>>,
+    /// When an unknown key id last made us look again (ms).
+    looked_for_kid_at: AtomicI64,
+    master: MasterKey,
 }
 
 impl fmt::Debug for Keys {
@@ -119,25 +134,84 @@ impl fmt::Debug for Keys {
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// How long a retired signing key keeps verifying: longer than any token
+/// signed before its retirement can live (booking horizon plus a day).
+pub const RETIRED_KEY_VERIFIES_MS: i64 = 60 * 24 * 3_600_000;
+
 impl Keys {
     /// Loads each key, creating it on first start. Two servers starting at
     /// once both try to insert; the loser reads the winner's key.
     pub async fn load_or_create(db: &Db, master: &MasterKey, now_ms: i64) -> Result<Keys, KeyError> {
-        Ok(Keys {
+        let keys = Keys {
             otp_mac: key32(db, master, "otp_mac", now_ms).await?,
             pii_mac: key32(db, master, "pii_mac", now_ms).await?,
             pii_enc: key32(db, master, "pii_enc", now_ms).await?,
-            signing: current_signing_key(db, master, now_ms).await?,
-        })
+            signing: RwLock::new(current_signing_key(db, master, now_ms).await?),
+            published: RwLock::new(Arc::new(Vec::new())),
+            looked_for_kid_at: AtomicI64::new(0),
+            master: MasterKey(master.0),
+        };
+        keys.refresh(db, now_ms).await?;
+        Ok(keys)
     }
 
-    /// The id of the key new passes are signed with.
-    pub fn signing_kid(&self) -> &str {
-        &self.signing.0
+    /// The id and key new passes are signed with now.
+    pub fn signing(&self) -> (String, ed25519_dalek::SigningKey) {
+        self.signing.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    pub fn signing_key(&self) -> &ed25519_dalek::SigningKey {
-        &self.signing.1
+    /// The public keys that verify passes now.
+    pub fn published(&self) -> Arc<Vec<PublicKey>> {
+        self.published.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Reads the current signing key and the published keys again: run by
+    /// the minute upkeep, after a rotation, and when a scan names a key id
+    /// this server has not seen (another server rotated).
+    pub async fn refresh(&self, db: &Db, now_ms: i64) -> Result<(), KeyError> {
+        if let Some(k) = load_current_signing_key(db, &self.master).await? {
+            *self.signing.write().unwrap_or_else(|e| e.into_inner()) = k;
+        }
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT kid, public_key FROM signing_keys WHERE algorithm = 'EdDSA' AND (retired_at IS NULL OR retired_at > $1) ORDER BY created_at",
+        )
+        .bind(now_ms - RETIRED_KEY_VERIFIES_MS)
+        .fetch_all(&db.write)
+        .await?;
+        let keys = rows.into_iter().map(|(kid, x)| PublicKey { kid, x }).collect();
+        *self.published.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(keys);
+        Ok(())
+    }
+
+    /// The published keys, after one more look in the database when `kid`
+    /// is not among them (another server may have just rotated). At most
+    /// one look every 10 s, so junk key ids cannot flood the database.
+    pub async fn published_with(&self, db: &Db, kid: &str, now_ms: i64) -> Arc<Vec<PublicKey>> {
+        let keys = self.published();
+        if keys.iter().any(|k| k.kid == kid) {
+            return keys;
+        }
+        let last = self.looked_for_kid_at.load(Ordering::Relaxed);
+        if now_ms - last < 10_000 || self.looked_for_kid_at.compare_exchange(last, now_ms, Ordering::Relaxed, Ordering::Relaxed).is_err() {
+            return keys;
+        }
+        if let Err(e) = self.refresh(db, now_ms).await {
+            tracing::warn!(error = %e, "looking for a new signing key failed");
+        }
+        self.published()
+    }
+
+    /// Makes a new signing key the current one and retires the others:
+    /// they sign nothing new but verify for `RETIRED_KEY_VERIFIES_MS`.
+    pub async fn rotate(&self, db: &Db, now_ms: i64) -> Result<String, KeyError> {
+        let kid = create_signing_key(db, &self.master, now_ms).await?;
+        sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE kid <> $2 AND retired_at IS NULL")
+            .bind(now_ms)
+            .bind(&kid)
+            .execute(&db.write)
+            .await?;
+        self.refresh(db, now_ms).await?;
+        Ok(kid)
     }
 
     /// HMAC of a one-time code bound to its phone number.

@@ -116,6 +116,7 @@ pub mod ssr {
         if let Err(e) = r {
             return Err(if is_unique_violation(&e) { AppError::Conflict { msg: Msg::ErrDuplicate } } else { e.into() });
         }
+        crate::passes::ssr::touch_listed(&mut tx, kind.code(), &key, now).await?;
         audit::record(&mut *tx, now, &me.actor_label(), "blacklist_add", "blacklist", &id, json!({"kind": kind.code(), "value": masked, "reason": reason}), Some(&client_ip())).await?;
         tx.commit().await?;
         Ok(id)
@@ -135,6 +136,8 @@ pub mod ssr {
         if r.rows_affected() == 0 {
             return Err(AppError::NotFound);
         }
+        let (kind, key): (String, String) = sqlx::query_as("SELECT kind, entry_key FROM blacklist WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
+        crate::passes::ssr::touch_listed(&mut tx, &kind, &key, now).await?;
         audit::record(&mut *tx, now, &me.actor_label(), "blacklist_lift", "blacklist", id, json!({"reason": reason}), Some(&client_ip())).await?;
         tx.commit().await?;
         Ok(())

@@ -31,6 +31,9 @@ pub fn json_calls() -> Vec<(&'static str, bool, serde_json::Value)> {
         ("guard_scan", false, json!({"gate_id": "x", "direction": "in", "input": {"qr": "x"}})),
         ("pass_by_link", false, json!({"link": "x"})),
         ("guard_gates", false, json!({})),
+        ("guard_roster", false, json!({"gate_id": "x", "since": null})),
+        ("guard_sync", false, json!({"gate_id": "x", "events": []})),
+        ("guard_photo", false, json!({"gate_id": "x", "pass_id": "x"})),
         ("save_policy", true, json!({"policy": {"kind": "Visitor", "chain": [], "dates": {"max_days": 3, "max_days_ahead": 3, "next_day_deadline": null, "same_day": true}, "vehicles_allowed": true, "face_photo": "Optional", "single_use": false}})),
     ]
 }
@@ -73,6 +76,11 @@ fn calls() -> Vec<(&'static str, bool, Vec<(&'static str, &'static str)>)> {
         ("lift_blacklist", false, vec![("id", "x"), ("reason", "测试")]),
         ("list_reasons", false, vec![]),
         ("list_policies", false, vec![]),
+        ("list_scans", false, vec![("campus_id", ""), ("gate_id", ""), ("verdict", ""), ("from", ""), ("to", ""), ("offset", "0")]),
+        ("on_campus_now", false, vec![("campus_id", "")]),
+        ("gate_options", false, vec![]),
+        ("list_signing_keys", false, vec![]),
+        ("rotate_signing_key", false, vec![]),
     ]
 }
 

@@ -10,5 +10,6 @@ mod auth;
 mod authz;
 mod directory;
 mod keys;
+mod offline;
 mod passes;
 mod sms;

@@ -10,7 +10,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
-async fn links(c: &Ctx, phone: &str) -> Vec<String> {
+pub async fn links(c: &Ctx, phone: &str) -> Vec<String> {
     let rows: Vec<(String,)> = sqlx::query_as("SELECT body FROM sms_outbox WHERE purpose = 'approved_entrant' AND phone = $1")
         .bind(phone)
         .fetch_all(&c.app.state.db.read)
@@ -19,12 +19,12 @@ async fn links(c: &Ctx, phone: &str) -> Vec<String> {
     rows.into_iter().map(|(b,)| b.split("/p/").nth(1).unwrap().split_whitespace().next().unwrap().to_owned()).collect()
 }
 
-async fn south_gate(c: &Ctx) -> String {
+pub async fn south_gate(c: &Ctx) -> String {
     let (id,): (String,) = sqlx::query_as("SELECT id FROM gates WHERE name = '南门'").fetch_one(&c.app.state.db.read).await.unwrap();
     id
 }
 
-async fn token_of(c: &Ctx, link: &str) -> String {
+pub async fn token_of(c: &Ctx, link: &str) -> String {
     let view: PassView = c.app.call_json(&crate::support::TestApp::browser(), "pass_by_link", json!({"link": link})).await.unwrap();
     assert!(view.qr_svg.starts_with("<?xml") || view.qr_svg.contains("<svg"));
     // The page's QR holds the same token the server signs now.
@@ -44,7 +44,7 @@ async fn pass_row(c: &Ctx, pid: &str) -> passes::PassRow {
 }
 
 /// Tomorrow 09:00 campus time: the visit day of `Ctx::simple`.
-fn visit_day(c: &Ctx) {
+pub fn visit_day(c: &Ctx) {
     c.app.clock.set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 26, 1, 0, 0).unwrap());
 }
 
@@ -162,7 +162,7 @@ async fn a_guard_scans_at_the_gate_and_every_refusal_has_its_reason() {
     let v = scan(gate.clone(), "in", json!({"qr": format!("{}/scan#t={token}", c.app.base)})).await.unwrap();
     assert!(v.allow, "{v:?}");
     assert_eq!(v.pass.as_ref().unwrap().holder, "李雷");
-    assert_eq!(v.pass.as_ref().unwrap().check_document, "居民身份证");
+    assert_eq!(v.pass.as_ref().unwrap().check_document, app::i18n::Msg::DocResidentId);
     assert_eq!(v.message, "核验通过，请放行");
     // Manual lookups: ID number and mobile.
     assert!(scan(gate.clone(), "out", json!({"id_number": id_number(1)})).await.unwrap().allow);

@@ -1,0 +1,186 @@
+//! The scanner page's offline side: the roster kept in IndexedDB, the
+//! verdict when the server cannot be reached, and the queue of events that
+//! syncs when it can. The rules themselves are `domain::roster`.
+
+use super::{ScannedPass, Verdict, check_document};
+use crate::domain::gate::Reason;
+use crate::domain::roster::RosterPass;
+use crate::i18n::Lang;
+use serde::{Deserialize, Serialize};
+
+/// A scan decided on this phone, kept until the server has it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QueuedEvent {
+    pub gate_id: String,
+    pub event: super::OfflineEvent,
+}
+
+/// What the guard sees for an offline decision: the roster's masked name,
+/// the document to check, the validity.
+pub fn verdict(reason: Reason, pass: Option<&RosterPass>) -> Verdict {
+    Verdict {
+        allow: reason == Reason::Ok,
+        reason,
+        message: reason.msg().text(Lang::Zh).to_owned(),
+        fee_cents: None,
+        pass: pass.map(|p| ScannedPass {
+            holder: p.holder.clone(),
+            kind: p.kind.clone(),
+            vehicle: p.vehicle,
+            valid_from: p.valid_text.clone(),
+            valid_until: String::new(),
+            check_document: check_document(&p.check_document),
+            document: None,
+            has_photo: false,
+            pass_id: p.pid.clone(),
+        }),
+    }
+}
+
+#[cfg(feature = "hydrate")]
+pub use browser::*;
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use super::super::idb;
+    use super::QueuedEvent;
+    use crate::domain::roster::LocalRoster;
+    use std::collections::HashSet;
+    use wasm_bindgen::{JsCast, JsValue};
+
+    const ROSTER: &str = "roster";
+    const SPENT: &str = "spent";
+
+    /// The roster this phone has, with what it spent since.
+    pub async fn load_roster() -> Option<LocalRoster> {
+        let mut r: LocalRoster = serde_json::from_str(&idb::get(idb::KV, ROSTER).await.ok()??).ok()?;
+        if let Some(spent) = idb::get(idb::KV, SPENT).await.ok().flatten() {
+            let spent: HashSet<String> = serde_json::from_str(&spent).unwrap_or_default();
+            r.spent.extend(spent);
+        }
+        Some(r)
+    }
+
+    pub async fn save_roster(r: &LocalRoster) {
+        if let Ok(json) = serde_json::to_string(r) {
+            let _ = idb::put(idb::KV, ROSTER, &json).await;
+        }
+        save_spent(r).await;
+    }
+
+    /// Only the local spends: small, written after every offline admission.
+    pub async fn save_spent(r: &LocalRoster) {
+        if let Ok(json) = serde_json::to_string(&r.spent) {
+            let _ = idb::put(idb::KV, SPENT, &json).await;
+        }
+    }
+
+    pub async fn queue(e: &QueuedEvent) -> Result<(), JsValue> {
+        let json = serde_json::to_string(e).map_err(|_| JsValue::NULL)?;
+        idb::put(idb::EVENTS, &e.event.event_id, &json).await
+    }
+
+    pub async fn queued() -> Vec<QueuedEvent> {
+        idb::all(idb::EVENTS).await.unwrap_or_default().iter().filter_map(|s| serde_json::from_str(s).ok()).collect()
+    }
+
+    pub async fn forget(ids: &[String]) {
+        let _ = idb::delete(idb::EVENTS, ids).await;
+    }
+
+    pub fn now_ms() -> i64 {
+        js_sys::Date::now() as i64
+    }
+
+    /// 128 random bits from the browser's CSPRNG, as hex.
+    pub fn random_id() -> String {
+        let mut b = [0u8; 16];
+        if let Some(c) = web_sys::window().and_then(|w| w.crypto().ok()) {
+            let _ = c.get_random_values_with_u8_array(&mut b);
+        }
+        b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+
+    /// What the browser believes; a request can still fail while "online".
+    pub fn online() -> bool {
+        web_sys::window().is_none_or(|w| w.navigator().on_line())
+    }
+
+    pub async fn sleep(ms: i32) {
+        let p = js_sys::Promise::new(&mut |resolve, _| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+            }
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+    }
+
+    /// The result of `fut`, or `None` once `ms` have passed: a gate with a
+    /// dead 4G link must not keep the guard waiting for a TCP timeout.
+    pub async fn within<T>(ms: i32, fut: impl std::future::Future<Output = T>) -> Option<T> {
+        use futures::future::{Either, select};
+        let fut = std::pin::pin!(fut);
+        let timer = std::pin::pin!(sleep(ms));
+        match select(fut, timer).await {
+            Either::Left((v, _)) => Some(v),
+            Either::Right(_) => None,
+        }
+    }
+
+    /// A short tone: high for "let through", low and long for "stop".
+    pub fn beep(allow: bool) {
+        let Ok(ctx) = web_sys::AudioContext::new() else { return };
+        let (Ok(osc), Ok(gain)) = (ctx.create_oscillator(), ctx.create_gain()) else { return };
+        osc.frequency().set_value(if allow { 880.0 } else { 220.0 });
+        gain.gain().set_value(0.2);
+        let _ = osc.connect_with_audio_node(&gain);
+        let _ = gain.connect_with_audio_node(&ctx.destination());
+        let t = ctx.current_time();
+        let _ = osc.start();
+        let _ = osc.stop_with_when(t + if allow { 0.12 } else { 0.4 });
+    }
+
+    /// The service worker keeps the scanner and pass pages loadable with
+    /// the network off (where the browser has one: not iOS WeChat).
+    pub fn register_service_worker() {
+        let Some(w) = web_sys::window() else { return };
+        let nav = w.navigator();
+        let Ok(sw) = js_sys::Reflect::get(&nav, &JsValue::from_str("serviceWorker")) else { return };
+        if sw.is_undefined() {
+            return;
+        }
+        if let Ok(register) = js_sys::Reflect::get(&sw, &JsValue::from_str("register")).and_then(|f| f.dyn_into::<js_sys::Function>()) {
+            let _ = register.call1(&sw, &JsValue::from_str("/sw.js"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_offline_verdict_shows_only_what_the_roster_holds() {
+        let p = RosterPass {
+            pid: "p1".into(),
+            holder: "李*".into(),
+            kind: "visitor".into(),
+            vehicle: false,
+            official: true,
+            allowed_vehicle_gates: vec![],
+            single_use: false,
+            used: false,
+            valid_from: 0,
+            valid_until: 1,
+            valid_text: "2026-11-26 00:00 → 2026-11-26 23:59".into(),
+            check_document: "passport".into(),
+        };
+        let v = verdict(Reason::Ok, Some(&p));
+        assert!(v.allow);
+        let shown = v.pass.unwrap();
+        assert_eq!(shown.holder, "李*");
+        assert_eq!(shown.check_document, crate::i18n::Msg::DocPassport);
+        assert_eq!(shown.document, None, "no document number offline");
+        assert!(!verdict(Reason::UnknownPass, None).allow);
+    }
+}

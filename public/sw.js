@@ -1,0 +1,101 @@
+// Campus Pass service worker: keeps the guard's scanner page and a holder's
+// pass page loadable with the network off, after a restart too. Pages are
+// network-first (the server's answer whenever it gives one within a few
+// seconds), hashed /pkg assets cache-first. Nothing else is touched: server
+// functions and the API always go to the network.
+'use strict';
+
+const CACHE = 'campus-pass-v1';
+const OFFLINE_PAGES = [/^\/scan$/, /^\/s$/, /^\/p\/[A-Za-z0-9_-]{8,64}$/];
+const STATIC = [/^\/pkg\//, /^\/icons\//, /^\/manifest\.webmanifest$/];
+
+const keepPage = (path) => OFFLINE_PAGES.some((re) => re.test(path));
+// A WeChat scan lands on /s; it is the scanner page under another name.
+const pageKey = (path) => (path === '/s' ? '/scan' : path);
+
+function withTimeout(promise, ms) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timeout')), ms);
+    promise.then((v) => { clearTimeout(timer); resolve(v); }, (e) => { clearTimeout(timer); reject(e); });
+  });
+}
+
+// Stores a page and the assets it loads, so it also hydrates offline; the
+// assets of older builds are dropped.
+async function storePage(path, response) {
+  const cache = await caches.open(CACHE);
+  const html = await response.clone().text();
+  await cache.put(pageKey(path), response);
+  const assets = [...new Set(html.match(/\/pkg\/[^"'\s)<>]+/g) || [])];
+  for (const a of assets) {
+    if (!(await cache.match(a))) {
+      try {
+        const r = await fetch(a);
+        if (r.ok) await cache.put(a, r);
+      } catch (_) { /* fetched again next time */ }
+    }
+  }
+  if (assets.length) {
+    for (const req of await cache.keys()) {
+      const p = new URL(req.url).pathname;
+      if (p.startsWith('/pkg/') && !assets.includes(p)) await cache.delete(req);
+    }
+  }
+}
+
+async function page(request) {
+  const path = new URL(request.url).pathname;
+  try {
+    const response = await withTimeout(fetch(request), 4000);
+    if (response.ok && !response.redirected) {
+      await storePage(path, response.clone());
+    }
+    return response;
+  } catch (err) {
+    const cached = await caches.match(pageKey(path));
+    if (cached) return cached;
+    throw err;
+  }
+}
+
+async function asset(request) {
+  const cached = await caches.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) {
+    const cache = await caches.open(CACHE);
+    await cache.put(request, response.clone());
+  }
+  return response;
+}
+
+self.addEventListener('install', () => self.skipWaiting());
+
+// The page that registered us was loaded before we ran: store it now.
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) if (name !== CACHE) await caches.delete(name);
+    await self.clients.claim();
+    for (const client of await self.clients.matchAll({ type: 'window', includeUncontrolled: true })) {
+      const path = new URL(client.url).pathname;
+      if (keepPage(path)) {
+        try {
+          const r = await fetch(path, { credentials: 'same-origin' });
+          if (r.ok && !r.redirected) await storePage(path, r);
+        } catch (_) { /* offline already: stored on the next visit */ }
+      }
+    }
+  })());
+});
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === 'navigate' && keepPage(url.pathname)) {
+    event.respondWith(page(request));
+  } else if (STATIC.some((re) => re.test(url.pathname))) {
+    event.respondWith(asset(request));
+  }
+});

@@ -1,0 +1,231 @@
+//! The scanner page's offline side against a real server: the roster and its
+//! deltas (cancellations and blacklisting reach it), verdicts synced once,
+//! who is on campus, and the security office's scan log. Also the OpenAPI
+//! description of the gate-device API.
+
+use crate::applications::{Ctx, ctx, id_number};
+use crate::passes::{links, south_gate, token_of, visit_day};
+use app::domain::gate::{Direction, Reason};
+use app::domain::roster::{LocalRoster, Roster};
+use app::passes::{IngestOutcome, OnCampus, ScanRow, Verdict};
+use serde_json::{Value, json};
+
+async fn roster(c: &Ctx, gate: &str, since: Option<i64>) -> Result<Roster, (u16, app::error::AppError)> {
+    let guard = c.app.staff("G0001").await;
+    c.app.call_json(&guard, "guard_roster", json!({"gate_id": gate, "since": since})).await
+}
+
+async fn sync(c: &Ctx, gate: &str, events: Value) -> IngestOutcome {
+    let guard = c.app.staff("G0001").await;
+    c.app.call_json(&guard, "guard_sync", json!({"gate_id": gate, "events": events})).await.unwrap()
+}
+
+fn event(id: &str, at: i64, direction: &str, pid: &str) -> Value {
+    json!({"event_id": id, "at": at, "direction": direction, "pass_id": pid, "allowed": true, "reason": "ok"})
+}
+
+#[tokio::test]
+async fn the_roster_lets_the_phone_decide_alone_and_deltas_carry_cancellations_and_blacklisting() {
+    let c = ctx().await;
+    let (_v, id) = c.approved("13800000001", 1).await;
+    let token = token_of(&c, &links(&c, "13800000001").await[0]).await;
+    visit_day(&c);
+    let gate = south_gate(&c).await;
+    let full = roster(&c, &gate, None).await.unwrap();
+    assert!(!full.delta);
+    assert_eq!(full.passes.len(), 1);
+    let p = &full.passes[0];
+    assert_eq!((p.holder.as_str(), p.check_document.as_str()), ("李*", "resident_id"), "masked; which document to check");
+    assert!(full.gates.iter().any(|g| g.id == gate));
+    // What the browser does offline, with the server's own roster and token.
+    let mut local = LocalRoster::default();
+    let now = c.app.state.clock.now_ms();
+    local.merge(full.clone(), now);
+    let (reason, shown) = local.verdict_for_qr(&gate, Direction::In, &format!("{}/s#t={token}", c.app.base), now);
+    assert_eq!((reason, shown.map(|p| p.holder.as_str())), (Reason::Ok, Some("李*")));
+
+    // Nothing changed: an empty delta.
+    c.app.clock.advance(chrono::Duration::minutes(3));
+    let delta = roster(&c, &gate, Some(full.generated_at)).await.unwrap();
+    assert!(delta.delta && delta.passes.is_empty() && delta.cancelled.is_empty(), "{delta:?}");
+    // Blacklisting the holder's mobile reaches the next delta as "no longer passes".
+    let admin = c.app.staff("S0001").await;
+    let bl: String = c.app.call(&admin, "add_to_blacklist", &[("kind", "Mobile"), ("doc_type", "ResidentId"), ("value", "13800000001"), ("reason", "测试")]).await.unwrap();
+    c.app.clock.advance(chrono::Duration::minutes(3));
+    let d2 = roster(&c, &gate, Some(delta.generated_at)).await.unwrap();
+    assert_eq!(d2.cancelled, vec![p.pid.clone()]);
+    local.merge(d2.clone(), c.app.state.clock.now_ms());
+    assert_eq!(local.verdict_for_qr(&gate, Direction::In, &token, c.app.state.clock.now_ms()).0, Reason::Cancelled);
+    // Lifted: it passes again.
+    c.app.call::<()>(&admin, "lift_blacklist", &[("id", &bl), ("reason", "误录")]).await.unwrap();
+    c.app.clock.advance(chrono::Duration::minutes(3));
+    let d3 = roster(&c, &gate, Some(d2.generated_at)).await.unwrap();
+    assert_eq!(d3.passes.iter().map(|p| p.pid.clone()).collect::<Vec<_>>(), vec![p.pid.clone()]);
+    local.merge(d3.clone(), c.app.state.clock.now_ms());
+    assert_eq!(local.verdict_for_qr(&gate, Direction::In, &token, c.app.state.clock.now_ms()).0, Reason::Ok);
+    // Cancelled by the department: the next delta says so.
+    c.act(&c.app.staff("A1001").await, &id, "Cancel", "访问取消", Value::Null).await.unwrap();
+    c.app.clock.advance(chrono::Duration::minutes(3));
+    let d4 = roster(&c, &gate, Some(d3.generated_at)).await.unwrap();
+    assert_eq!(d4.cancelled, vec![p.pid.clone()]);
+    // Only a guard of this gate gets it.
+    let (west,): (String,) = sqlx::query_as("SELECT id FROM gates WHERE name = '西门'").fetch_one(&c.app.state.db.read).await.unwrap();
+    assert_eq!(roster(&c, &west, None).await.unwrap_err().0, 403);
+    let visitor = c.app.phone_user("13800000009").await;
+    assert_eq!(c.app.call_json::<Roster>(&visitor, "guard_roster", json!({"gate_id": gate, "since": null})).await.unwrap_err().0, 403);
+}
+
+#[tokio::test]
+async fn a_pass_booked_earlier_joins_the_delta_on_its_first_day() {
+    let c = ctx().await;
+    let gate = south_gate(&c).await;
+    // The day before the visit: the roster (today and the next 24 h) is
+    // taken before the booking exists.
+    let before = roster(&c, &gate, None).await.unwrap();
+    assert!(before.passes.is_empty());
+    c.approved("13800000001", 1).await;
+    // Its validity starts tomorrow 00:00; a delta the evening before carries it.
+    c.app.clock.advance(chrono::Duration::hours(2));
+    let d = roster(&c, &gate, Some(before.generated_at)).await.unwrap();
+    assert_eq!(d.passes.len(), 1, "changed since: the new pass");
+    // A later delta, with nothing changed, no longer repeats it.
+    c.app.clock.advance(chrono::Duration::minutes(5));
+    let d2 = roster(&c, &gate, Some(d.generated_at)).await.unwrap();
+    assert!(d2.passes.is_empty());
+}
+
+#[tokio::test]
+async fn offline_verdicts_sync_once_and_move_people_in_and_out() {
+    let c = ctx().await;
+    c.approved("13800000001", 1).await;
+    sqlx::query("UPDATE passes SET single_use = 1").execute(&c.app.state.db.write).await.unwrap();
+    visit_day(&c);
+    let gate = south_gate(&c).await;
+    let pid = roster(&c, &gate, None).await.unwrap().passes[0].pid.clone();
+    let t0 = c.app.state.clock.now_ms();
+    let admin = c.app.staff("S0001").await;
+    let inside = |campus: &str| {
+        let (app, admin, campus) = (&c.app, admin.clone(), campus.to_owned());
+        async move { app.call::<OnCampus>(&admin, "on_campus_now", &[("campus_id", &campus)]).await.unwrap() }
+    };
+    // In at t0 (queued on the phone), synced twice: stored once.
+    let first = sync(&c, &gate, json!([event("ev-in", t0, "in", &pid)])).await;
+    assert_eq!((first.accepted, first.duplicates), (1, 0));
+    let again = sync(&c, &gate, json!([event("ev-in", t0, "in", &pid)])).await;
+    assert_eq!((again.accepted, again.duplicates), (0, 1));
+    let now = inside("").await;
+    assert_eq!(now.people.len(), 1);
+    assert_eq!(now.people[0].who, "李*", "masked on the office's list too");
+    // The pass is spent on the server: an online scan refuses it.
+    let guard = c.app.staff("G0001").await;
+    let v: Verdict = c.app.call_json(&guard, "guard_scan", json!({"gate_id": gate, "direction": "in", "input": {"id_number": id_number(1)}})).await.unwrap();
+    assert_eq!(v.reason, Reason::AlreadyUsed);
+    // Out at t0 + 1 h; then a late copy of an entry at t0 + 30 min arrives
+    // from another phone: it must not put them back inside.
+    sync(&c, &gate, json!([event("ev-out", t0 + 3_600_000, "out", &pid)])).await;
+    assert!(inside("").await.people.is_empty());
+    let late = sync(&c, &gate, json!([event("ev-late", t0 + 1_800_000, "in", &pid)])).await;
+    assert_eq!(late.conflicts, vec![pid.clone()], "a single-use pass let in twice is a conflict");
+    assert!(inside("").await.people.is_empty());
+    // The office sees the conflict in the scan log, names masked.
+    let conflicts: Vec<ScanRow> = c.app.call(&admin, "list_scans", &[("campus_id", ""), ("gate_id", ""), ("verdict", "conflict"), ("from", ""), ("to", ""), ("offset", "0")]).await.unwrap();
+    assert_eq!(conflicts.len(), 1);
+    assert!(conflicts[0].offline && conflicts[0].conflict);
+    assert_eq!(conflicts[0].holder, "李*");
+    let all: Vec<ScanRow> = c.app.call(&admin, "list_scans", &[("campus_id", ""), ("gate_id", &gate), ("verdict", ""), ("from", "2026-11-26"), ("to", "2026-11-26"), ("offset", "0")]).await.unwrap();
+    assert_eq!(all.len(), 4, "three synced, one online");
+    let other_day: Vec<ScanRow> = c.app.call(&admin, "list_scans", &[("campus_id", ""), ("gate_id", ""), ("verdict", ""), ("from", "2026-11-20"), ("to", "2026-11-25"), ("offset", "0")]).await.unwrap();
+    assert!(other_day.is_empty());
+    // Bad input changes nothing: an empty event id, too many events.
+    let before = c.app.count("SELECT COUNT(*) FROM scan_events").await;
+    let bad = c.app.call_json::<IngestOutcome>(&guard, "guard_sync", json!({"gate_id": gate, "events": [event("", t0, "in", &pid)]})).await;
+    assert_eq!(bad.unwrap_err().0, 422);
+    let many: Vec<Value> = (0..1001).map(|i| event(&format!("m{i}"), t0, "out", &pid)).collect();
+    assert_eq!(c.app.call_json::<IngestOutcome>(&guard, "guard_sync", json!({"gate_id": gate, "events": many})).await.unwrap_err().0, 422);
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM scan_events").await, before);
+}
+
+#[tokio::test]
+async fn an_online_scan_and_its_offline_copy_count_once() {
+    let c = ctx().await;
+    c.approved("13800000001", 1).await;
+    visit_day(&c);
+    let gate = south_gate(&c).await;
+    let guard = c.app.staff("G0001").await;
+    let scan = || c.app.call_json::<Verdict>(&guard, "guard_scan", json!({"gate_id": gate, "direction": "in", "input": {"mobile": "13800000001"}, "event_id": "abc123"}));
+    let v = scan().await.unwrap();
+    assert!(v.allow);
+    // The phone timed out and retried, then also queued it offline.
+    let again = scan().await.unwrap();
+    assert_eq!(again.reason, Reason::Ok);
+    let pid = v.pass.unwrap().pass_id;
+    let out = sync(&c, &gate, json!([event("abc123", c.app.state.clock.now_ms(), "in", &pid)])).await;
+    assert_eq!((out.accepted, out.duplicates), (0, 1));
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM scan_events").await, 1);
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM people_inside").await, 1);
+}
+
+#[tokio::test]
+async fn a_guard_sees_a_consented_photo_only_for_a_pass_of_their_campus() {
+    let c = ctx().await;
+    c.approved("13800000001", 1).await;
+    visit_day(&c);
+    let gate = south_gate(&c).await;
+    let (pid, entrant): (String, String) = sqlx::query_as("SELECT id, entrant_id FROM passes").fetch_one(&c.app.state.db.read).await.unwrap();
+    let guard = c.app.staff("G0001").await;
+    let photo = |pid: String| c.app.call_json::<Option<String>>(&guard, "guard_photo", json!({"gate_id": gate, "pass_id": pid}));
+    assert_eq!(photo(pid.clone()).await.unwrap(), None, "no photo was given");
+    sqlx::query("INSERT INTO entrant_photos (entrant_id, mime, data) VALUES ($1, 'image/jpeg', 'data:image/jpeg;base64,AAAA')")
+        .bind(&entrant)
+        .execute(&c.app.state.db.write)
+        .await
+        .unwrap();
+    assert_eq!(photo(pid.clone()).await.unwrap().as_deref(), Some("data:image/jpeg;base64,AAAA"));
+    assert_eq!(photo("no-such-pass".into()).await.unwrap_err().0, 404);
+    // The pass moved to another campus: this guard's gate no longer sees it.
+    let (other,): (String,) = sqlx::query_as("SELECT id FROM campuses WHERE id <> (SELECT campus_id FROM gates WHERE id = $1) LIMIT 1")
+        .bind(&gate)
+        .fetch_one(&c.app.state.db.read)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE passes SET campus_id = $1").bind(&other).execute(&c.app.state.db.write).await.unwrap();
+    assert_eq!(photo(pid).await.unwrap_err().0, 404);
+}
+
+#[tokio::test]
+async fn the_gate_api_is_described_by_an_openapi_document() {
+    let c = ctx().await;
+    let doc: Value = reqwest::get(format!("{}/api/openapi.json", c.app.base)).await.unwrap().json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in ["/api/gate/v1/check", "/api/gate/v1/roster", "/api/gate/v1/events"] {
+        assert!(doc["paths"][path].is_object(), "{path} described");
+    }
+    assert_eq!(doc["components"]["securitySchemes"]["device_key"]["scheme"], "bearer");
+    let reasons: Vec<String> = doc["components"]["schemas"]["Reason"]["enum"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect();
+    let codes: Vec<String> = Reason::ALL.iter().map(|r| r.code()).collect();
+    assert_eq!(reasons, codes, "every stable reason code is documented");
+    assert!(doc["info"]["description"].as_str().unwrap().contains("already_used"));
+}
+
+#[tokio::test]
+async fn the_signing_key_rotates_and_passes_signed_before_still_scan() {
+    let c = ctx().await;
+    c.approved("13800000001", 1).await;
+    let link = links(&c, "13800000001").await[0].clone();
+    let old_token = token_of(&c, &link).await;
+    let admin = c.app.staff("S0001").await;
+    let new_kid: String = c.app.call(&admin, "rotate_signing_key", &[]).await.unwrap();
+    let new_token = token_of(&c, &link).await;
+    assert!(app::domain::pass_token::header(&new_token).unwrap().kid == new_kid);
+    assert_ne!(old_token, new_token);
+    visit_day(&c);
+    let gate = south_gate(&c).await;
+    let guard = c.app.staff("G0001").await;
+    for t in [&old_token, &new_token] {
+        let v: Verdict = c.app.call_json(&guard, "guard_scan", json!({"gate_id": gate, "direction": "in", "input": {"qr": t}})).await.unwrap();
+        assert!(v.allow, "{v:?}");
+    }
+    let jwks: Value = reqwest::get(format!("{}/.well-known/jwks.json", c.app.base)).await.unwrap().json().await.unwrap();
+    assert_eq!(jwks["keys"].as_array().unwrap().len(), 2);
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'rotate_signing_key'").await, 1);
+}
