@@ -29,7 +29,7 @@ async function call(page, name, body, form = false) {
 
 /// A pass valid today: the office allows same-day visits, a visitor applies
 /// for today, host and department approve; returns the pass page link.
-async function passForToday() {
+async function passForToday(name = '郑十', seq = 601) {
   const admin = await staffPage(browser, 'S0001');
   const policies = await call(admin, 'list_policies', {}, true);
   const visitor = policies.body.find((p) => p.kind === 'Visitor');
@@ -39,7 +39,7 @@ async function passForToday() {
   const number = newNumber();
   const { page } = await phone(browser);
   await signInPhone(page, number);
-  const id = await applySimple(page, { name: '郑十', number, seq: 601 });
+  const id = await applySimple(page, { name, number, seq });
   await decide(await staffPage(browser, 'T1001'), id, 'Approve');
   await decide(await staffPage(browser, 'A1001'), id, 'Approve');
   const body = execFileSync('sqlite3', [DB, `SELECT body FROM sms_outbox WHERE phone = '${number}' AND purpose = 'approved_entrant'`]).toString();
@@ -108,4 +108,79 @@ test('a guard scans a pass with the phone camera and sees a green verdict', asyn
   } finally {
     await cam.close();
   }
+});
+
+test('offline: the scanner decides from its roster, queues the scan, reloads without a network and syncs once when it is back', async () => {
+  const link = await passForToday('吴九', 602);
+  const holder = await phone(browser);
+  await open(holder.page, `/p/${link}`);
+  const qr = `${SHOTS}offline-qr.png`;
+  await holder.page.locator('#pass-qr').screenshot({ path: qr });
+  // Once opened, the pass page also opens with the network off.
+  await holder.page.waitForFunction(() => navigator.serviceWorker?.controller, null, { timeout: 20000 });
+  await holder.context.setOffline(true);
+  await holder.page.reload();
+  await holder.page.waitForSelector('#pass-qr svg', { timeout: 20000 });
+  assert.match(await holder.page.textContent('#pass-holder'), /吴九/);
+  await holder.context.close();
+
+  const { context, page } = await phone(browser);
+  await signInStaff(page, 'G0001', DEMO_PASSWORD);
+  await page.waitForURL((u) => u.pathname === '/');
+  await open(page, '/scan');
+  // Online first: the roster arrives and the service worker takes the page.
+  await page.waitForFunction(() => /\(\d+\)/.test(document.querySelector('#net-status')?.textContent ?? ''), null, { timeout: 20000 });
+  await page.waitForFunction(() => navigator.serviceWorker?.controller, null, { timeout: 20000 });
+  const scans = () => Number(execFileSync('sqlite3', [DB, "SELECT COUNT(*) FROM scan_events WHERE gate_id = (SELECT id FROM gates WHERE name = '南门')"]).toString().trim());
+  const before = scans();
+
+  await context.setOffline(true);
+  await page.setInputFiles('#photo-input', qr);
+  const verdict = await page.waitForSelector('#verdict[data-offline=true]', { timeout: 20000 });
+  assert.equal(await verdict.getAttribute('data-reason'), 'ok');
+  assert.match(await verdict.textContent(), /吴\*/, 'the roster names the holder masked');
+  assert.match(await verdict.textContent(), /离线核验/);
+  assert.equal(await page.getAttribute('#net-status', 'data-queued'), '1');
+  assert.equal(scans(), before, 'nothing reached the server');
+  await shot(page, 'scanner-offline');
+
+  // A restart with the network still off: the page loads from the service
+  // worker, hydrates, and still knows its queue.
+  await page.reload();
+  await page.waitForSelector('body[data-hydrated]', { timeout: 20000 });
+  await page.waitForFunction(() => document.querySelector('#net-status')?.dataset.queued === '1', null, { timeout: 20000 });
+  await shot(page, 'scanner-offline-reloaded');
+
+  await context.setOffline(false);
+  await page.waitForFunction(() => document.querySelector('#net-status')?.dataset.queued === '0', null, { timeout: 30000 });
+  assert.equal(scans(), before + 1, 'the queued scan reached the server once');
+  const row = execFileSync('sqlite3', [DB, "SELECT offline, allowed, reason FROM scan_events ORDER BY recorded_at DESC LIMIT 1"]).toString().trim();
+  assert.equal(row, '1|1|ok');
+  // Back and forth once more: nothing is sent twice.
+  await context.setOffline(true);
+  await context.setOffline(false);
+  await new Promise((r) => setTimeout(r, 2000));
+  assert.equal(scans(), before + 1);
+  await context.close();
+});
+
+test('the security office sees the scan log and who is on campus now', async () => {
+  const admin = await staffPage(browser, 'S0001');
+  await open(admin, '/admin/on-campus');
+  await admin.waitForSelector('#inside-people');
+  // The two earlier journeys let 郑十 and 吴九 in at the south gate.
+  const people = await admin.textContent('#inside-people');
+  assert.match(people, /郑\*/);
+  assert.match(people, /吴\*/);
+  assert.doesNotMatch(people, /郑十|吴九/, 'names are masked');
+  await shot(admin, 'office-on-campus');
+  await open(admin, '/admin/scans');
+  await admin.waitForSelector('#scan-list tbody tr');
+  assert.match(await admin.textContent('#scan-list'), /离线/, 'the synced offline scan is marked');
+  await admin.selectOption('#scan-verdict', 'refused');
+  await admin.waitForFunction(() => ![...document.querySelectorAll('#scan-list tbody td[data-reason]')].some((td) => td.dataset.reason === 'ok'));
+  await admin.selectOption('#scan-verdict', '');
+  await admin.waitForSelector('#scan-list td[data-reason=ok]');
+  await shot(admin, 'office-scan-log');
+  await admin.context().close();
 });

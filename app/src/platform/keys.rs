@@ -173,7 +173,7 @@ impl Keys {
             *self.signing.write().unwrap_or_else(|e| e.into_inner()) = k;
         }
         let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT kid, public_key FROM signing_keys WHERE algorithm = 'EdDSA' AND (retired_at IS NULL OR retired_at > $1) ORDER BY created_at",
+            "SELECT kid, public_key FROM signing_keys WHERE algorithm = 'EdDSA' AND (retired_at IS NULL OR retired_at > $1) ORDER BY created_at, kid",
         )
         .bind(now_ms - RETIRED_KEY_VERIFIES_MS)
         .fetch_all(&db.write)
