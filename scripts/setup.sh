@@ -43,6 +43,8 @@ if [[ "${1:-}" == "--test" ]]; then
   missing=()
   command -v chromium >/dev/null || missing+=(chromium chromium-driver)
   command -v sqlite3 >/dev/null || missing+=(sqlite3)
+  # An ordinary QR decoder, independent of ours, reads the pass page's code.
+  command -v zbarimg >/dev/null || missing+=(zbar-tools)
   # Screenshots need a CJK font; phones have their own.
   [[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]] || missing+=(fonts-wqy-microhei)
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)

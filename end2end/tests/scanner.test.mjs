@@ -116,6 +116,9 @@ test('offline: the scanner decides from its roster, queues the scan, reloads wit
   await open(holder.page, `/p/${link}`);
   const qr = `${SHOTS}offline-qr.png`;
   await holder.page.locator('#pass-qr').screenshot({ path: qr });
+  // Debian's zbarimg, a decoder that is not ours, reads the page's code.
+  const decoded = execFileSync('zbarimg', ['--raw', '-q', qr], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  assert.match(decoded, new RegExp(`^${BASE.replace(/[.]/g, '\\.')}/s#t=[\\w-]+\\.[\\w-]+\\.[\\w-]+$`));
   // Once opened, the pass page also opens with the network off.
   await holder.page.waitForFunction(() => navigator.serviceWorker?.controller, null, { timeout: 20000 });
   await holder.context.setOffline(true);
@@ -131,6 +134,11 @@ test('offline: the scanner decides from its roster, queues the scan, reloads wit
   // Online first: the roster arrives and the service worker takes the page.
   await page.waitForFunction(() => /\(\d+\)/.test(document.querySelector('#net-status')?.textContent ?? ''), null, { timeout: 20000 });
   await page.waitForFunction(() => navigator.serviceWorker?.controller, null, { timeout: 20000 });
+  // This browser has no camera (like a webview that refuses it): the page
+  // says so and points to the photo button.
+  await page.click('#camera-start');
+  await page.waitForSelector('#camera-failed');
+  assert.match(await page.textContent('#camera-failed'), /拍照识别/);
   const scans = () => Number(execFileSync('sqlite3', [DB, "SELECT COUNT(*) FROM scan_events WHERE gate_id = (SELECT id FROM gates WHERE name = '南门')"]).toString().trim());
   const before = scans();
 
