@@ -2,6 +2,7 @@
 //! (configuration, database, keys), request guards and caching rules.
 
 #![recursion_limit = "512"]
+pub mod assets;
 pub mod demo;
 pub mod gate_api;
 pub mod routes;
@@ -74,6 +75,7 @@ pub fn router(state: AppState) -> Router {
     let provide = move || provide_context(ctx_state.clone());
     let shell_options = options.clone();
     Router::new()
+        .nest_service("/pkg", assets::service(&state.config.site_root))
         .merge(routes::api(state.clone()))
         .merge(gate_api::routes(state.clone()))
         .leptos_routes_with_context(&options, routes, provide, move || app::shell(shell_options.clone()))
@@ -152,6 +154,13 @@ pub async fn serve(state: AppState, listen: &str) -> Result<Running, StartError>
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Bind(listen.to_owned(), e))?;
     let addr = listener.local_addr().map_err(|e| StartError::Bind(listen.to_owned(), e))?;
     let app = router(state.clone());
+    // Compressing a fresh build takes seconds: off the serving path.
+    let pkg = state.config.site_root.join("pkg");
+    tokio::task::spawn_blocking(move || match assets::precompress(&pkg) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(files = n, "precompressed assets"),
+        Err(e) => tracing::warn!(error = %e, "precompressing assets failed; compressing on the fly"),
+    });
     if state.config.background_jobs {
         spawn_upkeep(state.clone());
     }

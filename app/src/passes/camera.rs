@@ -128,10 +128,11 @@ mod browser {
 #[cfg(feature = "hydrate")]
 pub use browser::vibrate;
 
-/// The camera view: hands every decoded text to `on_code` (the same code is
-/// not repeated within three seconds).
+/// The camera view: hands every decoded text to `on_code`, with the
+/// `performance.now()` of the frame it was read from (NaN for a photo; the same code is not
+/// repeated within three seconds).
 #[component]
-pub fn CameraScanner(on_code: Callback<String>) -> impl IntoView {
+pub fn CameraScanner(on_code: Callback<(String, f64)>) -> impl IntoView {
     #[cfg(not(feature = "hydrate"))]
     let _ = on_code;
     let video = NodeRef::<leptos::html::Video>::new();
@@ -157,6 +158,7 @@ pub fn CameraScanner(on_code: Callback<String>) -> impl IntoView {
                 let detector = browser::barcode_detector();
                 let mut last: Option<(String, f64)> = None;
                 while running.get_untracked() {
+                    let frame_at = super::offline::perf_now();
                     let text = match &detector {
                         Some(d) => browser::detect_with(d, &v).await,
                         None => browser::pixels(v.unchecked_ref(), v.video_width(), v.video_height(), 640).and_then(|(w, h, px)| decode_rgba(w, h, &px)),
@@ -166,7 +168,7 @@ pub fn CameraScanner(on_code: Callback<String>) -> impl IntoView {
                         let repeat = last.as_ref().is_some_and(|(l, at)| *l == t && now - at < 3000.0);
                         if !repeat {
                             last = Some((t.clone(), now));
-                            on_code.run(t);
+                            on_code.run((t, frame_at));
                         }
                     }
                     browser::sleep(120).await;
@@ -186,7 +188,7 @@ pub fn CameraScanner(on_code: Callback<String>) -> impl IntoView {
                 match browser::decode_file(file).await {
                     Some(t) => {
                         photo_failed.set(false);
-                        on_code.run(t);
+                        on_code.run((t, f64::NAN));
                     }
                     None => photo_failed.set(true),
                 }

@@ -140,6 +140,24 @@ mod browser {
         let _ = osc.stop_with_when(t + if allow { 0.12 } else { 0.4 });
     }
 
+    /// `performance.now()`: milliseconds since the page started.
+    pub fn perf_now() -> f64 {
+        web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+    }
+
+    /// A User Timing measure from `start` (a `perf_now()`) to now, read by
+    /// the benchmark harness (`performance.getEntriesByName`); cheap, and
+    /// visible in any browser's performance panel.
+    pub fn measure_since(name: &str, start: f64) {
+        let Some(perf) = web_sys::window().and_then(|w| w.performance()) else { return };
+        let opts = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&opts, &JsValue::from_str("start"), &JsValue::from_f64(start));
+        let _ = js_sys::Reflect::set(&opts, &JsValue::from_str("end"), &JsValue::from_f64(perf.now()));
+        if let Ok(f) = js_sys::Reflect::get(&perf, &JsValue::from_str("measure")).and_then(|f| f.dyn_into::<js_sys::Function>()) {
+            let _ = f.call2(&perf, &JsValue::from_str(name), &opts);
+        }
+    }
+
     /// The service worker keeps the scanner and pass pages loadable with
     /// the network off (where the browser has one: not iOS WeChat).
     pub fn register_service_worker() {

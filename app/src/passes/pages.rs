@@ -106,10 +106,13 @@ pub fn ScannerPage() -> impl IntoView {
     let pending = RwSignal::new(false);
     let info = RwSignal::new(OfflineInfo { reachable: true, ..Default::default() });
     let roster = StoredValue::new(crate::domain::roster::LocalRoster::default());
+    // When the camera frame that held the code was taken (for the measure
+    // "camera to verdict").
+    let camera_frame = StoredValue::new(None::<f64>);
     let alive = StoredValue::new(true);
     on_cleanup(move || alive.set_value(false));
     #[cfg(not(feature = "hydrate"))]
-    let _ = (roster, alive, photo);
+    let _ = (roster, alive, photo, camera_frame);
 
     // Checks one scan: online with a short timeout, else on this phone.
     let check = move |input: ScanInput| {
@@ -146,6 +149,10 @@ pub fn ScannerPage() -> impl IntoView {
                         }
                     }
                 }
+            }
+            if let Some(frame_at) = camera_frame.get_value() {
+                camera_frame.set_value(None);
+                offline::measure_since("campus-pass:camera-to-verdict", frame_at);
             }
             if let Some(Shown { result: Ok(v), .. }) = shown.get_untracked() {
                 camera::vibrate(if v.allow { 80 } else { 400 });
@@ -247,9 +254,10 @@ pub fn ScannerPage() -> impl IntoView {
                 }}
                 {move || (info.get().queued > 0).then(|| view! { " · " {t(Msg::QueuedEvents)} " " <strong id="queued">{info.get().queued}</strong> })}
             </p>
-            <camera::CameraScanner on_code=Callback::new(move |code: String| {
+            <camera::CameraScanner on_code=Callback::new(move |(code, frame_at): (String, f64)| {
                 text.set(code.clone());
                 manual.set(Manual::Qr);
+                camera_frame.set_value(frame_at.is_finite().then_some(frame_at));
                 check(ScanInput::Qr(code));
             }) />
             <div class="segmented" role="group">
@@ -331,7 +339,9 @@ async fn decide_offline(
     let now = offline::now_ms();
     let (reason, pass) = roster.with_value(|r| match input {
         ScanInput::Qr(text) => {
+            let started = offline::perf_now();
             let (reason, p) = r.verdict_for_qr(gate_id, dir, text, now);
+            offline::measure_since("campus-pass:offline-verify", started);
             Ok((reason, p.cloned()))
         }
         ScanInput::Plate(text) => match crate::domain::Plate::parse(text) {

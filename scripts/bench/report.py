@@ -1,0 +1,110 @@
+"""Writes the benchmark table (results.md, results.json) from one run's files."""
+import json
+import os
+import platform
+import subprocess
+import sys
+
+out, mode, backend, gen_seconds, people, passes, events = sys.argv[1:8]
+
+
+def load(name, default=None):
+    try:
+        with open(os.path.join(out, name)) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return default
+
+
+def read_int(name):
+    try:
+        with open(os.path.join(out, name)) as f:
+            return int(f.read().strip() or 0)
+    except (OSError, ValueError):
+        return 0
+
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=10).stdout.strip()
+    except Exception:
+        return ""
+
+
+check = load("check.json", {})
+submit = load("submit.json", {})
+rate = load("verify-rate.json", {})
+browser = load("browser.json", {})
+lh = {p: load(f"lighthouse-{p}.json", {}) for p in ("apply", "scan")}
+
+scans_per_s = (check.get("requests", 0) - check.get("non2xx", 0)) / check["seconds"] if check.get("seconds") else 0
+ok_submits = (submit.get("requests", 0) - submit.get("non2xx", 0)) / submit["seconds"] if submit.get("seconds") else 0
+dalek = rate.get("ed25519_dalek_per_s", 0)
+ratio = dalek / scans_per_s if scans_per_s else None
+
+
+def lh_score(p):
+    try:
+        return round(lh[p]["categories"]["performance"]["score"] * 100)
+    except (KeyError, TypeError):
+        return None
+
+
+rows = [
+    ("online verify via POST /api/gate/v1/check", f"{scans_per_s:,.0f} scans/s, p99 {check.get('p99_ms', 0):.1f} ms",
+     "≥ 10,000 scans/s, p99 ≤ 20 ms", scans_per_s >= 10000 and check.get("p99_ms", 1e9) <= 20),
+    ("single-core Ed25519 verify rate ÷ scan rate", f"{dalek:,.0f}/s ÷ {scans_per_s:,.0f}/s = {ratio:.1f}" if ratio else "n/a",
+     "≤ 4", ratio is not None and ratio <= 4),
+    ("offline verify in the scanner's WASM (signature + roster)",
+     f"median {browser.get('offline_verify', {}).get('median', 0):.2f} ms, max {browser.get('offline_verify', {}).get('max', 0):.2f} ms "
+     f"({browser.get('offline_verify', {}).get('roster_passes', 0)} passes in the roster)",
+     "≤ 1 ms a pass", (browser.get("offline_verify", {}).get("median") or 9) <= 1),
+    ("camera to verdict (fake camera, pass QR)",
+     f"median {((browser.get('camera_to_verdict') or {}).get('median') or 0):.0f} ms, p95 {((browser.get('camera_to_verdict') or {}).get('p95') or 0):.0f} ms",
+     "≤ 300 ms median", ((browser.get("camera_to_verdict") or {}).get("median") or 1e9) <= 300),
+]
+for p in ("apply", "scan"):
+    b = browser.get(p, {})
+    rows.append((f"first load of /{p}: JS + WASM, brotli", f"{b.get('brotli', 0) / 1024:,.0f} KB ({b.get('raw', 0) / 1024:,.0f} KB raw, {len(b.get('files', []))} files)",
+                 "≤ 200 KB", b.get("brotli", 1e12) <= 200 * 1024))
+    rows.append((f"Lighthouse mobile performance, /{p}", str(lh_score(p)) if lh_score(p) is not None else "not run", "≥ 90",
+                 (lh_score(p) or 0) >= 90))
+rows += [
+    ("application submissions (16:00 rush)", f"{ok_submits:,.0f}/s accepted, p99 {submit.get('p99_ms', 0):.0f} ms ({submit.get('non2xx', 0)} refused)",
+     "≥ 1,000/s", ok_submits >= 1000),
+    ("server memory under the verify load", f"{read_int('rss-check-kb') / 1024:,.0f} MB peak RSS", "≤ 150 MB", read_int("rss-check-kb") <= 150 * 1024),
+]
+
+machine = {
+    "cpu": sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip(),
+    "cores": os.cpu_count(),
+    "memory": sh("free -h | awk '/Mem:/ {print $2}'"),
+    "kernel": platform.release(),
+    "rustc": sh("rustc --version"),
+    "chromium": sh("chromium --version"),
+    "wrk": sh("wrk --version 2>&1 | head -1"),
+    "backend": backend,
+    "mode": mode,
+    "data": {"people": int(people), "passes": int(passes), "scan_events": int(events), "generated_in_s": float(gen_seconds)},
+    "load": "wrk on the same machine: 2 threads; verify 64 connections, submissions 32",
+}
+
+md = [f"# Campus Pass benchmarks ({mode}, {backend})", "",
+      f"{machine['cpu']}, {machine['cores']} cores, {machine['memory']} RAM; {machine['rustc']}; {machine['chromium']}; {machine['wrk']}.",
+      f"Data: {int(people):,} people, {int(passes):,} passes, {int(events):,} scan events (generated in {float(gen_seconds):.0f} s). "
+      f"Load generator on the same machine ({machine['load']}).", "",
+      "| measure | result | budget | met |", "|---|---|---|---|"]
+for name, result, budget, met in rows:
+    md.append(f"| {name} | {result} | {budget} | {'yes' if met else '**no**'} |")
+md += ["", f"jsonwebtoken verify (the server's path): {rate.get('jsonwebtoken_per_s', 0):,.0f}/s on one core; "
+       f"ed25519-dalek verify_strict: {dalek:,.0f}/s.",
+       f"Verify run: {check.get('requests', 0):,} requests, {check.get('non2xx', 0)} not 2xx, {check.get('errors', 0)} socket errors, "
+       f"p50 {check.get('p50_ms', 0):.2f} ms, max {check.get('max_ms', 0):.1f} ms."]
+with open(os.path.join(out, "results.md"), "w") as f:
+    f.write("\n".join(md) + "\n")
+with open(os.path.join(out, "results.json"), "w") as f:
+    json.dump({"machine": machine, "rows": [{"measure": n, "result": r, "budget": b, "met": m} for n, r, b, m in rows],
+               "raw": {"check": check, "submit": submit, "verify_rate": rate, "browser": browser,
+                       "rss_check_kb": read_int("rss-check-kb"), "rss_end_kb": read_int("rss-end-kb"),
+                       "lighthouse": {p: lh_score(p) for p in lh}}}, f, indent=2)
+print("\n".join(md))

@@ -1,0 +1,53 @@
+-- wrk: the 16:00 rush. Each request is a new visitor (its own session: the
+-- applicant's mobile is claimed) applying for one person with a fresh,
+-- valid resident ID number and mobile.
+local cookies = {}
+for line in io.lines(os.getenv("SESSIONS_FILE")) do cookies[#cookies + 1] = line end
+local f = io.open(os.getenv("FORM_FILE")):read("*a")
+local host = f:match('"host_staff_id":"([^"]+)"')
+local campus = f:match('"campus_id":"([^"]+)"')
+local reason = f:match('"reason_id":"([^"]+)"')
+local date = f:match('"date":"([^"]+)"')
+local threads = {}
+local n, tid = 0, 0
+
+function setup(thread)
+  thread:set("tid", #threads)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  n = 0
+end
+
+local weights = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 }
+local checks = "10X98765432"
+
+-- GB 11643: region, a real birth date, a sequence, the check character.
+local function id_number(k)
+  local birth = os.date("!%Y%m%d", os.time({ year = 1950, month = 1, day = 1, hour = 12 }) + math.floor(k / 1000) * 86400)
+  local first17 = "110101" .. birth .. string.format("%03d", k % 1000)
+  local sum = 0
+  for i = 1, 17 do sum = sum + tonumber(first17:sub(i, i)) * weights[i] end
+  local c = (sum % 11) + 1
+  return first17 .. checks:sub(c, c)
+end
+
+request = function()
+  n = n + 1
+  local k = tid * 5000000 + n
+  local cookie = cookies[((tid * 30000 + n) % #cookies) + 1]
+  local body = string.format(
+    '{"form":{"kind":"Visitor","host_staff_id":"%s","campus_id":"%s","reason_id":"%s","start_date":"%s","end_date":"%s",' ..
+    '"entrants":[{"name":"压测访客","phone":"150%08d","doc_type":"ResidentId","doc_number":"%s","in_vehicle":false,"face_photo":null,"face_consent":false}],' ..
+    '"plate":"","note":""},"idempotency_key":"bench-%d-%d","invitation":null}',
+    host, campus, reason, date, date, k % 100000000, id_number(k), tid, n)
+  return wrk.format("POST", "/api/fn/submit_application", { ["Content-Type"] = "application/json", ["Cookie"] = cookie }, body)
+end
+
+done = function(summary, latency, requests)
+  io.write(string.format('{"requests":%d,"seconds":%.3f,"non2xx":%d,"errors":%d,"p50_ms":%.3f,"p99_ms":%.3f,"max_ms":%.3f}\n',
+    summary.requests, summary.duration / 1e6, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
+end
