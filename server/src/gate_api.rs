@@ -57,7 +57,7 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
 
 struct Device {
     id: String,
-    gate_id: String,
+    gate: app::domain::gate::GateFacts,
 }
 
 async fn device(st: &AppState, headers: &HeaderMap) -> Result<Device, ApiError> {
@@ -66,17 +66,19 @@ async fn device(st: &AppState, headers: &HeaderMap) -> Result<Device, ApiError> 
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(ApiError(AppError::Unauthenticated))?;
-    let (id, gate_id) = passes::device_for_key(st, key.trim()).await?.ok_or(ApiError(AppError::Unauthenticated))?;
+    let (id, gate, last_seen) = passes::device_for_key(st, key.trim()).await?.ok_or(ApiError(AppError::Unauthenticated))?;
     // Last seen: at most one write a minute per device.
     let now = st.clock.now_ms();
-    sqlx::query("UPDATE gate_devices SET last_seen_at = $1 WHERE id = $2 AND (last_seen_at IS NULL OR last_seen_at < $3)")
-        .bind(now)
-        .bind(&id)
-        .bind(now - 60_000)
-        .execute(&st.db.write)
-        .await
-        .map_err(AppError::from)?;
-    Ok(Device { id, gate_id })
+    if last_seen.is_none_or(|t| t < now - 60_000) {
+        sqlx::query("UPDATE gate_devices SET last_seen_at = $1 WHERE id = $2 AND (last_seen_at IS NULL OR last_seen_at < $3)")
+            .bind(now)
+            .bind(&id)
+            .bind(now - 60_000)
+            .execute(&st.db.write)
+            .await
+            .map_err(AppError::from)?;
+    }
+    Ok(Device { id, gate })
 }
 
 /// "May this plate / QR / ID card pass here now?"
@@ -150,7 +152,7 @@ async fn check(State(st): State<AppState>, headers: HeaderMap, body: axum::body:
         (None, None, Some(n)) => ScanInput::IdNumber(n),
         _ => return Err(ApiError(AppError::invalid("input", app::i18n::Msg::ErrOneInput))),
     };
-    let v = passes::scan(&st, &d.gate_id, req.direction, &input, &Scanner::Device(d.id), req.record, req.event_id.as_deref()).await?;
+    let v = passes::scan_at(&st, &d.gate, req.direction, &input, &Scanner::Device(d.id), req.record, req.event_id.as_deref()).await?;
     Ok(Json(CheckAnswer {
         allow: v.allow,
         reason: v.reason,
@@ -180,8 +182,7 @@ pub struct Since {
     responses((status = 200, description = "The roster, or a delta with `since`", body = app::domain::roster::Roster), (status = 401, description = "Not a device key")))]
 async fn roster(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<Since>) -> Result<Json<passes::Roster>, ApiError> {
     let d = device(&st, &headers).await?;
-    let campus = passes::campus_of_gate(&st, &d.gate_id).await?;
-    Ok(Json(passes::roster(&st, &campus, q.since).await?))
+    Ok(Json(passes::roster(&st, &d.gate.campus_id, q.since).await?))
 }
 
 /// Passages a device decided by itself (at most 1000 a batch).
@@ -198,5 +199,5 @@ pub struct EventBatch {
 async fn events(State(st): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Result<Json<passes::IngestOutcome>, ApiError> {
     let d = device(&st, &headers).await?;
     let batch: EventBatch = parse(&body)?;
-    Ok(Json(passes::ingest(&st, &Scanner::Device(d.id), &d.gate_id, &batch.events).await?))
+    Ok(Json(passes::ingest(&st, &Scanner::Device(d.id), &d.gate.id, &batch.events).await?))
 }

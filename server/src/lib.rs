@@ -46,7 +46,8 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<AppSta
         "tencent" => Box::new(app::platform::sms_cloud::TencentSms::new(config.sms.clone())),
         other => return Err(StartError::SmsProvider(other.to_owned())),
     };
-    let state = AppState(Arc::new(Inner { db, clock: CampusClock::new(clock, tz), keys, config, sms }));
+    let recorder = app::passes::recorder::Recorder::spawn(db.clone());
+    let state = AppState(Arc::new(Inner { db, clock: CampusClock::new(clock, tz), keys, config, sms, recorder }));
     app::applications::ssr::seed_rules(&state).await.map_err(app::platform::db::DbError::from)?;
     Ok(state)
 }

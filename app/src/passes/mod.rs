@@ -3,6 +3,8 @@
 //! by the guard's scanner and the gate-device API.
 
 #[cfg(feature = "ssr")]
+pub mod recorder;
+#[cfg(feature = "ssr")]
 pub mod ssr;
 
 use crate::domain::gate::{Direction, Reason};

@@ -13,7 +13,7 @@ use crate::platform::context::AppState;
 use crate::platform::db::new_id;
 use crate::platform::keys::{random_token, sha256_hex};
 
-type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
+pub(super) type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 
 /// A long pass's token lives at most this long; the pass page renews it,
 /// so a cancelled pass stops working at an offline gate within a day.
@@ -337,41 +337,148 @@ struct Gate {
     facts: GateFacts,
 }
 
-async fn gate(st: &AppState, gate_id: &str) -> Result<Gate, AppError> {
-    let row: Option<(String, String, String, String, i64)> =
-        sqlx::query_as("SELECT id, campus_id, kind, direction, active FROM gates WHERE id = $1").bind(gate_id).fetch_optional(&st.db.read).await?;
-    let (id, campus_id, kind, direction, active) = row.ok_or(AppError::NotFound)?;
-    Ok(Gate {
-        facts: GateFacts {
-            id,
-            campus_id,
-            kind: GateKind::from_code(&kind).unwrap_or(GateKind::Both),
-            direction: GateDirection::from_code(&direction).unwrap_or(GateDirection::Both),
-            active: active != 0,
-        },
-    })
+const GATE_COLUMNS: &str = "g.id, g.campus_id, g.kind, g.direction, g.active";
+type GateTuple = (String, String, String, String, i64);
+
+fn gate_facts((id, campus_id, kind, direction, active): GateTuple) -> GateFacts {
+    GateFacts {
+        id,
+        campus_id,
+        kind: GateKind::from_code(&kind).unwrap_or(GateKind::Both),
+        direction: GateDirection::from_code(&direction).unwrap_or(GateDirection::Both),
+        active: active != 0,
+    }
 }
 
-/// Finds the pass a scan names, or the reason there is none.
-async fn find_pass(st: &AppState, campus_id: &str, input: &ScanInput, now: i64) -> Result<Result<PassRow, Reason>, AppError> {
+async fn gate(st: &AppState, gate_id: &str) -> Result<Gate, AppError> {
+    let row: Option<GateTuple> = sqlx::query_as(&format!("SELECT {GATE_COLUMNS} FROM gates g WHERE g.id = $1")).bind(gate_id).fetch_optional(&st.db.read).await?;
+    Ok(Gate { facts: gate_facts(row.ok_or(AppError::NotFound)?) })
+}
+
+/// A pass with everything a verdict needs, read in one query: its visit
+/// reason's rules, the entrant's document type, whether a photo exists and
+/// whether the holder or plate is blacklisted.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ScanContextRow {
+    id: String,
+    application_id: String,
+    entrant_id: Option<String>,
+    kind: String,
+    vehicle: i64,
+    holder: String,
+    campus_id: String,
+    valid_from: i64,
+    valid_until: i64,
+    single_use: i64,
+    used_at: Option<i64>,
+    cancelled_at: Option<i64>,
+    category: String,
+    vehicle_gates: String,
+    free_minutes: i64,
+    cents_per_hour: i64,
+    daily_cap_cents: i64,
+    doc_type: Option<String>,
+    doc_masked: Option<String>,
+    has_photo: i64,
+    blacklisted: i64,
+}
+
+pub(super) const SCAN_CONTEXT: &str = "SELECT p.id, p.application_id, p.entrant_id, p.kind, p.vehicle, p.holder, p.campus_id, p.valid_from, p.valid_until,
+        p.single_use, p.used_at, p.cancelled_at, r.category, r.vehicle_gates, r.free_minutes, r.cents_per_hour, r.daily_cap_cents,
+        e.doc_type, e.doc_masked,
+        CASE WHEN EXISTS (SELECT 1 FROM entrant_photos ph WHERE ph.entrant_id = p.entrant_id) THEN 1 ELSE 0 END AS has_photo,
+        CASE WHEN EXISTS (SELECT 1 FROM blacklist b WHERE b.lifted_at IS NULL AND b.kind = 'document' AND b.entry_key = e.doc_mac)
+               OR EXISTS (SELECT 1 FROM blacklist b WHERE b.lifted_at IS NULL AND b.kind = 'mobile' AND b.entry_key = e.phone)
+               OR (p.vehicle = 1 AND EXISTS (SELECT 1 FROM blacklist b WHERE b.lifted_at IS NULL AND b.kind = 'plate' AND b.entry_key = p.holder))
+             THEN 1 ELSE 0 END AS blacklisted
+    FROM passes p JOIN applications a ON a.id = p.application_id JOIN visit_reasons r ON r.id = a.reason_id
+    LEFT JOIN entrants e ON e.id = p.entrant_id";
+
+impl ScanContextRow {
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn pass_row(&self) -> PassRow {
+        PassRow {
+            id: self.id.clone(),
+            application_id: self.application_id.clone(),
+            entrant_id: self.entrant_id.clone(),
+            kind: self.kind.clone(),
+            vehicle: self.vehicle != 0,
+            holder: self.holder.clone(),
+            campus_id: self.campus_id.clone(),
+            valid_from: self.valid_from,
+            valid_until: self.valid_until,
+            single_use: self.single_use != 0,
+            used_at: self.used_at,
+            cancelled_at: self.cancelled_at,
+        }
+    }
+
+    pub fn fees(&self) -> Fees {
+        let official = self.category == "official";
+        Fees { free_minutes: self.free_minutes, cents_per_hour: if official { 0 } else { self.cents_per_hour }, daily_cap_cents: self.daily_cap_cents }
+    }
+
+    fn facts(&self) -> PassFacts {
+        PassFacts {
+            campus_id: self.campus_id.clone(),
+            vehicle: self.vehicle != 0,
+            official: self.category == "official",
+            allowed_vehicle_gates: serde_json::from_str(&self.vehicle_gates).unwrap_or_default(),
+            single_use: self.single_use != 0,
+            used: self.used_at.is_some(),
+            cancelled: self.cancelled_at.is_some(),
+            blacklisted: self.blacklisted != 0,
+        }
+    }
+
+    /// The verdict at `gate` at `now`, before any spending.
+    pub fn verdict(&self, gate: &GateFacts, direction: Direction, now: i64) -> Reason {
+        let r = decide(gate, &self.facts(), direction);
+        if r == Reason::Ok && now < self.valid_from {
+            Reason::NotYetValid
+        } else if r == Reason::Ok && now >= self.valid_until {
+            Reason::Expired
+        } else {
+            r
+        }
+    }
+
+    /// The holder as the guard sees them.
+    fn scanned(&self, st: &AppState) -> ScannedPass {
+        ScannedPass {
+            holder: self.holder.clone(),
+            kind: self.kind.clone(),
+            vehicle: self.vehicle != 0,
+            valid_from: st.clock.format(self.valid_from),
+            valid_until: st.clock.format(self.valid_until - 1),
+            check_document: super::check_document(self.doc_type.as_deref().unwrap_or("vehicle")),
+            document: self.doc_masked.clone(),
+            has_photo: self.has_photo != 0,
+            pass_id: self.id.clone(),
+        }
+    }
+}
+
+/// Which pass a scan names (its id), or the reason there is none. Plates,
+/// ID numbers and mobiles are looked up among today's passes of the campus.
+async fn find_pass(st: &AppState, campus_id: &str, input: &ScanInput, now: i64) -> Result<Result<String, Reason>, AppError> {
     let valid_now = "AND valid_from <= $2 AND valid_until > $2 AND cancelled_at IS NULL ORDER BY valid_until LIMIT 1";
-    let found: Option<PassTuple> = match input {
+    let found: Option<(String,)> = match input {
         ScanInput::Qr(text) => {
             let token = token_from_scan(text);
             let kid = crate::domain::pass_token::header(token).map(|h| h.kid).unwrap_or_default();
             let keys = st.keys.published_with(&st.db, &kid, now).await;
-            let claims = match verify(token, &keys, now / 1000) {
-                Ok(c) => c,
-                Err(r) => return Ok(Err(r)),
-            };
-            sqlx::query_as(&format!("{PASS_SELECT} WHERE id = $1")).bind(&claims.pid).fetch_optional(&st.db.read).await?
+            return Ok(verify(token, &keys, now / 1000).map(|c| c.pid));
         }
         ScanInput::Plate(p) => {
             let Ok(plate) = Plate::parse(p) else { return Ok(Err(Reason::Malformed)) };
             if blacklisted(st, "plate", plate.as_str()).await? {
                 return Ok(Err(Reason::Blacklisted));
             }
-            sqlx::query_as(&format!("{PASS_SELECT} WHERE vehicle = 1 AND holder = $1 AND campus_id = $3 {valid_now}"))
+            sqlx::query_as(&format!("SELECT id FROM passes WHERE vehicle = 1 AND holder = $1 AND campus_id = $3 {valid_now}"))
                 .bind(plate.as_str())
                 .bind(now)
                 .bind(campus_id)
@@ -384,32 +491,24 @@ async fn find_pass(st: &AppState, campus_id: &str, input: &ScanInput, now: i64) 
             if blacklisted(st, "document", &mac).await? {
                 return Ok(Err(Reason::Blacklisted));
             }
-            sqlx::query_as(&format!(
-                "{PASS_SELECT} WHERE entrant_id IN (SELECT id FROM entrants WHERE doc_mac = $1) AND campus_id = $3 {valid_now}"
-            ))
-            .bind(mac)
-            .bind(now)
-            .bind(campus_id)
-            .fetch_optional(&st.db.read)
-            .await?
+            sqlx::query_as(&format!("SELECT id FROM passes WHERE entrant_id IN (SELECT id FROM entrants WHERE doc_mac = $1) AND campus_id = $3 {valid_now}"))
+                .bind(mac)
+                .bind(now)
+                .bind(campus_id)
+                .fetch_optional(&st.db.read)
+                .await?
         }
         ScanInput::Mobile(m) => {
             let Ok(phone) = Phone::parse(m) else { return Ok(Err(Reason::Malformed)) };
-            sqlx::query_as(&format!(
-                "{PASS_SELECT} WHERE entrant_id IN (SELECT id FROM entrants WHERE phone = $1) AND campus_id = $3 {valid_now}"
-            ))
-            .bind(phone.as_str())
-            .bind(now)
-            .bind(campus_id)
-            .fetch_optional(&st.db.read)
-            .await?
+            sqlx::query_as(&format!("SELECT id FROM passes WHERE entrant_id IN (SELECT id FROM entrants WHERE phone = $1) AND campus_id = $3 {valid_now}"))
+                .bind(phone.as_str())
+                .bind(now)
+                .bind(campus_id)
+                .fetch_optional(&st.db.read)
+                .await?
         }
     };
-    Ok(match found {
-        Some(t) => Ok(pass_row(t)),
-        None if matches!(input, ScanInput::Qr(_)) => Err(Reason::UnknownPass),
-        None => Err(Reason::NoPass),
-    })
+    Ok(found.map(|r| r.0).ok_or(Reason::NoPass))
 }
 
 async fn blacklisted(st: &AppState, kind: &str, key: &str) -> Result<bool, AppError> {
@@ -421,78 +520,20 @@ async fn blacklisted(st: &AppState, kind: &str, key: &str) -> Result<bool, AppEr
     Ok(hit.is_some())
 }
 
-struct PassContext {
-    facts: PassFacts,
-    scanned: ScannedPass,
-    fees: Fees,
-}
-
-async fn pass_context(st: &AppState, p: &PassRow) -> Result<PassContext, AppError> {
-    let (category, vehicle_gates, free_minutes, cents_per_hour, cap): (String, String, i64, i64, i64) = sqlx::query_as(
-        "SELECT r.category, r.vehicle_gates, r.free_minutes, r.cents_per_hour, r.daily_cap_cents
-         FROM applications a JOIN visit_reasons r ON r.id = a.reason_id WHERE a.id = $1",
-    )
-    .bind(&p.application_id)
-    .fetch_one(&st.db.read)
-    .await?;
-    let entrant: Option<(String, String, Option<String>, i64)> = match &p.entrant_id {
-        Some(id) => sqlx::query_as(
-            "SELECT e.doc_type, e.doc_mac, e.phone, (SELECT COUNT(*) FROM entrant_photos ph WHERE ph.entrant_id = e.id) FROM entrants e WHERE e.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&st.db.read)
-        .await?,
-        None => None,
-    };
-    let masked: Option<(String,)> = match &p.entrant_id {
-        Some(id) => sqlx::query_as("SELECT doc_masked FROM entrants WHERE id = $1").bind(id).fetch_optional(&st.db.read).await?,
-        None => None,
-    };
-    let mut black = false;
-    if let Some((_, mac, phone, _)) = &entrant {
-        black |= blacklisted(st, "document", mac).await?;
-        if let Some(ph) = phone {
-            black |= blacklisted(st, "mobile", ph).await?;
-        }
-    }
-    if p.vehicle {
-        black |= blacklisted(st, "plate", &p.holder).await?;
-    }
-    let check_document = super::check_document(entrant.as_ref().map_or("vehicle", |e| e.0.as_str()));
-    Ok(PassContext {
-        facts: PassFacts {
-            campus_id: p.campus_id.clone(),
-            vehicle: p.vehicle,
-            official: category == "official",
-            allowed_vehicle_gates: serde_json::from_str(&vehicle_gates).unwrap_or_default(),
-            single_use: p.single_use,
-            used: p.used_at.is_some(),
-            cancelled: p.cancelled_at.is_some(),
-            blacklisted: black,
-        },
-        scanned: ScannedPass {
-            holder: p.holder.clone(),
-            kind: p.kind.clone(),
-            vehicle: p.vehicle,
-            valid_from: st.clock.format(p.valid_from),
-            valid_until: st.clock.format(p.valid_until - 1),
-            check_document,
-            document: masked.map(|m| m.0),
-            has_photo: entrant.as_ref().is_some_and(|e| e.3 > 0),
-            pass_id: p.id.clone(),
-        },
-        fees: Fees { free_minutes, cents_per_hour: if category == "official" { 0 } else { cents_per_hour }, daily_cap_cents: cap },
-    })
-}
-
-/// The verdict for one scan at a gate; with `record`, a single-use pass is
-/// spent, the vehicle's inside state updated and the scan logged, all in
-/// one transaction.
+/// The verdict for one scan at a gate; with `record`, the scan goes to the
+/// recorder, which reads the pass, decides, spends a single-use pass,
+/// moves the holder in or out and logs the scan in its next batch, and
+/// answers once that is committed.
 pub async fn scan(st: &AppState, gate_id: &str, direction: Direction, input: &ScanInput, who: &Scanner, record: bool, event_id: Option<&str>) -> Result<Verdict, AppError> {
+    let gate = gate(st, gate_id).await?;
+    scan_at(st, &gate.facts, direction, input, who, record, event_id).await
+}
+
+/// `scan` at a gate already read (a device's key names its gate).
+pub async fn scan_at(st: &AppState, gate: &GateFacts, direction: Direction, input: &ScanInput, who: &Scanner, record: bool, event_id: Option<&str>) -> Result<Verdict, AppError> {
     if event_id.is_some_and(|e| e.is_empty() || e.len() > 100) {
         return Err(AppError::invalid("event_id", Msg::ErrRequired));
     }
-    let gate = gate(st, gate_id).await?;
     let now = st.clock.now_ms();
     let method = match input {
         ScanInput::Qr(_) => "qr",
@@ -500,82 +541,52 @@ pub async fn scan(st: &AppState, gate_id: &str, direction: Direction, input: &Sc
         ScanInput::IdNumber(_) => "id_number",
         ScanInput::Mobile(_) => "mobile",
     };
-    let found = find_pass(st, &gate.facts.campus_id, input, now).await?;
-    let (mut reason, ctx, pass) = match found {
-        Err(r) => (r, None, None),
-        Ok(p) => {
-            let ctx = pass_context(st, &p).await?;
-            let mut r = decide(&gate.facts, &ctx.facts, direction);
-            if r == Reason::Ok && now < p.valid_from {
-                r = Reason::NotYetValid;
-            } else if r == Reason::Ok && now >= p.valid_until {
-                r = Reason::Expired;
-            }
-            (r, Some(ctx), Some(p))
-        }
-    };
-    let mut fee = None;
-    if record {
-        let event_key = format!("{}:{}", who.source(), event_id.map(str::to_owned).unwrap_or_else(new_id));
-        let mut tx = st.db.write.begin().await?;
-        // The same scan sent again (a retry, or the offline copy of a scan
-        // whose answer was lost): answer what was recorded, change nothing.
-        let seen: Option<(String,)> = sqlx::query_as("SELECT reason FROM scan_events WHERE event_key = $1").bind(&event_key).fetch_optional(&mut *tx).await?;
-        if let Some((recorded,)) = seen {
-            let reason = Reason::from_code(&recorded).unwrap_or(Reason::AlreadyUsed);
-            return Ok(verdict(reason, None, ctx));
-        }
-        if let (Reason::Ok, Some(p)) = (reason, &pass) {
-            if p.single_use && direction == Direction::In {
-                if !spend(&mut tx, &p.id, gate_id, now, now).await? {
-                    reason = Reason::AlreadyUsed;
-                }
-            } else if p.used_at.is_none() {
-                sqlx::query("UPDATE passes SET used_at = $1, updated_at = $1 WHERE id = $2 AND used_at IS NULL").bind(now).bind(&p.id).execute(&mut *tx).await?;
-            }
-        }
-        if let (Reason::Ok, Some(p), Some(c)) = (reason, &pass, &ctx) {
-            fee = passage(&mut tx, p, &c.fees, gate_id, direction, now).await?;
-        }
-        let (guard, device) = who.columns();
-        sqlx::query(
-            "INSERT INTO scan_events (id, event_key, at, recorded_at, campus_id, gate_id, guard, device_id, direction, method, pass_id, plate, allowed, reason, offline, conflict)
-             VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, 0)",
-        )
-        .bind(new_id())
-        .bind(&event_key)
-        .bind(now)
-        .bind(&gate.facts.campus_id)
-        .bind(gate_id)
-        .bind(guard)
-        .bind(device)
-        .bind(direction.code())
-        .bind(method)
-        .bind(pass.as_ref().map(|p| p.id.clone()))
-        .bind(pass.as_ref().filter(|p| p.vehicle).map(|p| p.holder.clone()))
-        .bind((reason == Reason::Ok) as i64)
-        .bind(reason.code())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
+    let target = find_pass(st, &gate.campus_id, input, now).await?;
+    if !record {
+        // A preview: read and decide, change nothing.
+        let ctx = match &target {
+            Ok(pid) => sqlx::query_as::<_, ScanContextRow>(&format!("{SCAN_CONTEXT} WHERE p.id = $1")).bind(pid).fetch_optional(&st.db.read).await?,
+            Err(_) => None,
+        };
+        let reason = match (&target, &ctx) {
+            (Err(r), _) => *r,
+            (Ok(_), None) => Reason::UnknownPass,
+            (Ok(_), Some(c)) => c.verdict(gate, direction, now),
+        };
+        return Ok(verdict(st, reason, None, ctx.as_ref()));
     }
-    Ok(verdict(reason, fee, ctx))
+    let (guard, device) = who.columns();
+    let recorded = st
+        .recorder
+        .record(super::recorder::ScanRecord {
+            event_key: format!("{}:{}", who.source(), event_id.map(str::to_owned).unwrap_or_else(new_id)),
+            replayable: event_id.is_some(),
+            at: now,
+            gate: gate.clone(),
+            guard: guard.map(str::to_owned),
+            device_id: device.map(str::to_owned),
+            direction,
+            method,
+            target,
+        })
+        .await?;
+    Ok(verdict(st, recorded.reason, recorded.fee, recorded.context.as_ref()))
 }
 
-fn verdict(reason: Reason, fee: Option<i64>, ctx: Option<PassContext>) -> Verdict {
+fn verdict(st: &AppState, reason: Reason, fee: Option<i64>, ctx: Option<&ScanContextRow>) -> Verdict {
     Verdict {
         allow: reason == Reason::Ok,
         reason,
         message: reason.msg().text(Lang::Zh).to_owned(),
         fee_cents: fee,
         // A refused scan names the holder only when the pass itself is real.
-        pass: ctx.map(|c| c.scanned),
+        pass: ctx.map(|c| c.scanned(st)),
     }
 }
 
 /// Spends a single-use pass: one conditional update, whose row count says
 /// whether this caller was the one that spent it.
-async fn spend(tx: &mut Tx<'_>, pass_id: &str, gate_id: &str, at: i64, now: i64) -> Result<bool, AppError> {
+pub(super) async fn spend(tx: &mut Tx<'_>, pass_id: &str, gate_id: &str, at: i64, now: i64) -> Result<bool, AppError> {
     let r = sqlx::query("UPDATE passes SET used_at = $1, used_gate_id = $2, updated_at = $3 WHERE id = $4 AND used_at IS NULL")
         .bind(at)
         .bind(gate_id)
@@ -604,20 +615,35 @@ async fn fees_of(tx: &mut Tx<'_>, application_id: &str) -> Result<Fees, AppError
     Ok(Fees { free_minutes, cents_per_hour: if category == "official" { 0 } else { cents_per_hour }, daily_cap_cents })
 }
 
+/// People entering: who is on campus now, for many passes in one statement.
+/// A late (offline) entry never replaces a newer one.
+pub(super) async fn people_in(tx: &mut Tx<'_>, entries: &[(&str, &str, i64, &str)]) -> Result<(), AppError> {
+    for chunk in entries.chunks(200) {
+        let mut sql = String::from("INSERT INTO people_inside (pass_id, campus_id, entered_at, gate_id) VALUES ");
+        for i in 0..chunk.len() {
+            let b = i * 4;
+            sql.push_str(&format!("{}(${}, ${}, ${}, ${})", if i == 0 { "" } else { ", " }, b + 1, b + 2, b + 3, b + 4));
+        }
+        sql.push_str(
+            " ON CONFLICT (pass_id) DO UPDATE SET entered_at = excluded.entered_at, campus_id = excluded.campus_id, gate_id = excluded.gate_id
+              WHERE people_inside.entered_at <= excluded.entered_at",
+        );
+        let mut q = sqlx::query(&sql);
+        for (pass_id, campus_id, at, gate_id) in chunk {
+            q = q.bind(*pass_id).bind(*campus_id).bind(*at).bind(*gate_id);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// Moves a holder in or out: who is on campus now (people by pass,
 /// vehicles by plate), and a vehicle's exit computes its parking fee. A
 /// late offline event never overwrites a newer state.
-async fn passage(tx: &mut Tx<'_>, p: &PassRow, fees: &Fees, gate_id: &str, direction: Direction, at: i64) -> Result<Option<i64>, AppError> {
+pub(super) async fn passage(tx: &mut Tx<'_>, p: &PassRow, fees: &Fees, gate_id: &str, direction: Direction, at: i64) -> Result<Option<i64>, AppError> {
     match (p.vehicle, direction) {
         (false, Direction::In) => {
-            sqlx::query("DELETE FROM people_inside WHERE pass_id = $1 AND entered_at <= $2").bind(&p.id).bind(at).execute(&mut **tx).await?;
-            sqlx::query("INSERT INTO people_inside (pass_id, campus_id, entered_at, gate_id) VALUES ($1, $2, $3, $4) ON CONFLICT (pass_id) DO NOTHING")
-                .bind(&p.id)
-                .bind(&p.campus_id)
-                .bind(at)
-                .bind(gate_id)
-                .execute(&mut **tx)
-                .await?;
+            people_in(tx, &[(&p.id, &p.campus_id, at, gate_id)]).await?;
             Ok(None)
         }
         (false, Direction::Out) => {
@@ -707,13 +733,16 @@ pub async fn set_device_active(st: &AppState, me: &crate::platform::context::Pri
     Ok(())
 }
 
-/// The device a bearer key belongs to: its id and gate.
-pub async fn device_for_key(st: &AppState, key: &str) -> Result<Option<(String, String)>, AppError> {
-    let row: Option<(String, String)> = sqlx::query_as("SELECT id, gate_id FROM gate_devices WHERE key_hash = $1 AND active = 1")
-        .bind(sha256_hex(key.as_bytes()))
-        .fetch_optional(&st.db.read)
-        .await?;
-    Ok(row)
+/// The device a bearer key belongs to, with its gate, in one read.
+pub async fn device_for_key(st: &AppState, key: &str) -> Result<Option<(String, GateFacts, Option<i64>)>, AppError> {
+    type Row = (String, Option<i64>, String, String, String, String, i64);
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT d.id, d.last_seen_at, {GATE_COLUMNS} FROM gate_devices d JOIN gates g ON g.id = d.gate_id WHERE d.key_hash = $1 AND d.active = 1"
+    ))
+    .bind(sha256_hex(key.as_bytes()))
+    .fetch_optional(&st.db.read)
+    .await?;
+    Ok(row.map(|(id, seen, gid, campus, kind, dir, active)| (id, gate_facts((gid, campus, kind, dir, active)), seen)))
 }
 
 /// The first character of a name, the rest hidden: enough for a guard to

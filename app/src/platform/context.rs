@@ -22,6 +22,8 @@ pub struct Inner {
     pub keys: Keys,
     pub config: Config,
     pub sms: Box<dyn SmsProvider>,
+    /// Writes online scans in batches (see `passes::recorder`).
+    pub recorder: crate::passes::recorder::Recorder,
 }
 
 /// Shared by every request; provided to server functions through context.

@@ -61,8 +61,11 @@ impl Db {
                 .await?;
             // Run migrations before readers open, so they see the schema.
             MIGRATOR.run(&write).await?;
+            // Each SQLite connection is a thread of its own: on a small
+            // server more readers than cores only add context switches.
+            let readers = std::thread::available_parallelism().map_or(4, |n| n.get().clamp(2, 4) as u32 * 2);
             let read = AnyPoolOptions::new()
-                .max_connections(8)
+                .max_connections(readers)
                 .after_connect(move |conn, _| Box::pin(async move { conn.execute(pragmas).await.map(|_| ()) }))
                 .connect(&url)
                 .await?;

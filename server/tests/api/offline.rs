@@ -229,3 +229,36 @@ async fn the_signing_key_rotates_and_passes_signed_before_still_scan() {
     assert_eq!(jwks["keys"].as_array().unwrap().len(), 2);
     assert_eq!(c.app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'rotate_signing_key'").await, 1);
 }
+
+#[tokio::test]
+async fn twenty_copies_of_one_scan_sent_at_once_are_recorded_once() {
+    let c = ctx().await;
+    c.approved("13800000001", 1).await;
+    sqlx::query("UPDATE passes SET single_use = 1").execute(&c.app.state.db.write).await.unwrap();
+    visit_day(&c);
+    let gate = south_gate(&c).await;
+    let guard = c.app.staff("G0001").await;
+    // Copies of one scan (a phone retrying) land in the same batch or in
+    // consecutive ones: each answers what the first got.
+    let tasks = (0..20).map(|_| {
+        let (guard, base, gate) = (guard.clone(), c.app.base.clone(), gate.clone());
+        tokio::spawn(async move {
+            guard
+                .post(format!("{base}/api/fn/guard_scan"))
+                .header("origin", &base)
+                .json(&json!({"gate_id": gate, "direction": "in", "input": {"mobile": "13800000001"}, "event_id": "same-scan"}))
+                .send()
+                .await
+                .unwrap()
+                .json::<Verdict>()
+                .await
+                .unwrap()
+        })
+    });
+    let verdicts: Vec<Verdict> = futures::future::join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
+    assert!(verdicts.iter().all(|v| v.reason == Reason::Ok), "{:?}", verdicts.iter().map(|v| v.reason).collect::<Vec<_>>());
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM scan_events").await, 1);
+    // A new scan of the spent pass is refused.
+    let v: Verdict = c.app.call_json(&guard, "guard_scan", json!({"gate_id": gate, "direction": "in", "input": {"mobile": "13800000001"}})).await.unwrap();
+    assert_eq!(v.reason, Reason::AlreadyUsed);
+}

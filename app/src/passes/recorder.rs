@@ -1,0 +1,273 @@
+//! Records online scans in batches: every scan that arrives while a batch
+//! is being written joins the next one, and a batch is one transaction: one
+//! read of every pass it names, the verdicts, a few writes and one commit
+//! (one fsync on SQLite). Each caller waits for the commit that holds its
+//! scan: a guard is never told "allow" for a scan that is not durable, and
+//! the verdict is decided on what the same transaction reads. A single-use
+//! pass is still spent by its own conditional update, so two gates (or two
+//! servers) racing for it admit it once.
+
+use super::ssr::{SCAN_CONTEXT, ScanContextRow, Tx, passage, people_in, spend};
+use crate::domain::gate::GateFacts;
+use crate::domain::gate::{Direction, Reason};
+use crate::error::AppError;
+use crate::platform::db::{Db, new_id};
+use std::collections::{HashMap, HashSet};
+use tokio::sync::{mpsc, oneshot};
+
+/// At most this many scans in one transaction (the events' multi-row
+/// insert stays well inside both backends' bind limits).
+const MAX_BATCH: usize = 256;
+
+/// One scan as it will be stored.
+pub struct ScanRecord {
+    pub event_key: String,
+    /// The caller named its own event id: an earlier copy may exist.
+    pub replayable: bool,
+    pub at: i64,
+    pub gate: GateFacts,
+    pub guard: Option<String>,
+    pub device_id: Option<String>,
+    pub direction: Direction,
+    pub method: &'static str,
+    /// The pass the scan names (its signature already checked), or why
+    /// there is none.
+    pub target: Result<String, Reason>,
+}
+
+/// What was recorded: the verdict, a parking fee on exit, and the pass as
+/// read (for the guard's screen).
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub reason: Reason,
+    pub fee: Option<i64>,
+    pub context: Option<ScanContextRow>,
+}
+
+type Job = (ScanRecord, oneshot::Sender<Result<Recorded, AppError>>);
+
+/// The handle request handlers send scans to; one writer task per server.
+#[derive(Clone)]
+pub struct Recorder {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Recorder {
+    /// Starts the writer task (needs a Tokio runtime).
+    pub fn spawn(db: Db) -> Recorder {
+        let (jobs, rx) = mpsc::channel::<Job>(4 * MAX_BATCH);
+        tokio::spawn(run(db, rx));
+        Recorder { jobs }
+    }
+
+    pub async fn record(&self, r: ScanRecord) -> Result<Recorded, AppError> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs.send((r, reply)).await.map_err(|_| AppError::Internal)?;
+        answer.await.map_err(|_| AppError::Internal)?
+    }
+}
+
+async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(j) => batch.push(j),
+                Err(_) => break,
+            }
+        }
+        let (records, replies): (Vec<ScanRecord>, Vec<_>) = batch.into_iter().unzip();
+        match write(&db, &records).await {
+            Ok(done) => {
+                for (reply, r) in replies.into_iter().zip(done) {
+                    let _ = reply.send(Ok(r));
+                }
+            }
+            // One bad scan must not fail the others: each on its own.
+            Err(e) if records.len() > 1 => {
+                tracing::warn!(error = ?e, scans = records.len(), "a batch of scans failed; writing them one by one");
+                for (reply, r) in replies.into_iter().zip(records) {
+                    let one = write(&db, std::slice::from_ref(&r)).await.map(|mut v| v.remove(0));
+                    let _ = reply.send(one);
+                }
+            }
+            Err(e) => {
+                for reply in replies {
+                    let _ = reply.send(Err(e.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// Writes one batch in one transaction, in arrival order.
+async fn write(db: &Db, records: &[ScanRecord]) -> Result<Vec<Recorded>, AppError> {
+    let mut tx = db.write.begin().await?;
+    let contexts = read_contexts(&mut tx, records).await?;
+    let mut out: Vec<Recorded> = records
+        .iter()
+        .map(|r| match &r.target {
+            Err(reason) => Recorded { reason: *reason, fee: None, context: None },
+            Ok(pid) => match contexts.get(pid.as_str()) {
+                None => Recorded { reason: Reason::UnknownPass, fee: None, context: None },
+                Some(c) => Recorded { reason: c.verdict(&r.gate, r.direction, r.at), fee: None, context: Some(c.clone()) },
+            },
+        })
+        .collect();
+    // The same scan sent again (a retry, or the offline copy of a scan whose
+    // answer was lost): answer what was recorded, change nothing.
+    let mut replay: Vec<Option<usize>> = vec![None; records.len()];
+    let earlier = recorded_reasons(&mut tx, records).await?;
+    let mut first_of: HashMap<&str, usize> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        if let Some(reason) = earlier.get(r.event_key.as_str()) {
+            out[i].reason = *reason;
+            replay[i] = Some(usize::MAX);
+        } else if let Some(&j) = first_of.get(r.event_key.as_str()) {
+            replay[i] = Some(j);
+        } else {
+            first_of.insert(&r.event_key, i);
+        }
+    }
+    // Spends and passages, in order: a pass scanned twice in one batch is
+    // spent by the first scan only.
+    let mut spent: HashSet<String> = HashSet::new();
+    let mut first_use: Vec<String> = Vec::new();
+    let mut entering: Vec<(String, String, i64, String)> = Vec::new();
+    for (i, r) in records.iter().enumerate() {
+        if replay[i].is_some() || out[i].reason != Reason::Ok {
+            continue;
+        }
+        let Some(c) = out[i].context.clone() else { continue };
+        let p = c.pass_row();
+        if p.single_use && r.direction == Direction::In {
+            if spent.contains(&p.id) || !spend(&mut tx, &p.id, &r.gate.id, r.at, r.at).await? {
+                out[i].reason = Reason::AlreadyUsed;
+                continue;
+            }
+            spent.insert(p.id.clone());
+        } else if p.used_at.is_none() {
+            first_use.push(p.id.clone());
+        }
+        if !p.vehicle && r.direction == Direction::In {
+            // People entering are written together; one statement may not
+            // touch a row twice, so a repeat flushes first.
+            if entering.iter().any(|e| e.0 == p.id) {
+                flush(&mut tx, &mut entering).await?;
+            }
+            entering.push((p.id.clone(), p.campus_id.clone(), r.at, r.gate.id.clone()));
+        } else {
+            // Exits and vehicles in order, after the entries before them.
+            flush(&mut tx, &mut entering).await?;
+            out[i].fee = passage(&mut tx, &p, &c.fees(), &r.gate.id, r.direction, r.at).await?;
+        }
+    }
+    flush(&mut tx, &mut entering).await?;
+    first_use.sort_unstable();
+    first_use.dedup();
+    for chunk in first_use.chunks(200) {
+        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!("UPDATE passes SET used_at = $1, updated_at = $1 WHERE used_at IS NULL AND id IN ({})", marks.join(", "));
+        let mut q = sqlx::query(&sql).bind(records[0].at);
+        for id in chunk {
+            q = q.bind(id.as_str());
+        }
+        q.execute(&mut *tx).await?;
+    }
+    // A repeat within the batch answers what its first copy got.
+    for i in 0..records.len() {
+        if let Some(j) = replay[i].filter(|j| *j != usize::MAX) {
+            out[i] = out[j].clone();
+        }
+    }
+    let fresh: Vec<usize> = (0..records.len()).filter(|i| replay[*i].is_none()).collect();
+    insert_events(&mut tx, records, &out, &fresh).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+async fn flush(tx: &mut Tx<'_>, entering: &mut Vec<(String, String, i64, String)>) -> Result<(), AppError> {
+    let rows: Vec<(&str, &str, i64, &str)> = entering.iter().map(|(a, b, c, d)| (a.as_str(), b.as_str(), *c, d.as_str())).collect();
+    people_in(tx, &rows).await?;
+    entering.clear();
+    Ok(())
+}
+
+/// Every pass the batch names, in one read per 200.
+async fn read_contexts(tx: &mut Tx<'_>, records: &[ScanRecord]) -> Result<HashMap<String, ScanContextRow>, AppError> {
+    let mut pids: Vec<&str> = records.iter().filter_map(|r| r.target.as_ref().ok().map(String::as_str)).collect();
+    pids.sort_unstable();
+    pids.dedup();
+    let mut found = HashMap::with_capacity(pids.len());
+    for chunk in pids.chunks(200) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("{SCAN_CONTEXT} WHERE p.id IN ({})", marks.join(", "));
+        let mut q = sqlx::query_as::<_, ScanContextRow>(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for row in q.fetch_all(&mut **tx).await? {
+            found.insert(row.id().to_owned(), row);
+        }
+    }
+    Ok(found)
+}
+
+async fn recorded_reasons<'r>(tx: &mut Tx<'_>, records: &'r [ScanRecord]) -> Result<HashMap<&'r str, Reason>, AppError> {
+    let keys: Vec<&str> = records.iter().filter(|r| r.replayable).map(|r| r.event_key.as_str()).collect();
+    let mut found = HashMap::new();
+    for chunk in keys.chunks(200) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT event_key, reason FROM scan_events WHERE event_key IN ({})", marks.join(", "));
+        let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+        for k in chunk {
+            q = q.bind(*k);
+        }
+        for (key, reason) in q.fetch_all(&mut **tx).await? {
+            if let Some(k) = chunk.iter().find(|k| **k == key) {
+                found.insert(*k, Reason::from_code(&reason).unwrap_or(Reason::AlreadyUsed));
+            }
+        }
+    }
+    Ok(found)
+}
+
+async fn insert_events(tx: &mut Tx<'_>, records: &[ScanRecord], out: &[Recorded], which: &[usize]) -> Result<(), AppError> {
+    const COLS: usize = 13;
+    for chunk in which.chunks(150) {
+        let mut sql = String::from(
+            "INSERT INTO scan_events (id, event_key, at, recorded_at, campus_id, gate_id, guard, device_id, direction, method, pass_id, plate, allowed, reason, offline, conflict) VALUES ",
+        );
+        for (n, _) in chunk.iter().enumerate() {
+            let b = n * COLS;
+            let m = |k: usize| format!("${}", b + k);
+            sql.push_str(&format!(
+                "{}({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 0, 0)",
+                if n == 0 { "" } else { ", " },
+                m(1), m(2), m(3), m(3), m(4), m(5), m(6), m(7), m(8), m(9), m(10), m(11), m(12), m(13)
+            ));
+        }
+        let passes: Vec<Option<super::ssr::PassRow>> = chunk.iter().map(|&i| out[i].context.as_ref().map(ScanContextRow::pass_row)).collect();
+        let mut q = sqlx::query(&sql);
+        for (k, &i) in chunk.iter().enumerate() {
+            let r = &records[i];
+            let pass = passes[k].as_ref();
+            q = q
+                .bind(new_id())
+                .bind(&r.event_key)
+                .bind(r.at)
+                .bind(&r.gate.campus_id)
+                .bind(&r.gate.id)
+                .bind(r.guard.as_deref())
+                .bind(r.device_id.as_deref())
+                .bind(r.direction.code())
+                .bind(r.method)
+                .bind(pass.map(|p| p.id.as_str()))
+                .bind(pass.filter(|p| p.vehicle).map(|p| p.holder.as_str()))
+                .bind((out[i].reason == Reason::Ok) as i64)
+                .bind(out[i].reason.code());
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
