@@ -77,6 +77,7 @@ async fn device(st: &AppState, headers: &HeaderMap) -> Result<Device, ApiError> 
             .execute(&st.db.write)
             .await
             .map_err(AppError::from)?;
+        st.devices.seen(&id, now);
     }
     Ok(Device { id, gate })
 }

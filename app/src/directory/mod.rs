@@ -216,6 +216,8 @@ pub mod ssr {
             }
         };
         tx.commit().await?;
+        // Devices carry their gate's facts: read them again.
+        st.devices.clear();
         Ok(id)
     }
 

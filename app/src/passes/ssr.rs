@@ -718,6 +718,7 @@ pub async fn register_device(st: &AppState, me: &crate::platform::context::Princ
         .await?;
     crate::platform::audit::record(&mut *tx, now, &me.actor_label(), "register_device", "gate_device", &id, serde_json::json!({"gate_id": gate_id, "name": name}), None).await?;
     tx.commit().await?;
+    st.devices.clear();
     Ok(key)
 }
 
@@ -730,19 +731,68 @@ pub async fn set_device_active(st: &AppState, me: &crate::platform::context::Pri
     }
     crate::platform::audit::record(&mut *tx, now, &me.actor_label(), "set_device_active", "gate_device", id, serde_json::json!({"active": active}), None).await?;
     tx.commit().await?;
+    st.devices.clear();
     Ok(())
 }
 
-/// The device a bearer key belongs to, with its gate, in one read.
-pub async fn device_for_key(st: &AppState, key: &str) -> Result<Option<(String, GateFacts, Option<i64>)>, AppError> {
+/// The device a bearer key belongs to, with its gate.
+pub type DeviceAndGate = (String, GateFacts, Option<i64>);
+
+/// Devices by key digest, for a few seconds: a turnstile asks many times a
+/// second, and its key, device and gate rarely change. The database stays
+/// the truth: a change made here clears the cache at once, one made on
+/// another server is seen within `DEVICE_CACHE_MS`.
+#[derive(Default)]
+pub struct DeviceCache(std::sync::Mutex<std::collections::HashMap<String, (i64, Option<DeviceAndGate>)>>);
+
+pub const DEVICE_CACHE_MS: i64 = 5_000;
+
+impl DeviceCache {
+    pub fn clear(&self) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    fn get(&self, digest: &str, now: i64) -> Option<Option<DeviceAndGate>> {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(digest).filter(|(at, _)| now - at < DEVICE_CACHE_MS).map(|(_, d)| d.clone())
+    }
+
+    fn put(&self, digest: String, now: i64, d: Option<DeviceAndGate>) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        // Junk keys must not grow it without bound.
+        if map.len() > 10_000 {
+            map.retain(|_, (at, _)| now - *at < DEVICE_CACHE_MS);
+        }
+        map.insert(digest, (now, d));
+    }
+
+    /// Notes that the device was just marked seen.
+    pub fn seen(&self, device_id: &str, now: i64) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        for (_, d) in map.values_mut() {
+            if let Some(d) = d.as_mut().filter(|d| d.0 == device_id) {
+                d.2 = Some(now);
+            }
+        }
+    }
+}
+
+pub async fn device_for_key(st: &AppState, key: &str) -> Result<Option<DeviceAndGate>, AppError> {
+    let digest = sha256_hex(key.as_bytes());
+    let now = st.clock.now_ms();
+    if let Some(hit) = st.devices.get(&digest, now) {
+        return Ok(hit);
+    }
     type Row = (String, Option<i64>, String, String, String, String, i64);
     let row: Option<Row> = sqlx::query_as(&format!(
         "SELECT d.id, d.last_seen_at, {GATE_COLUMNS} FROM gate_devices d JOIN gates g ON g.id = d.gate_id WHERE d.key_hash = $1 AND d.active = 1"
     ))
-    .bind(sha256_hex(key.as_bytes()))
+    .bind(&digest)
     .fetch_optional(&st.db.read)
     .await?;
-    Ok(row.map(|(id, seen, gid, campus, kind, dir, active)| (id, gate_facts((gid, campus, kind, dir, active)), seen)))
+    let found = row.map(|(id, seen, gid, campus, kind, dir, active)| (id, gate_facts((gid, campus, kind, dir, active)), seen));
+    st.devices.put(digest, now, found.clone());
+    Ok(found)
 }
 
 /// The first character of a name, the rest hidden: enough for a guard to

@@ -24,6 +24,8 @@ pub struct Inner {
     pub sms: Box<dyn SmsProvider>,
     /// Writes online scans in batches (see `passes::recorder`).
     pub recorder: crate::passes::recorder::Recorder,
+    /// Gate devices by key, for a few seconds (see `passes::ssr::DeviceCache`).
+    pub devices: crate::passes::ssr::DeviceCache,
 }
 
 /// Shared by every request; provided to server functions through context.
