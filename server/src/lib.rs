@@ -75,17 +75,25 @@ pub fn router(state: AppState) -> Router {
     let ctx_state = state.clone();
     let provide = move || provide_context(ctx_state.clone());
     let shell_options = options.clone();
-    Router::new()
+    let site = Router::new()
         .nest_service("/pkg", assets::service(&state.config.site_root))
         .merge(routes::api(state.clone()))
-        .merge(gate_api::routes(state.clone()))
         .leptos_routes_with_context(&options, routes, provide, move || app::shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler(app::shell))
-        .with_state(options)
+        .with_state(options.clone())
         .layer(axum::middleware::from_fn(routes::cache_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), routes::refuse_cross_site))
-        .layer(tower_http::compression::CompressionLayer::new())
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(tower_http::compression::CompressionLayer::new());
+    // Gate devices ask thousands of times a second with small JSON bodies
+    // and no cookies: no page layers (compressing 300 bytes costs more than
+    // it saves; a request without a cookie cannot be forged cross-site).
+    let gate = gate_api::routes(state.clone())
+        .with_state(options)
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            http::header::CACHE_CONTROL,
+            http::HeaderValue::from_static("no-store"),
+        ));
+    Router::new().merge(gate).merge(site).layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
 /// Background upkeep that any number of servers may run at once.

@@ -11,7 +11,7 @@ use super::ssr::{SCAN_CONTEXT, ScanContextRow, Tx, passage, people_in, spend};
 use crate::domain::gate::GateFacts;
 use crate::domain::gate::{Direction, Reason};
 use crate::error::AppError;
-use crate::platform::db::{Db, new_id};
+use crate::platform::db::{Db, in_list, marks, new_id, row_chunks};
 use std::collections::{HashMap, HashSet};
 use tokio::sync::{mpsc, oneshot};
 
@@ -186,12 +186,12 @@ async fn write(db: &Db, records: &[ScanRecord]) -> Result<Vec<Recorded>, AppErro
     flush(&mut tx, &mut entering).await?;
     first_use.sort_unstable();
     first_use.dedup();
-    for chunk in first_use.chunks(200) {
-        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
-        let sql = format!("UPDATE passes SET used_at = $1, updated_at = $1 WHERE used_at IS NULL AND id IN ({})", marks.join(", "));
+    let first_use: Vec<&str> = first_use.iter().map(String::as_str).collect();
+    for list in in_list(&first_use) {
+        let sql = format!("UPDATE passes SET used_at = $1, updated_at = $1 WHERE used_at IS NULL AND id IN ({})", marks(2, list.len()));
         let mut q = sqlx::query(&sql).bind(records[0].at);
-        for id in chunk {
-            q = q.bind(id.as_str());
+        for id in list {
+            q = q.bind(id);
         }
         q.execute(&mut *tx).await?;
     }
@@ -220,12 +220,11 @@ async fn read_contexts(tx: &mut Tx<'_>, records: &[ScanRecord]) -> Result<HashMa
     pids.sort_unstable();
     pids.dedup();
     let mut found = HashMap::with_capacity(pids.len());
-    for chunk in pids.chunks(200) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("{SCAN_CONTEXT} WHERE p.id IN ({})", marks.join(", "));
+    for list in in_list(&pids) {
+        let sql = format!("{SCAN_CONTEXT} WHERE p.id IN ({})", marks(1, list.len()));
         let mut q = sqlx::query_as::<_, ScanContextRow>(&sql);
-        for id in chunk {
-            q = q.bind(*id);
+        for id in list {
+            q = q.bind(id);
         }
         for row in q.fetch_all(&mut **tx).await? {
             found.insert(row.id().to_owned(), row);
@@ -237,15 +236,14 @@ async fn read_contexts(tx: &mut Tx<'_>, records: &[ScanRecord]) -> Result<HashMa
 async fn recorded_reasons<'r>(tx: &mut Tx<'_>, records: &'r [ScanRecord]) -> Result<HashMap<&'r str, Reason>, AppError> {
     let keys: Vec<&str> = records.iter().filter(|r| r.replayable).map(|r| r.event_key.as_str()).collect();
     let mut found = HashMap::new();
-    for chunk in keys.chunks(200) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("SELECT event_key, reason FROM scan_events WHERE event_key IN ({})", marks.join(", "));
+    for list in in_list(&keys) {
+        let sql = format!("SELECT event_key, reason FROM scan_events WHERE event_key IN ({})", marks(1, list.len()));
         let mut q = sqlx::query_as::<_, (String, String)>(&sql);
-        for k in chunk {
+        for k in &list {
             q = q.bind(*k);
         }
         for (key, reason) in q.fetch_all(&mut **tx).await? {
-            if let Some(k) = chunk.iter().find(|k| **k == key) {
+            if let Some(k) = keys.iter().find(|k| **k == key) {
                 found.insert(*k, Reason::from_code(&reason).unwrap_or(Reason::AlreadyUsed));
             }
         }
@@ -255,7 +253,7 @@ async fn recorded_reasons<'r>(tx: &mut Tx<'_>, records: &'r [ScanRecord]) -> Res
 
 async fn insert_events(tx: &mut Tx<'_>, records: &[ScanRecord], out: &[Recorded], which: &[usize]) -> Result<(), AppError> {
     const COLS: usize = 13;
-    for chunk in which.chunks(150) {
+    for chunk in row_chunks(which) {
         let mut sql = String::from(
             "INSERT INTO scan_events (id, event_key, at, recorded_at, campus_id, gate_id, guard, device_id, direction, method, pass_id, plate, allowed, reason, offline, conflict) VALUES ",
         );

@@ -618,7 +618,7 @@ async fn fees_of(tx: &mut Tx<'_>, application_id: &str) -> Result<Fees, AppError
 /// People entering: who is on campus now, for many passes in one statement.
 /// A late (offline) entry never replaces a newer one.
 pub(super) async fn people_in(tx: &mut Tx<'_>, entries: &[(&str, &str, i64, &str)]) -> Result<(), AppError> {
-    for chunk in entries.chunks(200) {
+    for chunk in crate::platform::db::row_chunks(entries) {
         let mut sql = String::from("INSERT INTO people_inside (pass_id, campus_id, entered_at, gate_id) VALUES ");
         for i in 0..chunk.len() {
             let b = i * 4;

@@ -135,3 +135,61 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
         _ => false,
     }
 }
+
+/// Splits the rows of a multi-row statement into a few fixed sizes, so
+/// every statement text is one the connection has prepared before: a new
+/// text for every batch size meant parsing a statement of a thousand
+/// parameters on almost every batch.
+pub fn row_chunks<T>(rows: &[T]) -> Vec<&[T]> {
+    const SIZES: [usize; 5] = [128, 32, 8, 2, 1];
+    let mut out = Vec::new();
+    let mut rest = rows;
+    while !rest.is_empty() {
+        let size = SIZES.into_iter().find(|s| *s <= rest.len()).unwrap_or(1);
+        let (head, tail) = rest.split_at(size);
+        out.push(head);
+        rest = tail;
+    }
+    out
+}
+
+/// The values of an `IN (...)` list, padded with the last one to one of a
+/// few lengths (repeats change nothing in `IN`), for the same reason.
+pub fn in_list<'a>(values: &[&'a str]) -> Vec<Vec<&'a str>> {
+    const SIZES: [usize; 4] = [8, 32, 128, 256];
+    values
+        .chunks(256)
+        .map(|c| {
+            let size = SIZES.into_iter().find(|s| *s >= c.len()).unwrap_or(256);
+            let mut v = c.to_vec();
+            let last = *v.last().expect("chunks are never empty");
+            v.resize(size, last);
+            v
+        })
+        .collect()
+}
+
+/// `$from, $from+1, …` for `n` parameters.
+pub fn marks(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_split_into_fixed_sizes_and_lists_pad_to_fixed_lengths() {
+        let rows: Vec<u32> = (0..75).collect();
+        let sizes: Vec<usize> = row_chunks(&rows).iter().map(|c| c.len()).collect();
+        assert_eq!(sizes, vec![32, 32, 8, 2, 1]);
+        assert_eq!(row_chunks(&rows).concat(), rows);
+        assert!(row_chunks::<u32>(&[]).is_empty());
+        let lists = in_list(&["a", "b", "c"]);
+        assert_eq!(lists, vec![vec!["a", "b", "c", "c", "c", "c", "c", "c"]]);
+        let many: Vec<String> = (0..300).map(|i| i.to_string()).collect();
+        let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+        let lists = in_list(&refs);
+        assert_eq!(lists.iter().map(Vec::len).collect::<Vec<_>>(), vec![256, 128]);
+    }
+}
