@@ -47,7 +47,8 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<AppSta
         other => return Err(StartError::SmsProvider(other.to_owned())),
     };
     let recorder = app::passes::recorder::Recorder::spawn(db.clone());
-    let state = AppState(Arc::new(Inner { db, clock: CampusClock::new(clock, tz), keys, config, sms, recorder, devices: Default::default() }));
+    let writes = app::platform::batch::WriteBatcher::spawn(db.clone());
+    let state = AppState(Arc::new(Inner { db, clock: CampusClock::new(clock, tz), keys, config, sms, recorder, writes, devices: Default::default() }));
     app::applications::ssr::seed_rules(&state).await.map_err(app::platform::db::DbError::from)?;
     Ok(state)
 }

@@ -264,7 +264,7 @@ fn resolve_chain(policy: &PassPolicy, host_id: &str, department_id: &str) -> Res
 }
 
 /// Blacklist and vehicle-inside rules, read inside the writing transaction.
-async fn check_people_and_vehicle(st: &AppState, tx: &mut Tx<'_>, applicant: &Phone, c: &Checked) -> Result<(), AppError> {
+async fn check_people_and_vehicle(st: &AppState, applicant: &Phone, c: &Checked) -> Result<(), AppError> {
     let mut keys: Vec<(&str, String)> = vec![("mobile", applicant.as_str().to_owned())];
     for e in &c.entrants {
         keys.push(("document", st.keys.pii_mac(&e.doc.claim_text())));
@@ -279,7 +279,7 @@ async fn check_people_and_vehicle(st: &AppState, tx: &mut Tx<'_>, applicant: &Ph
         let hit: Option<(String,)> = sqlx::query_as("SELECT id FROM blacklist WHERE kind = $1 AND entry_key = $2 AND lifted_at IS NULL")
             .bind(*kind)
             .bind(key)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&st.db.read)
             .await?;
         if hit.is_some() {
             // Neutral on purpose: the message reveals no list.
@@ -288,17 +288,17 @@ async fn check_people_and_vehicle(st: &AppState, tx: &mut Tx<'_>, applicant: &Ph
         }
     }
     if let Some(p) = &c.plate {
-        vehicle_not_inside(tx, p.as_str()).await?;
-        no_unpaid_fee(tx, p.as_str()).await?;
+        vehicle_not_inside(&st.db.read, p.as_str()).await?;
+        no_unpaid_fee(&st.db.read, p.as_str()).await?;
     }
     Ok(())
 }
 
 /// An unpaid parking fee blocks the plate's next booking until settled.
-async fn no_unpaid_fee(tx: &mut Tx<'_>, plate: &str) -> Result<(), AppError> {
+async fn no_unpaid_fee<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(exec: E, plate: &str) -> Result<(), AppError> {
     let (cents,): (i64,) = sqlx::query_as("SELECT CAST(COALESCE(SUM(cents), 0) AS BIGINT) FROM parking_fees WHERE plate = $1 AND settled_at IS NULL")
         .bind(plate)
-        .fetch_one(&mut **tx)
+        .fetch_one(exec)
         .await?;
     if cents > 0 {
         return Err(AppError::rule("plate", Msg::ErrUnpaidFee, format!("{:.2}", cents as f64 / 100.0)));
@@ -308,10 +308,10 @@ async fn no_unpaid_fee(tx: &mut Tx<'_>, plate: &str) -> Result<(), AppError> {
 
 /// A vehicle the gate recorded inside cannot be booked again; the message
 /// names the campus.
-async fn vehicle_not_inside(tx: &mut Tx<'_>, plate: &str) -> Result<(), AppError> {
+async fn vehicle_not_inside<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(exec: E, plate: &str) -> Result<(), AppError> {
     let inside: Option<(String,)> = sqlx::query_as("SELECT c.name FROM vehicles_inside v JOIN campuses c ON c.id = v.campus_id WHERE v.plate = $1")
         .bind(plate)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(exec)
         .await?;
     match inside {
         Some((campus,)) => Err(AppError::rule("plate", Msg::ErrVehicleInside, campus)),
@@ -476,25 +476,26 @@ fn render(msg: Msg, params: &[(String, String)]) -> String {
     s
 }
 
-/// Queues notices inside the transaction; returns nothing to deliver yet.
-async fn queue(st: &AppState, tx: &mut Tx<'_>, notices: Vec<Notice>, now: i64) -> Result<(), sqlx::Error> {
+/// Queues notices inside the transaction; returns them, to deliver once it
+/// has committed.
+async fn queue(st: &AppState, tx: &mut Tx<'_>, notices: Vec<Notice>, now: i64) -> Result<Vec<sms::Queued>, sqlx::Error> {
     let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
     for n in notices {
         if !seen.insert((n.phone.as_str().to_owned(), n.purpose)) {
             continue;
         }
         let body = render(n.msg, &n.params);
-        sms::enqueue(&mut **tx, st.sms.as_ref(), now, &sms::Outgoing { to: &n.phone, purpose: n.purpose, body, params: n.params }).await?;
+        let id = sms::enqueue(&mut **tx, st.sms.as_ref(), now, &sms::Outgoing { to: &n.phone, purpose: n.purpose, body: body.clone(), params: n.params.clone() }).await?;
+        out.push(sms::Queued { id, to: n.phone, purpose: n.purpose, body, params: n.params });
     }
-    Ok(())
+    Ok(out)
 }
 
 /// Sends what was queued (after the commit). A failure stays in the outbox
 /// for the retry job; the caller's action has succeeded either way.
-async fn deliver(st: &AppState) {
-    if let Err(e) = sms::deliver_due(&st.db, st.sms.as_ref(), st.clock.now_ms()).await {
-        tracing::warn!(error = %e, "delivering notifications failed; the retry job will try again");
-    }
+async fn deliver(st: &AppState, queued: Vec<sms::Queued>) {
+    sms::deliver_queued(&st.writes, st.sms.as_ref(), st.clock.now_ms(), queued).await;
 }
 
 /// The approvers of the step an application now waits at, with a phone.
@@ -663,92 +664,110 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
     }
     let c = check_form(st, &form, true).await?;
     let chain = resolve_chain(&c.policy, &c.host_id, &c.department_id)?;
+    // Blacklist, a car still inside, unpaid fees: reads that need no
+    // lock, made before the write (the duplicate rule is the claims' key).
+    check_people_and_vehicle(st, &applicant, &c).await?;
     let now = st.clock.now_ms();
     let id = new_id();
     let actor = me.actor_label();
-    let mut tx = st.db.write.begin().await?;
-    // The key first: a double tap collides here and gets the first answer.
-    let r = sqlx::query("INSERT INTO idempotency_keys (owner, idem_key, application_id, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(applicant.as_str())
-        .bind(idem)
-        .bind(&id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await;
-    if let Err(e) = r {
-        if is_unique_violation(&e) {
-            drop(tx);
-            return existing_for_key(st, &applicant, idem).await?.ok_or(AppError::Conflict { msg: Msg::ErrAlreadyHandled });
+    let (job_st, idem_key, invitation) = (st.clone(), idem.to_owned(), invitation.map(str::to_owned));
+    let applicant_for_job = applicant.clone();
+    let app_id = id.clone();
+    // One transaction, shared with other submissions arriving meanwhile
+    // (group commit); a refusal rolls back this one only.
+    let outcome = st
+        .writes
+        .run(crate::platform::batch::job(move |tx| {
+            Box::pin(async move {
+                let (st, applicant, id) = (&job_st, &applicant_for_job, &app_id);
+                // The key first: a double tap collides here and gets the first answer.
+                let r = sqlx::query("INSERT INTO idempotency_keys (owner, idem_key, application_id, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(applicant.as_str())
+                    .bind(&idem_key)
+                    .bind(id)
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await;
+                if let Err(e) = r {
+                    if is_unique_violation(&e) {
+                        return Ok(None);
+                    }
+                    return Err(e.into());
+                }
+                // An invitation counts as the host's approval: its steps are done.
+                let start_step = if invite.is_some() { chain.iter().take_while(|s| s.host).count() as u8 } else { 0 };
+                let mut status = lifecycle::transition(Status::Draft, Action::Submit, Actor::Applicant, chain.len().max(1) as u8).map_err(|_| AppError::Internal)?;
+                if let Status::InReview { .. } = status {
+                    status = if chain.is_empty() || start_step as usize >= chain.len() { Status::Approved } else { Status::InReview { step: start_step } };
+                }
+                let (w_staff, w_dept) = waiting(&chain, status);
+                sqlx::query(
+                    "INSERT INTO applications (id, kind, status, version, applicant_phone, host_staff_id, department_id, campus_id, reason_id, note,
+                        start_date, end_date, plate, chain, waiting_staff_id, waiting_department_id, invited_by, created_at, updated_at)
+                     VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)",
+                )
+                .bind(id)
+                .bind(serde_json::to_string(&c.kind).unwrap_or_default().trim_matches('"'))
+                .bind(status.code())
+                .bind(applicant.as_str())
+                .bind(&c.host_id)
+                .bind(&c.department_id)
+                .bind(&c.campus_id)
+                .bind(&c.reason_id)
+                .bind(&c.note)
+                .bind(c.start.format("%Y-%m-%d").to_string())
+                .bind(c.end.format("%Y-%m-%d").to_string())
+                .bind(c.plate.as_ref().map(|p| p.as_str().to_owned()))
+                .bind(serde_json::to_string(&chain).unwrap_or_default())
+                .bind(w_staff)
+                .bind(w_dept)
+                .bind(invite.as_ref().map(|(staff, _)| staff.clone()))
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+                take_claims(st, tx, id, applicant, &c).await?;
+                write_entrants(st, tx, id, &c, now).await?;
+                let changes = json!({
+                    "entrants": c.entrants.iter().map(|e| json!({"name": e.name, "document": e.doc.masked(), "phone": e.phone.as_ref().map(|p| p.masked())})).collect::<Vec<_>>(),
+                    "plate": c.plate.as_ref().map(|p| p.as_str().to_owned()),
+                    "start_date": c.start.to_string(), "end_date": c.end.to_string(),
+                });
+                event(tx, id, now, &actor, "submit", Status::Draft, status, "", changes).await?;
+                if let Some((staff_id, _)) = &invite {
+                    let r = sqlx::query("UPDATE invitations SET application_id = $1 WHERE staff_id = $2 AND link_hash = $3 AND application_id IS NULL")
+                        .bind(id)
+                        .bind(staff_id)
+                        .bind(sha256_hex(invitation.unwrap_or_default().as_bytes()))
+                        .execute(&mut **tx)
+                        .await?;
+                    if r.rows_affected() == 0 {
+                        return Err(AppError::Conflict { msg: Msg::ErrInvitationUsed });
+                    }
+                }
+                let notices = match status {
+                    Status::InReview { step } => step_notices(st, tx, id, &chain[step as usize]).await?,
+                    Status::Approved => approved_notices(st, tx, id, now).await?,
+                    _ => vec![],
+                };
+                Ok(Some(queue(st, tx, notices, now).await?))
+            })
+        }))
+        .await?;
+    match outcome {
+        Some(queued) => {
+            deliver(st, queued).await;
+            Ok(id)
         }
-        return Err(e.into());
+        // The same submission again (a double tap): the first one's id.
+        None => existing_for_key(st, &applicant, idem).await?.ok_or(AppError::Conflict { msg: Msg::ErrAlreadyHandled }),
     }
-    check_people_and_vehicle(st, &mut tx, &applicant, &c).await?;
-    // An invitation counts as the host's approval: its steps are done.
-    let start_step = if invite.is_some() { chain.iter().take_while(|s| s.host).count() as u8 } else { 0 };
-    let mut status = lifecycle::transition(Status::Draft, Action::Submit, Actor::Applicant, chain.len().max(1) as u8).map_err(|_| AppError::Internal)?;
-    if let Status::InReview { .. } = status {
-        status = if chain.is_empty() || start_step as usize >= chain.len() { Status::Approved } else { Status::InReview { step: start_step } };
-    }
-    let (w_staff, w_dept) = waiting(&chain, status);
-    sqlx::query(
-        "INSERT INTO applications (id, kind, status, version, applicant_phone, host_staff_id, department_id, campus_id, reason_id, note,
-            start_date, end_date, plate, chain, waiting_staff_id, waiting_department_id, invited_by, created_at, updated_at)
-         VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)",
-    )
-    .bind(&id)
-    .bind(serde_json::to_string(&c.kind).unwrap_or_default().trim_matches('"'))
-    .bind(status.code())
-    .bind(applicant.as_str())
-    .bind(&c.host_id)
-    .bind(&c.department_id)
-    .bind(&c.campus_id)
-    .bind(&c.reason_id)
-    .bind(&c.note)
-    .bind(c.start.format("%Y-%m-%d").to_string())
-    .bind(c.end.format("%Y-%m-%d").to_string())
-    .bind(c.plate.as_ref().map(|p| p.as_str().to_owned()))
-    .bind(serde_json::to_string(&chain).unwrap_or_default())
-    .bind(w_staff)
-    .bind(w_dept)
-    .bind(invite.as_ref().map(|(staff, _)| staff.clone()))
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    take_claims(st, &mut tx, &id, &applicant, &c).await?;
-    write_entrants(st, &mut tx, &id, &c, now).await?;
-    let changes = json!({
-        "entrants": c.entrants.iter().map(|e| json!({"name": e.name, "document": e.doc.masked(), "phone": e.phone.as_ref().map(|p| p.masked())})).collect::<Vec<_>>(),
-        "plate": c.plate.as_ref().map(|p| p.as_str().to_owned()),
-        "start_date": c.start.to_string(), "end_date": c.end.to_string(),
-    });
-    event(&mut tx, &id, now, &actor, "submit", Status::Draft, status, "", changes).await?;
-    if let Some((staff_id, _)) = &invite {
-        let r = sqlx::query("UPDATE invitations SET application_id = $1 WHERE staff_id = $2 AND link_hash = $3 AND application_id IS NULL")
-            .bind(&id)
-            .bind(staff_id)
-            .bind(sha256_hex(invitation.unwrap_or_default().as_bytes()))
-            .execute(&mut *tx)
-            .await?;
-        if r.rows_affected() == 0 {
-            return Err(AppError::Conflict { msg: Msg::ErrInvitationUsed });
-        }
-    }
-    let notices = match status {
-        Status::InReview { step } => step_notices(st, &mut tx, &id, &chain[step as usize]).await?,
-        Status::Approved => approved_notices(st, &mut tx, &id, now).await?,
-        _ => vec![],
-    };
-    queue(st, &mut tx, notices, now).await?;
-    tx.commit().await?;
-    deliver(st).await;
-    Ok(id)
 }
 
 async fn existing_for_key(st: &AppState, applicant: &Phone, idem: &str) -> Result<Option<String>, AppError> {
     let row: Option<(String,)> = sqlx::query_as("SELECT application_id FROM idempotency_keys WHERE owner = $1 AND idem_key = $2")
         .bind(applicant.as_str())
         .bind(idem)
-        .fetch_optional(&st.db.write)
+        .fetch_optional(&st.db.read)
         .await?;
     Ok(row.map(|r| r.0))
 }
@@ -1209,9 +1228,9 @@ pub async fn act(st: &AppState, me: &Principal, id: &str, act: Act, version: i64
         }
         _ => {}
     }
-    queue(st, &mut tx, notices, now).await?;
+    let queued = queue(st, &mut tx, notices, now).await?;
     tx.commit().await?;
-    deliver(st).await;
+    deliver(st, queued).await;
     Ok(())
 }
 
@@ -1268,8 +1287,8 @@ async fn apply_edits(st: &AppState, tx: &mut Tx<'_>, id: &str, a: &Loaded, e: &A
             if hit.is_some() {
                 return Err(AppError::invalid("plate", Msg::ErrNotPermitted));
             }
-            vehicle_not_inside(tx, p).await?;
-            no_unpaid_fee(tx, p).await?;
+            vehicle_not_inside(&mut **tx, p).await?;
+            no_unpaid_fee(&mut **tx, p).await?;
             let r = sqlx::query("INSERT INTO application_claims (kind, claim_key, application_id) VALUES ('plate', $1, $2)").bind(p).bind(id).execute(&mut **tx).await;
             if let Err(err) = r {
                 return Err(if is_unique_violation(&err) { AppError::rule("plate", Msg::ErrDuplicatePlate, p.clone()) } else { err.into() });
@@ -1309,7 +1328,7 @@ pub async fn resubmit(st: &AppState, me: &Principal, id: &str, version: i64, for
     }
     let status = lifecycle::transition(a.status, Action::Submit, Actor::Applicant, a.chain.len().max(1) as u8)
         .map_err(|_| AppError::invalid("action", Msg::ErrWrongState))?;
-    check_people_and_vehicle(st, &mut tx, &applicant, &c).await?;
+    check_people_and_vehicle(st, &applicant, &c).await?;
     release_claims(&mut tx, id).await?;
     take_claims(st, &mut tx, id, &applicant, &c).await?;
     write_entrants(st, &mut tx, id, &c, now).await?;
@@ -1341,9 +1360,9 @@ pub async fn resubmit(st: &AppState, me: &Principal, id: &str, version: i64, for
         Status::InReview { step } => step_notices(st, &mut tx, id, &a.chain[step as usize]).await?,
         _ => vec![],
     };
-    queue(st, &mut tx, notices, now).await?;
+    let queued = queue(st, &mut tx, notices, now).await?;
     tx.commit().await?;
-    deliver(st).await;
+    deliver(st, queued).await;
     Ok(())
 }
 
@@ -1461,8 +1480,8 @@ pub async fn invite(st: &AppState, me: &Principal, input: InvitationInput) -> Re
     audit::record(&mut *tx, now, &me.actor_label(), "invite", "invitation", &id, json!({"phone": phone.masked(), "name": name, "start_date": start.to_string()}), Some(&client_ip())).await?;
     let params = vec![("name".into(), name), ("host".into(), staff.name.clone()), ("date".into(), start.to_string()), ("link".into(), link)];
     let body = render(Msg::SmsInvitation, &params);
-    sms::enqueue(&mut *tx, st.sms.as_ref(), now, &sms::Outgoing { to: &phone, purpose: "invitation", body, params }).await?;
+    let sms_id = sms::enqueue(&mut *tx, st.sms.as_ref(), now, &sms::Outgoing { to: &phone, purpose: "invitation", body: body.clone(), params: params.clone() }).await?;
     tx.commit().await?;
-    deliver(st).await;
+    deliver(st, vec![sms::Queued { id: sms_id, to: phone, purpose: "invitation", body, params }]).await;
     Ok(())
 }

@@ -24,6 +24,8 @@ pub struct Inner {
     pub sms: Box<dyn SmsProvider>,
     /// Writes online scans in batches (see `passes::recorder`).
     pub recorder: crate::passes::recorder::Recorder,
+    /// Group commit for writes that many make at once (see `batch`).
+    pub writes: super::batch::WriteBatcher,
     /// Gate devices by key, for a few seconds (see `passes::ssr::DeviceCache`).
     pub devices: crate::passes::ssr::DeviceCache,
 }

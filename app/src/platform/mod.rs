@@ -2,6 +2,7 @@
 //! rate limits and the audit trail. Compiled only with the `ssr` feature.
 
 pub mod audit;
+pub mod batch;
 pub mod clock;
 pub mod config;
 pub mod context;

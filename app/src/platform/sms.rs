@@ -69,8 +69,13 @@ fn backoff_ms(attempts: i64) -> i64 {
     [60_000, 300_000, 1_800_000, 7_200_000][(attempts.max(1) as usize - 1).min(3)]
 }
 
-/// Queues a message inside the caller's transaction; `deliver` sends it
-/// once that transaction has committed. Returns the outbox id.
+/// How long a message queued by a request is left to that request to
+/// deliver (right after its commit) before the retry job takes it: the job
+/// and the request never both send it.
+pub const ENQUEUER_LEASE_MS: i64 = 120_000;
+
+/// Queues a message inside the caller's transaction; `deliver_queued`
+/// sends it once that transaction has committed. Returns the outbox id.
 pub async fn enqueue<'c, E>(exec: E, provider: &dyn SmsProvider, now_ms: i64, msg: &Outgoing<'_>) -> Result<String, sqlx::Error>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
@@ -88,7 +93,7 @@ where
     };
     sqlx::query(
         "INSERT INTO sms_outbox (id, phone, purpose, body, params, status, provider, attempts, created_at, next_attempt_at)
-         VALUES ($1, $2, $3, $4, $5, 'queued', $6, 0, $7, $7)",
+         VALUES ($1, $2, $3, $4, $5, 'queued', $6, 0, $7, $8)",
     )
     .bind(&id)
     .bind(msg.to.as_str())
@@ -97,19 +102,54 @@ where
     .bind(params)
     .bind(provider.name())
     .bind(now_ms)
+    .bind(now_ms + ENQUEUER_LEASE_MS)
     .execute(exec)
     .await?;
     Ok(id)
 }
 
+/// A message queued in a transaction that has since committed, still held
+/// under its enqueuer's lease.
+pub struct Queued {
+    pub id: String,
+    pub to: Phone,
+    pub purpose: &'static str,
+    pub body: String,
+    pub params: Vec<(String, String)>,
+}
+
+/// Sends messages this request queued (after its commit) and records the
+/// outcomes; a failure is left to the retry job with its back-off.
+pub async fn deliver_queued(writes: &super::batch::WriteBatcher, provider: &dyn SmsProvider, now_ms: i64, queued: Vec<Queued>) {
+    let mut outcomes = Vec::with_capacity(queued.len());
+    for q in &queued {
+        let outcome = provider.send(Delivery { to: &q.to, purpose: q.purpose, body: &q.body, params: &q.params }).await;
+        outcomes.push(outcome_row(provider, &q.id, &q.to, q.purpose, 0, now_ms, outcome));
+    }
+    if outcomes.is_empty() {
+        return;
+    }
+    // Recorded with the next batch of writes: one commit for many.
+    let r = writes
+        .run(super::batch::job(move |tx| {
+            Box::pin(async move {
+                for o in &outcomes {
+                    o.write(&mut **tx).await?;
+                }
+                Ok(())
+            })
+        }))
+        .await;
+    if let Err(e) = r {
+        tracing::warn!(error = ?e, "recording SMS outcomes failed; the retry job will look again after the lease");
+    }
+}
+
 /// Sends one message now (a sign-in code): records it, delivers it with the
 /// real text, records the outcome. Returns whether it was delivered.
 pub async fn send(db: &Db, provider: &dyn SmsProvider, now_ms: i64, msg: Outgoing<'_>) -> Result<bool, sqlx::Error> {
+    // Queued under this request's lease: the retry job leaves it alone.
     let id = enqueue(&db.write, provider, now_ms, &msg).await?;
-    let taken = take(db, &id, now_ms, now_ms).await?;
-    if !taken {
-        return Ok(false);
-    }
     let outcome = provider
         .send(Delivery { to: msg.to, purpose: msg.purpose, body: &msg.body, params: &msg.params })
         .await;
@@ -128,6 +168,46 @@ async fn take(db: &Db, id: &str, due: i64, now_ms: i64) -> Result<bool, sqlx::Er
     Ok(r.rows_affected() == 1)
 }
 
+/// The row update an outcome makes.
+struct OutcomeRow {
+    id: String,
+    status: &'static str,
+    attempts: i64,
+    error: Option<String>,
+    sent_at: Option<i64>,
+    next: Option<i64>,
+}
+
+impl OutcomeRow {
+    async fn write<'c, E>(&self, exec: E) -> Result<(), sqlx::Error>
+    where
+        E: sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        sqlx::query("UPDATE sms_outbox SET status = $1, attempts = $2, last_error = $3, sent_at = $4, next_attempt_at = $5 WHERE id = $6")
+            .bind(self.status)
+            .bind(self.attempts)
+            .bind(self.error.as_deref())
+            .bind(self.sent_at)
+            .bind(self.next)
+            .bind(&self.id)
+            .execute(exec)
+            .await?;
+        Ok(())
+    }
+}
+
+fn outcome_row(provider: &dyn SmsProvider, id: &str, to: &Phone, purpose: &str, attempts_before: i64, now_ms: i64, outcome: Result<(), String>) -> OutcomeRow {
+    let attempts = attempts_before + 1;
+    match outcome {
+        Ok(()) => OutcomeRow { id: id.to_owned(), status: "sent", attempts, error: None, sent_at: Some(now_ms), next: None },
+        Err(e) => {
+            tracing::warn!(to = %to.masked(), provider = provider.name(), attempts, "SMS delivery failed: {e}");
+            let retry = attempts < MAX_ATTEMPTS && !SECRET_PURPOSES.contains(&purpose);
+            OutcomeRow { id: id.to_owned(), status: "failed", attempts, error: Some(e.chars().take(300).collect()), sent_at: None, next: retry.then(|| now_ms + backoff_ms(attempts)) }
+        }
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn record_outcome(
     db: &Db,
@@ -139,26 +219,9 @@ async fn record_outcome(
     now_ms: i64,
     outcome: Result<(), String>,
 ) -> Result<bool, sqlx::Error> {
-    let attempts = attempts_before + 1;
-    let ok = outcome.is_ok();
-    let (status, error, next) = match outcome {
-        Ok(()) => ("sent", None, None),
-        Err(e) => {
-            tracing::warn!(to = %to.masked(), provider = provider.name(), attempts, "SMS delivery failed: {e}");
-            let retry = attempts < MAX_ATTEMPTS && !SECRET_PURPOSES.contains(&purpose);
-            ("failed", Some(e.chars().take(300).collect::<String>()), retry.then(|| now_ms + backoff_ms(attempts)))
-        }
-    };
-    sqlx::query("UPDATE sms_outbox SET status = $1, attempts = $2, last_error = $3, sent_at = $4, next_attempt_at = $5 WHERE id = $6")
-        .bind(status)
-        .bind(attempts)
-        .bind(error)
-        .bind(ok.then_some(now_ms))
-        .bind(next)
-        .bind(id)
-        .execute(&db.write)
-        .await?;
-    Ok(ok)
+    let row = outcome_row(provider, id, to, purpose, attempts_before, now_ms, outcome);
+    row.write(&db.write).await?;
+    Ok(row.status == "sent")
 }
 
 /// Delivers every message that is due: new ones, and failed ones whose

@@ -160,7 +160,9 @@ async fn tencent_sends_a_correctly_signed_request() {
     let to = Phone::parse("13800138000").unwrap();
     let msg = sms::Outgoing { to: &to, purpose: "decision", body: "您的申请已通过".into(), params: vec![("status".into(), "已通过".into()), ("link".into(), "https://x/a/1".into())] };
     sms::enqueue(&app.state.db.write, app.state.sms.as_ref(), now, &msg).await.unwrap();
-    assert_eq!(sms::deliver_due(&app.state.db, app.state.sms.as_ref(), now).await.unwrap(), 1);
+    // The request that queued it did not deliver it: the retry job does, after the enqueuer's lease.
+    assert_eq!(sms::deliver_due(&app.state.db, app.state.sms.as_ref(), now).await.unwrap(), 0, "leased to its enqueuer");
+    assert_eq!(sms::deliver_due(&app.state.db, app.state.sms.as_ref(), now + sms::ENQUEUER_LEASE_MS).await.unwrap(), 1);
     let f = fake.lock().unwrap();
     assert_eq!((f.bad_signatures, f.hits.len()), (0, 1));
     let body: serde_json::Value = serde_json::from_str(&f.hits[0]).unwrap();
@@ -176,9 +178,11 @@ async fn a_failing_provider_loses_nothing_retries_with_back_off_and_sends_once()
     let app = TestApp::spawn_with(configure("aliyun", format!("{base}/"))).await;
     let st = &app.state;
     let to = Phone::parse("13800138000").unwrap();
-    let now = st.clock.now_ms();
+    let queued_at = st.clock.now_ms();
     let msg = sms::Outgoing { to: &to, purpose: "decision", body: "您的申请已通过".into(), params: vec![("status".into(), "已通过".into())] };
-    sms::enqueue(&st.db.write, st.sms.as_ref(), now, &msg).await.unwrap();
+    sms::enqueue(&st.db.write, st.sms.as_ref(), queued_at, &msg).await.unwrap();
+    // Left by its enqueuer (say it crashed): the job's turn after the lease.
+    let now = queued_at + sms::ENQUEUER_LEASE_MS;
     assert_eq!(sms::deliver_due(&st.db, st.sms.as_ref(), now).await.unwrap(), 0);
     let (status, attempts, err): (String, i64, Option<String>) = sqlx::query_as("SELECT status, attempts, last_error FROM sms_outbox").fetch_one(&st.db.read).await.unwrap();
     assert_eq!((status.as_str(), attempts), ("failed", 1));

@@ -1,0 +1,131 @@
+//! Group commit for SQLite's one writer: write jobs that arrive while a
+//! batch is being written run together in the next one, each inside its
+//! own savepoint (a job that fails is rolled back alone), and the batch
+//! commits once: one log sync for many submissions instead of one each.
+//! Every caller waits for the commit that holds its job, so nobody is told
+//! "done" for a write that is not durable.
+//!
+//! On PostgreSQL, where many connections write at once, a job simply runs
+//! in a transaction of its own.
+
+use super::db::{Backend, Db};
+use crate::error::AppError;
+use std::any::Any;
+use std::future::Future;
+use std::pin::Pin;
+use tokio::sync::{mpsc, oneshot};
+
+pub type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
+pub type JobFuture<'t, T> = Pin<Box<dyn Future<Output = Result<T, AppError>> + Send + 't>>;
+
+type Erased = Box<dyn Any + Send>;
+type ErasedJob = Box<dyn for<'t, 'c> FnOnce(&'t mut Tx<'c>) -> JobFuture<'t, Erased> + Send>;
+type Envelope = (ErasedJob, oneshot::Sender<Result<Erased, AppError>>);
+
+/// At most this many jobs in one transaction.
+const MAX_BATCH: usize = 64;
+
+#[derive(Clone)]
+pub struct WriteBatcher {
+    db: Db,
+    jobs: Option<mpsc::Sender<Envelope>>,
+}
+
+/// Helps the compiler see a closure as a job (a function of the
+/// transaction returning a boxed future that borrows it).
+pub fn job<F, T>(f: F) -> F
+where
+    F: for<'t, 'c> FnOnce(&'t mut Tx<'c>) -> JobFuture<'t, T> + Send + 'static,
+{
+    f
+}
+
+impl WriteBatcher {
+    /// Starts the batching writer on SQLite (a thread of its own, like the
+    /// scan recorder, so its statements do not queue behind requests).
+    pub fn spawn(db: Db) -> WriteBatcher {
+        if db.backend != Backend::Sqlite {
+            return WriteBatcher { db, jobs: None };
+        }
+        let (tx, rx) = mpsc::channel::<Envelope>(4 * MAX_BATCH);
+        let writer = db.clone();
+        let started = std::thread::Builder::new().name("write-batcher".into()).spawn(move || {
+            match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(rt) => rt.block_on(run(writer, rx)),
+                Err(e) => tracing::error!(error = %e, "the write batcher could not start"),
+            }
+        });
+        if let Err(e) = started {
+            tracing::error!(error = %e, "the write batcher thread could not start");
+        }
+        WriteBatcher { db, jobs: Some(tx) }
+    }
+
+    /// Runs `f` in a transaction (shared with other jobs on SQLite) and
+    /// returns its result once committed. An error rolls back `f`'s writes
+    /// only.
+    pub async fn run<F, T>(&self, f: F) -> Result<T, AppError>
+    where
+        F: for<'t, 'c> FnOnce(&'t mut Tx<'c>) -> JobFuture<'t, T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let Some(jobs) = &self.jobs else {
+            let mut tx = self.db.write.begin().await?;
+            let out = f(&mut tx).await?;
+            tx.commit().await?;
+            return Ok(out);
+        };
+        let erased: ErasedJob = Box::new(move |tx| {
+            let fut = f(tx);
+            Box::pin(async move { fut.await.map(|v| Box::new(v) as Erased) })
+        });
+        let (reply, answer) = oneshot::channel();
+        jobs.send((erased, reply)).await.map_err(|_| AppError::Internal)?;
+        let out = answer.await.map_err(|_| AppError::Internal)??;
+        out.downcast::<T>().map(|b| *b).map_err(|_| AppError::Internal)
+    }
+}
+
+async fn run(db: Db, mut rx: mpsc::Receiver<Envelope>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(j) => batch.push(j),
+                Err(_) => break,
+            }
+        }
+        let mut results: Vec<(oneshot::Sender<Result<Erased, AppError>>, Result<Erased, AppError>)> = Vec::with_capacity(batch.len());
+        let outcome: Result<(), AppError> = async {
+            let mut tx = db.write.begin().await?;
+            for (job, reply) in batch.drain(..) {
+                let mut savepoint = sqlx::Connection::begin(&mut *tx).await?;
+                let r = job(&mut savepoint).await;
+                match &r {
+                    Ok(_) => savepoint.commit().await?,
+                    Err(_) => savepoint.rollback().await?,
+                }
+                results.push((reply, r));
+            }
+            tx.commit().await?;
+            Ok(())
+        }
+        .await;
+        match outcome {
+            Ok(()) => {
+                for (reply, r) in results {
+                    let _ = reply.send(r);
+                }
+            }
+            // Nothing of the batch was kept: everyone is told so (jobs that
+            // never ran, because their envelope was dropped, see a closed
+            // channel, an internal error too).
+            Err(e) => {
+                tracing::error!(error = ?e, "a batch of writes failed to commit");
+                for (reply, _) in results {
+                    let _ = reply.send(Err(AppError::Internal));
+                }
+            }
+        }
+    }
+}
