@@ -5,7 +5,7 @@
 // functions and the API always go to the network.
 'use strict';
 
-const CACHE = 'campus-pass-v1';
+const CACHE = 'campus-pass-v2';
 const OFFLINE_PAGES = [/^\/scan$/, /^\/s$/, /^\/p\/[A-Za-z0-9_-]{8,64}$/];
 const STATIC = [/^\/pkg\//, /^\/icons\//, /^\/manifest\.webmanifest$/];
 
@@ -20,14 +20,16 @@ function withTimeout(promise, ms) {
   });
 }
 
-// Stores a page and the assets it loads, so it also hydrates offline; the
-// assets of older builds are dropped.
+const assetsOf = (html) => [...new Set(html.match(/\/pkg\/[^"'\s)<>]+/g) || [])];
+
+// Stores a page and the assets it loads (the shell and, with routes split,
+// the page's own wasm chunks the server names as preloads), so it also
+// hydrates offline. Assets no stored page names (older builds) are dropped.
 async function storePage(path, response) {
   const cache = await caches.open(CACHE);
   const html = await response.clone().text();
   await cache.put(pageKey(path), response);
-  const assets = [...new Set(html.match(/\/pkg\/[^"'\s)<>]+/g) || [])];
-  for (const a of assets) {
+  for (const a of assetsOf(html)) {
     if (!(await cache.match(a))) {
       try {
         const r = await fetch(a);
@@ -35,11 +37,17 @@ async function storePage(path, response) {
       } catch (_) { /* fetched again next time */ }
     }
   }
-  if (assets.length) {
-    for (const req of await cache.keys()) {
-      const p = new URL(req.url).pathname;
-      if (p.startsWith('/pkg/') && !assets.includes(p)) await cache.delete(req);
+  const keep = new Set();
+  const requests = await cache.keys();
+  for (const req of requests) {
+    if (!new URL(req.url).pathname.startsWith('/pkg/')) {
+      const page = await cache.match(req);
+      if (page) for (const a of assetsOf(await page.text())) keep.add(a);
     }
+  }
+  for (const req of requests) {
+    const p = new URL(req.url).pathname;
+    if (p.startsWith('/pkg/') && !keep.has(p)) await cache.delete(req);
   }
 }
 

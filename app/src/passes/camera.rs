@@ -1,19 +1,32 @@
 //! Reading a pass QR in the guard's browser: the rear camera in the page
 //! (`getUserMedia`), decoded with the browser's `BarcodeDetector` where it
-//! exists and with `rqrr` (WASM) otherwise; and a photo taken with the
-//! phone's camera app for webviews that refuse the camera.
+//! exists and with `quircs` (WASM, a port of quirc) otherwise; and a photo
+//! taken with the phone's camera app for webviews that refuse the camera.
+//!
+//! Why quircs and not rqrr: rqrr's Reed-Solomon arithmetic is a generated
+//! 256×256 GF(256) multiplication table, 64 KB of incompressible data that
+//! every page's wasm carried (data segments load with the bundle); quirc's
+//! log/exp tables are 512 bytes.
 
 use leptos::prelude::*;
 
 /// Decodes the first QR code in an RGBA picture.
-#[cfg(feature = "hydrate")]
+#[cfg(any(feature = "hydrate", test))]
 pub fn decode_rgba(width: usize, height: usize, rgba: &[u8]) -> Option<String> {
-    let mut img = rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| {
-        let i = (y * width + x) * 4;
-        // Integer luma (BT.601): fast and good enough for black on white.
-        ((rgba[i] as u32 * 77 + rgba[i + 1] as u32 * 150 + rgba[i + 2] as u32 * 29) >> 8) as u8
-    });
-    img.detect_grids().into_iter().find_map(|g| g.decode().ok().map(|(_, text)| text))
+    // Integer luma (BT.601): fast and good enough for black on white.
+    let grey: Vec<u8> = rgba
+        .chunks_exact(4)
+        .map(|p| ((p[0] as u32 * 77 + p[1] as u32 * 150 + p[2] as u32 * 29) >> 8) as u8)
+        .collect();
+    if grey.len() != width * height {
+        return None;
+    }
+    let mut decoder = quircs::Quirc::default();
+    decoder
+        .identify(width, height, &grey)
+        .filter_map(Result::ok)
+        .find_map(|code| code.decode().ok())
+        .and_then(|data| String::from_utf8(data.payload).ok())
 }
 
 #[cfg(feature = "hydrate")]
@@ -218,5 +231,45 @@ pub fn CameraScanner(on_code: Callback<(String, f64)>) -> impl IntoView {
                 <p class="field-error" id="photo-failed">{crate::i18n::t(crate::i18n::Msg::NoCodeInPhoto)}</p>
             </Show>
         </div>
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::decode_rgba;
+
+    /// A pass URL drawn the way the pass page draws it (error correction M),
+    /// four pixels a module with a quiet zone, as a camera frame's RGBA.
+    fn rgba_of(text: &str, scale: usize) -> (usize, Vec<u8>) {
+        let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).unwrap();
+        let modules = code.width();
+        let side = (modules + 8) * scale;
+        let mut px = vec![255u8; side * side * 4];
+        for y in 0..modules {
+            for x in 0..modules {
+                if code[(x, y)] == qrcode::Color::Dark {
+                    for dy in 0..scale {
+                        for dx in 0..scale {
+                            let i = (((y + 4) * scale + dy) * side + (x + 4) * scale + dx) * 4;
+                            px[i..i + 3].fill(0);
+                        }
+                    }
+                }
+            }
+        }
+        (side, px)
+    }
+
+    #[test]
+    fn the_browser_decoder_reads_a_pass_qr() {
+        let url = "https://pass.example.edu.cn/s#t=eyJhbGciOiJFZERTQSIsImtpZCI6ImsxIn0.eyJwIjoiQUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVoiLCJrIjoiViIsImMiOiJjMSIsIm5iZiI6MSwiZXhwIjoyfQ.c2lnbmF0dXJlLXNpZ25hdHVyZS1zaWduYXR1cmUtc2lnbmF0dXJlLXNpZ25hdHVyZS1zaWc";
+        let (side, px) = rgba_of(url, 4);
+        assert_eq!(decode_rgba(side, side, &px).as_deref(), Some(url));
+    }
+
+    #[test]
+    fn a_picture_without_a_code_reads_nothing() {
+        assert_eq!(decode_rgba(64, 64, &vec![255u8; 64 * 64 * 4]), None);
+        assert_eq!(decode_rgba(64, 64, &[0u8; 12]), None, "a frame of the wrong size is refused, not a panic");
     }
 }
