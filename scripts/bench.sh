@@ -57,7 +57,9 @@ as_postgres() {
 
 say "release build (server, wasm, harness)"
 cargo leptos build --release
-cargo build --release --bin campus-pass-bench
+# The same flags as cargo-leptos's server build (always-erase-components),
+# so the harness reuses its compiled crates instead of building them again.
+RUSTFLAGS="--cfg erase_components" cargo build --release --bin campus-pass-bench
 
 DB_URL="sqlite://$DATA/bench.db"
 if [[ $BACKEND == postgres ]]; then
