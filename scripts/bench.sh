@@ -57,9 +57,11 @@ as_postgres() {
 
 say "release build (server, wasm, harness)"
 cargo leptos build --release
-# The same flags as cargo-leptos's server build (always-erase-components),
-# so the harness reuses its compiled crates instead of building them again.
-RUSTFLAGS="--cfg erase_components" cargo build --release --bin campus-pass-bench
+# The package, flags and tracked variables of cargo-leptos's server build
+# (always-erase-components; leptos reads LEPTOS_OUTPUT_NAME at compile
+# time), so the harness reuses its compiled crates instead of building them
+# again (the whole workspace would also unify the browser features in).
+RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=campus-pass cargo build --release -p server --bin campus-pass-bench
 
 DB_URL="sqlite://$DATA/bench.db"
 if [[ $BACKEND == postgres ]]; then

@@ -55,17 +55,27 @@ async function firstLoad(browser, path, cookieFile) {
 
 async function offlineVerify(browser) {
   const { context, page } = await phone(browser, 'guard.cookie');
+  page.on('console', (m) => { if (m.type() === 'error') console.error('console:', m.text()); });
+  page.on('pageerror', (e) => console.error('page error:', e.message));
   await page.goto(BASE + '/scan');
   await page.waitForSelector('body[data-hydrated]', { timeout: 60000 });
   await page.waitForFunction(() => /\(\d+\)/.test(document.querySelector('#net-status')?.textContent ?? ''), null, { timeout: 60000 });
   const rosterSize = Number((await page.textContent('#net-status')).match(/\((\d+)\)/)[1]);
+  // The gate is chosen once the page's gate list has arrived.
+  await page.waitForSelector('#manual-check:not([disabled])', { timeout: 60000 });
   await context.setOffline(true);
   const qr = readFileSync(`${DIR}/qr.txt`, 'utf8').trim().split('\n');
   let allowed = 0;
   for (let i = 0; i < SAMPLES; i++) {
     await page.fill('#manual-value', qr[(i * 37) % qr.length]);
     const before = await page.evaluate(() => performance.getEntriesByName('campus-pass:offline-verify').length);
-    await page.click('#manual-check');
+    try {
+      await page.click('#manual-check', { timeout: 30000 });
+    } catch (e) {
+      console.error(`offline check ${i}: ${e.message.split('\n')[0]}; status: ${await page.textContent('#net-status')}`);
+      await page.screenshot({ path: `${DIR}/offline-verify-stuck.png` });
+      throw e;
+    }
     await page.waitForFunction((n) => performance.getEntriesByName('campus-pass:offline-verify').length > n, before);
     if ((await page.getAttribute('#verdict', 'data-reason')) === 'ok') allowed += 1;
   }

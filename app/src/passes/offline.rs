@@ -127,9 +127,24 @@ mod browser {
         }
     }
 
+    thread_local! {
+        // One audio context for the page's life: browsers cap how many a
+        // page may open, and a guard beeps hundreds of times a morning.
+        static AUDIO: Option<web_sys::AudioContext> = web_sys::AudioContext::new().ok();
+    }
+
     /// A short tone: high for "let through", low and long for "stop".
     pub fn beep(allow: bool) {
-        let Ok(ctx) = web_sys::AudioContext::new() else { return };
+        AUDIO.with(|ctx| {
+            if let Some(ctx) = ctx {
+                tone(ctx, allow);
+            }
+        });
+    }
+
+    fn tone(ctx: &web_sys::AudioContext, allow: bool) {
+        // A context made before the guard touched the page starts suspended.
+        let _ = ctx.resume();
         let (Ok(osc), Ok(gain)) = (ctx.create_oscillator(), ctx.create_gain()) else { return };
         osc.frequency().set_value(if allow { 880.0 } else { 220.0 });
         gain.gain().set_value(0.2);

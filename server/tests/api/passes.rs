@@ -341,3 +341,63 @@ async fn device_events_are_stored_once_and_a_double_offline_admission_is_a_confl
     let (status, _) = device_check(&c, &key, json!({"direction": "in", "plate": "京A12345"})).await;
     assert_eq!(status, 401);
 }
+
+/// The reasons the guard test above does not reach, each through a gate
+/// device: a pass of this campus at the wrong kind of gate, through an
+/// entry-only gate the wrong way, at another campus, unknown, blacklisted,
+/// at a closed gate, and after its day.
+#[tokio::test]
+async fn every_other_refusal_reaches_a_device_with_its_reason() {
+    let c = ctx().await;
+    let (_v, _id) = c.approved("13800000001", 1).await;
+    let token = token_of(&c, &links(&c, "13800000001").await[0]).await;
+    visit_day(&c);
+    let qr = |dir: &str| json!({"direction": dir, "qr": format!("{}/s#t={token}", c.app.base)});
+    let reason = |v: &Value| (v["allow"].as_bool(), v["reason"].as_str().map(str::to_owned));
+    let refused = |code: &str| (Some(false), Some(code.to_owned()));
+
+    let west = device(&c, &gate_named(&c, "西门").await).await;
+    assert_eq!(reason(&device_check(&c, &west, qr("in")).await.1), (Some(true), Some("ok".to_owned())));
+    assert_eq!(reason(&device_check(&c, &west, qr("out")).await.1), refused("wrong_direction"), "西门 is entry-only");
+    let vehicle_lane = device(&c, &gate_named(&c, "北门车行道").await).await;
+    assert_eq!(reason(&device_check(&c, &vehicle_lane, qr("in")).await.1), refused("wrong_gate_kind"), "a walker at the car lane");
+    let east = device(&c, &gate_named(&c, "东门").await).await;
+    assert_eq!(reason(&device_check(&c, &east, qr("in")).await.1), refused("wrong_campus"));
+
+    // Signed with the campus's own key, but no such pass was ever issued.
+    let campus = c.setup.campuses.iter().find(|x| x.name == "主校区").unwrap().id.clone();
+    let ghost = passes::PassRow {
+        id: "p-never-issued".into(), application_id: String::new(), entrant_id: None, kind: "visitor".into(), vehicle: false,
+        holder: String::new(), campus_id: campus.clone(), valid_from: 0, valid_until: i64::MAX / 2, single_use: false, used_at: None, cancelled_at: None,
+    };
+    let forged = passes::sign(&c.app.state, &passes::claims_for(&ghost, c.app.state.clock.now_ms())).unwrap();
+    let (_, v) = device_check(&c, &west, json!({"direction": "in", "qr": forged})).await;
+    assert_eq!(reason(&v), refused("unknown_pass"));
+
+    // Blacklisted after approval: refused at the gate at once, with a neutral message.
+    let admin = c.app.staff("S0001").await;
+    c.app.call::<String>(&admin, "add_to_blacklist", &[("kind", "Document"), ("doc_type", "ResidentId"), ("value", &id_number(1)), ("reason", "冲卡")]).await.unwrap();
+    let (_, v) = device_check(&c, &west, qr("in")).await;
+    assert_eq!(reason(&v), refused("blacklisted"));
+    let list: Vec<app::rules::BlacklistEntry> = c.app.call(&admin, "list_blacklist", &[("include_lifted", "false")]).await.unwrap();
+    c.app.call::<()>(&admin, "lift_blacklist", &[("id", &list[0].id), ("reason", "已核实")]).await.unwrap();
+    assert_eq!(reason(&device_check(&c, &west, qr("in")).await.1), (Some(true), Some("ok".to_owned())));
+
+    // The office closes the gate: its devices refuse everything.
+    let west_gate = gate_named(&c, "西门").await;
+    c.app
+        .call::<String>(&admin, "save_gate", &[("id", &west_gate), ("campus_id", &campus), ("name", "西门"), ("name_en", "West Gate"), ("kind", "Pedestrian"), ("direction", "Entry"), ("active", "false")])
+        .await
+        .unwrap();
+    let (status, v) = device_check(&c, &west, qr("in")).await;
+    assert_eq!((status, reason(&v)), (200, refused("gate_inactive")));
+
+    // The day after the visit the token is out of time.
+    c.app.clock.advance(chrono::Duration::days(2));
+    let south = device(&c, &south_gate(&c).await).await;
+    assert_eq!(reason(&device_check(&c, &south, qr("in")).await.1), refused("expired"));
+    // Every answer above was recorded with its reason, none with a 5xx.
+    for code in ["wrong_direction", "wrong_gate_kind", "wrong_campus", "unknown_pass", "blacklisted", "gate_inactive", "expired"] {
+        assert!(c.app.count(&format!("SELECT COUNT(*) FROM scan_events WHERE reason = '{code}' AND allowed = 0")).await >= 1, "{code} logged");
+    }
+}
