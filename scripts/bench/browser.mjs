@@ -113,11 +113,20 @@ async function cameraToVerdict() {
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: flags });
 try {
+  // Each measure on its own: one that fails is reported, the others still run.
+  const measure = async (f) => {
+    try {
+      return await f();
+    } catch (e) {
+      console.error(e);
+      return { error: e.message.split('\n')[0] };
+    }
+  };
   const out = {
-    apply: await firstLoad(browser, '/apply', 'visitor.cookie'),
-    scan: await firstLoad(browser, '/scan', 'guard.cookie'),
-    offline_verify: await offlineVerify(browser),
-    camera_to_verdict: VIDEO ? await cameraToVerdict() : null,
+    apply: await measure(() => firstLoad(browser, '/apply', 'visitor.cookie')),
+    scan: await measure(() => firstLoad(browser, '/scan', 'guard.cookie')),
+    offline_verify: await measure(() => offlineVerify(browser)),
+    camera_to_verdict: VIDEO ? await measure(cameraToVerdict) : null,
   };
   console.log(JSON.stringify(out));
 } finally {

@@ -50,17 +50,22 @@ def lh_score(p):
         return None
 
 
+def failed(m):
+    """A browser measure that did not complete, with the harness's error."""
+    return (browser.get(m) or {}).get("error")
+
+
 rows = [
     ("online verify via POST /api/gate/v1/check", f"{scans_per_s:,.0f} scans/s, p99 {check.get('p99_ms', 0):.1f} ms",
      "≥ 10,000 scans/s, p99 ≤ 20 ms", scans_per_s >= 10000 and check.get("p99_ms", 1e9) <= 20),
     ("single-core Ed25519 verify rate ÷ scan rate", f"{dalek:,.0f}/s ÷ {scans_per_s:,.0f}/s = {ratio:.1f}" if ratio else "n/a",
      "≤ 4", ratio is not None and ratio <= 4),
     ("offline verify in the scanner's WASM (signature + roster)",
-     f"median {browser.get('offline_verify', {}).get('median', 0):.2f} ms, max {browser.get('offline_verify', {}).get('max', 0):.2f} ms "
+     f"failed: {failed('offline_verify')}" if failed("offline_verify") else f"median {browser.get('offline_verify', {}).get('median', 0):.2f} ms, max {browser.get('offline_verify', {}).get('max', 0):.2f} ms "
      f"({browser.get('offline_verify', {}).get('roster_passes', 0)} passes in the roster)",
      "≤ 1 ms a pass", (browser.get("offline_verify", {}).get("median") or 9) <= 1),
     ("camera to verdict (fake camera, pass QR)",
-     f"median {((browser.get('camera_to_verdict') or {}).get('median') or 0):.0f} ms, p95 {((browser.get('camera_to_verdict') or {}).get('p95') or 0):.0f} ms",
+     f"failed: {failed('camera_to_verdict')}" if failed("camera_to_verdict") else f"median {((browser.get('camera_to_verdict') or {}).get('median') or 0):.0f} ms, p95 {((browser.get('camera_to_verdict') or {}).get('p95') or 0):.0f} ms",
      "≤ 300 ms median", ((browser.get("camera_to_verdict") or {}).get("median") or 1e9) <= 300),
 ]
 for p in ("apply", "scan"):
