@@ -297,7 +297,11 @@ pub fn ScannerPage() -> impl IntoView {
             </div>
             <form on:submit=move |ev| { ev.prevent_default(); submit(); }>
                 <input id="manual-value" prop:value=text on:input=move |ev| text.set(event_target_value(&ev)) autocomplete="off" />
-                <button type="submit" class="primary" id="manual-check" disabled=move || { pending.get() || gate.get().is_empty() }>{t(Msg::Check)}</button>
+                // Disabled only while a check runs (`check` ignores a form without a
+                // gate): a condition on the gate, which is chosen while this
+                // renders, let the server render it disabled and hydration
+                // kept that.
+                <button type="submit" class="primary" id="manual-check" disabled=move || pending.get()>{t(Msg::Check)}</button>
             </form>
         </section>
     }
