@@ -22,9 +22,9 @@ function withTimeout(promise, ms) {
 
 const assetsOf = (html) => [...new Set(html.match(/\/pkg\/[^"'\s)<>]+/g) || [])];
 
-// Stores a page and the assets it loads (the shell and, with routes split,
-// the page's own wasm chunks the server names as preloads), so it also
-// hydrates offline. Assets no stored page names (older builds) are dropped.
+// Stores a page and the assets it loads, so it also hydrates offline.
+// Assets that no stored page names any more (older builds) are dropped; a
+// pass page stored before a new build keeps the assets it hydrates with.
 async function storePage(path, response) {
   const cache = await caches.open(CACHE);
   const html = await response.clone().text();

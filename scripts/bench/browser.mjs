@@ -61,8 +61,6 @@ async function offlineVerify(browser) {
   await page.waitForSelector('body[data-hydrated]', { timeout: 60000 });
   await page.waitForFunction(() => /\(\d+\)/.test(document.querySelector('#net-status')?.textContent ?? ''), null, { timeout: 60000 });
   const rosterSize = Number((await page.textContent('#net-status')).match(/\((\d+)\)/)[1]);
-  // The gate is chosen once the page's gate list has arrived.
-  await page.waitForSelector('#manual-check:not([disabled])', { timeout: 60000 });
   await context.setOffline(true);
   const qr = readFileSync(`${DIR}/qr.txt`, 'utf8').trim().split('\n');
   let allowed = 0;

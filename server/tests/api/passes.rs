@@ -401,3 +401,15 @@ async fn every_other_refusal_reaches_a_device_with_its_reason() {
         assert!(c.app.count(&format!("SELECT COUNT(*) FROM scan_events WHERE reason = '{code}' AND allowed = 0")).await >= 1, "{code} logged");
     }
 }
+
+/// The server renders the scanner with its manual check usable: hydration
+/// keeps a server-rendered `disabled`, so one there blocks manual lookups.
+#[tokio::test]
+async fn the_scanner_page_is_rendered_ready_to_check() {
+    let c = ctx().await;
+    let guard = c.app.staff("G0001").await;
+    let html = guard.get(format!("{}/scan", c.app.base)).send().await.unwrap().text().await.unwrap();
+    let button = html.split("id=\"manual-check\"").nth(1).and_then(|rest| rest.split('>').next()).expect("the manual check button is rendered");
+    let opening = html.split("id=\"manual-check\"").next().unwrap().rsplit('<').next().unwrap();
+    assert!(!button.contains("disabled") && !opening.contains("disabled"), "{opening} … {button}");
+}
