@@ -56,7 +56,7 @@ as_postgres() {
 }
 
 say "release build (server, wasm, harness)"
-cargo leptos build --release
+scripts/build-release.sh
 # The package, flags and tracked variables of cargo-leptos's server build
 # (always-erase-components; leptos reads LEPTOS_OUTPUT_NAME at compile
 # time), so the harness reuses its compiled crates instead of building them

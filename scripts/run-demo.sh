@@ -5,7 +5,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 source scripts/setup.sh
-cargo leptos build --release
+scripts/build-release.sh
 export CAMPUS_PASS_DEMO=true
 export CAMPUS_PASS_DATABASE_URL="${CAMPUS_PASS_DATABASE_URL:-sqlite://data/campus-pass.db}"
 export CAMPUS_PASS_DATA_DIR="${CAMPUS_PASS_DATA_DIR:-data}"

@@ -7,6 +7,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CARGO_LEPTOS_VERSION=0.3.5   # 0.3.11 needs a newer rustc than 1.95
 BINARYEN_VERSION=132         # Debian's 108 produces wasm that fails to hydrate
+TERSER_VERSION=5.51.4
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
 export PATH="$ROOT/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -37,6 +38,12 @@ if ! "$ROOT/.tools/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "
   say "installing wasm-opt (binaryen $BINARYEN_VERSION) from npm into .tools/"
   mkdir -p "$ROOT/.tools"
   npm install --silent --no-audit --no-fund --prefix "$ROOT/.tools" "binaryen@$BINARYEN_VERSION"
+fi
+# Minifies the page bundles' JS glue (cargo-leptos minifies only its own).
+if ! "$ROOT/.tools/node_modules/.bin/terser" --version 2>/dev/null | grep -q "$TERSER_VERSION"; then
+  say "installing terser $TERSER_VERSION from npm into .tools/"
+  mkdir -p "$ROOT/.tools"
+  npm install --silent --no-audit --no-fund --prefix "$ROOT/.tools" "terser@$TERSER_VERSION"
 fi
 
 if [[ "${1:-}" == "--test" ]]; then

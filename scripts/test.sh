@@ -25,7 +25,7 @@ as_postgres() {
 }
 
 say "unit, property and integration tests on SQLite"
-cargo test --workspace --exclude frontend --features app/ssr
+cargo test --workspace --exclude frontend --exclude frontend-scanner --exclude frontend-visitor --features app/ssr
 
 say "integration tests on PostgreSQL"
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
@@ -36,10 +36,10 @@ as_postgres "$PGBIN/initdb -D $WORK/pg -A trust -U postgres >/dev/null"
 as_postgres "$PGBIN/pg_ctl -D $WORK/pg -l $WORK/pg/server.log -w -o \"-p $PGPORT -k $WORK/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300\" start >/dev/null"
 # Same packages and features as above, so nothing is compiled again.
 CAMPUS_PASS_TEST_POSTGRES="postgres://postgres@127.0.0.1:$PGPORT/postgres" \
-  cargo test --workspace --exclude frontend --features app/ssr --tests
+  cargo test --workspace --exclude frontend --exclude frontend-scanner --exclude frontend-visitor --features app/ssr --tests
 
 say "release build for the browser journeys"
-cargo leptos build --release
+scripts/build-release.sh
 SITE_DIR="$WORK/site-data"
 mkdir -p "$SITE_DIR"
 # A port nobody else holds: a leftover server must never answer for ours.

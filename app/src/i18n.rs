@@ -48,11 +48,13 @@ impl Lang {
 
 macro_rules! messages {
     ($($key:ident => $zh:literal, $en:literal;)*) => {
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum Msg { $($key),* }
 
         impl Msg {
             pub const ALL: &'static [Msg] = &[$(Msg::$key),*];
+            /// The variant names: a `Msg` crosses the wire as its name.
+            const NAMES: &'static [&'static str] = &[$(stringify!($key)),*];
             pub fn text(self, lang: Lang) -> &'static str {
                 match lang {
                     Lang::Zh => match self { $(Msg::$key => $zh),* },
@@ -61,6 +63,34 @@ macro_rules! messages {
             }
         }
     };
+}
+
+// By hand rather than derived: the derived deserializer is a match over
+// every variant name, ~45 KB of wasm in each page bundle; a lookup in
+// `Msg::NAMES` reads the same JSON (the variant's name as a string).
+impl Serialize for Msg {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Msg {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Msg, D::Error> {
+        let name = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        Msg::from_name(&name).ok_or_else(|| serde::de::Error::unknown_variant(&name, &[]))
+    }
+}
+
+impl Msg {
+    pub fn name(self) -> &'static str {
+        Msg::NAMES[self as usize]
+    }
+    pub fn from_name(name: &str) -> Option<Msg> {
+        Msg::NAMES
+            .iter()
+            .position(|n| *n == name)
+            .map(|i| Msg::ALL[i])
+    }
 }
 
 messages! {
@@ -499,14 +529,33 @@ mod tests {
         for m in Msg::ALL {
             let zh = m.text(Lang::Zh);
             let en = m.text(Lang::En);
-            assert!(!zh.trim().is_empty() && !en.trim().is_empty(), "{m:?} is empty in a locale");
+            assert!(
+                !zh.trim().is_empty() && !en.trim().is_empty(),
+                "{m:?} is empty in a locale"
+            );
             let holes = |s: &str| {
-                let mut v: Vec<String> = s.split('{').skip(1).filter_map(|p| p.split('}').next()).map(str::to_owned).collect();
+                let mut v: Vec<String> = s
+                    .split('{')
+                    .skip(1)
+                    .filter_map(|p| p.split('}').next())
+                    .map(str::to_owned)
+                    .collect();
                 v.sort();
                 v
             };
             assert_eq!(holes(zh), holes(en), "{m:?} placeholders differ");
         }
+    }
+
+    #[test]
+    fn every_message_crosses_the_wire_as_its_name_and_back() {
+        for m in Msg::ALL {
+            let json = serde_json::to_string(m).unwrap();
+            assert_eq!(json, format!("\"{m:?}\""));
+            assert_eq!(serde_json::from_str::<Msg>(&json).unwrap(), *m);
+        }
+        assert!(serde_json::from_str::<Msg>("\"NoSuchMessage\"").is_err());
+        assert!(serde_json::from_str::<Msg>("3").is_err());
     }
 
     #[test]
@@ -517,7 +566,11 @@ mod tests {
             if matches!(m, Msg::LanguageSwitch) {
                 continue;
             }
-            assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) || zh.chars().all(|c| !c.is_ascii_alphabetic()), "{m:?}: {zh}");
+            assert!(
+                zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+                    || zh.chars().all(|c| !c.is_ascii_alphabetic()),
+                "{m:?}: {zh}"
+            );
         }
     }
 

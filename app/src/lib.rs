@@ -48,7 +48,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/icons/icon.svg" type="image/svg+xml" />
                 <link rel="apple-touch-icon" href="/icons/icon-192.png" />
                 <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options />
+                <PageScripts options />
                 <MetaTags />
             </head>
             <body>
@@ -56,6 +56,77 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The hydration scripts of the bundle that serves this page: a page
+/// bundle's own files when the build made them (`scripts/build-release.sh`
+/// writes `bundles.txt` in the site root), otherwise the main bundle, which
+/// holds every page.
+#[component]
+fn PageScripts(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        let path = use_context::<http::request::Parts>()
+            .map(|p| p.uri.path().to_string())
+            .unwrap_or_default();
+        if let Some((js, wasm)) = page_bundle_files(&options, Bundle::for_path(&path)) {
+            let pkg = options.site_pkg_dir.to_string();
+            let (js, wasm) = (format!("/{pkg}/{js}"), format!("/{pkg}/{wasm}"));
+            let script = format!(
+                "import init, {{ hydrate }} from {js:?}; init({{ module_or_path: {wasm:?} }}).then(() => hydrate());"
+            );
+            return view! {
+                <link rel="modulepreload" href=js />
+                <link rel="preload" href=wasm r#as="fetch" r#type="application/wasm" crossorigin="" />
+                <script type="module">{script}</script>
+            }
+            .into_any();
+        }
+    }
+    view! { <HydrationScripts options /> }.into_any()
+}
+
+/// The hashed JS and wasm file names of a page bundle, read once from the
+/// site's `bundles.txt` (lines `scanner.js: <file>`); `None` for the main
+/// bundle, when the build made no page bundles, or when they were built
+/// beside another main bundle than this server's (its `hash.txt`), so a
+/// page never hydrates with code from another build.
+#[cfg(feature = "ssr")]
+fn page_bundle_files(options: &LeptosOptions, bundle: Bundle) -> Option<(String, String)> {
+    use std::{collections::HashMap, sync::OnceLock};
+    fn entries(text: &str) -> HashMap<String, String> {
+        text.lines()
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+            .collect()
+    }
+    static FILES: OnceLock<HashMap<String, String>> = OnceLock::new();
+    let files = FILES.get_or_init(|| {
+        if !options.hash_files {
+            return HashMap::new();
+        }
+        let read = |path: std::path::PathBuf| {
+            std::fs::read_to_string(path)
+                .map(|t| entries(&t))
+                .unwrap_or_default()
+        };
+        let ours = std::env::current_exe()
+            .ok()
+            .and_then(|exe| Some(read(exe.parent()?.join(options.hash_file.as_ref()))));
+        let files = read(std::path::Path::new(options.site_root.as_ref()).join("bundles.txt"));
+        match (
+            ours.as_ref().and_then(|h| h.get("wasm")),
+            files.get("main.wasm"),
+        ) {
+            (Some(a), Some(b)) if a == b => files,
+            _ => HashMap::new(),
+        }
+    });
+    let key = bundle.page_bundle()?;
+    Some((
+        files.get(&format!("{key}.js"))?.clone(),
+        files.get(&format!("{key}.wasm"))?.clone(),
+    ))
 }
 
 /// The language the page was rendered in: from the request on the server,
@@ -79,53 +150,184 @@ fn initial_lang() -> Lang {
     }
 }
 
+/// The app's frame (meta, language, the signed-in person, top bar, router)
+/// around a set of routes and a fallback. The server renders every page with
+/// the full set ([`App`]); a page bundle ([`Bundle`]) hydrates the same frame
+/// with only its own routes, so its wasm holds only its pages.
+macro_rules! app_frame {
+    (fallback = $fallback:expr; $($routes:tt)*) => {{
+        provide_meta_context();
+        let i18n = I18n(RwSignal::new(initial_lang()));
+        provide_context(i18n);
+        provide_me();
+        // Marks the page interactive once hydrated: browser tests wait for it.
+        Effect::new(|_| {
+            #[cfg(feature = "hydrate")]
+            if let Some(body) = document().body() {
+                let _ = body.set_attribute("data-hydrated", "1");
+            }
+        });
+        view! {
+            <Title text=t(Msg::AppName) />
+            <Meta name="description" content=t(Msg::Tagline) />
+            <Router>
+                <TopBar />
+                <main>
+                    <Routes fallback=$fallback>
+                        $($routes)*
+                    </Routes>
+                </main>
+            </Router>
+        }
+    }};
+}
+
+/// Every page: what the server renders, and what the main bundle hydrates.
 #[component]
 pub fn App() -> impl IntoView {
-    provide_meta_context();
-    let i18n = I18n(RwSignal::new(initial_lang()));
-    provide_context(i18n);
-    provide_me();
-    // Marks the page interactive once hydrated: browser tests wait for it.
-    Effect::new(|_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "1");
-        }
-    });
+    app_frame! {
+        fallback = || view! { <section class="card narrow"><p>{t(Msg::ErrNotFound)}</p><a href="/">{t(Msg::Home)}</a></section> };
+        <Route path=StaticSegment("") view=home::HomePage />
+        <Route path=path!("/sign-in") view=auth::PhoneSignInPage />
+        <Route path=path!("/sign-in/staff") view=auth::StaffSignInPage />
+        <Route path=path!("/account/password") view=auth::ChangePasswordPage />
+        <Route path=path!("/admin/campuses") view=directory::CampusesPage />
+        <Route path=path!("/admin/departments") view=directory::DepartmentsPage />
+        <Route path=path!("/admin/staff") view=directory::StaffAdminPage />
+        <Route path=path!("/admin/grants") view=office::GrantsPage />
+        <Route path=path!("/admin/audit") view=office::AuditPage />
+        <Route path=path!("/admin/outbox") view=office::OutboxPage />
+        <Route path=path!("/admin/blacklist") view=rules::BlacklistPage />
+        <Route path=path!("/admin/rules") view=rules::RulesPage />
+        <Route path=path!("/admin/scans") view=passes::ScanLogPage />
+        <Route path=path!("/admin/on-campus") view=passes::OnCampusPage />
+        <Route path=path!("/admin/devices") view=passes::DevicesPage />
+        <Route path=path!("/apply") view=applications::ApplyPage />
+        <Route path=path!("/applications") view=applications::MyApplicationsPage />
+        <Route path=path!("/applications/:id") view=applications::ApplicationPage />
+        <Route path=path!("/approvals") view=applications::ApprovalsPage />
+        <Route path=path!("/approvals/:id") view=applications::ApplicationPage />
+        <Route path=path!("/invite") view=applications::InvitePage />
+        <Route path=path!("/p/:link") view=passes::PassPage />
+        <Route path=path!("/scan") view=passes::ScannerPage />
+        <Route path=path!("/s") view=passes::ScannerPage />
+    }
+}
 
-    view! {
-        <Title text=t(Msg::AppName) />
-        <Meta name="description" content=t(Msg::Tagline) />
-        <Router>
-            <TopBar />
-            <main>
-                <Routes fallback=|| view! { <section class="card narrow"><p>{t(Msg::ErrNotFound)}</p><a href="/">{t(Msg::Home)}</a></section> }>
-                    <Route path=StaticSegment("") view=home::HomePage />
-                    <Route path=path!("/sign-in") view=auth::PhoneSignInPage />
-                    <Route path=path!("/sign-in/staff") view=auth::StaffSignInPage />
-                    <Route path=path!("/account/password") view=auth::ChangePasswordPage />
-                    <Route path=path!("/admin/campuses") view=directory::CampusesPage />
-                    <Route path=path!("/admin/departments") view=directory::DepartmentsPage />
-                    <Route path=path!("/admin/staff") view=directory::StaffAdminPage />
-                    <Route path=path!("/admin/grants") view=office::GrantsPage />
-                    <Route path=path!("/admin/audit") view=office::AuditPage />
-                    <Route path=path!("/admin/outbox") view=office::OutboxPage />
-                    <Route path=path!("/admin/blacklist") view=rules::BlacklistPage />
-                    <Route path=path!("/admin/rules") view=rules::RulesPage />
-                    <Route path=path!("/admin/scans") view=passes::ScanLogPage />
-                    <Route path=path!("/admin/on-campus") view=passes::OnCampusPage />
-                    <Route path=path!("/admin/devices") view=passes::DevicesPage />
-                    <Route path=path!("/apply") view=applications::ApplyPage />
-                    <Route path=path!("/applications") view=applications::MyApplicationsPage />
-                    <Route path=path!("/applications/:id") view=applications::ApplicationPage />
-                    <Route path=path!("/approvals") view=applications::ApprovalsPage />
-                    <Route path=path!("/approvals/:id") view=applications::ApplicationPage />
-                    <Route path=path!("/invite") view=applications::InvitePage />
-                    <Route path=path!("/p/:link") view=passes::PassPage />
-                    <Route path=path!("/scan") view=passes::ScannerPage />
-                    <Route path=path!("/s") view=passes::ScannerPage />
-                </Routes>
-            </main>
-        </Router>
+/// The guard's bundle: the scanner only (`/scan`, `/s`).
+#[component]
+pub fn ScannerApp() -> impl IntoView {
+    app_frame! {
+        fallback = LoadFromServer;
+        <Route path=path!("/scan") view=passes::ScannerPage />
+        <Route path=path!("/s") view=passes::ScannerPage />
+    }
+}
+
+/// The visitor's bundle: the application form and the pass page.
+#[component]
+pub fn VisitorApp() -> impl IntoView {
+    app_frame! {
+        fallback = LoadFromServer;
+        <Route path=path!("/apply") view=applications::ApplyPage />
+        <Route path=path!("/p/:link") view=passes::PassPage />
+    }
+}
+
+/// A page bundle's fallback: a link to a page outside the bundle is followed
+/// by loading that page from the server (with its own bundle), never by a
+/// "not found" drawn in the browser. Never rendered by the server: it picks
+/// the bundle from the path ([`Bundle::for_path`]).
+#[component]
+fn LoadFromServer() -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    {
+        let here = leptos_router::hooks::use_location();
+        // The router's `search` has no leading "?"; its `hash` keeps its "#".
+        let search = here.search.get_untracked();
+        let query = if search.is_empty() {
+            String::new()
+        } else {
+            format!("?{search}")
+        };
+        let target = format!(
+            "{}{query}{}",
+            here.pathname.get_untracked(),
+            here.hash.get_untracked()
+        );
+        // After the router has pushed the new address (it does once this view
+        // is in place), so the load replaces that entry and Back still works.
+        set_timeout(
+            move || {
+                let _ = window().location().replace(&target);
+            },
+            std::time::Duration::ZERO,
+        );
+    }
+}
+
+/// The wasm bundles: the main one has every page; the guard's and the
+/// visitor's hold only their pages, so a phone on 4G downloads a fraction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bundle {
+    Main,
+    Scanner,
+    Visitor,
+}
+
+impl Bundle {
+    /// Which bundle hydrates the page at `path`; must agree with the routes
+    /// of [`ScannerApp`] and [`VisitorApp`].
+    /// Exact paths only: anything else gets the main bundle, which can
+    /// hydrate whatever the server rendered.
+    pub fn for_path(path: &str) -> Bundle {
+        match path {
+            "/scan" | "/s" => Bundle::Scanner,
+            "/apply" => Bundle::Visitor,
+            _ => match path.strip_prefix("/p/") {
+                Some(link) if !link.is_empty() && !link.contains('/') => Bundle::Visitor,
+                _ => Bundle::Main,
+            },
+        }
+    }
+
+    /// A page bundle's name in the build (`scripts/build-release.sh`
+    /// builds `frontend/<name>`); `None` for the main bundle.
+    pub fn page_bundle(self) -> Option<&'static str> {
+        match self {
+            Bundle::Main => None,
+            Bundle::Scanner => Some("scanner"),
+            Bundle::Visitor => Some("visitor"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Bundle;
+
+    #[test]
+    fn each_page_bundle_serves_its_own_paths_and_nothing_else() {
+        for p in ["/scan", "/s"] {
+            assert_eq!(Bundle::for_path(p), Bundle::Scanner, "{p}");
+        }
+        for p in ["/apply", "/p/AbC123"] {
+            assert_eq!(Bundle::for_path(p), Bundle::Visitor, "{p}");
+        }
+        for p in [
+            "/",
+            "",
+            "/p",
+            "/p/",
+            "/p/a/b",
+            "/applications",
+            "/admin/scans",
+            "/scanner",
+            "/sign-in",
+            "/scan/",
+            "/p/AbC123/",
+        ] {
+            assert_eq!(Bundle::for_path(p), Bundle::Main, "{p}");
+        }
     }
 }

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, phone, open, shot, signInPhone, signInStaff, newNumber, idNumber, applySimple, decide, DEMO_PASSWORD } from './helpers.mjs';
+import { launch, phone, open, shot, bundle, signInPhone, signInStaff, newNumber, idNumber, applySimple, decide, DEMO_PASSWORD } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -17,10 +17,19 @@ test('a visitor applies with a car and two passengers; host then department appr
   const number = newNumber();
   const { page } = await phone(browser);
   await open(page, '/apply');
+  // The visitor's phone loads the small visitor bundle, not every page.
+  assert.equal(await bundle(page), 'visitor');
   // Not signed in yet: the form says how to start, then comes back here.
+  // Sign-in is outside the visitor bundle: the link loads it from the
+  // server with the main bundle, and Back still returns to the form.
   await page.click('#apply-sign-in');
   await page.waitForURL(/\/sign-in/);
+  await page.waitForSelector('#phone');
   await page.waitForSelector('body[data-hydrated]');
+  assert.equal(await bundle(page), 'main');
+  await page.goBack();
+  await page.waitForURL((u) => u.pathname === '/apply');
+  await page.waitForSelector('#apply-sign-in');
   await signInPhone(page, number, '/apply');
   await page.waitForSelector('#host-query');
   // The host, told apart from a namesake in another department.

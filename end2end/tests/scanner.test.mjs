@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { launch, phone, open, shot, signInPhone, signInStaff, newNumber, applySimple, decide, DEMO_PASSWORD, SHOTS, BASE } from './helpers.mjs';
+import { launch, phone, open, shot, bundle, signInPhone, signInStaff, newNumber, applySimple, decide, DEMO_PASSWORD, SHOTS, BASE } from './helpers.mjs';
 import { execFileSync } from 'node:child_process';
 
 const DB = process.env.DB_PATH ?? '../data/campus-pass.db';
@@ -89,6 +89,8 @@ test('a guard scans a pass with the phone camera and sees a green verdict', asyn
     await page.waitForURL((u) => u.pathname === '/');
     await open(page, '/scan');
     await page.waitForSelector('#scan-gate');
+    // The guard's phone loads the scanner's own bundle, not every page.
+    assert.equal(await bundle(page), 'scanner');
     await page.click('#camera-start');
     const verdict = await page.waitForSelector('#verdict', { timeout: 30000 });
     assert.equal(await verdict.getAttribute('data-reason'), 'ok');
