@@ -7,15 +7,18 @@
 #   scripts/bench.sh            50,000 people, 1,000,000 passes, 10,000,000 scan events (SQLite)
 #   scripts/bench.sh --postgres the same on a PostgreSQL started here on loopback
 #   scripts/bench.sh --smoke    a tiny campus and short runs: checks the harness works (CI)
+#   scripts/bench.sh --keep     keeps the generated SQLite database (for profiling)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 MODE=full
 BACKEND=sqlite
+KEEP=
 for a in "$@"; do
   case "$a" in
     --smoke) MODE=smoke ;;
     --postgres) BACKEND=postgres ;;
+    --keep) KEEP=1 ;;
     *) echo "unknown option $a" >&2; exit 2 ;;
   esac
 done
@@ -48,7 +51,7 @@ cleanup() {
   if [[ -n "${PGDIR:-}" && -f "$PGDIR/postmaster.pid" ]]; then as_postgres "$PGBIN/pg_ctl -D $PGDIR -m fast stop" >/dev/null 2>&1 || true; fi
   [[ -n "${PGDIR:-}" ]] && rm -rf "$PGDIR"
   # The generated database is large; the table and logs stay.
-  rm -f "$DATA"/bench.db*
+  [[ -n "$KEEP" ]] || rm -f "$DATA"/bench.db*
 }
 trap cleanup EXIT
 as_postgres() {

@@ -457,6 +457,8 @@ messages! {
     OfflineVerdict => "离线核验：服务器暂时连不上，结果依据本机名单和签名", "Offline check: the server cannot be reached; decided from this phone's roster and the signature";
     OfflineBanner => "离线模式", "Offline";
     OnlineBanner => "在线", "Online";
+    ScanReady => "等待扫码", "Ready";
+    ScanReadyHint => "扫描通行码，或在下方按证件号、手机号、车牌查询", "Scan a pass, or look it up below by ID number, mobile or plate";
     RosterAge => "名单更新于", "Roster updated";
     RosterNone => "本机还没有离线名单，联网后会自动下载", "No offline roster on this phone yet; it downloads once online";
     QueuedEvents => "待同步记录", "Events waiting to sync";

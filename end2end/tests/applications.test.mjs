@@ -30,8 +30,14 @@ test('a visitor applies with a car and two passengers; host then department appr
   await page.goBack();
   await page.waitForURL((u) => u.pathname === '/apply');
   await page.waitForSelector('#apply-sign-in');
+  // The form arrives rendered by the server; hydration must not fetch it
+  // again (that would rebuild it under a quick visitor's fingers).
+  let setupFetches = 0;
+  page.on('request', (r) => { if (r.url().includes('/api/fn/application_form_setup')) setupFetches += 1; });
   await signInPhone(page, number, '/apply');
   await page.waitForSelector('#host-query');
+  await page.waitForLoadState('networkidle');
+  assert.equal(setupFetches, 0, 'the form was fetched again after hydration');
   // The host, told apart from a namesake in another department.
   await page.fill('#host-query', '张伟');
   await page.click('#host-search');

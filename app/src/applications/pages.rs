@@ -107,7 +107,14 @@ fn invitation_from_hash() -> Option<String> {
 pub fn ApplyPage() -> impl IntoView {
     let i18n = use_i18n();
     let invitation = RwSignal::new(None::<String>);
-    Effect::new(move |_| invitation.set(invitation_from_hash()));
+    // Only a change refetches: setting the same `None` again would reload
+    // the form just after hydration, wiping what a quick visitor typed.
+    Effect::new(move |_| {
+        let found = invitation_from_hash();
+        if found != invitation.get_untracked() {
+            invitation.set(found);
+        }
+    });
     let setup = Resource::new(move || invitation.get(), |inv| application_form_setup(PassKind::Visitor, inv));
     view! {
         <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>

@@ -264,7 +264,15 @@ pub fn ScannerPage() -> impl IntoView {
                 <button id="dir-in" class:on=move || direction.get() == Direction::In on:click=move |_| direction.set(Direction::In)>{t(Msg::DirIn)}</button>
                 <button id="dir-out" class:on=move || direction.get() == Direction::Out on:click=move |_| direction.set(Direction::Out)>{t(Msg::DirOut)}</button>
             </div>
-            {move || shown.get().map(|s| match s.result {
+            {move || match shown.get() {
+                // Where the verdict will appear, shown from the first paint.
+                None => view! {
+                    <div class="verdict idle" id="verdict-idle">
+                        <p class="verdict-word">{t(Msg::ScanReady)}</p>
+                        <p class="small">{t(Msg::ScanReadyHint)}</p>
+                    </div>
+                }.into_any(),
+                Some(s) => match s.result {
                 Ok(v) => {
                     let class = if v.allow { "verdict allow" } else { "verdict refuse" };
                     let fee = v.fee_cents.filter(|c| *c > 0).map(|c| format!("{} ¥{:.2}", Msg::ParkingFee.text(i18n.lang()), c as f64 / 100.0));
@@ -284,7 +292,8 @@ pub fn ScannerPage() -> impl IntoView {
                     }.into_any()
                 }
                 Err(e) => view! { <p class="error" role="alert" id="verdict-error">{e.user_message(i18n.lang())}</p> }.into_any(),
-            })}
+                },
+            }}
             <label for="manual-kind">{t(Msg::ManualLookup)}</label>
             <div class="row">
                 <select id="manual-kind" on:change=move |ev| manual.set(match event_target_value(&ev).as_str() {
