@@ -48,3 +48,6 @@ done
 # build leaves the previous manifest (and its files' pages) working.
 mv "$manifest" "$SITE_ROOT/bundles.txt"
 say "page bundles: $(tr '\n' ' ' <"$SITE_ROOT/bundles.txt")"
+# Brotli and gzip siblings now, not in the background of the first start
+# (quality-11 brotli of the wasm takes seconds of a core).
+target/release/server precompress

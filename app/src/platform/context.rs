@@ -182,13 +182,9 @@ async fn load_principal(st: &AppState, row: SessionRow) -> Result<Option<Princip
             grants,
         }))
     } else if let Some(phone) = row.phone.and_then(|p| Phone::parse(&p).ok()) {
-        let household: Option<(String,)> = sqlx::query_as("SELECT household_id FROM residents WHERE phone = $1")
-            .bind(phone.as_str())
-            .fetch_optional(&st.db.read)
-            .await?;
         Ok(Some(Principal {
             session_hash: row.id_hash,
-            subject: Subject::Phone { phone, resident_household: household.map(|h| h.0) },
+            subject: Subject::Phone { phone, resident_household: row.resident_household },
             grants: vec![],
         }))
     } else {

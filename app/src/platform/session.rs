@@ -18,6 +18,9 @@ pub struct SessionRow {
     pub staff_id: Option<String>,
     pub phone: Option<String>,
     pub last_seen_at: i64,
+    /// A phone session's household when the phone is a resident's: read
+    /// with the session, one query fewer on every signed-in request.
+    pub resident_household: Option<String>,
 }
 
 pub struct Timeouts {
@@ -52,19 +55,20 @@ pub async fn resolve(db: &Db, token: &str, now_ms: i64, t: &Timeouts) -> Result<
         return Ok(None);
     }
     let hash = sha256_hex(token.as_bytes());
-    let row: Option<(String, Option<String>, Option<String>, i64)> = sqlx::query_as(
-        "SELECT id_hash, staff_id, phone, last_seen_at FROM sessions WHERE id_hash = $1 AND ended_at IS NULL AND expires_at > $2 AND last_seen_at > $3",
+    let row: Option<(String, Option<String>, Option<String>, i64, Option<String>)> = sqlx::query_as(
+        "SELECT s.id_hash, s.staff_id, s.phone, s.last_seen_at, r.household_id FROM sessions s LEFT JOIN residents r ON r.phone = s.phone
+         WHERE s.id_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3",
     )
     .bind(&hash)
     .bind(now_ms)
     .bind(now_ms - t.idle_ms)
     .fetch_optional(&db.read)
     .await?;
-    let Some((id_hash, staff_id, phone, last_seen_at)) = row else { return Ok(None) };
+    let Some((id_hash, staff_id, phone, last_seen_at, resident_household)) = row else { return Ok(None) };
     if now_ms - last_seen_at > 60_000 {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2").bind(now_ms).bind(&id_hash).execute(&db.write).await?;
     }
-    Ok(Some(SessionRow { id_hash, staff_id, phone, last_seen_at }))
+    Ok(Some(SessionRow { id_hash, staff_id, phone, last_seen_at, resident_household }))
 }
 
 pub async fn end(db: &Db, id_hash: &str, now_ms: i64) -> Result<(), sqlx::Error> {
