@@ -5,12 +5,49 @@ use crate::error::AppError;
 use crate::i18n::{I18n, Lang, Msg, t, use_i18n};
 use leptos::prelude::*;
 
+/// The JSON codec of the app's resources. It decodes from bytes, as the
+/// server functions' client does: serde_json's `from_str` and `from_slice`
+/// would each compile their own copy of every wire type's deserialiser
+/// into the wasm.
+pub struct WireJson;
+
+impl<T: serde::Serialize> leptos::server::codee::Encoder<T> for WireJson {
+    type Error = serde_json::Error;
+    type Encoded = String;
+    fn encode(val: &T) -> Result<String, serde_json::Error> {
+        serde_json::to_string(val)
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> leptos::server::codee::Decoder<T> for WireJson {
+    type Error = serde_json::Error;
+    type Encoded = str;
+    fn decode(val: &str) -> Result<T, serde_json::Error> {
+        serde_json::from_slice(val.as_bytes())
+    }
+}
+
+/// A resource loaded on the server, sent with the page and read back by
+/// hydration ([`WireJson`]); in the browser, loaded by its server function.
+#[track_caller]
+pub fn resource<S, T, Fut>(
+    source: impl Fn() -> S + Send + Sync + 'static,
+    fetcher: impl Fn(S) -> Fut + Send + Sync + 'static,
+) -> Resource<T, WireJson>
+where
+    S: Send + Sync + Clone + PartialEq + 'static,
+    T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+{
+    Resource::new_with_options(source, fetcher, false)
+}
+
 /// The signed-in person, loaded once per page view.
 #[derive(Clone, Copy)]
-pub struct MeResource(pub Resource<Result<Option<Me>, AppError>>);
+pub struct MeResource(pub Resource<Result<Option<Me>, AppError>, WireJson>);
 
 pub fn provide_me() -> MeResource {
-    let r = MeResource(Resource::new(|| (), |_| crate::auth::current_user()));
+    let r = MeResource(resource(|| (), |_| crate::auth::current_user()));
     provide_context(r);
     r
 }
