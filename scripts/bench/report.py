@@ -113,3 +113,15 @@ with open(os.path.join(out, "results.json"), "w") as f:
                        "rss_check_kb": read_int("rss-check-kb"), "rss_end_kb": read_int("rss-end-kb"),
                        "lighthouse": {p: lh_score(p) for p in lh}}}, f, indent=2)
 print("\n".join(md))
+
+# A measure that did not run is the harness broken, not a budget missed:
+# the exit status says so (CI runs the smoke mode to keep the harness working).
+broken = [f"{m}: {failed(m)}" for m in ("apply", "scan", "offline_verify", "camera_to_verdict") if failed(m)]
+for name, run in (("gate API", check), ("submissions", submit)):
+    if not run.get("requests") or run.get("non2xx") or run.get("errors"):
+        broken.append(f"{name}: {run.get('requests', 0)} requests, {run.get('non2xx', 0)} not 2xx, {run.get('errors', 0)} socket errors")
+if mode == "full":
+    broken += [f"Lighthouse {p}: no score" for p in lh if lh_score(p) is None]
+if broken:
+    print("\nThe harness did not complete every measure:\n- " + "\n- ".join(broken), file=sys.stderr)
+    sys.exit(1)
