@@ -171,18 +171,22 @@ fn doc_error(field: &str, e: DocumentError) -> AppError {
 
 async fn check_form(st: &AppState, form: &ApplicationInput, check_dates: bool) -> Result<Checked, AppError> {
     let policy = policy(st, form.kind).await?;
-    let host: Option<(String, String)> = sqlx::query_as("SELECT id, department_id FROM staff WHERE id = $1 AND active = 1")
-        .bind(&form.host_staff_id)
-        .fetch_optional(&st.db.read)
-        .await?;
-    let (host_id, department_id) = host.ok_or_else(|| AppError::invalid("host", Msg::ErrHostUnknown))?;
-    let campus: Option<(String,)> = sqlx::query_as("SELECT id FROM campuses WHERE id = $1").bind(&form.campus_id).fetch_optional(&st.db.read).await?;
-    let campus_id = campus.ok_or_else(|| AppError::invalid("campus", Msg::ErrUnknownCampus))?.0;
-    let reason: Option<(String,)> = sqlx::query_as("SELECT id FROM visit_reasons WHERE id = $1 AND active = 1")
-        .bind(&form.reason_id)
-        .fetch_optional(&st.db.read)
-        .await?;
-    let reason_id = reason.ok_or_else(|| AppError::invalid("reason", Msg::ErrReasonUnknown))?.0;
+    // Host, campus and reason in one read (one round trip at the rush);
+    // each is NULL when unknown or switched off.
+    let (department, campus, reason): (Option<String>, Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT (SELECT department_id FROM staff WHERE id = $1 AND active = 1),
+                (SELECT id FROM campuses WHERE id = $2),
+                (SELECT id FROM visit_reasons WHERE id = $3 AND active = 1)",
+    )
+    .bind(&form.host_staff_id)
+    .bind(&form.campus_id)
+    .bind(&form.reason_id)
+    .fetch_one(&st.db.read)
+    .await?;
+    let department_id = department.ok_or_else(|| AppError::invalid("host", Msg::ErrHostUnknown))?;
+    let host_id = form.host_staff_id.clone();
+    let campus_id = campus.ok_or_else(|| AppError::invalid("campus", Msg::ErrUnknownCampus))?;
+    let reason_id = reason.ok_or_else(|| AppError::invalid("reason", Msg::ErrReasonUnknown))?;
     let start = parse_date("start_date", &form.start_date)?;
     let end = parse_date("end_date", &form.end_date)?;
     if check_dates {

@@ -155,6 +155,12 @@ async fn fields_are_checked_by_the_servers_own_parsers() {
     let mut bad_host = c.simple("13800000001", 1);
     bad_host["host_staff_id"] = json!("nobody");
     assert_eq!(c.submit(&v, bad_host).await.unwrap_err().1.msg(), Msg::ErrHostUnknown);
+    let mut bad_campus = c.simple("13800000001", 1);
+    bad_campus["campus_id"] = json!("nowhere");
+    assert_eq!(c.submit(&v, bad_campus).await.unwrap_err().1.msg(), Msg::ErrUnknownCampus);
+    let mut bad_reason = c.simple("13800000001", 1);
+    bad_reason["reason_id"] = json!("no-such-reason");
+    assert_eq!(c.submit(&v, bad_reason).await.unwrap_err().1.msg(), Msg::ErrReasonUnknown);
     let mut photo_without_consent = c.simple("13800000001", 1);
     photo_without_consent["entrants"][0]["face_photo"] = json!("data:image/jpeg;base64,/9j/4AAQ");
     assert_eq!(c.submit(&v, photo_without_consent).await.unwrap_err().1.msg(), Msg::ErrPhotoConsent);
