@@ -86,10 +86,7 @@ impl Msg {
         Msg::NAMES[self as usize]
     }
     pub fn from_name(name: &str) -> Option<Msg> {
-        Msg::NAMES
-            .iter()
-            .position(|n| *n == name)
-            .map(|i| Msg::ALL[i])
+        Msg::NAMES.iter().position(|n| *n == name).map(|i| Msg::ALL[i])
     }
 }
 
@@ -531,17 +528,9 @@ mod tests {
         for m in Msg::ALL {
             let zh = m.text(Lang::Zh);
             let en = m.text(Lang::En);
-            assert!(
-                !zh.trim().is_empty() && !en.trim().is_empty(),
-                "{m:?} is empty in a locale"
-            );
+            assert!(!zh.trim().is_empty() && !en.trim().is_empty(), "{m:?} is empty in a locale");
             let holes = |s: &str| {
-                let mut v: Vec<String> = s
-                    .split('{')
-                    .skip(1)
-                    .filter_map(|p| p.split('}').next())
-                    .map(str::to_owned)
-                    .collect();
+                let mut v: Vec<String> = s.split('{').skip(1).filter_map(|p| p.split('}').next()).map(str::to_owned).collect();
                 v.sort();
                 v
             };
@@ -568,11 +557,7 @@ mod tests {
             if matches!(m, Msg::LanguageSwitch) {
                 continue;
             }
-            assert!(
-                zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
-                    || zh.chars().all(|c| !c.is_ascii_alphabetic()),
-                "{m:?}: {zh}"
-            );
+            assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) || zh.chars().all(|c| !c.is_ascii_alphabetic()), "{m:?}: {zh}");
         }
     }
 

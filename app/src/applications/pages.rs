@@ -3,7 +3,7 @@
 //! form. Fields are checked as typed with the server's own parsers.
 
 use super::*;
-use crate::components::{ErrorLine, FieldHint, Refusal, go_to};
+use crate::components::{ErrorLine, FieldHint, Refusal, go_to, resource};
 use crate::domain::document::DocumentNumber;
 use crate::domain::{Phone, Plate};
 use crate::i18n::{Msg, t, use_i18n};
@@ -115,7 +115,7 @@ pub fn ApplyPage() -> impl IntoView {
             invitation.set(found);
         }
     });
-    let setup = crate::components::resource(move || invitation.get(), |inv| application_form_setup(PassKind::Visitor, inv));
+    let setup = resource(move || invitation.get(), |inv| application_form_setup(PassKind::Visitor, inv));
     view! {
         <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
             {move || Suspend::new(async move {
@@ -450,7 +450,7 @@ fn RowList(rows: Vec<ApplicationRow>, base: &'static str, #[prop(optional)] sele
 #[component]
 pub fn MyApplicationsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let list = crate::components::resource(|| (), |_| my_applications());
+    let list = resource(|| (), |_| my_applications());
     view! {
         <section class="card narrow">
             <h1>{t(Msg::MyApplications)}</h1>
@@ -472,11 +472,11 @@ pub fn MyApplicationsPage() -> impl IntoView {
 pub fn ApprovalsPage() -> impl IntoView {
     let i18n = use_i18n();
     let batch = ServerAction::<ApproveMany>::new();
-    let inbox = crate::components::resource(move || batch.version().get(), |_| approval_inbox());
+    let inbox = resource(move || batch.version().get(), |_| approval_inbox());
     let status = RwSignal::new(String::new());
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
-    let all = crate::components::resource(move || (status.get(), from.get(), to.get(), batch.version().get()), |(s, f, t, _)| department_applications(s, f, t, 0));
+    let all = resource(move || (status.get(), from.get(), to.get(), batch.version().get()), |(s, f, t, _)| department_applications(s, f, t, 0));
     let selected = RwSignal::new(Vec::<(String, i64)>::new());
     let batch_result = move || batch.value().get().map(|r| match r {
         Ok(outcomes) => {
@@ -543,7 +543,7 @@ pub fn ApplicationPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let action = ServerAction::<ActOnApplication>::new();
-    let detail = crate::components::resource(move || (id(), action.version().get()), |(id, _)| get_application(id));
+    let detail = resource(move || (id(), action.version().get()), |(id, _)| get_application(id));
     view! {
         <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
             {move || Suspend::new(async move {
@@ -709,7 +709,7 @@ fn action_text(code: &str, i18n: crate::i18n::I18n) -> String {
 pub fn InvitePage() -> impl IntoView {
     let i18n = use_i18n();
     let invite = ServerAction::<InviteVisitor>::new();
-    let choices = crate::components::resource(|| (), |_| invite_choices());
+    let choices = resource(|| (), |_| invite_choices());
     let phone = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let campus = RwSignal::new(String::new());

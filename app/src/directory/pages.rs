@@ -1,5 +1,5 @@
 use super::*;
-use crate::components::{ErrorLine, Refusal};
+use crate::components::{ErrorLine, Refusal, resource};
 use crate::domain::Role;
 use crate::i18n::{Msg, t, use_i18n};
 
@@ -53,7 +53,7 @@ fn CampusesEditor() -> impl IntoView {
     let i18n = use_i18n();
     let save_campus = ServerAction::<SaveCampus>::new();
     let save_gate = ServerAction::<SaveGate>::new();
-    let campuses = crate::components::resource(
+    let campuses = resource(
         move || (save_campus.version().get(), save_gate.version().get()),
         |_| list_campuses(),
     );
@@ -194,7 +194,7 @@ pub fn DepartmentsPage() -> impl IntoView {
 fn DepartmentsEditor() -> impl IntoView {
     let i18n = use_i18n();
     let save = ServerAction::<SaveDepartment>::new();
-    let list = crate::components::resource(move || save.version().get(), |_| list_departments());
+    let list = resource(move || save.version().get(), |_| list_departments());
     let id = RwSignal::new(None::<String>);
     let code = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
@@ -262,8 +262,8 @@ fn StaffEditor() -> impl IntoView {
     let offset = RwSignal::new(0i64);
     let save = ServerAction::<SaveStaff>::new();
     let reset = ServerAction::<ResetStaffPassword>::new();
-    let departments = crate::components::resource(|| (), |_| list_departments());
-    let page = crate::components::resource(
+    let departments = resource(|| (), |_| list_departments());
+    let page = resource(
         move || (query.get(), dept_filter.get(), offset.get(), save.version().get()),
         |(q, d, o, _)| list_staff(q, d, o),
     );

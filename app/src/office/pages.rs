@@ -1,5 +1,5 @@
 use super::*;
-use crate::components::ErrorLine;
+use crate::components::{ErrorLine, resource};
 use crate::directory::{AdminNav, AdminOnly};
 use crate::domain::account::ScopeKind;
 use crate::i18n::{Msg, t, use_i18n};
@@ -14,8 +14,8 @@ fn GrantsEditor() -> impl IntoView {
     let i18n = use_i18n();
     let grant = ServerAction::<GrantRole>::new();
     let set_status = ServerAction::<SetGrantStatus>::new();
-    let grants = crate::components::resource(move || (grant.version().get(), set_status.version().get()), |_| list_grants());
-    let scopes = crate::components::resource(|| (), |_| grant_scopes());
+    let grants = resource(move || (grant.version().get(), set_status.version().get()), |_| list_grants());
+    let scopes = resource(|| (), |_| grant_scopes());
     let staff_no = RwSignal::new(String::new());
     let role = RwSignal::new(Role::Approver);
     let scope = RwSignal::new(String::new());
@@ -106,7 +106,7 @@ pub fn AuditPage() -> impl IntoView {
 fn AuditList() -> impl IntoView {
     let i18n = use_i18n();
     let offset = RwSignal::new(0i64);
-    let rows = crate::components::resource(move || offset.get(), list_audit);
+    let rows = resource(move || offset.get(), list_audit);
     view! {
         <section class="card">
             <h1>{t(Msg::Audit)}</h1>
@@ -144,7 +144,7 @@ pub fn OutboxPage() -> impl IntoView {
 fn OutboxList() -> impl IntoView {
     let i18n = use_i18n();
     let offset = RwSignal::new(0i64);
-    let rows = crate::components::resource(move || offset.get(), list_outbox);
+    let rows = resource(move || offset.get(), list_outbox);
     view! {
         <section class="card">
             <h1>{t(Msg::Outbox)}</h1>

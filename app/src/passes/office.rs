@@ -2,7 +2,7 @@
 //! now, gate devices and the pass-signing keys.
 
 use super::*;
-use crate::components::ErrorLine;
+use crate::components::{ErrorLine, resource};
 use crate::directory::{AdminNav, AdminOnly};
 use crate::i18n::{Msg, t, use_i18n};
 
@@ -104,8 +104,8 @@ pub fn ScanLogPage() -> impl IntoView {
 fn ScanLog() -> impl IntoView {
     let i18n = use_i18n();
     let filter = RwSignal::new(ScanFilter::default());
-    let rows = crate::components::resource(move || filter.get(), |f| list_scans(f.campus_id, f.gate_id, f.verdict, f.from, f.to, f.offset));
-    let gates = crate::components::resource(|| (), |_| gate_options());
+    let rows = resource(move || filter.get(), |f| list_scans(f.campus_id, f.gate_id, f.verdict, f.from, f.to, f.offset));
+    let gates = resource(|| (), |_| gate_options());
     let set = move |f: fn(&mut ScanFilter, String)| move |ev: leptos::ev::Event| filter.update(|s| { f(s, event_target_value(&ev)); s.offset = 0; });
     view! {
         <section class="card">
@@ -183,8 +183,8 @@ fn OnCampusList() -> impl IntoView {
     let i18n = use_i18n();
     let campus = RwSignal::new(String::new());
     let clear = ServerAction::<ClearVehicleInside>::new();
-    let rows = crate::components::resource(move || (campus.get(), clear.version().get()), |(c, _)| on_campus_now(c));
-    let gates = crate::components::resource(|| (), |_| gate_options());
+    let rows = resource(move || (campus.get(), clear.version().get()), |(c, _)| on_campus_now(c));
+    let gates = resource(|| (), |_| gate_options());
     let reason = RwSignal::new(String::new());
     let err = Signal::derive(move || clear.value().get().and_then(Result::err));
     view! {
@@ -255,8 +255,8 @@ fn Devices() -> impl IntoView {
     let i18n = use_i18n();
     let register = ServerAction::<RegisterDevice>::new();
     let set_active = ServerAction::<SetDeviceActive>::new();
-    let devices = crate::components::resource(move || (register.version().get(), set_active.version().get()), |_| list_devices());
-    let gates = crate::components::resource(|| (), |_| gate_options());
+    let devices = resource(move || (register.version().get(), set_active.version().get()), |_| list_devices());
+    let gates = resource(|| (), |_| gate_options());
     let gate = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let err = Signal::derive(move || register.value().get().and_then(Result::err));
@@ -316,7 +316,7 @@ fn Devices() -> impl IntoView {
 fn SigningKeys() -> impl IntoView {
     let i18n = use_i18n();
     let rotate = ServerAction::<RotateSigningKey>::new();
-    let keys = crate::components::resource(move || rotate.version().get(), |_| list_signing_keys());
+    let keys = resource(move || rotate.version().get(), |_| list_signing_keys());
     let err = Signal::derive(move || rotate.value().get().and_then(Result::err));
     view! {
         <section class="card">

@@ -2,7 +2,7 @@
 
 use super::*;
 use super::camera;
-use crate::components::Refusal;
+use crate::components::{Refusal, resource};
 use crate::i18n::{Msg, t, use_i18n};
 use leptos_router::hooks::use_params_map;
 
@@ -20,7 +20,7 @@ fn status_label(s: PassStatus) -> Msg {
 pub fn PassPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let pass = crate::components::resource(move || params.with(|p| p.get("link").unwrap_or_default()), |link| pass_by_link(link));
+    let pass = resource(move || params.with(|p| p.get("link").unwrap_or_default()), |link| pass_by_link(link));
     // Once opened, the pass page loads without a network too.
     Effect::new(|_| {
         #[cfg(feature = "hydrate")]
@@ -96,7 +96,7 @@ struct OfflineInfo {
 #[component]
 pub fn ScannerPage() -> impl IntoView {
     let i18n = use_i18n();
-    let gates = crate::components::resource(|| (), |_| guard_gates());
+    let gates = resource(|| (), |_| guard_gates());
     let gate = RwSignal::new(String::new());
     let direction = RwSignal::new(Direction::In);
     let manual = RwSignal::new(Manual::Qr);

@@ -1,6 +1,6 @@
 use super::*;
 use crate::applications::doc_label;
-use crate::components::ErrorLine;
+use crate::components::{ErrorLine, resource};
 use crate::directory::{AdminNav, AdminOnly};
 use crate::domain::document::DocType;
 use crate::domain::policy::{ApprovalStep, FieldNeed, StepApprover};
@@ -17,7 +17,7 @@ fn BlacklistEditor() -> impl IntoView {
     let add = ServerAction::<AddToBlacklist>::new();
     let lift = ServerAction::<LiftBlacklist>::new();
     let show_lifted = RwSignal::new(false);
-    let list = crate::components::resource(move || (add.version().get(), lift.version().get(), show_lifted.get()), |(_, _, l)| list_blacklist(l));
+    let list = resource(move || (add.version().get(), lift.version().get(), show_lifted.get()), |(_, _, l)| list_blacklist(l));
     let kind = RwSignal::new(BlacklistKind::Document);
     let doc_type = RwSignal::new(DocType::ResidentId);
     let value = RwSignal::new(String::new());
@@ -101,7 +101,7 @@ pub fn RulesPage() -> impl IntoView {
 fn ReasonsEditor() -> impl IntoView {
     let i18n = use_i18n();
     let save = ServerAction::<SaveReason>::new();
-    let list = crate::components::resource(move || save.version().get(), |_| list_reasons());
+    let list = resource(move || save.version().get(), |_| list_reasons());
     let name = RwSignal::new(String::new());
     let name_en = RwSignal::new(String::new());
     let category = RwSignal::new(ReasonCategory::Official);
@@ -153,8 +153,8 @@ fn ReasonsEditor() -> impl IntoView {
 fn PoliciesEditor() -> impl IntoView {
     let i18n = use_i18n();
     let save = ServerAction::<SavePolicy>::new();
-    let list = crate::components::resource(move || save.version().get(), |_| list_policies());
-    let depts = crate::components::resource(|| (), |_| crate::directory::list_departments());
+    let list = resource(move || save.version().get(), |_| list_policies());
+    let depts = resource(|| (), |_| crate::directory::list_departments());
     let err = Signal::derive(move || save.value().get().and_then(Result::err));
     let saved = move || matches!(save.value().get(), Some(Ok(())));
     view! {
