@@ -149,7 +149,7 @@ pub async fn principal_from(st: &AppState, headers: &http::HeaderMap) -> Result<
         return Ok(None);
     };
     let now = st.clock.now_ms();
-    let Some(row) = session::resolve(&st.db, token, now, &st.timeouts()).await? else { return Ok(None) };
+    let Some(row) = session::resolve(&st.db, &st.writes, token, now, &st.timeouts()).await? else { return Ok(None) };
     load_principal(st, row).await
 }
 

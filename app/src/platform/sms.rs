@@ -129,9 +129,10 @@ pub async fn deliver_queued(writes: &super::batch::WriteBatcher, provider: &dyn 
     if outcomes.is_empty() {
         return;
     }
-    // Recorded with the next batch of writes: one commit for many.
+    // Recorded with the next batch of writes: one commit for many. Each
+    // outcome is a row of its own: no savepoint needed.
     let r = writes
-        .run(super::batch::job(move |tx| {
+        .run_each_statement(super::batch::job(move |tx| {
             Box::pin(async move {
                 for o in &outcomes {
                     o.write(&mut **tx).await?;

@@ -328,11 +328,25 @@ async fn an_application_whose_period_is_over_expires_and_frees_its_claims() {
     let (v, id) = c.approved("13800000001", 1).await;
     c.app.clock.advance(chrono::Duration::days(3));
     let v = { let _ = v; c.app.phone_user("13800000001").await };
+    let dated = |mut f: Value| {
+        f["start_date"] = json!("2026-11-29");
+        f["end_date"] = json!("2026-11-29");
+        f
+    };
+    // Someone else's live application holds another entrant's document:
+    // refused, named, and the ended application's claim stays where it was.
+    let other = c.app.phone_user("13800000005").await;
+    let live = c.submit(&other, dated(c.simple("13800000005", 5))).await.unwrap();
+    let both = json!([Ctx::entrant("李雷", "", &id_number(1), false), Ctx::entrant("韩梅梅", "", &id_number(5), false)]);
+    let err = c.submit(&v, dated(c.form(both, ""))).await.unwrap_err().1;
+    assert_eq!((err.field(), err.msg()), (Some("doc_number"), Msg::ErrDuplicateDocument));
+    let claims_of = |app_id: &str| format!("SELECT COUNT(*) FROM application_claims WHERE application_id = '{app_id}'");
+    assert_eq!(c.app.count(&claims_of(&id)).await, 2, "the ended application keeps its claims until taken over");
+    assert_eq!(c.app.count(&claims_of(&live)).await, 2);
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM applications").await, 2);
     // Even before the job runs, the period being over frees the claim.
-    let mut f = c.simple("13800000001", 1);
-    f["start_date"] = json!("2026-11-29");
-    f["end_date"] = json!("2026-11-29");
-    c.submit(&v, f).await.expect("the old application's period is over");
+    let new_id = c.submit(&v, dated(c.simple("13800000001", 1))).await.expect("the old application's period is over");
+    assert_eq!((c.app.count(&claims_of(&id)).await, c.app.count(&claims_of(&new_id)).await), (0, 2), "taken over");
     assert!(app::applications::ssr::expire_due(&c.app.state).await.unwrap() >= 1);
     assert_eq!(c.status(&id).await, Status::Expired);
 }
