@@ -30,14 +30,17 @@ local function id_number(k)
 end
 
 -- The request of this thread's n-th application.
+-- RUN (0, 1, 2) takes other people, sessions and keys, so a kept database
+-- can take the rush again (by hand, for profiling) without replaying.
+local run = tonumber(os.getenv("RUN") or "0")
 local function make(n)
-  local k = tid * 5000000 + n
-  local cookie = cookies[((tid * 30000 + n) % #cookies) + 1]
+  local k = tid * 5000000 + run * 1000000 + n
+  local cookie = cookies[((tid * 30000 + run * 10000 + n) % #cookies) + 1]
   local body = string.format(
     '{"form":{"kind":"Visitor","host_staff_id":"%s","campus_id":"%s","reason_id":"%s","start_date":"%s","end_date":"%s",' ..
     '"entrants":[{"name":"压测访客","phone":"150%08d","doc_type":"ResidentId","doc_number":"%s","in_vehicle":false,"face_photo":null,"face_consent":false}],' ..
-    '"plate":"","note":""},"idempotency_key":"bench-%d-%d","invitation":null}',
-    host, campus, reason, date, date, k % 100000000, id_number(k), tid, n)
+    '"plate":"","note":""},"idempotency_key":"bench-%d-%d-%d","invitation":null}',
+    host, campus, reason, date, date, k % 100000000, id_number(k), run, tid, n)
   return wrk.format("POST", "/api/fn/submit_application", { ["Content-Type"] = "application/json", ["Cookie"] = cookie }, body)
 end
 
