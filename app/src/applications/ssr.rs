@@ -147,6 +147,8 @@ struct Checked {
     kind: PassKind,
     policy: PassPolicy,
     host_id: String,
+    /// The host's mobile (for the first step's message), if any.
+    host_phone: Option<String>,
     department_id: String,
     campus_id: String,
     reason_id: String,
@@ -182,9 +184,11 @@ async fn check_form(st: &AppState, form: &ApplicationInput, check_dates: bool) -
     // Policy, host, campus and reason in one read (one round trip at the
     // rush); each is NULL when unknown or switched off.
     let code = kind_code(form.kind);
-    let (stored, department, campus, reason): (Option<String>, Option<String>, Option<String>, Option<String>) = sqlx::query_as(
+    type FormRow = (Option<String>, Option<String>, Option<String>, Option<String>, Option<String>);
+    let (stored, department, host_phone, campus, reason): FormRow = sqlx::query_as(
         "SELECT (SELECT policy FROM pass_policies WHERE kind = $4),
                 (SELECT department_id FROM staff WHERE id = $1 AND active = 1),
+                (SELECT phone FROM staff WHERE id = $1 AND active = 1),
                 (SELECT id FROM campuses WHERE id = $2),
                 (SELECT id FROM visit_reasons WHERE id = $3 AND active = 1)",
     )
@@ -249,6 +253,7 @@ async fn check_form(st: &AppState, form: &ApplicationInput, check_dates: bool) -
         kind: form.kind,
         policy,
         host_id,
+        host_phone,
         department_id,
         campus_id,
         reason_id,
@@ -524,10 +529,16 @@ async fn queue(st: &AppState, tx: &mut Tx<'_>, notices: Vec<Notice>, now: i64) -
     Ok(out)
 }
 
-/// Sends what was queued (after the commit). A failure stays in the outbox
-/// for the retry job; the caller's action has succeeded either way.
-async fn deliver(st: &AppState, queued: Vec<sms::Queued>) {
-    sms::deliver_queued(&st.writes, st.sms.as_ref(), st.clock.now_ms(), queued).await;
+/// Sends what was queued (after the commit), beside the answer: a visitor
+/// or an approver is not kept waiting on the SMS gateway (seconds when it
+/// is slow). A failure, or a server stopping first, leaves the message in
+/// the outbox, where the retry job finds it once its lease has passed.
+fn deliver(st: &AppState, queued: Vec<sms::Queued>) {
+    if queued.is_empty() {
+        return;
+    }
+    let st = st.clone();
+    tokio::spawn(async move { sms::deliver_queued(&st.writes, st.sms.as_ref(), st.clock.now_ms(), queued).await });
 }
 
 /// The approvers of the step an application now waits at, with a phone.
@@ -557,30 +568,39 @@ impl Summary {
 }
 
 async fn step_notices(st: &AppState, tx: &mut Tx<'_>, app_id: &str, step: &ChainStep, summary: Summary) -> Result<Vec<Notice>, sqlx::Error> {
+    let phones = step_phones(&mut **tx, step).await?;
+    Ok(new_request_notices(st, app_id, phones, summary))
+}
+
+/// The mobiles of whoever may act on `step`.
+async fn step_phones<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(exec: E, step: &ChainStep) -> Result<Vec<Phone>, sqlx::Error> {
     let phones: Vec<(Option<String>,)> = if let (true, Some(id)) = (step.host, &step.staff_id) {
-        sqlx::query_as("SELECT phone FROM staff WHERE id = $1 AND active = 1").bind(id).fetch_all(&mut **tx).await?
+        sqlx::query_as("SELECT phone FROM staff WHERE id = $1 AND active = 1").bind(id).fetch_all(exec).await?
     } else if let Some(d) = &step.department_id {
         sqlx::query_as(
             "SELECT s.phone FROM grants g JOIN staff s ON s.id = g.staff_id WHERE g.role = 'approver' AND g.scope_id = $1 AND g.status = 'active' AND s.active = 1",
         )
         .bind(d)
-        .fetch_all(&mut **tx)
+        .fetch_all(exec)
         .await?
     } else {
         vec![]
     };
+    Ok(phones.into_iter().filter_map(|(p,)| Phone::parse(&p?).ok()).collect())
+}
+
+fn new_request_notices(st: &AppState, app_id: &str, phones: Vec<Phone>, summary: Summary) -> Vec<Notice> {
     let Summary { first, count, start } = summary;
     let link = format!("{}/approvals/{app_id}", st.config.public_base_url.trim_end_matches('/'));
-    Ok(phones
+    phones
         .into_iter()
-        .filter_map(|(p,)| Phone::parse(&p?).ok())
         .map(|phone| Notice {
             phone,
             purpose: "new_request",
             msg: Msg::SmsNewRequest,
             params: vec![("name".into(), first.clone()), ("count".into(), count.to_string()), ("date".into(), start.clone()), ("link".into(), link.clone())],
         })
-        .collect())
+        .collect()
 }
 
 fn decision_notice(st: &AppState, applicant: &str, app_id: &str, status: Status) -> Option<Notice> {
@@ -723,6 +743,27 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
     let (job_st, idem_key, invitation) = (st.clone(), idem.to_owned(), invitation.map(str::to_owned));
     let applicant_for_job = applicant.clone();
     let app_id = id.clone();
+    // An invitation counts as the host's approval: its steps are done.
+    let start_step = if invite.is_some() { chain.iter().take_while(|s| s.host).count() as u8 } else { 0 };
+    let mut status = lifecycle::transition(Status::Draft, Action::Submit, Actor::Applicant, chain.len().max(1) as u8).map_err(|_| AppError::Internal)?;
+    if let Status::InReview { .. } = status {
+        status = if chain.is_empty() || start_step as usize >= chain.len() { Status::Approved } else { Status::InReview { step: start_step } };
+    }
+    // Who is told of a new request: read before the write, not in it (the
+    // one writer's time is what bounds the 16:00 rush); the host's mobile
+    // came with the form's read.
+    let new_request = match status {
+        Status::InReview { step } => {
+            let step = &chain[step as usize];
+            let phones = match (&c.host_phone, step.host) {
+                (Some(p), true) => Phone::parse(p).into_iter().collect(),
+                (None, true) => vec![],
+                _ => step_phones(&st.db.read, step).await?,
+            };
+            new_request_notices(st, &id, phones, Summary::of(&c))
+        }
+        _ => vec![],
+    };
     // One transaction, shared with other submissions arriving meanwhile
     // (group commit); a refusal rolls back this one only.
     let outcome = st
@@ -743,12 +784,6 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
                         return Ok(None);
                     }
                     return Err(e.into());
-                }
-                // An invitation counts as the host's approval: its steps are done.
-                let start_step = if invite.is_some() { chain.iter().take_while(|s| s.host).count() as u8 } else { 0 };
-                let mut status = lifecycle::transition(Status::Draft, Action::Submit, Actor::Applicant, chain.len().max(1) as u8).map_err(|_| AppError::Internal)?;
-                if let Status::InReview { .. } = status {
-                    status = if chain.is_empty() || start_step as usize >= chain.len() { Status::Approved } else { Status::InReview { step: start_step } };
                 }
                 let (w_staff, w_dept) = waiting(&chain, status);
                 sqlx::query(
@@ -795,9 +830,8 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
                     }
                 }
                 let notices = match status {
-                    Status::InReview { step } => step_notices(st, tx, id, &chain[step as usize], Summary::of(&c)).await?,
                     Status::Approved => approved_notices(st, tx, id, now).await?,
-                    _ => vec![],
+                    _ => new_request,
                 };
                 Ok(Some(queue(st, tx, notices, now).await?))
             })
@@ -805,7 +839,7 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
         .await?;
     match outcome {
         Some(queued) => {
-            deliver(st, queued).await;
+            deliver(st, queued);
             Ok(id)
         }
         // The same submission again (a double tap): the first one's id.
@@ -1281,7 +1315,7 @@ pub async fn act(st: &AppState, me: &Principal, id: &str, act: Act, version: i64
     }
     let queued = queue(st, &mut tx, notices, now).await?;
     tx.commit().await?;
-    deliver(st, queued).await;
+    deliver(st, queued);
     Ok(())
 }
 
@@ -1413,7 +1447,7 @@ pub async fn resubmit(st: &AppState, me: &Principal, id: &str, version: i64, for
     };
     let queued = queue(st, &mut tx, notices, now).await?;
     tx.commit().await?;
-    deliver(st, queued).await;
+    deliver(st, queued);
     Ok(())
 }
 
@@ -1533,6 +1567,6 @@ pub async fn invite(st: &AppState, me: &Principal, input: InvitationInput) -> Re
     let body = render(Msg::SmsInvitation, &params);
     let sms_id = sms::enqueue(&mut *tx, st.sms.as_ref(), now, &sms::Outgoing { to: &phone, purpose: "invitation", body: body.clone(), params: params.clone() }).await?;
     tx.commit().await?;
-    deliver(st, vec![sms::Queued { id: sms_id, to: phone, purpose: "invitation", body, params }]).await;
+    deliver(st, vec![sms::Queued { id: sms_id, to: phone, purpose: "invitation", body, params }]);
     Ok(())
 }

@@ -116,16 +116,22 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Envelope>) {
                 Err(_) => break,
             }
         }
+        let (jobs, started) = (batch.len(), std::time::Instant::now());
         let mut results: Vec<(oneshot::Sender<Result<Erased, AppError>>, Result<Erased, AppError>)> = Vec::with_capacity(batch.len());
         let outcome: Result<(), AppError> = async {
             let mut tx = db.write.begin().await?;
+            // One savepoint name, reused: closing the last job's and opening
+            // the next one's is one round trip to the connection's thread,
+            // and COMMIT closes the last. A failed job rolls back to its
+            // own (the latest of that name); what came before stays.
+            let mut open = false;
             for (job, guarded, reply) in batch.drain(..) {
                 let r = if guarded {
-                    let mut savepoint = sqlx::Connection::begin(&mut *tx).await?;
-                    let r = job(&mut savepoint).await;
-                    match &r {
-                        Ok(_) => savepoint.commit().await?,
-                        Err(_) => savepoint.rollback().await?,
+                    sqlx::raw_sql(if open { "RELEASE job; SAVEPOINT job" } else { "SAVEPOINT job" }).execute(&mut *tx).await?;
+                    open = true;
+                    let r = job(&mut tx).await;
+                    if r.is_err() {
+                        sqlx::raw_sql("ROLLBACK TO job").execute(&mut *tx).await?;
                     }
                     r
                 } else {
@@ -137,6 +143,7 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Envelope>) {
             Ok(())
         }
         .await;
+        tracing::debug!(jobs, micros = started.elapsed().as_micros() as u64, "write batch");
         match outcome {
             Ok(()) => {
                 for (reply, r) in results {

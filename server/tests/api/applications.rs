@@ -121,7 +121,8 @@ async fn a_visitor_with_a_car_and_two_passengers_is_approved_by_host_then_depart
     // The applicant is told, and each entrant with a mobile gets their own SMS.
     assert_eq!(app.count("SELECT COUNT(*) FROM sms_outbox WHERE purpose = 'decision' AND phone = '13800000001'").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM sms_outbox WHERE purpose = 'approved_entrant'").await, 2);
-    assert_eq!(app.count("SELECT COUNT(*) FROM sms_outbox WHERE status <> 'sent'").await, 0);
+    // Delivered beside the answers, not before them.
+    assert_eq!(app.count_eventually("SELECT COUNT(*) FROM sms_outbox WHERE status <> 'sent'", 0).await, 0);
     // ID numbers are encrypted at rest, and never in the audit trail.
     let full = id_number(1);
     let q = format!("SELECT COUNT(*) FROM entrants WHERE doc_sealed LIKE '%{full}%' OR doc_masked = '{full}'");
@@ -576,4 +577,29 @@ async fn a_step_left_out_for_a_department_is_skipped_for_its_hosts_only() {
     let id = c.submit(&w, f).await.unwrap();
     c.act(&c.app.staff("T2001").await, &id, "Approve", "", Value::Null).await.unwrap();
     assert_eq!(c.status(&id).await, Status::InReview { step: 1 });
+}
+
+#[tokio::test]
+async fn a_failing_write_job_is_undone_alone_and_the_jobs_around_it_are_kept() {
+    use app::platform::batch::job;
+    let app = TestApp::spawn().await;
+    let insert = |key: &'static str, twice: bool| {
+        app.state.writes.run(job(move |tx| {
+            Box::pin(async move {
+                for _ in 0..if twice { 2 } else { 1 } {
+                    sqlx::query("INSERT INTO idempotency_keys (owner, idem_key, application_id, created_at) VALUES ('batch-test', $1, 'x', 0)")
+                        .bind(key)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                Ok(())
+            })
+        }))
+    };
+    // Sent together, so on SQLite they share one transaction.
+    let (a, b, c, d) = tokio::join!(insert("a", false), insert("b", true), insert("c", false), insert("d", true));
+    assert!(a.is_ok() && c.is_ok());
+    assert!(b.is_err() && d.is_err(), "the second insert of the same key fails");
+    let keys: Vec<(String,)> = sqlx::query_as("SELECT idem_key FROM idempotency_keys WHERE owner = 'batch-test' ORDER BY idem_key").fetch_all(&app.state.db.read).await.unwrap();
+    assert_eq!(keys, vec![("a".to_owned(),), ("c".to_owned(),)], "b's and d's first inserts were rolled back with them");
 }

@@ -152,6 +152,19 @@ impl TestApp {
         let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&self.state.db.read).await.unwrap();
         n
     }
+
+    /// `count(sql)` once it is `want`, for what the server does after it
+    /// has answered (SMS delivery); after 10 s, whatever it is then.
+    pub async fn count_eventually(&self, sql: &str, want: i64) -> i64 {
+        for _ in 0..200 {
+            let n = self.count(sql).await;
+            if n == want {
+                return n;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        self.count(sql).await
+    }
 }
 
 fn tracing_subscriber_init() -> Option<()> {
