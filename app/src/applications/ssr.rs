@@ -771,25 +771,13 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
         .run(crate::platform::batch::job(move |tx| {
             Box::pin(async move {
                 let (st, applicant, id) = (&job_st, &applicant_for_job, &app_id);
-                // The key first: a double tap collides here and gets the first answer.
-                let r = sqlx::query("INSERT INTO idempotency_keys (owner, idem_key, application_id, created_at) VALUES ($1, $2, $3, $4)")
-                    .bind(applicant.as_str())
-                    .bind(&idem_key)
-                    .bind(id)
-                    .bind(now)
-                    .execute(&mut **tx)
-                    .await;
-                if let Err(e) = r {
-                    if is_unique_violation(&e) {
-                        return Ok(None);
-                    }
-                    return Err(e.into());
-                }
                 let (w_staff, w_dept) = waiting(&chain, status);
-                sqlx::query(
+                // The form's key is unique per applicant: a double tap
+                // collides on this first write and gets the first answer.
+                let r = sqlx::query(
                     "INSERT INTO applications (id, kind, status, version, applicant_phone, host_staff_id, department_id, campus_id, reason_id, note,
-                        start_date, end_date, plate, chain, waiting_staff_id, waiting_department_id, invited_by, created_at, updated_at)
-                     VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)",
+                        start_date, end_date, plate, chain, waiting_staff_id, waiting_department_id, invited_by, created_at, updated_at, idem_key)
+                     VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18)",
                 )
                 .bind(id)
                 .bind(serde_json::to_string(&c.kind).unwrap_or_default().trim_matches('"'))
@@ -808,8 +796,15 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
                 .bind(w_dept)
                 .bind(invite.as_ref().map(|(staff, _)| staff.clone()))
                 .bind(now)
+                .bind(&idem_key)
                 .execute(&mut **tx)
-                .await?;
+                .await;
+                if let Err(e) = r {
+                    if is_unique_violation(&e) {
+                        return Ok(None);
+                    }
+                    return Err(e.into());
+                }
                 take_claims(st, tx, id, applicant, &c).await?;
                 write_entrants(st, tx, id, &c, now, false).await?;
                 let changes = json!({
@@ -848,7 +843,7 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
 }
 
 async fn existing_for_key(st: &AppState, applicant: &Phone, idem: &str) -> Result<Option<String>, AppError> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT application_id FROM idempotency_keys WHERE owner = $1 AND idem_key = $2")
+    let row: Option<(String,)> = sqlx::query_as("SELECT id FROM applications WHERE applicant_phone = $1 AND idem_key = $2")
         .bind(applicant.as_str())
         .bind(idem)
         .fetch_optional(&st.db.read)

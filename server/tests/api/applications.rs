@@ -587,7 +587,7 @@ async fn a_failing_write_job_is_undone_alone_and_the_jobs_around_it_are_kept() {
         app.state.writes.run(job(move |tx| {
             Box::pin(async move {
                 for _ in 0..if twice { 2 } else { 1 } {
-                    sqlx::query("INSERT INTO idempotency_keys (owner, idem_key, application_id, created_at) VALUES ('batch-test', $1, 'x', 0)")
+                    sqlx::query("INSERT INTO campuses (id, name, created_at) VALUES ($1, $1, 0)")
                         .bind(key)
                         .execute(&mut **tx)
                         .await?;
@@ -597,9 +597,9 @@ async fn a_failing_write_job_is_undone_alone_and_the_jobs_around_it_are_kept() {
         }))
     };
     // Sent together, so on SQLite they share one transaction.
-    let (a, b, c, d) = tokio::join!(insert("a", false), insert("b", true), insert("c", false), insert("d", true));
+    let (a, b, c, d) = tokio::join!(insert("batch-a", false), insert("batch-b", true), insert("batch-c", false), insert("batch-d", true));
     assert!(a.is_ok() && c.is_ok());
     assert!(b.is_err() && d.is_err(), "the second insert of the same key fails");
-    let keys: Vec<(String,)> = sqlx::query_as("SELECT idem_key FROM idempotency_keys WHERE owner = 'batch-test' ORDER BY idem_key").fetch_all(&app.state.db.read).await.unwrap();
-    assert_eq!(keys, vec![("a".to_owned(),), ("c".to_owned(),)], "b's and d's first inserts were rolled back with them");
+    let keys: Vec<(String,)> = sqlx::query_as("SELECT id FROM campuses WHERE id LIKE 'batch-%' ORDER BY id").fetch_all(&app.state.db.read).await.unwrap();
+    assert_eq!(keys, vec![("batch-a".to_owned(),), ("batch-c".to_owned(),)], "b's and d's first inserts were rolled back with them");
 }
