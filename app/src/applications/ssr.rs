@@ -368,13 +368,16 @@ async fn take_claims(st: &AppState, tx: &mut Tx<'_>, app_id: &str, applicant: &P
     // Every claim in one statement (a round trip each at the 16:00 rush).
     // A key held by an application whose visit has ended is taken over; a
     // key held by a live one stays, and the count of rows written tells.
+    // The holder is looked up by its key (EXISTS): `IN (SELECT … WHERE
+    // end_date < …)` made SQLite list every ended application first
+    // (96 ms with 200,000 of them, against 0.1 ms).
     let mut taken = 0;
     for chunk in crate::platform::db::row_chunks(&list) {
         let values: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${}, $1)", 2 * i + 3, 2 * i + 4)).collect();
         let sql = format!(
             "INSERT INTO application_claims (kind, claim_key, application_id) VALUES {}
              ON CONFLICT (kind, claim_key) DO UPDATE SET application_id = excluded.application_id
-             WHERE application_claims.application_id IN (SELECT id FROM applications WHERE end_date < $2)",
+             WHERE EXISTS (SELECT 1 FROM applications a WHERE a.id = application_claims.application_id AND a.end_date < $2)",
             values.join(", ")
         );
         let mut q = sqlx::query(&sql).bind(app_id).bind(&today);
