@@ -1,6 +1,7 @@
 -- wrk: the 16:00 rush. Each request is a new visitor (its own session: the
 -- applicant's mobile is claimed) applying for one person with a fresh,
--- valid resident ID number and mobile.
+-- valid resident ID number and mobile. Every other one is returning: an
+-- ended application of theirs still holds the claim on their mobile.
 local cookies = {}
 for line in io.lines(os.getenv("SESSIONS_FILE")) do cookies[#cookies + 1] = line end
 local f = io.open(os.getenv("FORM_FILE")):read("*a")
@@ -9,7 +10,10 @@ local campus = f:match('"campus_id":"([^"]+)"')
 local reason = f:match('"reason_id":"([^"]+)"')
 local date = f:match('"date":"([^"]+)"')
 local threads = {}
-local n, tid = 0, 0
+local n = 0
+-- `tid` is a global that setup() sets in each thread's own state: a local
+-- of that name here would hide it, and both threads would send the same
+-- requests (half of them replays of the other's idempotency keys).
 
 function setup(thread)
   thread:set("tid", #threads)
@@ -51,6 +55,7 @@ local prepared = {}
 
 function init(args)
   n = 0
+  tid = tid or 0
   for i = 1, tonumber(os.getenv("PREPARED") or "30000") do prepared[i] = make(i) end
 end
 

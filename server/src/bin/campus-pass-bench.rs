@@ -70,6 +70,9 @@ async fn run(st: &AppState, what: &str, sql: &str) -> Result<(), Error> {
 }
 
 /// `1..=n` as rows `c(n)`, written the same for SQLite and PostgreSQL.
+/// Signed-in visitors for the submission rush.
+const RUSH_SESSIONS: i64 = 60_000;
+
 fn series(n: i64) -> String {
     format!("WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < {n})")
 }
@@ -125,6 +128,13 @@ async fn generate(args: &[String]) -> Result<(), Error> {
                 '13' || (100000000 + n), '{host}', '{dept}', '{campus}', {reason}, '', '2026-01-01', '2026-01-01', NULL, '[]', {start} - {day}, {start} - {day}
          FROM c",
         series(apps), start = start_of("n"), dept = departments[0], reason = pick(&reasons, "n"))).await?;
+    // Every other visitor of the rush is returning: last year's application
+    // (ended) still holds the claim on their mobile, which the new one takes
+    // over. Their phones are the sessions' (see `write_inputs`).
+    run(&st, "claims of returning visitors", &format!(
+        "INSERT INTO application_claims (kind, claim_key, application_id)
+         {} SELECT 'mobile', '186' || (10000000 + 2 * (n - 1)), 'gen-app-' || n FROM c",
+        series(apps.min(RUSH_SESSIONS / 2)))).await?;
     run(&st, "entrants", &format!(
         "INSERT INTO entrants (id, application_id, position, name, phone, doc_type, doc_sealed, doc_mac, doc_masked, in_vehicle)
          {} SELECT 'gen-ent-' || n, 'gen-app-' || ((n + 1) / 2), (n + 1) % 2, '访客' || n, '15' || (100000000 + n), 'resident_id',
@@ -194,13 +204,14 @@ async fn write_inputs(st: &AppState, dir: &Path, now: i64) -> Result<(), Error> 
         .await?;
     std::fs::write(dir.join("device.key"), &key)?;
     // Signed-in visitors for the submission rush, one session each (the
-    // applicant's mobile is claimed: one open application per visitor).
-    let sessions = 60_000;
-    let mut cookies = String::with_capacity(sessions * 80);
+    // applicant's mobile is claimed: one open application per visitor);
+    // the even ones' mobiles are still claimed by an ended application.
+    let sessions = RUSH_SESSIONS;
+    let mut cookies = String::with_capacity(sessions as usize * 80);
     let t = session::Timeouts { idle_ms: 30 * 86_400_000, absolute_ms: 30 * 86_400_000 };
     let mut tx = st.db.write.begin().await?;
     for i in 0..sessions {
-        let phone = format!("186{:08}", i);
+        let phone = format!("186{}", 10_000_000 + i);
         let token = app::platform::keys::random_token(32);
         sqlx::query("INSERT INTO sessions (id_hash, staff_id, phone, created_at, last_seen_at, expires_at) VALUES ($1, NULL, $2, $3, $3, $4)")
             .bind(app::platform::keys::sha256_hex(token.as_bytes()))
