@@ -29,11 +29,13 @@ cargo test --workspace --exclude frontend --exclude frontend-scanner --exclude f
 
 say "integration tests on PostgreSQL"
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-PGPORT=${CAMPUS_PASS_TEST_PGPORT:-55432}
+# A free port (a PostgreSQL left running elsewhere must not stop this one).
+PGPORT=${CAMPUS_PASS_TEST_PGPORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 mkdir -p "$WORK/pg"
 [[ $(id -u) == 0 ]] && chown postgres "$WORK/pg"
 as_postgres "$PGBIN/initdb -D $WORK/pg -A trust -U postgres >/dev/null"
-as_postgres "$PGBIN/pg_ctl -D $WORK/pg -l $WORK/pg/server.log -w -o \"-p $PGPORT -k $WORK/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300\" start >/dev/null"
+as_postgres "$PGBIN/pg_ctl -D $WORK/pg -l $WORK/pg/server.log -w -o \"-p $PGPORT -k $WORK/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300\" start >/dev/null" \
+  || { tail -20 "$WORK/pg/server.log"; exit 1; }
 # Same packages and features as above, so nothing is compiled again.
 CAMPUS_PASS_TEST_POSTGRES="postgres://postgres@127.0.0.1:$PGPORT/postgres" \
   cargo test --workspace --exclude frontend --exclude frontend-scanner --exclude frontend-visitor --features app/ssr --tests
