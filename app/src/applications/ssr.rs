@@ -44,7 +44,8 @@ pub async fn policy(st: &AppState, kind: PassKind) -> Result<PassPolicy, AppErro
     stored_policy(&code, row.map(|r| r.0))
 }
 
-fn kind_code(kind: PassKind) -> String {
+/// A pass kind as stored (`Visitor` → `"Visitor"` without the quotes).
+pub(crate) fn kind_code(kind: PassKind) -> String {
     serde_json::to_string(&kind).unwrap_or_default().trim_matches('"').to_owned()
 }
 
@@ -69,7 +70,7 @@ pub async fn seed_rules(st: &AppState) -> Result<(), sqlx::Error> {
         if !matches!(p.kind, PassKind::Visitor | PassKind::Contractor) {
             continue;
         }
-        let code = serde_json::to_string(&p.kind).unwrap_or_default().trim_matches('"').to_owned();
+        let code = kind_code(p.kind);
         let mut p = p;
         if p.kind == PassKind::Contractor && sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM departments WHERE code = 'SEC'").fetch_one(&mut *tx).await?.0 == 0 {
             // No security office yet: the chain ends at the host's department.
@@ -147,8 +148,6 @@ struct Checked {
     kind: PassKind,
     policy: PassPolicy,
     host_id: String,
-    /// The host's mobile (for the first step's message), if any.
-    host_phone: Option<String>,
     department_id: String,
     campus_id: String,
     reason_id: String,
@@ -184,11 +183,10 @@ async fn check_form(st: &AppState, form: &ApplicationInput, check_dates: bool) -
     // Policy, host, campus and reason in one read (one round trip at the
     // rush); each is NULL when unknown or switched off.
     let code = kind_code(form.kind);
-    type FormRow = (Option<String>, Option<String>, Option<String>, Option<String>, Option<String>);
-    let (stored, department, host_phone, campus, reason): FormRow = sqlx::query_as(
+    type FormRow = (Option<String>, Option<String>, Option<String>, Option<String>);
+    let (stored, department, campus, reason): FormRow = sqlx::query_as(
         "SELECT (SELECT policy FROM pass_policies WHERE kind = $4),
                 (SELECT department_id FROM staff WHERE id = $1 AND active = 1),
-                (SELECT phone FROM staff WHERE id = $1 AND active = 1),
                 (SELECT id FROM campuses WHERE id = $2),
                 (SELECT id FROM visit_reasons WHERE id = $3 AND active = 1)",
     )
@@ -253,7 +251,6 @@ async fn check_form(st: &AppState, form: &ApplicationInput, check_dates: bool) -
         kind: form.kind,
         policy,
         host_id,
-        host_phone,
         department_id,
         campus_id,
         reason_id,
@@ -544,7 +541,6 @@ fn deliver(st: &AppState, queued: Vec<sms::Queued>) {
     tokio::spawn(async move { sms::deliver_queued(&st.writes, st.sms.as_ref(), st.clock.now_ms(), queued).await });
 }
 
-/// The approvers of the step an application now waits at, with a phone.
 /// What an approver's message names: the first entrant, how many, the date.
 struct Summary {
     first: String,
@@ -570,6 +566,7 @@ impl Summary {
     }
 }
 
+/// The approvers of the step an application now waits at, with a phone.
 async fn step_notices(st: &AppState, tx: &mut Tx<'_>, app_id: &str, step: &ChainStep, summary: Summary) -> Result<Vec<Notice>, sqlx::Error> {
     let phones = step_phones(&mut **tx, step).await?;
     Ok(new_request_notices(st, app_id, phones, summary))
@@ -753,16 +750,10 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
         status = if chain.is_empty() || start_step as usize >= chain.len() { Status::Approved } else { Status::InReview { step: start_step } };
     }
     // Who is told of a new request: read before the write, not in it (the
-    // one writer's time is what bounds the 16:00 rush); the host's mobile
-    // came with the form's read.
+    // one writer's time is what bounds the 16:00 rush).
     let new_request = match status {
         Status::InReview { step } => {
-            let step = &chain[step as usize];
-            let phones = match (&c.host_phone, step.host) {
-                (Some(p), true) => Phone::parse(p).into_iter().collect(),
-                (None, true) => vec![],
-                _ => step_phones(&st.db.read, step).await?,
-            };
+            let phones = step_phones(&st.db.read, &chain[step as usize]).await?;
             new_request_notices(st, &id, phones, Summary::of(&c))
         }
         _ => vec![],
@@ -783,7 +774,7 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
                      VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18)",
                 )
                 .bind(id)
-                .bind(serde_json::to_string(&c.kind).unwrap_or_default().trim_matches('"'))
+                .bind(kind_code(c.kind))
                 .bind(status.code())
                 .bind(applicant.as_str())
                 .bind(&c.host_id)

@@ -76,7 +76,7 @@ impl WriteBatcher {
 
     /// Like `run`, for a job whose statements each stand alone: what ran
     /// before a failing statement is kept (SQLite undoes the failing
-    /// statement itself). No savepoint, two round trips fewer.
+    /// statement itself). No savepoint: one round trip fewer.
     pub async fn run_each_statement<F, T>(&self, f: F) -> Result<T, AppError>
     where
         F: for<'t, 'c> FnOnce(&'t mut Tx<'c>) -> JobFuture<'t, T> + Send + 'static,

@@ -216,7 +216,7 @@ pub mod ssr {
                 _ => return Err(AppError::invalid("chain", Msg::ErrStepNotOffered)),
             }
         }
-        let code = serde_json::to_string(&p.kind).unwrap_or_default().trim_matches('"').to_owned();
+        let code = crate::applications::ssr::kind_code(p.kind);
         let json_text = serde_json::to_string(&p).map_err(|_| AppError::Internal)?;
         let now = st.clock.now_ms();
         let mut tx = st.db.write.begin().await?;
