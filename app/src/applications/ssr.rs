@@ -10,7 +10,7 @@ use crate::domain::policy::{PassPolicy, StepApprover};
 use crate::domain::visit_dates::DateProblem;
 use crate::domain::{Phone, Plate, Role};
 use crate::platform::context::{AppState, Principal, Subject, client_ip};
-use crate::platform::{audit, db::{is_unique_violation, new_id}, keys::random_token, keys::sha256_hex, sms};
+use crate::platform::{audit, db::{Script, Statement, is_unique_violation, new_id}, keys::random_token, keys::sha256_hex, sms};
 use base64::Engine;
 use chrono::NaiveDate;
 use serde_json::json;
@@ -341,10 +341,25 @@ async fn vehicle_not_inside<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(exe
     }
 }
 
-/// Takes the duplicate rule's claims for `app_id`. A claim held by an
-/// application whose period is over is freed first; a claim held by an open
-/// one refuses the request, naming the field.
-async fn take_claims(st: &AppState, tx: &mut Tx<'_>, app_id: &str, applicant: &Phone, c: &Checked) -> Result<(), AppError> {
+/// The duplicate rule's claims of one application, as upserts to write.
+struct ClaimWrites {
+    list: Vec<claims::Claim>,
+    doc_keys: Vec<String>,
+    script: Script,
+}
+
+fn claim_code(k: ClaimKind) -> &'static str {
+    match k {
+        ClaimKind::Document => "document",
+        ClaimKind::Mobile => "mobile",
+        ClaimKind::Plate => "plate",
+    }
+}
+
+/// The upserts that take `app_id`'s claims. A key held by an application
+/// whose visit has ended is taken over; a key held by a live one stays,
+/// and the rows written tell (one each when all are taken).
+fn claim_writes(st: &AppState, app_id: &str, applicant: &Phone, c: &Checked) -> Result<ClaimWrites, AppError> {
     let doc_keys: Vec<String> = c.entrants.iter().map(|e| st.keys.pii_mac(&e.doc.claim_text())).collect();
     let keys: Vec<EntrantKeys> = c
         .entrants
@@ -357,18 +372,10 @@ async fn take_claims(st: &AppState, tx: &mut Tx<'_>, app_id: &str, applicant: &P
         claims::ClaimError::RepeatedWithin(_) => AppError::invalid("entrants", Msg::ErrRepeatedMobile),
     })?;
     let today = st.clock.today().format("%Y-%m-%d").to_string();
-    let code = |k: ClaimKind| match k {
-        ClaimKind::Document => "document",
-        ClaimKind::Mobile => "mobile",
-        ClaimKind::Plate => "plate",
-    };
-    // Every claim in one statement (a round trip each at the 16:00 rush).
-    // A key held by an application whose visit has ended is taken over; a
-    // key held by a live one stays, and the count of rows written tells.
     // The holder is looked up by its key (EXISTS): `IN (SELECT … WHERE
     // end_date < …)` made SQLite list every ended application first
     // (96 ms with 200,000 of them, against 0.1 ms).
-    let mut taken = 0;
+    let mut script = Script::new();
     for chunk in crate::platform::db::row_chunks(&list) {
         let values: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${}, $1)", 2 * i + 3, 2 * i + 4)).collect();
         let sql = format!(
@@ -377,29 +384,35 @@ async fn take_claims(st: &AppState, tx: &mut Tx<'_>, app_id: &str, applicant: &P
              WHERE EXISTS (SELECT 1 FROM applications a WHERE a.id = application_claims.application_id AND a.end_date < $2)",
             values.join(", ")
         );
-        let mut q = sqlx::query(&sql).bind(app_id).bind(&today);
+        let mut q = Statement::new(sql).bind(app_id).bind(&today);
         for claim in chunk {
-            q = q.bind(code(claim.kind)).bind(&claim.key);
+            q = q.bind(claim_code(claim.kind)).bind(&claim.key);
         }
-        taken += q.execute(&mut **tx).await?.rows_affected();
+        script.push(q);
     }
-    if taken as usize == list.len() {
-        return Ok(());
-    }
-    // A live application holds a key: name the first such claim, in the
-    // form's order (the refusal path only; it rolls back what was taken).
+    Ok(ClaimWrites { list, doc_keys, script })
+}
+
+/// Why the claims were not all taken: a live application holds a key.
+/// Names the first such claim, in the form's order (the refusal path
+/// only; the caller rolls back what was taken).
+async fn claims_refused(tx: &mut Tx<'_>, app_id: &str, w: &ClaimWrites, c: &Checked) -> AppError {
+    let list = &w.list;
     let terms: Vec<String> = (0..list.len()).map(|i| format!("(kind = ${} AND claim_key = ${})", 2 * i + 2, 2 * i + 3)).collect();
     let sql = format!("SELECT kind, claim_key FROM application_claims WHERE application_id <> $1 AND ({})", terms.join(" OR "));
     let mut q = sqlx::query_as::<_, (String, String)>(&sql).bind(app_id);
-    for claim in &list {
-        q = q.bind(code(claim.kind)).bind(&claim.key);
+    for claim in list {
+        q = q.bind(claim_code(claim.kind)).bind(&claim.key);
     }
-    let held = q.fetch_all(&mut **tx).await?;
-    let first = list.iter().find(|claim| held.iter().any(|(k, key)| k == code(claim.kind) && *key == claim.key));
-    Err(match first {
+    let held = match q.fetch_all(&mut **tx).await {
+        Ok(held) => held,
+        Err(e) => return e.into(),
+    };
+    let first = list.iter().find(|claim| held.iter().any(|(k, key)| k == claim_code(claim.kind) && *key == claim.key));
+    match first {
         Some(claim) => match claim.kind {
             ClaimKind::Document => {
-                let masked = c.entrants.iter().zip(&doc_keys).find(|(_, k)| **k == claim.key).map(|(e, _)| e.doc.masked()).unwrap_or_default();
+                let masked = c.entrants.iter().zip(&w.doc_keys).find(|(_, k)| **k == claim.key).map(|(e, _)| e.doc.masked()).unwrap_or_default();
                 AppError::rule("doc_number", Msg::ErrDuplicateDocument, masked)
             }
             ClaimKind::Mobile => AppError::rule("phone", Msg::ErrDuplicateMobile, Phone::parse(&claim.key).map(|p| p.masked()).unwrap_or_default()),
@@ -410,7 +423,18 @@ async fn take_claims(st: &AppState, tx: &mut Tx<'_>, app_id: &str, applicant: &P
             tracing::error!(application = app_id, "claims not taken, yet none held by another application");
             AppError::Internal
         }
-    })
+    }
+}
+
+/// Takes the duplicate rule's claims for `app_id`, or refuses, naming the
+/// field whose claim a live application holds.
+async fn take_claims(st: &AppState, tx: &mut Tx<'_>, app_id: &str, applicant: &Phone, c: &Checked) -> Result<(), AppError> {
+    let w = claim_writes(st, app_id, applicant, c)?;
+    let taken = w.script.clone().execute(&mut **tx).await?;
+    if taken as usize == w.list.len() {
+        return Ok(());
+    }
+    Err(claims_refused(tx, app_id, &w, c).await)
 }
 
 async fn release_claims(tx: &mut Tx<'_>, app_id: &str) -> Result<(), sqlx::Error> {
@@ -418,65 +442,74 @@ async fn release_claims(tx: &mut Tx<'_>, app_id: &str) -> Result<(), sqlx::Error
     Ok(())
 }
 
-/// Writes the entrants; `replace` first removes those of an earlier
-/// version (a new application has none, and skips the round trips).
-async fn write_entrants(st: &AppState, tx: &mut Tx<'_>, app_id: &str, c: &Checked, now: i64, replace: bool) -> Result<(), sqlx::Error> {
-    if replace {
-        sqlx::query("DELETE FROM entrant_photos WHERE entrant_id IN (SELECT id FROM entrants WHERE application_id = $1)")
-            .bind(app_id)
-            .execute(&mut **tx)
-            .await?;
-        sqlx::query("DELETE FROM entrants WHERE application_id = $1").bind(app_id).execute(&mut **tx).await?;
-    }
+/// Replaces the entrants of an earlier version with the form's.
+async fn replace_entrants(st: &AppState, tx: &mut Tx<'_>, app_id: &str, c: &Checked, now: i64) -> Result<(), sqlx::Error> {
+    let mut script = Script::new();
+    script
+        .push(Statement::new("DELETE FROM entrant_photos WHERE entrant_id IN (SELECT id FROM entrants WHERE application_id = $1)").bind(app_id))
+        .push(Statement::new("DELETE FROM entrants WHERE application_id = $1").bind(app_id))
+        .append(entrant_writes(st, app_id, c, now));
+    script.execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// The inserts of the form's entrants (one row each, and one per photo).
+fn entrant_writes(st: &AppState, app_id: &str, c: &Checked, now: i64) -> Script {
+    let mut script = Script::new();
     for (i, e) in c.entrants.iter().enumerate() {
         let id = new_id();
-        sqlx::query(
-            "INSERT INTO entrants (id, application_id, position, name, phone, doc_type, doc_sealed, doc_mac, doc_masked, in_vehicle, face_consent_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(&id)
-        .bind(app_id)
-        .bind(i as i64)
-        .bind(&e.name)
-        .bind(e.phone.as_ref().map(|p| p.as_str().to_owned()))
-        .bind(e.doc.doc_type.code())
-        .bind(st.keys.seal_pii(e.doc.as_str()))
-        .bind(st.keys.pii_mac(&e.doc.claim_text()))
-        .bind(e.doc.masked())
-        .bind(e.in_vehicle as i64)
-        .bind(e.photo.as_ref().map(|_| now))
-        .execute(&mut **tx)
-        .await?;
+        script.push(
+            Statement::new(
+                "INSERT INTO entrants (id, application_id, position, name, phone, doc_type, doc_sealed, doc_mac, doc_masked, in_vehicle, face_consent_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(&id)
+            .bind(app_id)
+            .bind(i as i64)
+            .bind(&e.name)
+            .bind(e.phone.as_ref().map(|p| p.as_str().to_owned()))
+            .bind(e.doc.doc_type.code())
+            .bind(st.keys.seal_pii(e.doc.as_str()))
+            .bind(st.keys.pii_mac(&e.doc.claim_text()))
+            .bind(e.doc.masked())
+            .bind(e.in_vehicle as i64)
+            .bind(e.photo.as_ref().map(|_| now)),
+        );
         if let Some(photo) = &e.photo {
             let mime = photo.trim_start_matches("data:").split(';').next().unwrap_or("image/jpeg").to_owned();
-            sqlx::query("INSERT INTO entrant_photos (entrant_id, mime, data) VALUES ($1, $2, $3)")
-                .bind(&id)
-                .bind(mime)
-                .bind(photo)
-                .execute(&mut **tx)
-                .await?;
+            script.push(Statement::new("INSERT INTO entrant_photos (entrant_id, mime, data) VALUES ($1, $2, $3)").bind(id).bind(mime).bind(photo));
         }
     }
-    Ok(())
+    script
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn event(tx: &mut Tx<'_>, app_id: &str, now: i64, actor: &str, action: &str, from: Status, to: Status, note: &str, changes: serde_json::Value) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO application_events (id, application_id, at, actor, action, from_status, to_status, note, changes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(new_id())
-    .bind(app_id)
-    .bind(now)
-    .bind(actor)
-    .bind(action)
-    .bind(from.code())
-    .bind(to.code())
-    .bind(note)
-    .bind(changes.to_string())
-    .execute(&mut **tx)
-    .await?;
-    audit::record(&mut **tx, now, actor, action, "application", app_id, json!({"from": from.code(), "to": to.code(), "note": note, "changes": changes}), Some(&client_ip())).await
+    event_writes(app_id, now, actor, action, from, to, note, changes).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// The application's event and its audit entry (one row each).
+#[allow(clippy::too_many_arguments)]
+fn event_writes(app_id: &str, now: i64, actor: &str, action: &str, from: Status, to: Status, note: &str, changes: serde_json::Value) -> Script {
+    let mut script = Script::new();
+    script
+        .push(
+            Statement::new(
+                "INSERT INTO application_events (id, application_id, at, actor, action, from_status, to_status, note, changes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(new_id())
+            .bind(app_id)
+            .bind(now)
+            .bind(actor)
+            .bind(action)
+            .bind(from.code())
+            .bind(to.code())
+            .bind(note)
+            .bind(changes.to_string()),
+        )
+        .push(audit::entry(now, actor, action, "application", app_id, json!({"from": from.code(), "to": to.code(), "note": note, "changes": changes}), Some(&client_ip())));
+    script
 }
 
 fn waiting(chain: &[ChainStep], status: Status) -> (Option<String>, Option<String>) {
@@ -516,17 +549,26 @@ fn render(msg: Msg, params: &[(String, String)]) -> String {
 /// Queues notices inside the transaction; returns them, to deliver once it
 /// has committed.
 async fn queue(st: &AppState, tx: &mut Tx<'_>, notices: Vec<Notice>, now: i64) -> Result<Vec<sms::Queued>, sqlx::Error> {
+    let (script, queued) = queue_writes(st, notices, now);
+    script.execute(&mut **tx).await?;
+    Ok(queued)
+}
+
+/// The outbox rows of `notices` (one each; a repeat to the same phone for
+/// the same purpose is left out), and what to deliver after the commit.
+fn queue_writes(st: &AppState, notices: Vec<Notice>, now: i64) -> (Script, Vec<sms::Queued>) {
     let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::new();
+    let (mut script, mut out) = (Script::new(), Vec::new());
     for n in notices {
         if !seen.insert((n.phone.as_str().to_owned(), n.purpose)) {
             continue;
         }
         let body = render(n.msg, &n.params);
-        let id = sms::enqueue(&mut **tx, st.sms.as_ref(), now, &sms::Outgoing { to: &n.phone, purpose: n.purpose, body: body.clone(), params: n.params.clone() }).await?;
+        let (id, insert) = sms::enqueue_statement(st.sms.as_ref(), now, &sms::Outgoing { to: &n.phone, purpose: n.purpose, body: body.clone(), params: n.params.clone() });
+        script.push(insert);
         out.push(sms::Queued { id, to: n.phone, purpose: n.purpose, body, params: n.params });
     }
-    Ok(out)
+    (script, out)
 }
 
 /// Sends what was queued (after the commit), beside the answer: a visitor
@@ -740,8 +782,7 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
     let now = st.clock.now_ms();
     let id = new_id();
     let actor = me.actor_label();
-    let (job_st, idem_key, invitation) = (st.clone(), idem.to_owned(), invitation.map(str::to_owned));
-    let applicant_for_job = applicant.clone();
+    let (job_st, invitation) = (st.clone(), invitation.map(str::to_owned));
     let app_id = id.clone();
     // An invitation counts as the host's approval: its steps are done.
     let start_step = if invite.is_some() { chain.iter().take_while(|s| s.host).count() as u8 } else { 0 };
@@ -758,55 +799,68 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
         }
         _ => vec![],
     };
+    // Everything this submission writes, made before it reaches the one
+    // writer (sealing, HMACs, texts) and sent there as one script: the
+    // application row, whose key is unique per applicant (a double tap
+    // collides on it and gets the first answer), the claims, entrants,
+    // the event and its audit entry, the approvers' SMS.
+    let (w_staff, w_dept) = waiting(&chain, status);
+    let mut script = Script::new();
+    script.push(
+        Statement::new(
+            "INSERT INTO applications (id, kind, status, version, applicant_phone, host_staff_id, department_id, campus_id, reason_id, note,
+                start_date, end_date, plate, chain, waiting_staff_id, waiting_department_id, invited_by, created_at, updated_at, idem_key)
+             VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18)",
+        )
+        .bind(&id)
+        .bind(kind_code(c.kind))
+        .bind(status.code())
+        .bind(applicant.as_str())
+        .bind(&c.host_id)
+        .bind(&c.department_id)
+        .bind(&c.campus_id)
+        .bind(&c.reason_id)
+        .bind(&c.note)
+        .bind(c.start.format("%Y-%m-%d").to_string())
+        .bind(c.end.format("%Y-%m-%d").to_string())
+        .bind(c.plate.as_ref().map(|p| p.as_str().to_owned()))
+        .bind(serde_json::to_string(&chain).unwrap_or_default())
+        .bind(w_staff)
+        .bind(w_dept)
+        .bind(invite.as_ref().map(|(staff, _)| staff.clone()))
+        .bind(now)
+        .bind(idem),
+    );
+    let claims = claim_writes(st, &id, &applicant, &c)?;
+    script.append(claims.script.clone());
+    // Each of these writes one row.
+    let mut rows = entrant_writes(st, &id, &c, now);
+    let changes = json!({
+        "entrants": c.entrants.iter().map(|e| json!({"name": e.name, "document": e.doc.masked(), "phone": e.phone.as_ref().map(|p| p.masked())})).collect::<Vec<_>>(),
+        "plate": c.plate.as_ref().map(|p| p.as_str().to_owned()),
+        "start_date": c.start.to_string(), "end_date": c.end.to_string(),
+    });
+    rows.append(event_writes(&id, now, &actor, "submit", Status::Draft, status, "", changes));
+    let (sms_rows, mut queued) = queue_writes(st, new_request, now);
+    rows.append(sms_rows);
+    let expected = 1 + claims.list.len() + rows.len();
+    script.append(rows);
     // One transaction, shared with other submissions arriving meanwhile
     // (group commit); a refusal rolls back this one only.
     let outcome = st
         .writes
         .run(crate::platform::batch::job(move |tx| {
             Box::pin(async move {
-                let (st, applicant, id) = (&job_st, &applicant_for_job, &app_id);
-                let (w_staff, w_dept) = waiting(&chain, status);
-                // The form's key is unique per applicant: a double tap
-                // collides on this first write and gets the first answer.
-                let r = sqlx::query(
-                    "INSERT INTO applications (id, kind, status, version, applicant_phone, host_staff_id, department_id, campus_id, reason_id, note,
-                        start_date, end_date, plate, chain, waiting_staff_id, waiting_department_id, invited_by, created_at, updated_at, idem_key)
-                     VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18)",
-                )
-                .bind(id)
-                .bind(kind_code(c.kind))
-                .bind(status.code())
-                .bind(applicant.as_str())
-                .bind(&c.host_id)
-                .bind(&c.department_id)
-                .bind(&c.campus_id)
-                .bind(&c.reason_id)
-                .bind(&c.note)
-                .bind(c.start.format("%Y-%m-%d").to_string())
-                .bind(c.end.format("%Y-%m-%d").to_string())
-                .bind(c.plate.as_ref().map(|p| p.as_str().to_owned()))
-                .bind(serde_json::to_string(&chain).unwrap_or_default())
-                .bind(w_staff)
-                .bind(w_dept)
-                .bind(invite.as_ref().map(|(staff, _)| staff.clone()))
-                .bind(now)
-                .bind(&idem_key)
-                .execute(&mut **tx)
-                .await;
-                if let Err(e) = r {
-                    if is_unique_violation(&e) {
-                        return Ok(None);
-                    }
-                    return Err(e.into());
+                let (st, id) = (&job_st, &app_id);
+                let written = match script.execute(&mut **tx).await {
+                    Ok(n) => n as usize,
+                    Err(e) if is_unique_violation(&e) => return Ok(None),
+                    Err(e) => return Err(e.into()),
+                };
+                // Fewer rows: a claim held by a live application.
+                if written != expected {
+                    return Err(claims_refused(tx, id, &claims, &c).await);
                 }
-                take_claims(st, tx, id, applicant, &c).await?;
-                write_entrants(st, tx, id, &c, now, false).await?;
-                let changes = json!({
-                    "entrants": c.entrants.iter().map(|e| json!({"name": e.name, "document": e.doc.masked(), "phone": e.phone.as_ref().map(|p| p.masked())})).collect::<Vec<_>>(),
-                    "plate": c.plate.as_ref().map(|p| p.as_str().to_owned()),
-                    "start_date": c.start.to_string(), "end_date": c.end.to_string(),
-                });
-                event(tx, id, now, &actor, "submit", Status::Draft, status, "", changes).await?;
                 if let Some((staff_id, _)) = &invite {
                     let r = sqlx::query("UPDATE invitations SET application_id = $1 WHERE staff_id = $2 AND link_hash = $3 AND application_id IS NULL")
                         .bind(id)
@@ -818,11 +872,11 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
                         return Err(AppError::Conflict { msg: Msg::ErrInvitationUsed });
                     }
                 }
-                let notices = match status {
-                    Status::Approved => approved_notices(st, tx, id, now).await?,
-                    _ => new_request,
-                };
-                Ok(Some(queue(st, tx, notices, now).await?))
+                if matches!(status, Status::Approved) {
+                    let notices = approved_notices(st, tx, id, now).await?;
+                    queued.extend(queue(st, tx, notices, now).await?);
+                }
+                Ok(Some(queued))
             })
         }))
         .await?;
@@ -1405,7 +1459,7 @@ pub async fn resubmit(st: &AppState, me: &Principal, id: &str, version: i64, for
     check_people_and_vehicle(st, &applicant, &c).await?;
     release_claims(&mut tx, id).await?;
     take_claims(st, &mut tx, id, &applicant, &c).await?;
-    write_entrants(st, &mut tx, id, &c, now, true).await?;
+    replace_entrants(st, &mut tx, id, &c, now).await?;
     let (w_staff, w_dept) = waiting(&a.chain, status);
     let r = sqlx::query(
         "UPDATE applications SET status = $1, version = version + 1, waiting_staff_id = $2, waiting_department_id = $3, updated_at = $4,

@@ -1,15 +1,16 @@
 //! Group commit for SQLite's one writer: write jobs that arrive while a
 //! batch is being written run together in the next one, each inside its
-//! own savepoint (a job that fails is rolled back alone; a job of
-//! independent one-statement writes may skip it), and the batch
+//! own savepoint (a job that fails is rolled back alone), and the batch
 //! commits once: one log sync for many submissions instead of one each.
-//! Every caller waits for the commit that holds its job, so nobody is told
-//! "done" for a write that is not durable.
+//! Plain scripts of writes (a session's "last seen", an SMS outcome) go
+//! further: a batch's scripts reach the connection as one text, one round
+//! trip for all of them. Every caller waits for the commit that holds its
+//! job, so nobody is told "done" for a write that is not durable.
 //!
 //! On PostgreSQL, where many connections write at once, a job simply runs
 //! in a transaction of its own.
 
-use super::db::{Backend, Db};
+use super::db::{Backend, Db, Script, Statement};
 use crate::error::AppError;
 use std::any::Any;
 use std::future::Future;
@@ -21,8 +22,13 @@ pub type JobFuture<'t, T> = Pin<Box<dyn Future<Output = Result<T, AppError>> + S
 
 type Erased = Box<dyn Any + Send>;
 type ErasedJob = Box<dyn for<'t, 'c> FnOnce(&'t mut Tx<'c>) -> JobFuture<'t, Erased> + Send>;
-/// A job, whether it runs inside a savepoint of its own, and its answer.
-type Envelope = (ErasedJob, bool, oneshot::Sender<Result<Erased, AppError>>);
+type Reply = oneshot::Sender<Result<Erased, AppError>>;
+
+/// What a caller sends the writer, with where its answer goes.
+enum Envelope {
+    Job(ErasedJob, Reply),
+    Script(Script, Reply),
+}
 
 /// At most this many jobs in one transaction.
 const MAX_BATCH: usize = 64;
@@ -71,25 +77,6 @@ impl WriteBatcher {
         F: for<'t, 'c> FnOnce(&'t mut Tx<'c>) -> JobFuture<'t, T> + Send + 'static,
         T: Send + 'static,
     {
-        self.submit(f, true).await
-    }
-
-    /// Like `run`, for a job whose statements each stand alone: what ran
-    /// before a failing statement is kept (SQLite undoes the failing
-    /// statement itself). No savepoint: one round trip fewer.
-    pub async fn run_each_statement<F, T>(&self, f: F) -> Result<T, AppError>
-    where
-        F: for<'t, 'c> FnOnce(&'t mut Tx<'c>) -> JobFuture<'t, T> + Send + 'static,
-        T: Send + 'static,
-    {
-        self.submit(f, false).await
-    }
-
-    async fn submit<F, T>(&self, f: F, guarded: bool) -> Result<T, AppError>
-    where
-        F: for<'t, 'c> FnOnce(&'t mut Tx<'c>) -> JobFuture<'t, T> + Send + 'static,
-        T: Send + 'static,
-    {
         let Some(jobs) = &self.jobs else {
             let mut tx = self.db.write.begin().await?;
             let out = f(&mut tx).await?;
@@ -100,11 +87,56 @@ impl WriteBatcher {
             let fut = f(tx);
             Box::pin(async move { fut.await.map(|v| Box::new(v) as Erased) })
         });
-        let (reply, answer) = oneshot::channel();
-        jobs.send((erased, guarded, reply)).await.map_err(|_| AppError::Internal)?;
-        let out = answer.await.map_err(|_| AppError::Internal)??;
+        let out = ask(jobs, |reply| Envelope::Job(erased, reply)).await?;
         out.downcast::<T>().map(|b| *b).map_err(|_| AppError::Internal)
     }
+
+    /// Writes `script`, all of it or (on an error) none of it, and returns
+    /// once committed. Cheaper than a job doing the same: the scripts of a
+    /// batch reach the connection together.
+    pub async fn write(&self, script: Script) -> Result<(), AppError> {
+        let Some(jobs) = &self.jobs else {
+            let mut tx = self.db.write.begin().await?;
+            script.execute(&mut tx).await?;
+            tx.commit().await?;
+            return Ok(());
+        };
+        ask(jobs, |reply| Envelope::Script(script, reply)).await.map(|_| ())
+    }
+}
+
+async fn ask(jobs: &mpsc::Sender<Envelope>, envelope: impl FnOnce(Reply) -> Envelope) -> Result<Erased, AppError> {
+    let (reply, answer) = oneshot::channel();
+    jobs.send(envelope(reply)).await.map_err(|_| AppError::Internal)?;
+    answer.await.map_err(|_| AppError::Internal)?
+}
+
+/// Writes a batch's scripts in one round trip, inside a savepoint; if one
+/// fails, undoes them all and writes each alone in a savepoint of its
+/// own, so only the failing one's caller hears of it.
+async fn write_scripts(tx: &mut Tx<'_>, scripts: Vec<(Script, Reply)>, results: &mut Vec<(Reply, Result<Erased, AppError>)>) -> Result<(), sqlx::Error> {
+    let guarded = |inner: Script| {
+        let mut s = Script::new();
+        s.push(Statement::new("SAVEPOINT scripts")).append(inner).push(Statement::new("RELEASE scripts"));
+        s.once()
+    };
+    let mut all = Script::new();
+    for (script, _) in &scripts {
+        all.append(script.clone());
+    }
+    if guarded(all).execute(&mut **tx).await.is_ok() {
+        results.extend(scripts.into_iter().map(|(_, reply)| (reply, Ok(Box::new(()) as Erased))));
+        return Ok(());
+    }
+    sqlx::raw_sql("ROLLBACK TO scripts; RELEASE scripts").execute(&mut **tx).await?;
+    for (script, reply) in scripts {
+        let r = guarded(script).execute(&mut **tx).await;
+        if r.is_err() {
+            sqlx::raw_sql("ROLLBACK TO scripts; RELEASE scripts").execute(&mut **tx).await?;
+        }
+        results.push((reply, r.map(|_| Box::new(()) as Erased).map_err(AppError::from)));
+    }
+    Ok(())
 }
 
 async fn run(db: Db, mut rx: mpsc::Receiver<Envelope>) {
@@ -117,26 +149,32 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Envelope>) {
             }
         }
         let (jobs, started) = (batch.len(), std::time::Instant::now());
-        let mut results: Vec<(oneshot::Sender<Result<Erased, AppError>>, Result<Erased, AppError>)> = Vec::with_capacity(batch.len());
+        let mut results: Vec<(Reply, Result<Erased, AppError>)> = Vec::with_capacity(batch.len());
         let outcome: Result<(), AppError> = async {
             let mut tx = db.write.begin().await?;
+            let mut scripts = Vec::new();
+            let mut closures = Vec::new();
+            for envelope in batch.drain(..) {
+                match envelope {
+                    Envelope::Script(script, reply) => scripts.push((script, reply)),
+                    Envelope::Job(job, reply) => closures.push((job, reply)),
+                }
+            }
+            if !scripts.is_empty() {
+                write_scripts(&mut tx, scripts, &mut results).await?;
+            }
             // One savepoint name, reused: closing the last job's and opening
             // the next one's is one round trip to the connection's thread,
             // and COMMIT closes the last. A failed job rolls back to its
             // own (the latest of that name); what came before stays.
             let mut open = false;
-            for (job, guarded, reply) in batch.drain(..) {
-                let r = if guarded {
-                    sqlx::raw_sql(if open { "RELEASE job; SAVEPOINT job" } else { "SAVEPOINT job" }).execute(&mut *tx).await?;
-                    open = true;
-                    let r = job(&mut tx).await;
-                    if r.is_err() {
-                        sqlx::raw_sql("ROLLBACK TO job").execute(&mut *tx).await?;
-                    }
-                    r
-                } else {
-                    job(&mut tx).await
-                };
+            for (job, reply) in closures {
+                sqlx::raw_sql(if open { "RELEASE job; SAVEPOINT job" } else { "SAVEPOINT job" }).execute(&mut *tx).await?;
+                open = true;
+                let r = job(&mut tx).await;
+                if r.is_err() {
+                    sqlx::raw_sql("ROLLBACK TO job").execute(&mut *tx).await?;
+                }
                 results.push((reply, r));
             }
             tx.commit().await?;

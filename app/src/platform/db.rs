@@ -174,6 +174,181 @@ pub fn marks(from: usize, n: usize) -> String {
     (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
+/// A value bound to a [`Statement`], owned, so statements can be kept,
+/// sent to the write batcher and joined into one script.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Param {
+    Int(Option<i64>),
+    Text(Option<String>),
+}
+
+impl From<i64> for Param {
+    fn from(v: i64) -> Param {
+        Param::Int(Some(v))
+    }
+}
+impl From<Option<i64>> for Param {
+    fn from(v: Option<i64>) -> Param {
+        Param::Int(v)
+    }
+}
+impl From<&str> for Param {
+    fn from(v: &str) -> Param {
+        Param::Text(Some(v.to_owned()))
+    }
+}
+impl From<&String> for Param {
+    fn from(v: &String) -> Param {
+        Param::Text(Some(v.clone()))
+    }
+}
+impl From<String> for Param {
+    fn from(v: String) -> Param {
+        Param::Text(Some(v))
+    }
+}
+impl From<Option<String>> for Param {
+    fn from(v: Option<String>) -> Param {
+        Param::Text(v)
+    }
+}
+impl From<Option<&str>> for Param {
+    fn from(v: Option<&str>) -> Param {
+        Param::Text(v.map(str::to_owned))
+    }
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+impl Param {
+    fn bind_to(self, q: AnyQuery<'_>) -> AnyQuery<'_> {
+        match self {
+            Param::Int(v) => q.bind(v),
+            Param::Text(v) => q.bind(v),
+        }
+    }
+}
+
+/// One write with its parameters (`$1`, `$2`, … of its own).
+#[derive(Clone, Debug)]
+pub struct Statement {
+    sql: std::borrow::Cow<'static, str>,
+    params: Vec<Param>,
+}
+
+impl Statement {
+    pub fn new(sql: impl Into<std::borrow::Cow<'static, str>>) -> Statement {
+        Statement { sql: sql.into(), params: Vec::new() }
+    }
+
+    pub fn bind(mut self, v: impl Into<Param>) -> Statement {
+        self.params.push(v.into());
+        self
+    }
+
+    /// Runs it alone; returns the rows it wrote.
+    pub async fn execute<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(self, exec: E) -> Result<u64, sqlx::Error> {
+        let q = self.params.into_iter().fold(sqlx::query(&self.sql), |q, p| p.bind_to(q));
+        Ok(q.execute(exec).await?.rows_affected())
+    }
+}
+
+/// Writes sent as one. On SQLite, one string of statements whose
+/// parameters are numbered across it: the connection's thread is woken
+/// once instead of once a statement, and those wake-ups are what bound
+/// the one writer at the 16:00 rush. On PostgreSQL, one statement after
+/// another (it has no multi-statement prepared queries). A failing
+/// statement stops the rest and what ran before stays: run a script in a
+/// transaction or savepoint that is rolled back on error.
+#[derive(Clone, Debug, Default)]
+pub struct Script {
+    statements: Vec<Statement>,
+    /// Parsed for this run only (a text made of whatever a batch held),
+    /// not kept prepared by the connection like a text that recurs.
+    once: bool,
+}
+
+impl Script {
+    pub fn new() -> Script {
+        Script::default()
+    }
+
+    pub fn push(&mut self, s: Statement) -> &mut Script {
+        self.statements.push(s);
+        self
+    }
+
+    pub fn append(&mut self, other: Script) -> &mut Script {
+        self.statements.extend(other.statements);
+        self
+    }
+
+    /// Not kept prepared: its text seldom recurs.
+    pub fn once(mut self) -> Script {
+        self.once = true;
+        self
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.statements.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.statements.len()
+    }
+
+    /// Runs every statement on `conn`; returns the rows they inserted,
+    /// updated or deleted, together (counted for INSERT, UPDATE and DELETE
+    /// statements only: SQLite repeats the last such count after others).
+    pub async fn execute(self, conn: &mut sqlx::AnyConnection) -> Result<u64, sqlx::Error> {
+        if self.statements.is_empty() {
+            return Ok(0);
+        }
+        if conn.backend_name() != "SQLite" {
+            let mut rows = 0;
+            for s in self.statements {
+                rows += s.execute(&mut *conn).await?;
+            }
+            return Ok(rows);
+        }
+        let (sql, params) = self.joined();
+        let q = params.into_iter().fold(sqlx::query(&sql), |q, p| p.bind_to(q)).persistent(!self.once);
+        Ok(q.execute(conn).await?.rows_affected())
+    }
+
+    /// One text, each statement's `$n` moved past the parameters of those
+    /// before it (SQLite numbers `$n` across the whole text).
+    fn joined(&self) -> (String, Vec<Param>) {
+        let mut sql = String::new();
+        let mut params = Vec::new();
+        for s in &self.statements {
+            if !sql.is_empty() {
+                sql.push_str(";\n");
+            }
+            shift_params(&s.sql, params.len(), &mut sql);
+            params.extend(s.params.iter().cloned());
+        }
+        (sql, params)
+    }
+}
+
+/// Copies `sql` to `out` with every `$n` written as `$(n + by)`. Our
+/// statements have no `$` in literals: values are always parameters.
+fn shift_params(sql: &str, by: usize, out: &mut String) {
+    let mut rest = sql;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        match rest[..digits].parse::<usize>() {
+            Ok(n) => out.push_str(&(n + by).to_string()),
+            Err(_) => out.push_str(&rest[..digits]),
+        }
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,5 +366,19 @@ mod tests {
         let refs: Vec<&str> = many.iter().map(String::as_str).collect();
         let lists = in_list(&refs);
         assert_eq!(lists.iter().map(Vec::len).collect::<Vec<_>>(), vec![256, 128]);
+    }
+
+    #[test]
+    fn a_script_numbers_each_statements_parameters_after_those_before_it() {
+        let mut s = Script::new();
+        s.push(Statement::new("INSERT INTO a (x, y) VALUES ($1, $2)").bind(1i64).bind("one"));
+        s.push(Statement::new("UPDATE b SET z = $2 WHERE id = $1 AND w = $1").bind("id").bind(None::<i64>));
+        s.push(Statement::new("DELETE FROM c WHERE q = $10").bind(7i64));
+        let (sql, params) = s.joined();
+        assert_eq!(sql, "INSERT INTO a (x, y) VALUES ($1, $2);\nUPDATE b SET z = $4 WHERE id = $3 AND w = $3;\nDELETE FROM c WHERE q = $14");
+        assert_eq!(params, vec![Param::Int(Some(1)), Param::from("one"), Param::from("id"), Param::Int(None), Param::Int(Some(7))]);
+        let mut out = String::new();
+        shift_params("SELECT $ , $x, $9", 3, &mut out);
+        assert_eq!(out, "SELECT $ , $x, $12");
     }
 }

@@ -2,7 +2,7 @@
 //! only their SHA-256, so a leaked database copy opens no session.
 
 use super::batch::WriteBatcher;
-use super::db::Db;
+use super::db::{Db, Script, Statement};
 use crate::error::AppError;
 use super::keys::{random_token, sha256_hex};
 
@@ -71,15 +71,9 @@ pub async fn resolve(db: &Db, writes: &WriteBatcher, token: &str, now_ms: i64, t
         // With the next group commit: at the 16:00 rush most visitors
         // have spent minutes on the form, and a commit of its own each
         // (a log sync on SQLite) cost more than their submission.
-        let key = id_hash.clone();
-        writes
-            .run_each_statement(super::batch::job(move |tx| {
-                Box::pin(async move {
-                    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2").bind(now_ms).bind(&key).execute(&mut **tx).await?;
-                    Ok(())
-                })
-            }))
-            .await?;
+        let mut touch = Script::new();
+        touch.push(Statement::new("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2").bind(now_ms).bind(&id_hash));
+        writes.write(touch).await?;
     }
     Ok(Some(SessionRow { id_hash, staff_id, phone, last_seen_at, resident_household }))
 }

@@ -4,7 +4,7 @@
 //! is retried with back-off and stays visible as failed to the office, so a
 //! message is never lost.
 
-use super::db::{Db, new_id};
+use super::db::{Db, Script, Statement, new_id};
 use crate::domain::Phone;
 use std::{future::Future, pin::Pin};
 
@@ -80,6 +80,13 @@ pub async fn enqueue<'c, E>(exec: E, provider: &dyn SmsProvider, now_ms: i64, ms
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
+    let (id, insert) = enqueue_statement(provider, now_ms, msg);
+    insert.execute(exec).await?;
+    Ok(id)
+}
+
+/// The outbox row of `msg`, to write with others; and its id.
+pub fn enqueue_statement(provider: &dyn SmsProvider, now_ms: i64, msg: &Outgoing<'_>) -> (String, Statement) {
     let id = new_id();
     let secret = SECRET_PURPOSES.contains(&msg.purpose);
     let (body, params) = if secret && !provider.outbox_keeps_codes() {
@@ -91,7 +98,7 @@ where
     } else {
         (msg.body.clone(), serde_json::to_string(&msg.params).unwrap_or_else(|_| "[]".into()))
     };
-    sqlx::query(
+    let insert = Statement::new(
         "INSERT INTO sms_outbox (id, phone, purpose, body, params, status, provider, attempts, created_at, next_attempt_at)
          VALUES ($1, $2, $3, $4, $5, 'queued', $6, 0, $7, $8)",
     )
@@ -102,10 +109,8 @@ where
     .bind(params)
     .bind(provider.name())
     .bind(now_ms)
-    .bind(now_ms + ENQUEUER_LEASE_MS)
-    .execute(exec)
-    .await?;
-    Ok(id)
+    .bind(now_ms + ENQUEUER_LEASE_MS);
+    (id, insert)
 }
 
 /// A message queued in a transaction that has since committed, still held
@@ -129,19 +134,13 @@ pub async fn deliver_queued(writes: &super::batch::WriteBatcher, provider: &dyn 
     if outcomes.is_empty() {
         return;
     }
-    // Recorded with the next batch of writes: one commit for many. Each
-    // outcome is a row of its own: no savepoint needed.
-    let r = writes
-        .run_each_statement(super::batch::job(move |tx| {
-            Box::pin(async move {
-                for o in &outcomes {
-                    o.write(&mut **tx).await?;
-                }
-                Ok(())
-            })
-        }))
-        .await;
-    if let Err(e) = r {
+    // Recorded with the next batch of writes: one commit, one round trip
+    // for many.
+    let mut script = Script::new();
+    for o in outcomes {
+        script.push(o.statement());
+    }
+    if let Err(e) = writes.write(script).await {
         tracing::warn!(error = ?e, "recording SMS outcomes failed; the retry job will look again after the lease");
     }
 }
@@ -180,20 +179,14 @@ struct OutcomeRow {
 }
 
 impl OutcomeRow {
-    async fn write<'c, E>(&self, exec: E) -> Result<(), sqlx::Error>
-    where
-        E: sqlx::Executor<'c, Database = sqlx::Any>,
-    {
-        sqlx::query("UPDATE sms_outbox SET status = $1, attempts = $2, last_error = $3, sent_at = $4, next_attempt_at = $5 WHERE id = $6")
+    fn statement(self) -> Statement {
+        Statement::new("UPDATE sms_outbox SET status = $1, attempts = $2, last_error = $3, sent_at = $4, next_attempt_at = $5 WHERE id = $6")
             .bind(self.status)
             .bind(self.attempts)
-            .bind(self.error.as_deref())
+            .bind(self.error)
             .bind(self.sent_at)
             .bind(self.next)
-            .bind(&self.id)
-            .execute(exec)
-            .await?;
-        Ok(())
+            .bind(self.id)
     }
 }
 
@@ -221,8 +214,9 @@ async fn record_outcome(
     outcome: Result<(), String>,
 ) -> Result<bool, sqlx::Error> {
     let row = outcome_row(provider, id, to, purpose, attempts_before, now_ms, outcome);
-    row.write(&db.write).await?;
-    Ok(row.status == "sent")
+    let sent = row.status == "sent";
+    row.statement().execute(&db.write).await?;
+    Ok(sent)
 }
 
 /// Delivers every message that is due: new ones, and failed ones whose

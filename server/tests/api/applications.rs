@@ -603,3 +603,27 @@ async fn a_failing_write_job_is_undone_alone_and_the_jobs_around_it_are_kept() {
     let keys: Vec<(String,)> = sqlx::query_as("SELECT id FROM campuses WHERE id LIKE 'batch-%' ORDER BY id").fetch_all(&app.state.db.read).await.unwrap();
     assert_eq!(keys, vec![("batch-a".to_owned(),), ("batch-c".to_owned(),)], "b's and d's first inserts were rolled back with them");
 }
+
+#[tokio::test]
+async fn a_failing_script_is_undone_alone_and_the_scripts_written_with_it_are_kept() {
+    use app::platform::db::{Script, Statement};
+    let app = TestApp::spawn().await;
+    let write = |key: &'static str, twice: bool| {
+        let mut s = Script::new();
+        for _ in 0..if twice { 2 } else { 1 } {
+            s.push(Statement::new("INSERT INTO campuses (id, name, created_at) VALUES ($1, $2, 0)").bind(key).bind(key));
+        }
+        app.state.writes.write(s)
+    };
+    // Sent together, so on SQLite they go to the connection as one text.
+    let (a, b, c, d) = tokio::join!(write("script-a", false), write("script-b", true), write("script-c", false), write("script-d", true));
+    assert!(a.is_ok() && c.is_ok());
+    assert!(b.is_err() && d.is_err(), "the second insert of the same key fails");
+    let keys: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, name FROM campuses WHERE id LIKE 'script-%' ORDER BY id").fetch_all(&app.state.db.read).await.unwrap();
+    assert_eq!(
+        keys,
+        vec![("script-a".to_owned(), "script-a".to_owned()), ("script-c".to_owned(), "script-c".to_owned())],
+        "b's and d's first inserts were undone with them; each statement's parameters were its own"
+    );
+}
