@@ -35,11 +35,14 @@ end
 
 -- The request of this thread's n-th application.
 -- RUN (0, 1, 2) takes other people, sessions and keys, so a kept database
--- can take the rush again (by hand, for profiling) without replaying.
+-- can take the rush again (by hand, for profiling) without replaying. A
+-- thread's run has 25,000 sessions of its own (the generator makes
+-- 150,000): a visitor whose session came round again would be refused
+-- as a duplicate (their mobile is claimed by their first application).
 local run = tonumber(os.getenv("RUN") or "0")
 local function make(n)
   local k = tid * 5000000 + run * 1000000 + n
-  local cookie = cookies[((tid * 30000 + run * 10000 + n) % #cookies) + 1]
+  local cookie = cookies[((tid * 75000 + run * 25000 + n) % #cookies) + 1]
   local body = string.format(
     '{"form":{"kind":"Visitor","host_staff_id":"%s","campus_id":"%s","reason_id":"%s","start_date":"%s","end_date":"%s",' ..
     '"entrants":[{"name":"压测访客","phone":"150%08d","doc_type":"ResidentId","doc_number":"%s","in_vehicle":false,"face_photo":null,"face_consent":false}],' ..

@@ -69,10 +69,11 @@ async fn run(st: &AppState, what: &str, sql: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// `1..=n` as rows `c(n)`, written the same for SQLite and PostgreSQL.
-/// Signed-in visitors for the submission rush.
-const RUSH_SESSIONS: i64 = 60_000;
+/// Signed-in visitors for the submission rush: each thread of each run
+/// (`RUN` in submit.lua) takes 25,000 of them, one per submission.
+const RUSH_SESSIONS: i64 = 150_000;
 
+/// `1..=n` as rows `c(n)`, written the same for SQLite and PostgreSQL.
 fn series(n: i64) -> String {
     format!("WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < {n})")
 }
