@@ -61,17 +61,32 @@ mod browser {
         Some(r)
     }
 
-    pub async fn save_roster(r: &LocalRoster) {
-        if let Ok(json) = serde_json::to_string(r) {
-            let _ = idb::put(idb::KV, ROSTER, &json).await;
-        }
-        save_spent(r).await;
+    /// What to store, encoded where the roster is borrowed: thousands of
+    /// passes are never cloned for a write (an offline admission stored
+    /// its spend by cloning the whole roster).
+    pub struct ToStore {
+        roster: Option<String>,
+        spent: Option<String>,
     }
 
-    /// Only the local spends: small, written after every offline admission.
-    pub async fn save_spent(r: &LocalRoster) {
-        if let Ok(json) = serde_json::to_string(&r.spent) {
-            let _ = idb::put(idb::KV, SPENT, &json).await;
+    impl ToStore {
+        /// The whole roster, with its local spends.
+        pub fn roster(r: &LocalRoster) -> ToStore {
+            ToStore { roster: serde_json::to_string(r).ok(), spent: serde_json::to_string(&r.spent).ok() }
+        }
+
+        /// Only the local spends: small, written after every offline admission.
+        pub fn spent(r: &LocalRoster) -> ToStore {
+            ToStore { roster: None, spent: serde_json::to_string(&r.spent).ok() }
+        }
+
+        pub async fn save(self) {
+            if let Some(json) = self.roster {
+                let _ = idb::put(idb::KV, ROSTER, &json).await;
+            }
+            if let Some(json) = self.spent {
+                let _ = idb::put(idb::KV, SPENT, &json).await;
+            }
         }
     }
 

@@ -370,10 +370,7 @@ async fn decide_offline(
     if v.allow {
         if let Some(p) = &pass {
             roster.update_value(|r| r.admitted(&p.pid, dir));
-            roster.with_value(|r| leptos::task::spawn_local({
-                let r = r.clone();
-                async move { offline::save_spent(&r).await }
-            }));
+            leptos::task::spawn_local(roster.with_value(offline::ToStore::spent).save());
         }
     }
     let event = OfflineEvent {
@@ -400,10 +397,13 @@ async fn refresh_and_sync(gate_id: &str, roster: StoredValue<crate::domain::rost
         Some(Ok(fresh)) => {
             let now = offline::now_ms();
             roster.update_value(|r| r.merge(fresh, now));
-            let copy = roster.with_value(|r| r.clone());
-            offline::save_roster(&copy).await;
             info.update(|i| i.reachable = true);
             show_roster(roster, info);
+            // Encoded for storage in a task of its own: decoding, merging
+            // and encoding thousands of passes in one task kept the page
+            // from answering a tap (Lighthouse's blocking time on /scan).
+            offline::sleep(0).await;
+            roster.with_value(offline::ToStore::roster).save().await;
         }
         Some(Err(AppError::Request(_))) | None => {
             info.update(|i| i.reachable = false);
