@@ -430,7 +430,7 @@ async fn claims_refused(tx: &mut Tx<'_>, app_id: &str, w: &ClaimWrites, c: &Chec
 /// field whose claim a live application holds.
 async fn take_claims(st: &AppState, tx: &mut Tx<'_>, app_id: &str, applicant: &Phone, c: &Checked) -> Result<(), AppError> {
     let w = claim_writes(st, app_id, applicant, c)?;
-    let taken = w.script.clone().execute(&mut **tx).await?;
+    let taken = w.script.clone().execute(tx).await?;
     if taken as usize == w.list.len() {
         return Ok(());
     }
@@ -449,7 +449,7 @@ async fn replace_entrants(st: &AppState, tx: &mut Tx<'_>, app_id: &str, c: &Chec
         .push(Statement::new("DELETE FROM entrant_photos WHERE entrant_id IN (SELECT id FROM entrants WHERE application_id = $1)").bind(app_id))
         .push(Statement::new("DELETE FROM entrants WHERE application_id = $1").bind(app_id))
         .append(entrant_writes(st, app_id, c, now));
-    script.execute(&mut **tx).await?;
+    script.execute(tx).await?;
     Ok(())
 }
 
@@ -485,7 +485,7 @@ fn entrant_writes(st: &AppState, app_id: &str, c: &Checked, now: i64) -> Script 
 
 #[allow(clippy::too_many_arguments)]
 async fn event(tx: &mut Tx<'_>, app_id: &str, now: i64, actor: &str, action: &str, from: Status, to: Status, note: &str, changes: serde_json::Value) -> Result<(), sqlx::Error> {
-    event_writes(app_id, now, actor, action, from, to, note, changes).execute(&mut **tx).await?;
+    event_writes(app_id, now, actor, action, from, to, note, changes).execute(tx).await?;
     Ok(())
 }
 
@@ -550,7 +550,7 @@ fn render(msg: Msg, params: &[(String, String)]) -> String {
 /// has committed.
 async fn queue(st: &AppState, tx: &mut Tx<'_>, notices: Vec<Notice>, now: i64) -> Result<Vec<sms::Queued>, sqlx::Error> {
     let (script, queued) = queue_writes(st, notices, now);
-    script.execute(&mut **tx).await?;
+    script.execute(tx).await?;
     Ok(queued)
 }
 
@@ -852,7 +852,7 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
         .run(crate::platform::batch::job(move |tx| {
             Box::pin(async move {
                 let (st, id) = (&job_st, &app_id);
-                let written = match script.execute(&mut **tx).await {
+                let written = match script.execute(tx).await {
                     Ok(n) => n as usize,
                     Err(e) if is_unique_violation(&e) => return Ok(None),
                     Err(e) => return Err(e.into()),

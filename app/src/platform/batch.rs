@@ -124,13 +124,13 @@ async fn write_scripts(tx: &mut Tx<'_>, scripts: Vec<(Script, Reply)>, results: 
     for (script, _) in &scripts {
         all.append(script.clone());
     }
-    if guarded(all).execute(&mut **tx).await.is_ok() {
+    if guarded(all).execute(tx).await.is_ok() {
         results.extend(scripts.into_iter().map(|(_, reply)| (reply, Ok(Box::new(()) as Erased))));
         return Ok(());
     }
     sqlx::raw_sql("ROLLBACK TO scripts; RELEASE scripts").execute(&mut **tx).await?;
     for (script, reply) in scripts {
-        let r = guarded(script).execute(&mut **tx).await;
+        let r = guarded(script).execute(tx).await;
         if r.is_err() {
             sqlx::raw_sql("ROLLBACK TO scripts; RELEASE scripts").execute(&mut **tx).await?;
         }
