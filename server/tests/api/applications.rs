@@ -201,6 +201,7 @@ async fn the_duplicate_rule_names_the_field_that_collides() {
     let a = c.app.phone_user("13800000001").await;
     let b = c.app.phone_user("13800000009").await;
     c.submit(&a, c.form(json!([Ctx::entrant("李雷", "13800000001", &id_number(1), true)]), "京A12345")).await.unwrap();
+    let messages = c.app.count("SELECT COUNT(*) FROM sms_outbox").await;
     // Same document, other applicant.
     let err = c.submit(&b, c.form(json!([Ctx::entrant("李雷", "", &id_number(1), false)]), "")).await.unwrap_err().1;
     assert_eq!((err.field(), err.msg()), (Some("doc_number"), Msg::ErrDuplicateDocument));
@@ -212,6 +213,14 @@ async fn the_duplicate_rule_names_the_field_that_collides() {
     let err = c.submit(&b, c.form(json!([Ctx::entrant("王五", "", &id_number(2), true)]), "京A12345")).await.unwrap_err().1;
     assert_eq!((err.field(), err.msg()), (Some("plate"), Msg::ErrDuplicatePlate));
     assert_eq!(c.app.count("SELECT COUNT(*) FROM applications").await, 1);
+    // A refusal changes nothing: what the refused submissions wrote with
+    // their claims (entrants, event, audit entry, the approvers' SMS) was
+    // undone with them.
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM entrants").await, 1);
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM application_events").await, 1);
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'submit'").await, 1);
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM application_claims WHERE application_id NOT IN (SELECT id FROM applications)").await, 0);
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM sms_outbox").await, messages);
     // A child without a mobile travels on the applicant's: allowed.
     c.submit(&b, c.form(json!([Ctx::entrant("王五", "", &id_number(2), false), Ctx::entrant("王小五", "", &id_number(3), false)]), "")).await.unwrap();
 }
