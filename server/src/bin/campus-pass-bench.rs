@@ -74,8 +74,10 @@ async fn run(st: &AppState, what: &str, sql: &str) -> Result<(), Error> {
 const RUSH_SESSIONS: i64 = 150_000;
 
 /// `1..=n` as rows `c(n)`, written the same for SQLite and PostgreSQL.
+/// BIGINT: on PostgreSQL a plain 1 is a 32-bit integer, and the instants
+/// computed from `n` (milliseconds) overflowed it.
 fn series(n: i64) -> String {
-    format!("WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < {n})")
+    format!("WITH RECURSIVE c(n) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT n + 1 FROM c WHERE n < {n})")
 }
 
 async fn generate(args: &[String]) -> Result<(), Error> {
@@ -92,6 +94,8 @@ async fn generate(args: &[String]) -> Result<(), Error> {
     demo::seed_if_empty(&st).await?;
     let now = st.clock.now_ms();
     let day: i64 = 86_400_000;
+    // Written out: `365 * 86400000` overflows PostgreSQL's 32-bit integer.
+    let year = 365 * day;
     let ids = |sql: &'static str| {
         let st = st.clone();
         async move { sqlx::query_as::<_, (String,)>(sql).fetch_all(&st.db.read).await.map(|v| v.into_iter().map(|r| r.0).collect::<Vec<_>>()) }
@@ -113,7 +117,7 @@ async fn generate(args: &[String]) -> Result<(), Error> {
     // Passes spread over the past year and the coming week, ~ a day's worth
     // valid now: the shape a year of real use leaves.
     let span_days = 372;
-    let start_of = |n: &str| format!("({now} - 365 * {day} + ({n}) * {span_days} * {day} / {apps})");
+    let start_of = |n: &str| format!("({now} - {year} + ({n}) * {span_days} * {day} / {apps})");
     eprintln!("generating {people} people, {pass_count} passes, {events} scan events into {}", st.config.database_url);
     if st.db.backend == app::platform::db::Backend::Sqlite {
         sqlx::query("PRAGMA synchronous=OFF").execute(&st.db.write).await?;
@@ -153,7 +157,7 @@ async fn generate(args: &[String]) -> Result<(), Error> {
     run(&st, "scan events", &format!(
         "INSERT INTO scan_events (id, event_key, at, recorded_at, campus_id, gate_id, guard, device_id, direction, method, pass_id, plate,
                                   allowed, reason, offline, conflict)
-         {} SELECT 'gen-ev-' || n, 'gen:' || n, {now} - 365 * {day} + n * (365 * {day} / {events}), {now} - 365 * {day} + n * (365 * {day} / {events}),
+         {} SELECT 'gen-ev-' || n, 'gen:' || n, {now} - {year} + n * ({year} / {events}), {now} - {year} + n * ({year} / {events}),
                 '{campus}', {}, 'staff:G0001 孙磊', NULL, CASE WHEN n % 2 = 0 THEN 'in' ELSE 'out' END, 'qr',
                 'gen-pass-' || (1 + (n * {pass_count} / {events}) % {pass_count}), NULL,
                 CASE WHEN n % 50 = 0 THEN 0 ELSE 1 END, CASE WHEN n % 50 = 0 THEN 'expired' ELSE 'ok' END, 0, 0
