@@ -69,12 +69,14 @@ RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=campus-pass cargo build --
 DB_URL="sqlite://$DATA/bench.db"
 if [[ $BACKEND == postgres ]]; then
   PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-  PGPORT=${CAMPUS_PASS_BENCH_PGPORT:-55433}
+  # A free port (a PostgreSQL left running elsewhere must not stop this one).
+  PGPORT=${CAMPUS_PASS_BENCH_PGPORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
   PGDIR=$(mktemp -d /tmp/campus-pass-bench-pg.XXXXXX)
   chmod 755 "$PGDIR"
   [[ $(id -u) == 0 ]] && chown postgres "$PGDIR"
   as_postgres "$PGBIN/initdb -D $PGDIR -A trust -U postgres >/dev/null"
-  as_postgres "$PGBIN/pg_ctl -D $PGDIR -l $PGDIR/server.log -w -o \"-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c max_connections=200\" start >/dev/null"
+  as_postgres "$PGBIN/pg_ctl -D $PGDIR -l $PGDIR/server.log -w -o \"-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c max_connections=200\" start >/dev/null" \
+    || { tail -20 "$PGDIR/server.log"; exit 1; }
   DB_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres"
 fi
 
