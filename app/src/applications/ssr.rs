@@ -341,11 +341,11 @@ async fn vehicle_not_inside<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(exe
     }
 }
 
-/// The duplicate rule's claims of one application, as upserts to write.
+/// The duplicate rule's claims of one application (written by the upserts
+/// `claim_writes` returns beside them).
 struct ClaimWrites {
     list: Vec<claims::Claim>,
     doc_keys: Vec<String>,
-    script: Script,
 }
 
 fn claim_code(k: ClaimKind) -> &'static str {
@@ -359,7 +359,7 @@ fn claim_code(k: ClaimKind) -> &'static str {
 /// The upserts that take `app_id`'s claims. A key held by an application
 /// whose visit has ended is taken over; a key held by a live one stays,
 /// and the rows written tell (one each when all are taken).
-fn claim_writes(st: &AppState, app_id: &str, applicant: &Phone, c: &Checked) -> Result<ClaimWrites, AppError> {
+fn claim_writes(st: &AppState, app_id: &str, applicant: &Phone, c: &Checked) -> Result<(ClaimWrites, Script), AppError> {
     let doc_keys: Vec<String> = c.entrants.iter().map(|e| st.keys.pii_mac(&e.doc.claim_text())).collect();
     let keys: Vec<EntrantKeys> = c
         .entrants
@@ -390,7 +390,7 @@ fn claim_writes(st: &AppState, app_id: &str, applicant: &Phone, c: &Checked) -> 
         }
         script.push(q);
     }
-    Ok(ClaimWrites { list, doc_keys, script })
+    Ok((ClaimWrites { list, doc_keys }, script))
 }
 
 /// Why the claims were not all taken: a live application holds a key.
@@ -429,8 +429,8 @@ async fn claims_refused(tx: &mut Tx<'_>, app_id: &str, w: &ClaimWrites, c: &Chec
 /// Takes the duplicate rule's claims for `app_id`, or refuses, naming the
 /// field whose claim a live application holds.
 async fn take_claims(st: &AppState, tx: &mut Tx<'_>, app_id: &str, applicant: &Phone, c: &Checked) -> Result<(), AppError> {
-    let w = claim_writes(st, app_id, applicant, c)?;
-    let taken = w.script.clone().execute(tx).await?;
+    let (w, script) = claim_writes(st, app_id, applicant, c)?;
+    let taken = script.execute(tx).await?;
     if taken as usize == w.list.len() {
         return Ok(());
     }
@@ -831,8 +831,8 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
         .bind(now)
         .bind(idem),
     );
-    let claims = claim_writes(st, &id, &applicant, &c)?;
-    script.append(claims.script.clone());
+    let (claims, claim_script) = claim_writes(st, &id, &applicant, &c)?;
+    script.append(claim_script);
     // Each of these writes one row.
     let mut rows = entrant_writes(st, &id, &c, now);
     let changes = json!({

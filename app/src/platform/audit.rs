@@ -19,22 +19,12 @@ pub async fn record<'c, E>(
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
-    entry(now_ms, actor, action, record_kind, record_id, changes, ip)
-        .execute(exec)
-        .await?;
+    entry(now_ms, actor, action, record_kind, record_id, changes, ip).execute(exec).await?;
     Ok(())
 }
 
 /// The same entry as a statement, to write with others in one script.
-pub fn entry(
-    now_ms: i64,
-    actor: &str,
-    action: &str,
-    record_kind: &str,
-    record_id: &str,
-    changes: Value,
-    ip: Option<&str>,
-) -> Statement {
+pub fn entry(now_ms: i64, actor: &str, action: &str, record_kind: &str, record_id: &str, changes: Value, ip: Option<&str>) -> Statement {
     Statement::new("INSERT INTO audit_log (id, at, actor, action, record_kind, record_id, changes, ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(super::db::new_id())
         .bind(now_ms)

@@ -115,22 +115,18 @@ async fn ask(jobs: &mpsc::Sender<Envelope>, envelope: impl FnOnce(Reply) -> Enve
 /// fails, undoes them all and writes each alone in a savepoint of its
 /// own, so only the failing one's caller hears of it.
 async fn write_scripts(tx: &mut Tx<'_>, scripts: Vec<(Script, Reply)>, results: &mut Vec<(Reply, Result<Erased, AppError>)>) -> Result<(), sqlx::Error> {
-    let guarded = |inner: Script| {
-        let mut s = Script::new();
-        s.push(Statement::new("SAVEPOINT scripts")).append(inner).push(Statement::new("RELEASE scripts"));
-        s.once()
-    };
-    let mut all = Script::new();
-    for (script, _) in &scripts {
-        all.append(script.clone());
-    }
-    if guarded(all).execute(tx).await.is_ok() {
+    let open = Script::from(Statement::new("SAVEPOINT scripts"));
+    let close = Script::from(Statement::new("RELEASE scripts"));
+    let mut all = vec![&open];
+    all.extend(scripts.iter().map(|(script, _)| script));
+    all.push(&close);
+    if Script::execute_joined(&all, tx).await.is_ok() {
         results.extend(scripts.into_iter().map(|(_, reply)| (reply, Ok(Box::new(()) as Erased))));
         return Ok(());
     }
     sqlx::raw_sql("ROLLBACK TO scripts; RELEASE scripts").execute(&mut **tx).await?;
     for (script, reply) in scripts {
-        let r = guarded(script).execute(tx).await;
+        let r = Script::execute_joined(&[&open, &script, &close], tx).await;
         if r.is_err() {
             sqlx::raw_sql("ROLLBACK TO scripts; RELEASE scripts").execute(&mut **tx).await?;
         }

@@ -263,9 +263,12 @@ impl Statement {
 #[derive(Clone, Debug, Default)]
 pub struct Script {
     statements: Vec<Statement>,
-    /// Parsed for this run only (a text made of whatever a batch held),
-    /// not kept prepared by the connection like a text that recurs.
-    once: bool,
+}
+
+impl From<Statement> for Script {
+    fn from(s: Statement) -> Script {
+        Script { statements: vec![s] }
+    }
 }
 
 impl Script {
@@ -283,12 +286,6 @@ impl Script {
         self
     }
 
-    /// Not kept prepared: its text seldom recurs.
-    pub fn once(mut self) -> Script {
-        self.once = true;
-        self
-    }
-
     pub fn is_empty(&self) -> bool {
         self.statements.is_empty()
     }
@@ -300,36 +297,48 @@ impl Script {
     /// Runs every statement on `conn`; returns the rows they inserted,
     /// updated or deleted, together (counted for INSERT, UPDATE and DELETE
     /// statements only: SQLite repeats the last such count after others).
-    pub async fn execute(self, conn: &mut sqlx::AnyConnection) -> Result<u64, sqlx::Error> {
-        if self.statements.is_empty() {
+    /// The text is kept prepared by the connection: it recurs.
+    pub async fn execute(&self, conn: &mut sqlx::AnyConnection) -> Result<u64, sqlx::Error> {
+        Script::run(&[self], true, conn).await
+    }
+
+    /// Runs `parts` one after another as one script, parsed for this run
+    /// only (a batch's mix of scripts seldom recurs).
+    pub async fn execute_joined(parts: &[&Script], conn: &mut sqlx::AnyConnection) -> Result<u64, sqlx::Error> {
+        Script::run(parts, false, conn).await
+    }
+
+    async fn run(parts: &[&Script], keep: bool, conn: &mut sqlx::AnyConnection) -> Result<u64, sqlx::Error> {
+        let statements = || parts.iter().flat_map(|p| p.statements.iter());
+        if statements().next().is_none() {
             return Ok(0);
         }
         if conn.backend_name() != "SQLite" {
             let mut rows = 0;
-            for s in self.statements {
-                rows += s.execute(&mut *conn).await?;
+            for s in statements() {
+                rows += s.clone().execute(&mut *conn).await?;
             }
             return Ok(rows);
         }
-        let (sql, params) = self.joined();
-        let q = params.into_iter().fold(sqlx::query(&sql), |q, p| p.bind_to(q)).persistent(!self.once);
+        let (sql, params) = joined(statements());
+        let q = params.into_iter().fold(sqlx::query(&sql), |q, p| p.bind_to(q)).persistent(keep);
         Ok(q.execute(conn).await?.rows_affected())
     }
+}
 
-    /// One text, each statement's `$n` moved past the parameters of those
-    /// before it (SQLite numbers `$n` across the whole text).
-    fn joined(&self) -> (String, Vec<Param>) {
-        let mut sql = String::new();
-        let mut params = Vec::new();
-        for s in &self.statements {
-            if !sql.is_empty() {
-                sql.push_str(";\n");
-            }
-            shift_params(&s.sql, params.len(), &mut sql);
-            params.extend(s.params.iter().cloned());
+/// One text, each statement's `$n` moved past the parameters of those
+/// before it (SQLite numbers `$n` across the whole text).
+fn joined<'a>(statements: impl Iterator<Item = &'a Statement>) -> (String, Vec<Param>) {
+    let mut sql = String::new();
+    let mut params = Vec::new();
+    for s in statements {
+        if !sql.is_empty() {
+            sql.push_str(";\n");
         }
-        (sql, params)
+        shift_params(&s.sql, params.len(), &mut sql);
+        params.extend(s.params.iter().cloned());
     }
+    (sql, params)
 }
 
 /// Copies `sql` to `out` with every `$n` written as `$(n + by)`. Our
@@ -374,7 +383,7 @@ mod tests {
         s.push(Statement::new("INSERT INTO a (x, y) VALUES ($1, $2)").bind(1i64).bind("one"));
         s.push(Statement::new("UPDATE b SET z = $2 WHERE id = $1 AND w = $1").bind("id").bind(None::<i64>));
         s.push(Statement::new("DELETE FROM c WHERE q = $10").bind(7i64));
-        let (sql, params) = s.joined();
+        let (sql, params) = joined(s.statements.iter());
         assert_eq!(sql, "INSERT INTO a (x, y) VALUES ($1, $2);\nUPDATE b SET z = $4 WHERE id = $3 AND w = $3;\nDELETE FROM c WHERE q = $14");
         assert_eq!(params, vec![Param::Int(Some(1)), Param::from("one"), Param::from("id"), Param::Int(None), Param::Int(Some(7))]);
         let mut out = String::new();

@@ -71,9 +71,7 @@ pub async fn resolve(db: &Db, writes: &WriteBatcher, token: &str, now_ms: i64, t
         // With the next group commit: at the 16:00 rush most visitors
         // have spent minutes on the form, and a commit of its own each
         // (a log sync on SQLite) cost more than their submission.
-        let mut touch = Script::new();
-        touch.push(Statement::new("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2").bind(now_ms).bind(&id_hash));
-        writes.write(touch).await?;
+        writes.write(Script::from(Statement::new("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2").bind(now_ms).bind(&id_hash))).await?;
     }
     Ok(Some(SessionRow { id_hash, staff_id, phone, last_seen_at, resident_household }))
 }
