@@ -157,6 +157,43 @@ pub fn TopBar() -> impl IntoView {
     }
 }
 
+/// The top bar of a page bundle's page ([`crate::hydrate_page`]): the
+/// server's HTML, not hydrated; its buttons do what [`TopBar`]'s do, and a
+/// language switch sets its words by hand.
+#[cfg(feature = "hydrate")]
+pub fn wire_top_bar(i18n: I18n) {
+    use wasm_bindgen::{JsCast, closure::Closure};
+    let on_click = |id: &str, f: Box<dyn Fn()>| {
+        if let Some(button) = document().get_element_by_id(id) {
+            let f = Closure::<dyn Fn()>::wrap(f);
+            let _ = button.add_event_listener_with_callback("click", f.as_ref().unchecked_ref());
+            f.forget();
+        }
+    };
+    on_click(
+        "lang-switch",
+        Box::new(move || {
+            switch_language(i18n);
+            let lang = i18n.lang();
+            for (selector, msg) in [(".topbar .brand", Msg::AppName), ("#lang-switch", Msg::LanguageSwitch), ("#sign-out", Msg::SignOut)] {
+                if let Some(el) = document().query_selector(selector).ok().flatten() {
+                    el.set_text_content(Some(msg.text(lang)));
+                }
+            }
+        }),
+    );
+    on_click(
+        "sign-out",
+        Box::new(|| {
+            leptos::task::spawn_local(async {
+                if crate::auth::sign_out().await.is_ok() {
+                    go_to("/");
+                }
+            })
+        }),
+    );
+}
+
 fn switch_language(i18n: I18n) {
     let next = match i18n.lang() {
         Lang::Zh => Lang::En,
@@ -173,5 +210,7 @@ fn switch_language(i18n: I18n) {
         if let Some(el) = doc.document_element() {
             let _ = el.set_attribute("lang", next.code());
         }
+        // A page bundle does not hydrate `<title>` (see `hydrate_page`).
+        doc.set_title(Msg::AppName.text(next));
     }
 }

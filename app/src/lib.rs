@@ -150,120 +150,133 @@ fn initial_lang() -> Lang {
     }
 }
 
-/// The app's frame (meta, language, the signed-in person, top bar, router)
-/// around a set of routes and a fallback. The server renders every page with
-/// the full set ([`App`]); a page bundle ([`Bundle`]) hydrates the same frame
-/// with only its own routes, so its wasm holds only its pages.
-macro_rules! app_frame {
-    (fallback = $fallback:expr; $($routes:tt)*) => {{
-        provide_meta_context();
-        let i18n = I18n(RwSignal::new(initial_lang()));
-        provide_context(i18n);
-        provide_me();
-        // Marks the page interactive once hydrated: browser tests wait for it.
-        Effect::new(|_| {
-            #[cfg(feature = "hydrate")]
-            if let Some(body) = document().body() {
-                let _ = body.set_attribute("data-hydrated", "1");
-            }
-        });
-        view! {
-            <Title text=t(Msg::AppName) />
-            <Meta name="description" content=t(Msg::Tagline) />
-            <Router>
-                <TopBar />
-                <main>
-                    <Routes fallback=$fallback>
-                        $($routes)*
-                    </Routes>
-                </main>
-            </Router>
-        }
-    }};
-}
-
 /// Every page: what the server renders, and what the main bundle hydrates.
+/// A page bundle ([`Bundle`]) hydrates only the page's island in the same
+/// HTML ([`hydrate_page`]).
 #[component]
 pub fn App() -> impl IntoView {
-    app_frame! {
-        fallback = || view! { <section class="card narrow"><p>{t(Msg::ErrNotFound)}</p><a href="/">{t(Msg::Home)}</a></section> };
-        <Route path=StaticSegment("") view=home::HomePage />
-        <Route path=path!("/sign-in") view=auth::PhoneSignInPage />
-        <Route path=path!("/sign-in/staff") view=auth::StaffSignInPage />
-        <Route path=path!("/account/password") view=auth::ChangePasswordPage />
-        <Route path=path!("/admin/campuses") view=directory::CampusesPage />
-        <Route path=path!("/admin/departments") view=directory::DepartmentsPage />
-        <Route path=path!("/admin/staff") view=directory::StaffAdminPage />
-        <Route path=path!("/admin/grants") view=office::GrantsPage />
-        <Route path=path!("/admin/audit") view=office::AuditPage />
-        <Route path=path!("/admin/outbox") view=office::OutboxPage />
-        <Route path=path!("/admin/blacklist") view=rules::BlacklistPage />
-        <Route path=path!("/admin/rules") view=rules::RulesPage />
-        <Route path=path!("/admin/scans") view=passes::ScanLogPage />
-        <Route path=path!("/admin/on-campus") view=passes::OnCampusPage />
-        <Route path=path!("/admin/devices") view=passes::DevicesPage />
-        <Route path=path!("/apply") view=applications::ApplyPage />
-        <Route path=path!("/applications") view=applications::MyApplicationsPage />
-        <Route path=path!("/applications/:id") view=applications::ApplicationPage />
-        <Route path=path!("/approvals") view=applications::ApprovalsPage />
-        <Route path=path!("/approvals/:id") view=applications::ApplicationPage />
-        <Route path=path!("/invite") view=applications::InvitePage />
-        <Route path=path!("/p/:link") view=passes::PassPage />
-        <Route path=path!("/scan") view=passes::ScannerPage />
-        <Route path=path!("/s") view=passes::ScannerPage />
+    provide_meta_context();
+    let i18n = I18n(RwSignal::new(initial_lang()));
+    provide_context(i18n);
+    provide_me();
+    // Marks the page interactive once hydrated: browser tests wait for it.
+    Effect::new(|_| mark_hydrated());
+    view! {
+        <Title text=t(Msg::AppName) />
+        <Meta name="description" content=t(Msg::Tagline) />
+        <Router>
+            <TopBar />
+            <main>
+                <Routes fallback=|| view! { <section class="card narrow"><p>{t(Msg::ErrNotFound)}</p><a href="/">{t(Msg::Home)}</a></section> }>
+                    <Route path=StaticSegment("") view=home::HomePage />
+                    <Route path=path!("/sign-in") view=auth::PhoneSignInPage />
+                    <Route path=path!("/sign-in/staff") view=auth::StaffSignInPage />
+                    <Route path=path!("/account/password") view=auth::ChangePasswordPage />
+                    <Route path=path!("/admin/campuses") view=directory::CampusesPage />
+                    <Route path=path!("/admin/departments") view=directory::DepartmentsPage />
+                    <Route path=path!("/admin/staff") view=directory::StaffAdminPage />
+                    <Route path=path!("/admin/grants") view=office::GrantsPage />
+                    <Route path=path!("/admin/audit") view=office::AuditPage />
+                    <Route path=path!("/admin/outbox") view=office::OutboxPage />
+                    <Route path=path!("/admin/blacklist") view=rules::BlacklistPage />
+                    <Route path=path!("/admin/rules") view=rules::RulesPage />
+                    <Route path=path!("/admin/scans") view=passes::ScanLogPage />
+                    <Route path=path!("/admin/on-campus") view=passes::OnCampusPage />
+                    <Route path=path!("/admin/devices") view=passes::DevicesPage />
+                    <Route path=path!("/apply") view=|| view! { <PageIsland><applications::ApplyPage /></PageIsland> } />
+                    <Route path=path!("/applications") view=applications::MyApplicationsPage />
+                    <Route path=path!("/applications/:id") view=applications::ApplicationPage />
+                    <Route path=path!("/approvals") view=applications::ApprovalsPage />
+                    <Route path=path!("/approvals/:id") view=applications::ApplicationPage />
+                    <Route path=path!("/invite") view=applications::InvitePage />
+                    <Route path=path!("/p/:link") view=|| {
+                        let params = leptos_router::hooks::use_params_map();
+                        let link = Signal::derive(move || params.with(|p| p.get("link").unwrap_or_default()));
+                        view! { <PageIsland><passes::PassPage link /></PageIsland> }
+                    } />
+                    <Route path=path!("/scan") view=|| view! { <PageIsland><passes::ScannerPage /></PageIsland> } />
+                    <Route path=path!("/s") view=|| view! { <PageIsland><passes::ScannerPage /></PageIsland> } />
+                </Routes>
+            </main>
+        </Router>
     }
 }
 
-/// The guard's bundle: the scanner only (`/scan`, `/s`).
-#[component]
-pub fn ScannerApp() -> impl IntoView {
-    app_frame! {
-        fallback = LoadFromServer;
-        <Route path=path!("/scan") view=passes::ScannerPage />
-        <Route path=path!("/s") view=passes::ScannerPage />
-    }
-}
-
-/// The visitor's bundle: the application form and the pass page.
-#[component]
-pub fn VisitorApp() -> impl IntoView {
-    app_frame! {
-        fallback = LoadFromServer;
-        <Route path=path!("/apply") view=applications::ApplyPage />
-        <Route path=path!("/p/:link") view=passes::PassPage />
-    }
-}
-
-/// A page bundle's fallback: a link to a page outside the bundle is followed
-/// by loading that page from the server (with its own bundle), never by a
-/// "not found" drawn in the browser. Never rendered by the server: it picks
-/// the bundle from the path ([`Bundle::for_path`]).
-#[component]
-fn LoadFromServer() -> impl IntoView {
+fn mark_hydrated() {
     #[cfg(feature = "hydrate")]
-    {
-        let here = leptos_router::hooks::use_location();
-        // The router's `search` has no leading "?"; its `hash` keeps its "#".
-        let search = here.search.get_untracked();
-        let query = if search.is_empty() {
-            String::new()
-        } else {
-            format!("?{search}")
-        };
-        let target = format!(
-            "{}{query}{}",
-            here.pathname.get_untracked(),
-            here.hash.get_untracked()
-        );
-        // After the router has pushed the new address (it does once this view
-        // is in place), so the load replaces that entry and Back still works.
-        set_timeout(
-            move || {
-                let _ = window().location().replace(&target);
-            },
-            std::time::Duration::ZERO,
-        );
+    if let Some(body) = document().body() {
+        let _ = body.set_attribute("data-hydrated", "1");
     }
+}
+
+/// The hydration id taken where an island starts, written into its
+/// `data-island` attribute. The server and the main bundle both take it
+/// (the same ids either way); a page bundle, hydrating only the island,
+/// skips its own count to it, so every resource inside reads the data the
+/// server sent under the same id.
+pub(crate) fn island_mark() -> Option<String> {
+    Owner::current_shared_context().map(|sc| sc.next_id().into_inner().to_string())
+}
+
+/// A page that a page bundle hydrates on its own (see [`hydrate_page`]).
+#[component]
+fn PageIsland(children: Children) -> impl IntoView {
+    let mark = island_mark();
+    view! { <div class="page" data-island=mark>{children()}</div> }
+}
+
+/// A page bundle's start: hydrates the page the server rendered with the
+/// full [`App`] — only its island ([`PageIsland`]) — so the bundle holds
+/// neither the router nor any other page. As `leptos::mount::hydrate_body`,
+/// with one root owner and the language in context. The top bar stays the
+/// server's HTML; its two buttons are wired by hand
+/// ([`components::wire_top_bar`]): hydrating it would add the signed-in
+/// person's resource and its decoders, 11–15 KB of a phone's first load,
+/// for a name that only changes on a page load (signing in or out).
+#[cfg(feature = "hydrate")]
+pub fn hydrate_page<V: IntoView + 'static>(page: impl FnOnce() -> V) {
+    use hydration_context::{HydrateSharedContext, SharedContext};
+    use leptos::tachys::view::{Position, RenderHtml};
+    use std::sync::Arc;
+    use wasm_bindgen::JsCast;
+
+    _ = any_spawner::Executor::init_wasm_bindgen();
+    let context = Arc::new(HydrateSharedContext::new());
+    let owner = Owner::new_root(Some(context.clone()));
+    owner.with(|| {
+        let i18n = I18n(RwSignal::new(initial_lang()));
+        provide_context(i18n);
+        components::wire_top_bar(i18n);
+        if let Some(el) = document().query_selector("main div.page[data-island]").ok().flatten() {
+            // Takes ids up to and including the island's own mark.
+            if let Some(mark) = el.get_attribute("data-island").and_then(|m| m.parse::<usize>().ok()) {
+                while context.next_id().into_inner() < mark {}
+            }
+            std::mem::forget(page().into_view().hydrate_from_position::<true>(el.unchecked_ref(), Position::FirstChild));
+        }
+        context.hydration_complete();
+        mark_hydrated();
+    });
+    std::mem::forget(owner);
+}
+
+/// The visitor's bundle: the application form (`/apply`) or a pass (`/p/<link>`).
+#[cfg(feature = "hydrate")]
+pub fn hydrate_visitor_page() {
+    let path = window().location().pathname().unwrap_or_default();
+    match path.strip_prefix("/p/") {
+        Some(link) => {
+            let link = Signal::stored(link.to_owned());
+            hydrate_page(move || view! { <passes::PassPage link /> })
+        }
+        None => hydrate_page(|| view! { <applications::ApplyPage /> }),
+    }
+}
+
+/// The guard's bundle: the scanner (`/scan`, `/s`).
+#[cfg(feature = "hydrate")]
+pub fn hydrate_scanner_page() {
+    hydrate_page(|| view! { <passes::ScannerPage /> })
 }
 
 /// The wasm bundles: the main one has every page; the guard's and the
@@ -276,8 +289,9 @@ pub enum Bundle {
 }
 
 impl Bundle {
-    /// Which bundle hydrates the page at `path`; must agree with the routes
-    /// of [`ScannerApp`] and [`VisitorApp`].
+    /// Which bundle hydrates the page at `path`; must agree with
+    /// [`hydrate_scanner_page`], [`hydrate_visitor_page`] and the routes
+    /// whose page is a [`PageIsland`].
     /// Exact paths only: anything else gets the main bundle, which can
     /// hydrate whatever the server rendered.
     pub fn for_path(path: &str) -> Bundle {

@@ -49,8 +49,14 @@ async function passForToday(name = '郑十', seq = 601) {
 /// The pass page's QR, drawn as a 640×480 YUV4MPEG2 video for Chromium's fake camera.
 async function qrVideo(link) {
   const { page } = await phone(browser);
+  let fetches = 0;
+  page.on('request', (r) => { if (r.url().includes('/api/fn/pass_by_link')) fetches += 1; });
   await open(page, `/p/${link}`);
+  assert.equal(await bundle(page), 'visitor');
   assert.match(await page.textContent('#pass-status'), /有效/);
+  // Hydration reads the pass the server sent with the page.
+  await page.waitForLoadState('networkidle');
+  assert.equal(fetches, 0, 'the pass was fetched again after hydration');
   await shot(page, 'pass-page');
   const luma = await page.evaluate(async () => {
     const svg = document.querySelector('#pass-qr svg').outerHTML;

@@ -323,7 +323,7 @@ async fn no_unpaid_fee<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(exec: E,
         .fetch_one(exec)
         .await?;
     if cents > 0 {
-        return Err(AppError::rule("plate", Msg::ErrUnpaidFee, format!("{:.2}", cents as f64 / 100.0)));
+        return Err(AppError::rule("plate", Msg::ErrUnpaidFee, crate::domain::gate::yuan(cents)));
     }
     Ok(())
 }

@@ -315,9 +315,27 @@ pub fn parking_fee_cents(entered_ms: i64, left_ms: i64, free_minutes: i64, cents
     }
 }
 
+/// Cents as yuan with two decimals ("12.50"), in integers: formatting an
+/// `f64` would pull the float printer into the scanner's wasm.
+pub fn yuan(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let c = cents.unsigned_abs();
+    format!("{sign}{}.{:02}", c / 100, c % 100)
+}
+
 #[cfg(test)]
 mod fee_tests {
     use super::parking_fee_cents as fee;
+    use super::yuan;
+
+    #[test]
+    fn yuan_has_two_decimals() {
+        assert_eq!(yuan(0), "0.00");
+        assert_eq!(yuan(5), "0.05");
+        assert_eq!(yuan(1250), "12.50");
+        assert_eq!(yuan(-1250), "-12.50");
+        assert_eq!(yuan(i64::MIN), "-92233720368547758.08");
+    }
     use proptest::prelude::*;
 
     const MIN: i64 = 60_000;

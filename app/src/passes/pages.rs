@@ -4,7 +4,6 @@ use super::*;
 use super::camera;
 use crate::components::{Refusal, resource};
 use crate::i18n::{Msg, t, use_i18n};
-use leptos_router::hooks::use_params_map;
 
 fn status_label(s: PassStatus) -> Msg {
     match s {
@@ -17,10 +16,9 @@ fn status_label(s: PassStatus) -> Msg {
 }
 
 #[component]
-pub fn PassPage() -> impl IntoView {
+pub fn PassPage(link: Signal<String>) -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let pass = resource(move || params.with(|p| p.get("link").unwrap_or_default()), |link| pass_by_link(link));
+    let pass = resource(move || link.get(), |link| pass_by_link(link));
     // Once opened, the pass page loads without a network too.
     Effect::new(|_| {
         #[cfg(feature = "hydrate")]
@@ -275,7 +273,7 @@ pub fn ScannerPage() -> impl IntoView {
                 Some(s) => match s.result {
                 Ok(v) => {
                     let class = if v.allow { "verdict allow" } else { "verdict refuse" };
-                    let fee = v.fee_cents.filter(|c| *c > 0).map(|c| format!("{} ¥{:.2}", Msg::ParkingFee.text(i18n.lang()), c as f64 / 100.0));
+                    let fee = v.fee_cents.filter(|c| *c > 0).map(|c| format!("{} ¥{}", Msg::ParkingFee.text(i18n.lang()), crate::domain::gate::yuan(c)));
                     view! {
                         <div class=class id="verdict" role="status" data-reason=v.reason.code() data-offline=s.offline.to_string()>
                             <p class="verdict-word">{if v.allow { t(Msg::Allow)() } else { t(Msg::Refuse)() }}</p>

@@ -1,8 +1,8 @@
-//! The visitor's page bundle: hydrates only its pages (see `app::Bundle`).
+//! The visitor's page bundle: hydrates only the islands of its pages (see
+//! `app::Bundle` and `app::hydrate_page`).
 
-#![recursion_limit = "512"]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::VisitorApp);
+    app::hydrate_visitor_page();
 }
