@@ -180,6 +180,26 @@ test('offline: the scanner decides from its roster, queues the scan, reloads wit
   await context.close();
 });
 
+test("a guard scanning a pass with WeChat's own scanner lands on /s and sees the verdict", async () => {
+  const link = await passForToday('王六', 603);
+  const holder = await phone(browser);
+  await open(holder.page, `/p/${link}`);
+  const qr = `${SHOTS}wechat-qr.png`;
+  await holder.page.locator('#pass-qr').screenshot({ path: qr });
+  await holder.context.close();
+  const url = execFileSync('zbarimg', ['--raw', '-q', qr], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  const guard = await staffPage(browser, 'G0001');
+  // The link a phone's scanner opens: the token only in the fragment.
+  await guard.goto(url);
+  await guard.waitForSelector('body[data-hydrated]', { timeout: 20000 });
+  assert.equal(await bundle(guard), 'scanner');
+  const verdict = await guard.waitForSelector('#verdict', { timeout: 20000 });
+  assert.equal(await verdict.getAttribute('data-reason'), 'ok');
+  assert.match(await verdict.textContent(), /王六/);
+  await shot(guard, 'scanner-wechat-link');
+  await guard.context().close();
+});
+
 test('the security office sees the scan log and who is on campus now', async () => {
   const admin = await staffPage(browser, 'S0001');
   await open(admin, '/admin/on-campus');

@@ -131,8 +131,17 @@ mod browser {
         None
     }
 
+    /// Not before the guard has touched the page (a WeChat scan landing on
+    /// `/s` is checked at once): the browser refuses it then, with an error.
     pub fn vibrate(ms: u32) {
-        let _ = window().navigator().vibrate_with_duration(ms);
+        let nav = window().navigator();
+        let touched = js_sys::Reflect::get(&nav, &JsValue::from_str("userActivation"))
+            .and_then(|u| js_sys::Reflect::get(&u, &JsValue::from_str("hasBeenActive")))
+            .map(|v| v.as_bool() != Some(false))
+            .unwrap_or(true);
+        if touched {
+            let _ = nav.vibrate_with_duration(ms);
+        }
     }
 
     pub fn _keep(_c: Closure<dyn FnMut()>) {}
