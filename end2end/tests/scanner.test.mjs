@@ -46,6 +46,16 @@ async function passForToday(name = '郑十', seq = 601) {
   return body.match(/\/p\/([A-Za-z0-9_-]+)/)[1];
 }
 
+/// Opens the pass page and reads its QR from a screenshot with Debian's
+/// zbarimg, a decoder that is not ours; returns the picture and the text.
+async function passQr(page, link, name) {
+  await open(page, `/p/${link}`);
+  const file = `${SHOTS}${name}.png`;
+  await page.locator('#pass-qr').screenshot({ path: file });
+  const text = execFileSync('zbarimg', ['--raw', '-q', file], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  return { file, text };
+}
+
 /// The pass page's QR, drawn as a 640×480 YUV4MPEG2 video for Chromium's fake camera.
 async function qrVideo(link) {
   const { page } = await phone(browser);
@@ -121,11 +131,7 @@ test('a guard scans a pass with the phone camera and sees a green verdict', asyn
 test('offline: the scanner decides from its roster, queues the scan, reloads without a network and syncs once when it is back', async () => {
   const link = await passForToday('吴九', 602);
   const holder = await phone(browser);
-  await open(holder.page, `/p/${link}`);
-  const qr = `${SHOTS}offline-qr.png`;
-  await holder.page.locator('#pass-qr').screenshot({ path: qr });
-  // Debian's zbarimg, a decoder that is not ours, reads the page's code.
-  const decoded = execFileSync('zbarimg', ['--raw', '-q', qr], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  const { file: qr, text: decoded } = await passQr(holder.page, link, 'offline-qr');
   assert.match(decoded, new RegExp(`^${BASE.replace(/[.]/g, '\\.')}/s#t=[\\w-]+\\.[\\w-]+\\.[\\w-]+$`));
   // Once opened, the pass page also opens with the network off.
   await holder.page.waitForFunction(() => navigator.serviceWorker?.controller, null, { timeout: 20000 });
@@ -183,11 +189,8 @@ test('offline: the scanner decides from its roster, queues the scan, reloads wit
 test("a guard scanning a pass with WeChat's own scanner lands on /s and sees the verdict", async () => {
   const link = await passForToday('王六', 603);
   const holder = await phone(browser);
-  await open(holder.page, `/p/${link}`);
-  const qr = `${SHOTS}wechat-qr.png`;
-  await holder.page.locator('#pass-qr').screenshot({ path: qr });
+  const { text: url } = await passQr(holder.page, link, 'wechat-qr');
   await holder.context.close();
-  const url = execFileSync('zbarimg', ['--raw', '-q', qr], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
   const guard = await staffPage(browser, 'G0001');
   // The link a phone's scanner opens: the token only in the fragment.
   await guard.goto(url);
