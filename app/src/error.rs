@@ -99,11 +99,27 @@ impl AppError {
     }
 }
 
+fn bad_request(detail: String) -> AppError {
+    #[cfg(feature = "ssr")]
+    tracing::info!(%detail, "a server function's arguments did not decode");
+    let _ = detail;
+    AppError::invalid("body", Msg::ErrBadRequest)
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Request(value.to_string())
+        match value {
+            // The request's arguments did not decode (a stale page, a
+            // hand-made call): bad input like any other; the parser's words
+            // go to our log, not to the caller. On the server a JSON body
+            // that does not decode is reported as `Deserialization` too.
+            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::MissingArg(detail) => bad_request(detail),
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(detail) => bad_request(detail),
+            other => AppError::Request(other.to_string()),
+        }
     }
 }
 

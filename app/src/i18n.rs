@@ -225,6 +225,7 @@ messages! {
     ErrUnknownCampus => "找不到该校区", "No such campus";
     ErrUnpaidFee => "该车辆有未缴停车费 ¥{arg}，缴清后才能再次预约。请联系保卫处。", "This vehicle has an unpaid parking fee of ¥{arg}; settle it with the security office before booking again.";
     ErrBadJson => "请求格式不正确（应为 JSON）", "The request body is not the expected JSON";
+    ErrBadRequest => "请求格式不正确，请刷新页面后重试", "The request could not be read; reload the page and try again";
     ErrOneInput => "请只提供车牌、通行码或证件号中的一项", "Give exactly one of plate, QR or ID number";
     ErrUnknownGate => "找不到该校门", "No such gate";
     ErrUnknownStaff => "找不到该工号的教职工", "No staff member with that number";

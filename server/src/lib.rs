@@ -82,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(&options, routes, provide, move || app::shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler(app::shell))
         .with_state(options.clone())
+        .layer(axum::middleware::from_fn(routes::server_fn_error_status))
         .layer(axum::middleware::from_fn(routes::cache_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), routes::refuse_cross_site))
         .layer(tower_http::compression::CompressionLayer::new());

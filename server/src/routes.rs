@@ -104,6 +104,25 @@ pub async fn refuse_cross_site(State(st): State<AppState>, req: Request, next: N
     next.run(req).await
 }
 
+/// A server function's error answered by the framework itself (arguments
+/// that did not decode: our code never ran, so nothing set the status)
+/// gets the status of the `AppError` in its body instead of a blanket 500.
+pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR || !res.headers().contains_key(server_fn::error::SERVER_FN_ERROR_HEADER) {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    // An error body is a few hundred bytes; anything else is left as it was.
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return ApiError(AppError::Internal).into_response();
+    };
+    if let Ok(e) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
 /// HTML is never cached (a new release reaches WeChat's webview at once);
 /// hashed assets under /pkg are cached for a year; other files for a day.
 pub async fn cache_headers(req: Request, next: Next) -> Response {

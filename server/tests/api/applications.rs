@@ -171,6 +171,30 @@ async fn fields_are_checked_by_the_servers_own_parsers() {
     assert_eq!(c.app.count("SELECT COUNT(*) FROM applications").await, 0, "nothing was written");
 }
 
+/// A request the server function cannot even decode (truncated JSON, a
+/// missing argument: a stale page or a hand-made call) gets the same typed
+/// error as any bad input, with its status, and no parser's words.
+#[tokio::test]
+async fn an_undecodable_request_gets_a_clear_error_and_changes_nothing() {
+    let c = ctx().await;
+    let v = c.app.phone_user("13800000001").await;
+    let post = |name: &str, content_type: &str, body: &str| {
+        v.post(format!("{}/api/fn/{name}", c.app.base)).header("origin", &c.app.base).header("content-type", content_type).body(body.to_owned()).send()
+    };
+    for res in [
+        post("submit_application", "application/json", r#"{"form": {"campus_id": "#).await.unwrap(),
+        post("submit_application", "application/json", r#"{"idempotency_key": "k"}"#).await.unwrap(),
+        post("sign_in_with_password", "application/x-www-form-urlencoded", "staff_no=T1001").await.unwrap(),
+    ] {
+        assert_eq!(res.status().as_u16(), 422);
+        let text = res.text().await.unwrap();
+        let err: AppError = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!((err.field(), err.msg()), (Some("body"), Msg::ErrBadRequest), "{text}");
+        assert!(!text.contains("EOF") && !text.contains("missing field") && !text.contains("line"), "{text}");
+    }
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM applications").await, 0, "nothing was written");
+}
+
 #[tokio::test]
 async fn date_rules_are_campus_time_and_say_what_to_do() {
     let c = ctx().await;
