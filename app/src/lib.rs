@@ -214,7 +214,7 @@ fn mark_hydrated() {
 /// (the same ids either way); a page bundle, hydrating only the island,
 /// skips its own count to it, so every resource inside reads the data the
 /// server sent under the same id.
-pub(crate) fn island_mark() -> Option<String> {
+fn island_mark() -> Option<String> {
     Owner::current_shared_context().map(|sc| sc.next_id().into_inner().to_string())
 }
 
@@ -250,7 +250,13 @@ pub fn hydrate_page<V: IntoView + 'static>(page: impl FnOnce() -> V) {
         if let Some(el) = document().query_selector("main div.page[data-island]").ok().flatten() {
             // Takes ids up to and including the island's own mark.
             if let Some(mark) = el.get_attribute("data-island").and_then(|m| m.parse::<usize>().ok()) {
-                while context.next_id().into_inner() < mark {}
+                let mut id = context.next_id().into_inner();
+                while id < mark {
+                    id = context.next_id().into_inner();
+                }
+                if id != mark {
+                    leptos::logging::error!("island {mark}: this bundle had already taken hydration id {id}");
+                }
             }
             std::mem::forget(page().into_view().hydrate_from_position::<true>(el.unchecked_ref(), Position::FirstChild));
         }
