@@ -729,7 +729,7 @@ pub fn InvitePage() -> impl IntoView {
                     match choices.await {
                         Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
                         Ok((campuses, reasons)) => {
-                            if campus.get_untracked().is_empty() { if let Some(c) = campuses.first() { campus.set(c.id.clone()); } }
+                            if campus.get_untracked().is_empty() && let Some(c) = campuses.first() { campus.set(c.id.clone()); }
                             view! {
                                 <label for="inv-campus">{t(Msg::Campus)}</label>
                                 <select id="inv-campus" prop:value=campus on:change=move |ev| campus.set(event_target_value(&ev))>

@@ -177,7 +177,7 @@ pub mod ssr {
     pub async fn password_sign_in(st: &AppState, staff_no: &str, pw: String, ip: &str) -> Result<String, AppError> {
         let now = st.clock.now_ms();
         let bad = AppError::invalid("password", Msg::ErrBadCredentials);
-        if let Err(_) = rate_limit::take(&st.db, &format!("signin:ip:{ip}"), &SIGNIN_PER_IP, now).await? {
+        if rate_limit::take(&st.db, &format!("signin:ip:{ip}"), &SIGNIN_PER_IP, now).await?.is_err() {
             return Err(AppError::RateLimited { msg: Msg::ErrRateLimited, retry_after_secs: 900 });
         }
         let Ok(staff_no) = StaffNo::parse(staff_no) else { return Err(bad) };

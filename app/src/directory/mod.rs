@@ -275,7 +275,7 @@ pub mod ssr {
     }
 
     pub async fn staff_page(st: &AppState, query: &str, department_id: &str, offset: i64) -> Result<StaffPage, AppError> {
-        let pattern = format!("%{}%", query.trim().replace('%', "").replace('_', ""));
+        let pattern = format!("%{}%", query.trim().replace(['%', '_'], ""));
         let dept = department_id.trim();
         let filter = "FROM staff s JOIN departments d ON d.id = s.department_id
              WHERE (s.staff_no LIKE $1 OR s.name LIKE $1) AND ($2 = '' OR s.department_id = $2)";

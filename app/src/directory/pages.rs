@@ -90,8 +90,8 @@ fn CampusesEditor() -> impl IntoView {
                     match campuses.await {
                         Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
                         Ok(list) => {
-                            if gate_campus.get_untracked().is_empty() {
-                                if let Some(c) = list.first() { gate_campus.set(c.id.clone()); }
+                            if gate_campus.get_untracked().is_empty() && let Some(c) = list.first() {
+                                gate_campus.set(c.id.clone());
                             }
                             let options = list.clone();
                             view! {

@@ -224,7 +224,7 @@ pub fn decide(gate: &GateFacts, pass: &PassFacts, direction: Direction) -> Reaso
         (GateKind::Pedestrian, true) | (GateKind::Vehicle, false) => return Reason::WrongGateKind,
         _ => {}
     }
-    if pass.vehicle && direction == Direction::In && !pass.official && !pass.allowed_vehicle_gates.iter().any(|g| *g == gate.id) {
+    if pass.vehicle && direction == Direction::In && !pass.official && !pass.allowed_vehicle_gates.contains(&gate.id) {
         return Reason::GateNotAllowed;
     }
     // A single-use pass is spent on entry; leaving is always allowed.

@@ -84,10 +84,10 @@ pub fn parse(text: &str, department: impl Fn(&str) -> Option<String>) -> Result<
                 None
             }
         };
-        if let Some(s) = &staff_no {
-            if seen.insert(s.clone(), line).is_some() {
-                errors.push(err(line, "staff_no", Msg::ErrCsvDuplicateInFile));
-            }
+        if let Some(s) = &staff_no
+            && seen.insert(s.clone(), line).is_some()
+        {
+            errors.push(err(line, "staff_no", Msg::ErrCsvDuplicateInFile));
         }
         let name = match short_text(&rec[1], 50) {
             Ok(n) => Some(n),

@@ -46,10 +46,11 @@ impl DateRules {
         if start == today && !self.same_day {
             return Err(DateProblem::SameDayNotAllowed);
         }
-        if let Some(deadline) = self.next_day_deadline {
-            if start == today.succ_opt().unwrap_or(today) && now.time() >= deadline {
-                return Err(DateProblem::PastNextDayDeadline);
-            }
+        if let Some(deadline) = self.next_day_deadline
+            && start == today.succ_opt().unwrap_or(today)
+            && now.time() >= deadline
+        {
+            return Err(DateProblem::PastNextDayDeadline);
         }
         if (end - start).num_days() + 1 > i64::from(self.max_days) {
             return Err(DateProblem::TooLong);

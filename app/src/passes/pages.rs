@@ -18,7 +18,7 @@ fn status_label(s: PassStatus) -> Msg {
 #[component]
 pub fn PassPage(link: Signal<String>) -> impl IntoView {
     let i18n = use_i18n();
-    let pass = resource(move || link.get(), |link| pass_by_link(link));
+    let pass = resource(move || link.get(), pass_by_link);
     // Once opened, the pass page loads without a network too.
     Effect::new(|_| {
         #[cfg(feature = "hydrate")]
@@ -230,7 +230,7 @@ pub fn ScannerPage() -> impl IntoView {
                     Err(AppError::Unauthenticated) => view! { <section class="card narrow"><p>{t(Msg::ScanLanding)}</p></section><Refusal msg=Msg::ErrUnauthenticated /> }.into_any(),
                     Err(e) => view! { <section class="card narrow"><p>{t(Msg::ScanLanding)}</p><p class="error">{e.user_message(i18n.lang())}</p></section> }.into_any(),
                     Ok(list) => {
-                        if gate.get_untracked().is_empty() { if let Some(g) = list.first() { gate.set(g.id.clone()); } }
+                        if gate.get_untracked().is_empty() && let Some(g) = list.first() { gate.set(g.id.clone()); }
                         view! {
                             <div class="row">
                                 <select id="scan-gate" aria-label="gate" on:change=move |ev| gate.set(event_target_value(&ev))>

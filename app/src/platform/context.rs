@@ -66,12 +66,11 @@ fn parts() -> Option<Parts> {
 pub fn client_ip() -> String {
     let Some(parts) = parts() else { return "unknown".into() };
     let trust = use_context::<AppState>().is_some_and(|s| s.config.trust_proxy);
-    if trust {
-        if let Some(xff) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
-            if let Some(first) = xff.split(',').next() {
-                return first.trim().to_owned();
-            }
-        }
+    if trust
+        && let Some(xff) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
+        && let Some(first) = xff.split(',').next()
+    {
+        return first.trim().to_owned();
     }
     parts
         .extensions
@@ -221,10 +220,10 @@ pub async fn require_guard_at(gate_id: &str) -> Result<Principal, AppError> {
 /// clients see 401/403/422/429 rather than a blanket 500.
 pub async fn respond<T>(fut: impl std::future::Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
     let r = fut.await;
-    if let Err(e) = &r {
-        if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
-            opts.set_status(http::StatusCode::from_u16(e.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
-        }
+    if let Err(e) = &r
+        && let Some(opts) = use_context::<leptos_axum::ResponseOptions>()
+    {
+        opts.set_status(http::StatusCode::from_u16(e.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
     }
     r
 }
