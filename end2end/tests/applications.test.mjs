@@ -1,6 +1,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, phone, open, shot, bundle, signInPhone, signInStaff, newNumber, idNumber, applySimple, decide, DEMO_PASSWORD } from './helpers.mjs';
+import { execFileSync } from 'node:child_process';
+import { launch, phone, open, shot, bundle, signInPhone, signInStaff, newNumber, idNumber, applySimple, decide, DEMO_PASSWORD, lastCode } from './helpers.mjs';
+
+const DB = process.env.DB_PATH ?? '../data/campus-pass.db';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -161,4 +164,50 @@ test('a duplicate application is refused with a sentence naming the field', asyn
   const err = await page.waitForSelector('.error[role=alert]');
   assert.match(await err.textContent(), /证件号 1101\*+\d{3}[\dX] 已在另一份未结束的申请中/);
   await shot(page, 'apply-duplicate');
+});
+
+test("an invited visitor opens the SMS link, signs in, and finds the form filled in with the host", async () => {
+  const number = newNumber('135');
+  const host = await staffPage('T1001');
+  await open(host, '/invite');
+  await host.waitForSelector('#inv-reason option >> nth=1', { state: 'attached' });
+  await host.selectOption('#inv-reason', { index: 1 });
+  await host.fill('#inv-name', '周杰');
+  await host.fill('#inv-phone', number);
+  // The day after tomorrow, in campus time: clear of any next-day deadline.
+  const day = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai' }).format(new Date(Date.now() + 2 * 86400000));
+  await host.fill('#inv-start', day);
+  await host.fill('#inv-end', day);
+  await host.click('#send-invitation');
+  await host.waitForSelector('#invite-sent');
+  const sms = execFileSync('sqlite3', [DB, `SELECT body FROM sms_outbox WHERE phone = '${number}' AND purpose = 'invitation'`]).toString();
+  const link = sms.match(/\/apply#invite=[\w-]+/)[0];
+
+  // The visitor taps the link: not signed in yet, the form says how to
+  // start; signing in comes back to the form, which remembers the link.
+  const { page } = await phone(browser);
+  await open(page, link);
+  assert.equal(await bundle(page), 'visitor');
+  await page.click('#apply-sign-in');
+  await page.waitForSelector('#phone');
+  await page.waitForSelector('body[data-hydrated]');
+  await page.fill('#phone', number);
+  await page.click('#send-code');
+  await page.waitForSelector('.ok[role=status]');
+  await page.fill('#code', lastCode(number));
+  await page.click('button[type=submit]');
+  await page.waitForURL((u) => u.pathname === '/apply');
+  const chosen = await page.waitForSelector('#host-chosen');
+  assert.match(await chosen.textContent(), /张伟/);
+  assert.equal(await page.inputValue('.entrant-name >> nth=0'), '周杰');
+  await shot(page, 'apply-invited');
+  await page.fill('.entrant-phone >> nth=0', number);
+  await page.fill('.entrant-doc >> nth=0', idNumber(108));
+  await page.click('#submit-application');
+  await page.waitForURL(/\/applications\/[0-9a-f-]+$/);
+  // The invitation stands for the host's approval: the department is next.
+  const id = page.url().split('/').pop();
+  const status = execFileSync('sqlite3', [DB, `SELECT status FROM applications WHERE id = '${id}'`]).toString().trim();
+  assert.equal(status, 'in_review:1', 'waits at the department, past the host');
+  await host.context().close();
 });
