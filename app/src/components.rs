@@ -23,8 +23,16 @@ impl<T: serde::de::DeserializeOwned> leptos::server::codee::Decoder<T> for WireJ
     type Error = serde_json::Error;
     type Encoded = str;
     fn decode(val: &str) -> Result<T, serde_json::Error> {
-        serde_json::from_slice(val.as_bytes())
+        from_json(val)
     }
+}
+
+/// Every JSON text the browser reads (resources, the scanner's stored
+/// roster and queue) is decoded from bytes, as the server functions'
+/// client does: `from_str` would compile a second copy of each type's
+/// deserialiser into the wasm.
+pub fn from_json<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, serde_json::Error> {
+    serde_json::from_slice(json.as_bytes())
 }
 
 /// A resource loaded on the server, sent with the page and read back by

@@ -8,7 +8,7 @@ use server_fn::{
     error::{FromServerFnError, ServerFnErrorErr},
 };
 
-#[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     #[error("not signed in")]
     Unauthenticated,
@@ -120,66 +120,6 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Deserialization(detail) => bad_request(detail),
             other => AppError::Request(other.to_string()),
         }
-    }
-}
-
-// By hand rather than derived: the derived deserialiser (a visitor per
-// variant, each reading maps and sequences) was 8 KB of every page bundle's
-// wasm. This reads the same JSON as the derived `Serialize` writes — a unit
-// variant's name, or `{"Variant": {...}}` — through one struct holding every
-// variant's fields.
-impl<'de> Deserialize<'de> for AppError {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(ErrorVisitor)
-    }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ErrorFields {
-    field: String,
-    msg: Option<Msg>,
-    arg: String,
-    rows: Vec<RowError>,
-    retry_after_secs: i64,
-}
-
-struct ErrorVisitor;
-
-impl<'de> serde::de::Visitor<'de> for ErrorVisitor {
-    type Value = AppError;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("an error")
-    }
-
-    fn visit_str<E: serde::de::Error>(self, tag: &str) -> Result<AppError, E> {
-        Ok(match tag {
-            "Unauthenticated" => AppError::Unauthenticated,
-            "Forbidden" => AppError::Forbidden,
-            "NotFound" => AppError::NotFound,
-            "CrossSite" => AppError::CrossSite,
-            "Internal" => AppError::Internal,
-            _ => return Err(E::unknown_variant(tag, &[])),
-        })
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<AppError, A::Error> {
-        use serde::de::Error;
-        let tag: String = map.next_key()?.ok_or_else(|| A::Error::invalid_length(0, &self))?;
-        if tag == "Request" {
-            return Ok(AppError::Request(map.next_value()?));
-        }
-        let f: ErrorFields = map.next_value()?;
-        let msg = f.msg.ok_or_else(|| A::Error::missing_field("msg"));
-        Ok(match tag.as_str() {
-            "Invalid" => AppError::Invalid { field: f.field, msg: msg? },
-            "Rule" => AppError::Rule { field: f.field, msg: msg?, arg: f.arg },
-            "InvalidRows" => AppError::InvalidRows { rows: f.rows },
-            "RateLimited" => AppError::RateLimited { msg: msg?, retry_after_secs: f.retry_after_secs },
-            "Conflict" => AppError::Conflict { msg: msg? },
-            _ => return Err(A::Error::unknown_variant(&tag, &[])),
-        })
     }
 }
 

@@ -194,12 +194,16 @@ pub fn App() -> impl IntoView {
                         let link = Signal::derive(move || params.with(|p| p.get("link").unwrap_or_default()));
                         view! { <PageIsland><passes::PassPage link /></PageIsland> }
                     } />
-                    <Route path=path!("/scan") view=|| view! { <PageIsland><passes::ScannerPage /></PageIsland> } />
-                    <Route path=path!("/s") view=|| view! { <PageIsland><passes::ScannerPage /></PageIsland> } />
+                    <Route path=path!("/scan") view=scanner_island />
+                    <Route path=path!("/s") view=scanner_island />
                 </Routes>
             </main>
         </Router>
     }
+}
+
+fn scanner_island() -> impl IntoView {
+    view! { <PageIsland><passes::ScannerPage /></PageIsland> }
 }
 
 fn mark_hydrated() {

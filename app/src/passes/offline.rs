@@ -44,6 +44,7 @@ pub use browser::*;
 mod browser {
     use super::super::idb;
     use super::QueuedEvent;
+    use crate::components::from_json;
     use crate::domain::roster::LocalRoster;
     use std::collections::HashSet;
     use wasm_bindgen::{JsCast, JsValue};
@@ -51,17 +52,11 @@ mod browser {
     const ROSTER: &str = "roster";
     const SPENT: &str = "spent";
 
-    /// Decodes from bytes, as the server functions' client does: `from_str`
-    /// would compile a second copy of each type's deserialiser into the wasm.
-    fn decode<T: serde::de::DeserializeOwned>(json: &str) -> Option<T> {
-        serde_json::from_slice(json.as_bytes()).ok()
-    }
-
     /// The roster this phone has, with what it spent since.
     pub async fn load_roster() -> Option<LocalRoster> {
-        let mut r: LocalRoster = decode(&idb::get(idb::KV, ROSTER).await.ok()??)?;
+        let mut r: LocalRoster = from_json(&idb::get(idb::KV, ROSTER).await.ok()??).ok()?;
         if let Some(spent) = idb::get(idb::KV, SPENT).await.ok().flatten() {
-            let spent: HashSet<String> = decode(&spent).unwrap_or_default();
+            let spent: HashSet<String> = from_json(&spent).unwrap_or_default();
             r.spent.extend(spent);
         }
         Some(r)
@@ -102,7 +97,7 @@ mod browser {
     }
 
     pub async fn queued() -> Vec<QueuedEvent> {
-        idb::all(idb::EVENTS).await.unwrap_or_default().iter().filter_map(|s| decode(s)).collect()
+        idb::all(idb::EVENTS).await.unwrap_or_default().iter().filter_map(|s| from_json(s).ok()).collect()
     }
 
     pub async fn forget(ids: &[String]) {

@@ -221,10 +221,11 @@ impl From<Option<&str>> for Param {
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
 impl Param {
-    fn bind_to(self, q: AnyQuery<'_>) -> AnyQuery<'_> {
+    /// Bound by reference: running a statement or script clones nothing.
+    fn bind_to<'q>(&'q self, q: AnyQuery<'q>) -> AnyQuery<'q> {
         match self {
-            Param::Int(v) => q.bind(v),
-            Param::Text(v) => q.bind(v),
+            Param::Int(v) => q.bind(*v),
+            Param::Text(v) => q.bind(v.as_deref()),
         }
     }
 }
@@ -247,8 +248,8 @@ impl Statement {
     }
 
     /// Runs it alone; returns the rows it wrote.
-    pub async fn execute<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(self, exec: E) -> Result<u64, sqlx::Error> {
-        let q = self.params.into_iter().fold(sqlx::query(&self.sql), |q, p| p.bind_to(q));
+    pub async fn execute<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(&self, exec: E) -> Result<u64, sqlx::Error> {
+        let q = self.params.iter().fold(sqlx::query(&self.sql), |q, p| p.bind_to(q));
         Ok(q.execute(exec).await?.rows_affected())
     }
 }
@@ -316,7 +317,7 @@ impl Script {
         if conn.backend_name() != "SQLite" {
             let mut rows = 0;
             for s in statements() {
-                rows += s.clone().execute(&mut *conn).await?;
+                rows += s.execute(&mut *conn).await?;
             }
             return Ok(rows);
         }
@@ -328,7 +329,7 @@ impl Script {
 
 /// One text, each statement's `$n` moved past the parameters of those
 /// before it (SQLite numbers `$n` across the whole text).
-fn joined<'a>(statements: impl Iterator<Item = &'a Statement>) -> (String, Vec<Param>) {
+fn joined<'a>(statements: impl Iterator<Item = &'a Statement>) -> (String, Vec<&'a Param>) {
     let mut sql = String::new();
     let mut params = Vec::new();
     for s in statements {
@@ -336,7 +337,7 @@ fn joined<'a>(statements: impl Iterator<Item = &'a Statement>) -> (String, Vec<P
             sql.push_str(";\n");
         }
         shift_params(&s.sql, params.len(), &mut sql);
-        params.extend(s.params.iter().cloned());
+        params.extend(s.params.iter());
     }
     (sql, params)
 }
@@ -385,7 +386,7 @@ mod tests {
         s.push(Statement::new("DELETE FROM c WHERE q = $10").bind(7i64));
         let (sql, params) = joined(s.statements.iter());
         assert_eq!(sql, "INSERT INTO a (x, y) VALUES ($1, $2);\nUPDATE b SET z = $4 WHERE id = $3 AND w = $3;\nDELETE FROM c WHERE q = $14");
-        assert_eq!(params, vec![Param::Int(Some(1)), Param::from("one"), Param::from("id"), Param::Int(None), Param::Int(Some(7))]);
+        assert_eq!(params, vec![&Param::Int(Some(1)), &Param::from("one"), &Param::from("id"), &Param::Int(None), &Param::Int(Some(7))]);
         let mut out = String::new();
         shift_params("SELECT $ , $x, $9", 3, &mut out);
         assert_eq!(out, "SELECT $ , $x, $12");
