@@ -79,8 +79,10 @@ pub fn router(state: AppState) -> Router {
     let site = Router::new()
         .nest_service("/pkg", assets::service(&state.config.site_root))
         .merge(routes::api(state.clone()))
-        .leptos_routes_with_context(&options, routes, provide, move || app::shell(shell_options.clone()))
-        .fallback(leptos_axum::file_and_error_handler(app::shell))
+        .leptos_routes_with_context(&options, routes, provide.clone(), move || app::shell(shell_options.clone()))
+        // With our context too: the "not found" page is the app, which
+        // reads who is signed in (without it: a 500 and an error logged).
+        .fallback(leptos_axum::file_and_error_handler_with_context(provide, app::shell))
         .with_state(options.clone())
         .layer(axum::middleware::from_fn(routes::server_fn_error_status))
         .layer(axum::middleware::from_fn(routes::cache_headers))

@@ -137,6 +137,22 @@ async fn every_plain_api_route_is_checked() {
     }
 }
 
+/// An address nobody serves gets the app's "not found" page with a 404,
+/// signed in or not (the page reads who is signed in, like every page).
+#[tokio::test]
+async fn an_unknown_address_is_not_found() {
+    let app = TestApp::spawn().await;
+    app.seed_demo().await;
+    let staff = app.staff("T1001").await;
+    for client in [reqwest::Client::new(), staff] {
+        for path in ["/no-such-page", "/admin/no-such-page", "/api/fn/no_such_function"] {
+            let res = client.get(format!("{}{path}", app.base)).send().await.unwrap();
+            assert_eq!(res.status().as_u16(), 404, "{path}");
+            assert!(res.text().await.unwrap().contains("找不到"), "{path}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn admin_actions_refuse_everyone_but_security_admins_and_change_nothing() {
     let app = TestApp::spawn().await;
