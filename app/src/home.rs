@@ -1,6 +1,6 @@
 //! The home page: what each kind of user can do from here.
 
-use crate::auth::{Me, MeKind};
+use crate::components::{Me, MeKind};
 use crate::components::WithMe;
 use crate::domain::Role;
 use crate::i18n::{Msg, t};

@@ -4,35 +4,10 @@
 mod pages;
 pub use pages::*;
 
-use crate::domain::Role;
+use crate::components::{Me, MeKind};
 use crate::error::AppError;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-/// Who is signed in, as the browser may know it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Me {
-    pub display_name: String,
-    pub kind: MeKind,
-    pub grants: Vec<Role>,
-    pub must_change_password: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum MeKind {
-    Staff { staff_no: String, department: String },
-    /// Signed in by phone; `resident` when the number belongs to a household.
-    Phone { masked: String, resident: bool },
-}
-
-impl Me {
-    pub fn has(&self, role: Role) -> bool {
-        self.grants.contains(&role)
-    }
-    pub fn is_staff(&self) -> bool {
-        matches!(self.kind, MeKind::Staff { .. })
-    }
-}
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
@@ -41,7 +16,7 @@ pub mod ssr {
     use crate::i18n::{Lang, Msg};
     use crate::platform::{
         audit,
-        context::{AppState, Principal, Subject},
+        context::{AppState, Principal},
         password,
         rate_limit::{self, HOUR, Limit, MINUTE, DAY},
         session::{self, SessionSubject},
@@ -58,27 +33,6 @@ pub mod ssr {
     pub const PASSWORD_FAILS_PER_ACCOUNT: i64 = 5;
     pub const PASSWORD_FAILS_PER_IP: i64 = 30;
     pub const SIGNIN_PER_IP: [Limit; 1] = [Limit { max: 60, window_ms: 15 * MINUTE }];
-
-    pub fn me_of(p: &Principal) -> Me {
-        match &p.subject {
-            Subject::Staff(s) => Me {
-                display_name: s.name.clone(),
-                kind: MeKind::Staff { staff_no: s.staff_no.clone(), department: s.department_name.clone() },
-                grants: {
-                    let mut g: Vec<Role> = p.grants.iter().map(|(r, _)| *r).collect();
-                    g.dedup();
-                    g
-                },
-                must_change_password: s.must_change_password,
-            },
-            Subject::Phone { phone, resident_household } => Me {
-                display_name: phone.masked(),
-                kind: MeKind::Phone { masked: phone.masked(), resident: resident_household.is_some() },
-                grants: vec![],
-                must_change_password: false,
-            },
-        }
-    }
 
     pub fn request_lang() -> Lang {
         use_context::<http::request::Parts>()
@@ -325,7 +279,7 @@ async fn principal_for_staff(st: &crate::platform::context::AppState, staff_no: 
         .bind(&id)
         .fetch_all(&st.db.read)
         .await?;
-    let mut grants: Vec<Role> = grants.into_iter().filter_map(|(r,)| Role::from_code(&r)).collect();
+    let mut grants: Vec<crate::domain::Role> = grants.into_iter().filter_map(|(r,)| crate::domain::Role::from_code(&r)).collect();
     grants.dedup();
     Ok(Me {
         display_name: name,
@@ -333,28 +287,6 @@ async fn principal_for_staff(st: &crate::platform::context::AppState, staff_no: 
         grants,
         must_change_password: must != 0,
     })
-}
-
-/// Ends this session on the server and clears the cookie.
-#[server(prefix = "/api/fn", endpoint = "sign_out")]
-pub async fn sign_out() -> Result<(), AppError> {
-    use crate::platform::context::*;
-    respond(async move {
-        let st = state()?;
-        if let Some(p) = principal().await? {
-            crate::platform::session::end(&st.db, &p.session_hash, st.clock.now_ms()).await?;
-        }
-        set_cookie(crate::platform::session::clear_cookie_header(st.config.secure_cookies()));
-        Ok(())
-    })
-    .await
-}
-
-/// The signed-in person, or `None`. Public: the shell asks it on every page.
-#[server(prefix = "/api/fn", endpoint = "current_user")]
-pub async fn current_user() -> Result<Option<Me>, AppError> {
-    use crate::platform::context::*;
-    respond(async move { Ok(principal().await?.as_ref().map(ssr::me_of)) }).await
 }
 
 /// Replaces a staff member's password (required after an initial one).

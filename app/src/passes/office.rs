@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::components::{ErrorLine, resource};
-use crate::directory::{AdminNav, AdminOnly};
+use crate::components::{AdminNav, AdminOnly};
 use crate::i18n::{Msg, t, use_i18n};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -76,6 +76,23 @@ impl CampusClock {
     pub fn today(&self) -> NaiveDate {
         self.clock.now().with_timezone(&self.tz).date_naive()
     }
+
+    /// The instant a campus date begins (midnight campus time), in
+    /// milliseconds: the one rule for "from the start of that day" (a
+    /// pass's validity, a date filter). A midnight the zone skips takes
+    /// the first instant after it.
+    pub fn start_of_day(&self, date: NaiveDate) -> i64 {
+        let midnight = date.and_time(chrono::NaiveTime::MIN);
+        match self.tz.from_local_datetime(&midnight) {
+            chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => t.timestamp_millis(),
+            chrono::LocalResult::None => self.tz.from_utc_datetime(&midnight).timestamp_millis(),
+        }
+    }
+
+    /// The instant a campus date ends: the start of the next one.
+    pub fn end_of_day(&self, date: NaiveDate) -> i64 {
+        self.start_of_day(date.succ_opt().unwrap_or(date))
+    }
 }
 
 #[cfg(test)]
@@ -90,5 +107,18 @@ mod tests {
         assert_eq!(campus.today(), NaiveDate::from_ymd_opt(2026, 11, 26).unwrap());
         c.advance(chrono::Duration::hours(-2));
         assert_eq!(campus.today(), NaiveDate::from_ymd_opt(2026, 11, 25).unwrap());
+    }
+
+    #[test]
+    fn a_campus_day_runs_from_campus_midnight_to_the_next() {
+        let campus = CampusClock::new(Arc::new(SystemClock), chrono_tz::Asia::Shanghai);
+        let d = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        // Midnight in Shanghai is 16:00 UTC the day before.
+        assert_eq!(campus.start_of_day(d), Utc.with_ymd_and_hms(2026, 11, 25, 16, 0, 0).unwrap().timestamp_millis());
+        assert_eq!(campus.end_of_day(d) - campus.start_of_day(d), 86_400_000);
+        // A zone with summer time: the day it begins is 23 hours long.
+        let ny = CampusClock::new(Arc::new(SystemClock), chrono_tz::America::New_York);
+        let spring = NaiveDate::from_ymd_opt(2026, 3, 8).unwrap();
+        assert_eq!(ny.end_of_day(spring) - ny.start_of_day(spring), 23 * 3_600_000);
     }
 }

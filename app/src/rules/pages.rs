@@ -1,7 +1,7 @@
 use super::*;
 use crate::applications::doc_label;
 use crate::components::{ErrorLine, resource};
-use crate::directory::{AdminNav, AdminOnly};
+use crate::components::{AdminNav, AdminOnly};
 use crate::domain::document::DocType;
 use crate::domain::policy::{ApprovalStep, FieldNeed, StepApprover};
 use crate::i18n::{Msg, t, use_i18n};

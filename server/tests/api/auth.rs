@@ -3,7 +3,7 @@
 
 
 
-use app::auth::{Me, MeKind};
+use app::components::{Me, MeKind};
 use app::error::AppError;
 use app::i18n::Msg;
 use campus_pass_server::demo::DEMO_PASSWORD;

@@ -116,7 +116,7 @@ impl TestApp {
         Self::answer(name, res).await
     }
 
-    pub async fn sign_in_staff(&self, who: &reqwest::Client, staff_no: &str, password: &str) -> app::auth::Me {
+    pub async fn sign_in_staff(&self, who: &reqwest::Client, staff_no: &str, password: &str) -> app::components::Me {
         self.call(who, "sign_in_with_password", &[("staff_no", staff_no), ("password", password)])
             .await
             .unwrap_or_else(|e| panic!("sign in {staff_no}: {e:?}"))
@@ -144,7 +144,7 @@ impl TestApp {
         let c = Self::browser();
         self.call::<()>(&c, "request_sms_code", &[("phone", phone)]).await.expect("code sent");
         let code = self.last_code(phone).await.expect("code in outbox");
-        self.call::<app::auth::Me>(&c, "sign_in_with_sms", &[("phone", phone), ("code", &code)]).await.expect("signed in");
+        self.call::<app::components::Me>(&c, "sign_in_with_sms", &[("phone", phone), ("code", &code)]).await.expect("signed in");
         c
     }
 

@@ -1,8 +1,18 @@
-//! Small pieces every page uses: error lines, the signed-in person, the top bar.
+//! The pieces every area's pages use, so that no area imports another for
+//! them: the resources' codec, error lines, the signed-in person
+//! (`me.rs`), the top bar (`top_bar.rs`), the admin pages' frame
+//! (`admin.rs`).
 
-use crate::auth::{Me, SignOut};
+mod admin;
+mod me;
+mod top_bar;
+
+pub use admin::{AdminNav, AdminOnly};
+pub use me::*;
+pub use top_bar::*;
+
 use crate::error::AppError;
-use crate::i18n::{I18n, Lang, Msg, t, use_i18n};
+use crate::i18n::{Msg, t, use_i18n};
 use leptos::prelude::*;
 
 /// The JSON codec of the app's resources. It decodes from bytes, as the
@@ -48,34 +58,6 @@ where
     Fut: std::future::Future<Output = T> + Send + 'static,
 {
     Resource::new_with_options(source, fetcher, false)
-}
-
-/// The signed-in person, loaded once per page view.
-#[derive(Clone, Copy)]
-pub struct MeResource(pub Resource<Result<Option<Me>, AppError>, WireJson>);
-
-pub fn provide_me() -> MeResource {
-    let r = MeResource(resource(|| (), |_| crate::auth::current_user()));
-    provide_context(r);
-    r
-}
-
-/// Renders `render` once the signed-in person is known.
-#[component]
-pub fn WithMe<F, V>(render: F) -> impl IntoView
-where
-    F: Fn(Option<Me>) -> V + Send + Sync + Clone + 'static,
-    V: IntoView + 'static,
-{
-    let me = expect_context::<MeResource>().0;
-    view! {
-        <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
-            {move || {
-                let render = render.clone();
-                Suspend::new(async move { render(me.await.ok().flatten()) })
-            }}
-        </Suspense>
-    }
 }
 
 /// Shown in place of a page the person may not open.
@@ -140,85 +122,4 @@ pub fn next_path() -> String {
         }
     }
     "/".to_owned()
-}
-
-#[component]
-pub fn TopBar() -> impl IntoView {
-    let i18n = use_i18n();
-    let sign_out = ServerAction::<SignOut>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = sign_out.value().get() {
-            go_to("/");
-        }
-    });
-    view! {
-        <header class="topbar">
-            <a class="brand" href="/">{t(Msg::AppName)}</a>
-            <nav>
-                <button class="link" id="lang-switch" on:click=move |_| switch_language(i18n)>{t(Msg::LanguageSwitch)}</button>
-                <WithMe render=move |me| me.map(|me| view! {
-                    <span class="who">{me.display_name.clone()}</span>
-                    <button class="link" id="sign-out" on:click=move |_| { sign_out.dispatch(SignOut {}); }>{t(Msg::SignOut)}</button>
-                }) />
-            </nav>
-        </header>
-    }
-}
-
-/// The top bar of a page bundle's page ([`crate::hydrate_page`]): the
-/// server's HTML, not hydrated; its buttons do what [`TopBar`]'s do, and a
-/// language switch sets its words by hand.
-#[cfg(feature = "hydrate")]
-pub fn wire_top_bar(i18n: I18n) {
-    use wasm_bindgen::{JsCast, closure::Closure};
-    let on_click = |id: &str, f: Box<dyn Fn()>| {
-        if let Some(button) = document().get_element_by_id(id) {
-            let f = Closure::<dyn Fn()>::wrap(f);
-            let _ = button.add_event_listener_with_callback("click", f.as_ref().unchecked_ref());
-            f.forget();
-        }
-    };
-    on_click(
-        "lang-switch",
-        Box::new(move || {
-            switch_language(i18n);
-            let lang = i18n.lang();
-            for (selector, msg) in [(".topbar .brand", Msg::AppName), ("#lang-switch", Msg::LanguageSwitch), ("#sign-out", Msg::SignOut)] {
-                if let Some(el) = document().query_selector(selector).ok().flatten() {
-                    el.set_text_content(Some(msg.text(lang)));
-                }
-            }
-        }),
-    );
-    on_click(
-        "sign-out",
-        Box::new(|| {
-            leptos::task::spawn_local(async {
-                if crate::auth::sign_out().await.is_ok() {
-                    go_to("/");
-                }
-            })
-        }),
-    );
-}
-
-fn switch_language(i18n: I18n) {
-    let next = match i18n.lang() {
-        Lang::Zh => Lang::En,
-        Lang::En => Lang::Zh,
-    };
-    i18n.0.set(next);
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        let doc = document();
-        if let Ok(html) = doc.clone().dyn_into::<web_sys::HtmlDocument>() {
-            let _ = html.set_cookie(&format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax", next.code()));
-        }
-        if let Some(el) = doc.document_element() {
-            let _ = el.set_attribute("lang", next.code());
-        }
-        // A page bundle does not hydrate `<title>` (see `hydrate_page`).
-        doc.set_title(Msg::AppName.text(next));
-    }
 }
