@@ -40,12 +40,7 @@ pub enum AppError {
     Request(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RowError {
-    pub row: usize,
-    pub field: String,
-    pub msg: Msg,
-}
+pub use crate::domain::RowError;
 
 impl AppError {
     pub fn invalid(field: &str, msg: Msg) -> Self {

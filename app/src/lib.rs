@@ -1,6 +1,8 @@
 //! Campus Pass: the application shared by the server (SSR, server functions)
 //! and the browser (hydration). Folders are areas of the product; `domain`
-//! holds the pure rules; `platform` the server-only plumbing.
+//! (a crate of its own, re-exported here) holds the pure rules and the
+//! message table; `platform` the server-only plumbing; `components` the
+//! view pieces every area shares.
 
 #![recursion_limit = "512"]
 
@@ -10,8 +12,9 @@ mod macros;
 pub mod applications;
 pub mod auth;
 pub mod components;
+/// The pure rules and the message table, a crate of their own.
+pub use ::domain;
 pub mod directory;
-pub mod domain;
 pub mod error;
 pub mod home;
 pub mod i18n;

@@ -37,7 +37,7 @@ impl Plate {
     pub fn parse_with_warning(input: &str) -> Result<(Self, Option<PlateWarning>), PlateError> {
         let s: String = input
             .chars()
-            .map(crate::domain::phone::fullwidth_to_ascii)
+            .map(crate::phone::fullwidth_to_ascii)
             .filter(|c| !c.is_whitespace() && !matches!(c, '·' | '•' | '-' | '.'))
             .map(|c| c.to_ascii_uppercase())
             .collect();

@@ -2,8 +2,8 @@
 //! the header, and every row checked before anything is written.
 
 use super::{Phone, StaffNo, account::short_text};
-use crate::error::RowError;
-use crate::i18n::Msg;
+use crate::RowError;
+use crate::messages::Msg;
 
 /// Largest file accepted (about 50,000 staff rows).
 pub const MAX_BYTES: usize = 5 * 1024 * 1024;

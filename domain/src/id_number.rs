@@ -37,7 +37,7 @@ impl IdNumber {
         let s: String = input
             .chars()
             .filter(|c| !c.is_whitespace())
-            .map(crate::domain::phone::fullwidth_to_ascii)
+            .map(crate::phone::fullwidth_to_ascii)
             .map(|c| c.to_ascii_uppercase())
             .collect();
         if s.is_empty() {

@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 /// A pass as an offline roster lists it: a masked name, never a phone or
 /// document number.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RosterPass {
     pub pid: String,
     /// The holder's name with all but the first character hidden; a
@@ -45,7 +45,7 @@ pub struct RosterPass {
 /// The roster of one campus, as `GET /api/gate/v1/roster` and the
 /// scanner page receive it. With `since`, only what changed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Roster {
     pub campus_id: String,
     /// Server time of this roster (ms): the next delta asks `since` it.
@@ -176,7 +176,7 @@ impl LocalRoster {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::gate::{GateDirection, GateKind};
+    use crate::gate::{GateDirection, GateKind};
     use base64::Engine;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use ed25519_dalek::Signer;

@@ -20,7 +20,7 @@ pub enum FieldError {
 
 impl StaffNo {
     pub fn parse(s: &str) -> Result<Self, FieldError> {
-        let s: String = s.trim().chars().map(crate::domain::phone::fullwidth_to_ascii).collect::<String>().to_ascii_uppercase();
+        let s: String = s.trim().chars().map(crate::phone::fullwidth_to_ascii).collect::<String>().to_ascii_uppercase();
         if s.is_empty() {
             return Err(FieldError::Empty);
         }
@@ -118,8 +118,8 @@ impl Role {
         }
     }
 
-    pub fn label(self) -> crate::i18n::Msg {
-        use crate::i18n::Msg;
+    pub fn label(self) -> crate::messages::Msg {
+        use crate::messages::Msg;
         match self {
             Role::Approver => Msg::RoleApprover,
             Role::SecurityAdmin => Msg::RoleSecurityAdmin,

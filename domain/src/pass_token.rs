@@ -86,7 +86,7 @@ impl TokenError {
 
 /// A public key the verifier trusts: its id and the 32 raw bytes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicKey {
     pub kid: String,
     /// base64url of the 32-byte Ed25519 public key (the JWK `x`).

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum GateKind {
     Pedestrian,
     Vehicle,
@@ -12,7 +12,7 @@ pub enum GateKind {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum GateDirection {
     Both,
     Entry,
@@ -31,8 +31,8 @@ impl GateKind {
     pub fn from_code(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.code() == s)
     }
-    pub fn label(self) -> crate::i18n::Msg {
-        use crate::i18n::Msg;
+    pub fn label(self) -> crate::messages::Msg {
+        use crate::messages::Msg;
         match self {
             GateKind::Pedestrian => Msg::GateKindPedestrian,
             GateKind::Vehicle => Msg::GateKindVehicle,
@@ -53,8 +53,8 @@ impl GateDirection {
     pub fn from_code(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.code() == s)
     }
-    pub fn label(self) -> crate::i18n::Msg {
-        use crate::i18n::Msg;
+    pub fn label(self) -> crate::messages::Msg {
+        use crate::messages::Msg;
         match self {
             GateDirection::Both => Msg::DirectionBoth,
             GateDirection::Entry => Msg::DirectionEntry,
@@ -66,7 +66,7 @@ impl GateDirection {
 
 /// Which way someone passes a gate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     In,
@@ -85,7 +85,7 @@ impl Direction {
 /// Why a scan was allowed or refused. The codes are stable: gate devices
 /// and the scan log use them (documented in the OpenAPI description).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     Ok,
@@ -153,8 +153,8 @@ impl Reason {
     }
 
     /// The sentence a guard reads (zh-CN / English).
-    pub fn msg(self) -> crate::i18n::Msg {
-        use crate::i18n::Msg;
+    pub fn msg(self) -> crate::messages::Msg {
+        use crate::messages::Msg;
         match self {
             Reason::Ok => Msg::VerdictOk,
             Reason::Malformed => Msg::VerdictMalformed,
@@ -177,7 +177,7 @@ impl Reason {
 
 /// The gate a scan happens at.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GateFacts {
     pub id: String,
     pub campus_id: String,

@@ -47,8 +47,8 @@ pub enum DocumentError {
 
 impl DocumentError {
     /// What to tell the person typing it.
-    pub fn msg(self) -> crate::i18n::Msg {
-        use crate::i18n::Msg;
+    pub fn msg(self) -> crate::messages::Msg {
+        use crate::messages::Msg;
         match self {
             DocumentError::Empty => Msg::ErrRequired,
             DocumentError::Shape => Msg::ErrDocShape,

@@ -1,0 +1,35 @@
+//! Pure rules of the product and the message table, shared by the browser
+//! (checks as you type) and the server (checks that count). No Leptos,
+//! HTTP or SQL: this crate does not depend on them, so breaking that
+//! promise stops the build. The app re-exports it as `crate::domain`.
+
+pub mod account;
+pub mod claims;
+pub mod document;
+pub mod gate;
+pub mod id_number;
+pub mod lifecycle;
+pub mod messages;
+pub mod pass_token;
+pub mod phone;
+pub mod plate;
+pub mod policy;
+pub mod roster;
+pub mod visit_dates;
+#[cfg(feature = "import")]
+pub mod staff_import;
+
+pub use account::{GrantStatus, Role, StaffNo};
+pub use id_number::IdNumber;
+pub use phone::Phone;
+pub use plate::Plate;
+
+use serde::{Deserialize, Serialize};
+
+/// A problem with one row of an imported file: its line, the field, why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowError {
+    pub row: usize,
+    pub field: String,
+    pub msg: messages::Msg,
+}

@@ -1,0 +1,552 @@
+//! User-facing text, zh-CN first with English.
+//!
+//! Every string a person reads is a `Msg`; each is declared with both
+//! languages side by side, so a key missing from one locale does not compile,
+//! and the tests below catch empty or mismatched translations.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Lang> {
+        let s = s.trim().to_ascii_lowercase();
+        if s.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if s.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+    /// The `lang` cookie wins; then the first language of `Accept-Language`
+    /// we speak; Chinese otherwise.
+    pub fn negotiate(cookie: Option<&str>, accept_language: Option<&str>) -> Lang {
+        cookie
+            .and_then(Lang::from_code)
+            .or_else(|| {
+                accept_language?
+                    .split(',')
+                    .filter_map(|part| Lang::from_code(part.split(';').next().unwrap_or("")))
+                    .next()
+            })
+            .unwrap_or_default()
+    }
+}
+
+macro_rules! messages {
+    ($($key:ident => $zh:literal, $en:literal;)*) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Msg { $($key),* }
+
+        impl Msg {
+            pub const ALL: &'static [Msg] = &[$(Msg::$key),*];
+            /// The variant names: a `Msg` crosses the wire as its name.
+            const NAMES: &'static [&'static str] = &[$(stringify!($key)),*];
+            pub fn text(self, lang: Lang) -> &'static str {
+                match lang {
+                    Lang::Zh => match self { $(Msg::$key => $zh),* },
+                    Lang::En => match self { $(Msg::$key => $en),* },
+                }
+            }
+        }
+    };
+}
+
+// By hand rather than derived: the derived deserializer is a match over
+// every variant name, ~45 KB of wasm in each page bundle; a lookup in
+// `Msg::NAMES` reads the same JSON (the variant's name as a string).
+impl Serialize for Msg {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Msg {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Msg, D::Error> {
+        let name = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        Msg::from_name(&name).ok_or_else(|| serde::de::Error::unknown_variant(&name, &[]))
+    }
+}
+
+impl Msg {
+    pub fn name(self) -> &'static str {
+        Msg::NAMES[self as usize]
+    }
+    pub fn from_name(name: &str) -> Option<Msg> {
+        Msg::NAMES.iter().position(|n| *n == name).map(|i| Msg::ALL[i])
+    }
+}
+
+messages! {
+    AppName => "校园通行", "Campus Pass";
+    Tagline => "访客预约 · 审批 · 扫码通行", "Visits · approvals · gate passes";
+    LanguageSwitch => "English", "中文";
+    SignIn => "登录", "Sign in";
+    SignOut => "退出登录", "Sign out";
+    SignInVisitor => "访客 / 居民登录", "Visitor / resident sign-in";
+    SignInVisitorHint => "用手机号和短信验证码登录，无需注册", "Sign in with your mobile number and an SMS code; no account needed";
+    SignInStaff => "教职工登录", "Staff sign-in";
+    SignInStaffHint => "使用工号和密码登录", "Sign in with your staff number and password";
+    Phone => "手机号", "Mobile number";
+    PhonePlaceholder => "11 位手机号", "11-digit mobile number";
+    SmsCode => "短信验证码", "SMS code";
+    SmsCodePlaceholder => "6 位数字", "6 digits";
+    SendCode => "获取验证码", "Send code";
+    CodeSent => "验证码已发送，10 分钟内有效", "Code sent; valid for 10 minutes";
+    ResendIn => "秒后可重新获取", "s until you can resend";
+    StaffNo => "工号", "Staff number";
+    Password => "密码", "Password";
+    CurrentPassword => "当前密码", "Current password";
+    NewPassword => "新密码", "New password";
+    NewPasswordAgain => "再次输入新密码", "New password again";
+    PasswordRule => "至少 10 位，含字母和数字，不能与工号相同", "At least 10 characters with letters and digits, not your staff number";
+    ChangePassword => "修改密码", "Change password";
+    MustChangePassword => "首次登录请先修改初始密码", "Please replace your initial password before continuing";
+    PasswordChanged => "密码已修改", "Password changed";
+    PasswordsDiffer => "两次输入的新密码不一致", "The two new passwords differ";
+    Save => "保存", "Save";
+    Saved => "已保存", "Saved";
+    Cancel => "取消", "Cancel";
+    Add => "新增", "Add";
+    Edit => "编辑", "Edit";
+    Search => "搜索", "Search";
+    Loading => "加载中…", "Loading…";
+    Nothing => "暂无记录", "Nothing here yet";
+    Back => "返回", "Back";
+    Home => "首页", "Home";
+    Welcome => "您好", "Hello";
+    SignedInAsPhone => "已用手机号登录", "Signed in with mobile";
+    YourRoles => "您的身份", "Your roles";
+    // roles
+    RoleVisitor => "访客", "Visitor";
+    RoleResident => "居民", "Resident";
+    RoleStaff => "教职工", "Staff";
+    RoleApprover => "部门审批人", "Department approver";
+    RoleSecurityAdmin => "保卫处管理员", "Security admin";
+    RoleGuard => "门岗", "Guard";
+    RoleTempAdmin => "临时人员管理员", "Temporary-personnel admin";
+    RoleHr => "人事处", "HR";
+    // admin
+    Admin => "管理", "Administration";
+    Campuses => "校区与校门", "Campuses and gates";
+    Campus => "校区", "Campus";
+    Gates => "校门", "Gates";
+    Gate => "校门", "Gate";
+    GateKind => "类型", "Kind";
+    GateKindPedestrian => "人行", "Pedestrian";
+    GateKindVehicle => "车行", "Vehicle";
+    GateKindBoth => "人车混行", "Pedestrian and vehicle";
+    GateDirection => "方向", "Direction";
+    DirectionBoth => "进出", "In and out";
+    DirectionEntry => "仅入", "Entry only";
+    DirectionExit => "仅出", "Exit only";
+    Active => "启用", "Active";
+    Inactive => "停用", "Inactive";
+    Name => "名称", "Name";
+    NameEn => "英文名称", "English name";
+    PersonName => "姓名", "Name";
+    Departments => "部门", "Departments";
+    Department => "部门", "Department";
+    DepartmentCode => "部门代码", "Department code";
+    Staff => "教职工", "Staff";
+    StaffImport => "从 CSV 导入", "Import from CSV";
+    StaffImportHint => "列：工号, 姓名, 部门代码或名称, 手机（可选）。支持 UTF-8 和 GBK（Excel 另存为 CSV）。有任何一行出错则全部不导入。", "Columns: staff number, name, department code or name, mobile (optional). UTF-8 and GBK (Excel's CSV) both work. If any row is wrong, nothing is imported.";
+    ChooseFile => "选择文件", "Choose file";
+    Check => "检查", "Check";
+    Import => "导入", "Import";
+    ImportErrors => "以下行有错误，未导入任何数据：", "These rows have errors; nothing was imported:";
+    ImportReady => "检查通过，可以导入", "All rows are valid and ready to import";
+    ImportDone => "导入完成", "Import finished";
+    ImportCreated => "新增", "created";
+    ImportUpdated => "更新", "updated";
+    InitialPasswords => "初始密码（仅显示这一次，请分别告知本人，首次登录须修改）：", "Initial passwords (shown only once; hand each to its owner, who must change it at first sign-in):";
+    Row => "行", "Row";
+    ResetPassword => "重置密码", "Reset password";
+    Grants => "授权", "Grants";
+    GrantRole => "授予角色", "Grant a role";
+    Role => "角色", "Role";
+    Scope => "范围", "Scope";
+    Status => "状态", "Status";
+    Grant => "授权", "Grant";
+    Freeze => "冻结", "Freeze";
+    Unfreeze => "解冻", "Unfreeze";
+    Revoke => "撤销", "Revoke";
+    StatusActive => "有效", "Active";
+    StatusFrozen => "已冻结", "Frozen";
+    StatusRevoked => "已撤销", "Revoked";
+    Audit => "审计日志", "Audit trail";
+    Time => "时间", "Time";
+    Actor => "操作人", "Actor";
+    Action => "操作", "Action";
+    Record => "对象", "Record";
+    Changes => "变更", "Changes";
+    Outbox => "短信发件箱", "SMS outbox";
+    Recipient => "收件人", "Recipient";
+    Message => "内容", "Message";
+    // SMS texts (sent to phones)
+    SmsCodeText => "【校园通行】验证码 {code}，10 分钟内有效。如非本人操作请忽略。", "[Campus Pass] Your code is {code}, valid for 10 minutes. Ignore this if you did not ask for it.";
+    // errors
+    ErrUnauthenticated => "请先登录", "Please sign in first";
+    ErrForbidden => "您没有进行此操作的权限", "You are not allowed to do this";
+    ErrNotFound => "找不到该记录", "That record was not found";
+    ErrInternal => "系统繁忙，请稍后再试", "Something went wrong on our side; please try again shortly";
+    ErrNetwork => "网络连接失败，请检查网络后重试", "Could not reach the server; check your connection and retry";
+    ErrRateLimited => "操作过于频繁，请稍后再试", "Too many attempts; please wait and try again";
+    ErrCrossSite => "请求来源不正确，请刷新页面后重试", "The request came from another site; reload the page and retry";
+    ErrPhoneInvalid => "请输入正确的 11 位大陆手机号", "Enter a valid 11-digit mainland mobile number";
+    ErrCodeInvalid => "验证码错误或已过期，请重新获取", "The code is wrong or has expired; ask for a new one";
+    ErrCodeFormat => "验证码为 6 位数字", "The code is 6 digits";
+    ErrSmsPerMinute => "验证码每分钟只能获取一次", "You can ask for a code once a minute";
+    ErrSmsPerHour => "每小时最多获取 5 次验证码", "At most 5 codes an hour";
+    ErrSmsPerDay => "今日获取验证码次数已达上限，请明天再试", "Today's limit of codes is reached; try again tomorrow";
+    ErrSmsPerIp => "此网络获取验证码过于频繁，请稍后再试", "Too many codes requested from this network; try later";
+    ErrBadCredentials => "工号或密码错误", "Wrong staff number or password";
+    ErrAccountLocked => "密码错误次数过多，请 15 分钟后再试或联系管理员", "Too many wrong passwords; try again in 15 minutes or ask an administrator";
+    ErrPasswordWeak => "新密码至少 10 位，须包含字母和数字，且不能与工号相同", "The new password needs 10+ characters with letters and digits, and must not be your staff number";
+    ErrPasswordSame => "新密码不能与当前密码相同", "The new password must differ from the current one";
+    ErrRequired => "此项必填", "This field is required";
+    ErrTooLong => "内容过长", "Too long";
+    ErrDuplicate => "已存在相同的记录", "A record with the same value already exists";
+    ErrStaffNoInvalid => "工号只能包含字母、数字和短横线，最多 20 位", "Staff numbers are letters, digits and dashes, at most 20";
+    ErrUnknownDepartment => "找不到该部门", "No such department";
+    ErrUnknownCampus => "找不到该校区", "No such campus";
+    ErrUnpaidFee => "该车辆有未缴停车费 ¥{arg}，缴清后才能再次预约。请联系保卫处。", "This vehicle has an unpaid parking fee of ¥{arg}; settle it with the security office before booking again.";
+    ErrBadJson => "请求格式不正确（应为 JSON）", "The request body is not the expected JSON";
+    ErrBadRequest => "请求格式不正确，请刷新页面后重试", "The request could not be read; reload the page and try again";
+    ErrOneInput => "请只提供车牌、通行码或证件号中的一项", "Give exactly one of plate, QR or ID number";
+    ErrUnknownGate => "找不到该校门", "No such gate";
+    ErrUnknownStaff => "找不到该工号的教职工", "No staff member with that number";
+    ErrScopeNeeded => "该角色需要指定部门或校门", "This role needs a department or gate";
+    ErrCsvEmpty => "文件中没有数据行", "The file has no data rows";
+    ErrCsvHeader => "表头应为：工号, 姓名, 部门, 手机", "The header should be: staff number, name, department, mobile";
+    ErrCsvColumns => "列数不对", "Wrong number of columns";
+    ErrCsvDuplicateInFile => "工号在文件中重复出现", "This staff number appears twice in the file";
+    ErrFileTooLarge => "文件太大（最大 5 MB）", "The file is too large (5 MB at most)";
+    ErrEncoding => "无法识别文件编码，请另存为 UTF-8 或 GBK 的 CSV", "Unknown file encoding; save it as CSV in UTF-8 or GBK";
+    ErrIdNumber => "身份证号码不正确，请核对", "That ID number is not valid; please check it";
+    ErrPlate => "车牌号不正确", "That plate number is not valid";
+    ErrAlreadyHandled => "该记录已被他人处理，请刷新", "Someone else already handled this; refresh";
+    // applications
+    ApplyTitle => "入校预约申请", "Apply to enter campus";
+    ApplySignInFirst => "请先用手机号登录，再填写申请（无需注册）。", "Sign in with your mobile number first (no account needed), then fill in the form.";
+    ApplyingAs => "申请人手机：", "Applicant mobile:";
+    DeadlineHint => "明天的预约今天 {time} 截止；最长 {days} 天；最多提前 {ahead} 天预约。", "Requests for tomorrow close today at {time}; at most {days} days; book at most {ahead} days ahead.";
+    Host => "被访人", "Host";
+    HostQuery => "被访人工号或姓名", "Host's staff number or name";
+    HostQueryHint => "工号即邀请码；按姓名查找时请从列表中选择所在部门", "The staff number is the invitation code; when searching by name, pick the right department";
+    Change => "更换", "Change";
+    VisitReason => "来访事由", "Reason for the visit";
+    PleaseChoose => "请选择", "Please choose";
+    ReasonOfficial => "公务", "official";
+    ReasonPrivate => "私事", "private";
+    ReasonCategoryLabel => "类别", "Category";
+    StartDate => "开始日期", "First day";
+    EndDate => "结束日期", "Last day";
+    Dates => "日期", "Dates";
+    Entrants => "来访人员", "Visitors";
+    Entrant => "来访人", "Visitor";
+    EntrantPhoneHint => "本人手机号；无手机（如儿童）可留空", "Own mobile; leave empty for someone without one (e.g. a child)";
+    DocType => "证件类型", "Document";
+    DocNumber => "证件号码", "Document number";
+    DocResidentId => "居民身份证", "Resident ID card";
+    DocPassport => "护照", "Passport";
+    DocOther => "其他证件（港澳台通行证等）", "Other (HK/Macau/Taiwan permits, …)";
+    AddEntrant => "添加同行人员", "Add a person";
+    Remove => "删除", "Remove";
+    ComingByCar => "驾车来访", "Coming by car";
+    Plate => "车牌号", "Plate number";
+    PassengersHint => "请在随车人员下勾选“乘坐此车”", "Tick “in the car” for each person in the vehicle";
+    InTheCar => "乘坐此车", "in the car";
+    FacePhotoOptional => "人脸照片（可选）", "Face photo (optional)";
+    FacePhotoWhy => "人脸照片仅用于门岗核验身份。不上传也可以凭身份证件和通行码入校。", "The photo only helps the guard check who you are. Without it you enter with your ID document and pass code.";
+    FacePhotoConsent => "我同意提供人脸照片用于入校核验（敏感个人信息）", "I agree to provide a face photo for gate checks (sensitive personal information)";
+    HasPhoto => "已上传照片", "photo provided";
+    Note => "备注", "Note";
+    SubmitApplication => "提交申请", "Submit application";
+    MyApplications => "我的申请", "My applications";
+    NewApplication => "新的预约申请", "New application";
+    Applicant => "申请人", "Applicant";
+    PassKindLabel => "类型", "Kind";
+    DecisionNote => "审批意见", "Approver's note";
+    ApprovalSteps => "审批流程", "Approval steps";
+    StepHost => "被访人确认", "Host";
+    StepHostDepartment => "被访人所在部门审批", "Host's department";
+    StepDepartment => "部门审批", "Department";
+    FacePhotoField => "人脸照片", "Face photo";
+    FieldOptional => "可选", "Optional";
+    FieldRequired => "必填", "Required";
+    FieldHidden => "不收集", "Not collected";
+    SkippedFor => "以下部门跳过此步", "Left out for";
+    ClearSkips => "清除", "Clear";
+    SkipForDepartment => "对某部门跳过此步…", "Leave out for a department…";
+    AddStep => "添加审批步骤…", "Add a step…";
+    History => "办理记录", "History";
+    EvSubmit => "提交", "Submitted";
+    EvResubmit => "修改后重新提交", "Changed and resubmitted";
+    EditAndResubmitHint => "申请已退回，请按审批意见修改后重新提交。", "Your application was returned; change it as the note says and submit it again.";
+    ActApprove => "同意", "Approve";
+    ActApproveWithEdits => "修改后同意", "Edit and approve";
+    ActEditAndReturn => "修改后请申请人确认", "Edit and ask the applicant to confirm";
+    ActConfirm => "确认修改", "Confirm the changes";
+    ActReturn => "退回修改", "Return for changes";
+    ActReject => "不同意", "Reject";
+    ActAcknowledge => "知道了", "Acknowledge";
+    ActWithdraw => "撤回申请", "Withdraw";
+    ActRelease => "不再需要，放弃预约", "Give up this booking";
+    ActCancel => "取消通行", "Cancel the pass";
+    ActResubmit => "修改并重新提交", "Change and resubmit";
+    ReasonRequired => "原因（必填，申请人可见）", "Reason (required, shown to the applicant)";
+    NoteOptional => "意见（可选）", "Note (optional)";
+    Inbox => "待我审批", "Waiting for me";
+    BatchApprove => "批量同意", "Approve selected";
+    BatchDone => "已同意 {ok} 份，未能处理 {failed} 份", "{ok} approved, {failed} could not be handled";
+    DepartmentApplications => "本部门全部申请", "All of my departments' applications";
+    AllStatuses => "全部状态", "All statuses";
+    OnlyApprovers => "仅部门审批人可查看", "Only department approvers can see these";
+    HostInboxHint => "访客来访需要您确认", "Visitors waiting for your confirmation";
+    InviteVisitor => "邀请访客", "Invite a visitor";
+    InviteHint => "填写您已知的信息，访客会收到短信链接，核对并补全（如证件号、照片）后提交；您的确认步骤视为已完成。", "Fill in what you know; the visitor gets an SMS link to check and complete it (ID number, photo) and submit. Your own approval step counts as done.";
+    VisitorName => "访客姓名", "Visitor's name";
+    SendInvitation => "发送邀请短信", "Send the invitation";
+    InvitationSent => "邀请已发送", "Invitation sent";
+    // statuses
+    StDraft => "草稿", "Draft";
+    StInReview => "审批中", "In review";
+    StReturned => "已退回待修改", "Returned for changes";
+    StAwaitingConfirmation => "待您确认修改", "Awaiting your confirmation";
+    StApproved => "已通过", "Approved";
+    StRejectedUnacknowledged => "未通过", "Rejected";
+    StRejected => "未通过（已知悉）", "Rejected (acknowledged)";
+    StWithdrawn => "已撤回", "Withdrawn";
+    StReleased => "已放弃", "Given up";
+    StCancelled => "已取消", "Cancelled";
+    StExpired => "已过期", "Expired";
+    StCompleted => "已完成", "Completed";
+    // pass kinds
+    KindVisitor => "访客", "Visitor";
+    KindContractor => "长期施工人员", "Long-term contractor";
+    KindStaffWork => "教职工工作通行", "Staff work pass";
+    KindResidentDay => "居民单日通行", "Resident day pass";
+    KindTempPersonnel => "临时人员", "Temporary personnel";
+    KindEvent => "活动", "Event";
+    KindWalkIn => "临时到访", "Walk-in";
+    KindVehicle => "车辆通行", "Vehicle pass";
+    // passes and the scanner
+    Passes => "通行码", "Passes";
+    ScannerTile => "扫码核验", "Scan passes";
+    PassValid => "有效", "Valid";
+    PassNotYetValid => "未到入校日期", "Not valid yet";
+    PassUsed => "已使用", "Used";
+    PassExpired => "已过期", "Expired";
+    PassCancelled => "已取消", "Cancelled";
+    ValidFrom => "生效", "Valid from";
+    ValidUntil => "截止", "Valid until";
+    PassHint => "入校时向门岗出示此二维码和有效证件。请勿转发给他人。", "Show this code and your ID document at the gate. Do not forward it.";
+    ScanLanding => "这是校园通行证的核验链接，需门岗登录后核验。", "This is a Campus Pass check link; a signed-in guard verifies it.";
+    DirIn => "进校", "Entering";
+    DirOut => "离校", "Leaving";
+    Allow => "通过", "ALLOW";
+    Refuse => "禁止", "STOP";
+    ParkingFee => "停车费", "Parking fee";
+    OpenCamera => "打开摄像头扫码", "Open the camera";
+    CloseCamera => "关闭摄像头", "Close the camera";
+    CameraRefused => "无法打开摄像头（浏览器或微信未授权）。请用下方“拍照识别”，或手动核验。", "The camera could not be opened (not allowed here). Use “Take a photo” below, or a manual check.";
+    TakePhoto => "拍照识别", "Take a photo";
+    NoCodeInPhoto => "照片中没有识别到通行码，请靠近一些重拍", "No pass code found in the photo; retake it closer";
+    ManualLookup => "手动核验", "Manual check";
+    ScanCode => "通行码内容", "Pass code text";
+    // scan verdicts (what the guard reads)
+    VerdictOk => "核验通过，请放行", "Valid: let them through";
+    VerdictMalformed => "不是本系统的通行码", "Not a Campus Pass code";
+    VerdictBadSignature => "通行码无效（签名不符），可能是伪造", "Invalid code (signature does not match); possibly forged";
+    VerdictNotYetValid => "通行码尚未生效", "The pass is not valid yet";
+    VerdictExpired => "通行码已过期", "The pass has expired";
+    VerdictUnknownPass => "查无此通行证", "No such pass";
+    VerdictCancelled => "通行证已取消", "The pass was cancelled";
+    VerdictAlreadyUsed => "一次性通行证已使用过", "This single-use pass was already used";
+    VerdictWrongCampus => "不是本校区的通行证", "The pass is for another campus";
+    VerdictWrongGateKind => "请走对应的人行 / 车行通道", "Wrong lane: use the pedestrian / vehicle gate";
+    VerdictGateNotAllowed => "私事来访车辆只能从指定校门进入", "Private-visit vehicles may only enter through the listed gates";
+    VerdictWrongDirection => "此门只进不出（或只出不进）", "This gate is entry-only (or exit-only)";
+    VerdictBlacklisted => "禁止通行，请联系保卫处", "Not allowed in; call the security office";
+    VerdictNoPass => "今天没有有效通行证", "No valid pass for today";
+    VerdictGateInactive => "此校门已停用", "This gate is switched off";
+    // rules admin
+    Rules => "事由与规则", "Reasons and rules";
+    Blacklist => "黑名单", "Blacklist";
+    BlacklistHint => "列入黑名单的人员（证件号或手机号）和车辆不能申请也不能通行；申请人只会看到中性提示。", "Blacklisted people (document or mobile) and vehicles can neither apply nor pass; applicants see only a neutral message.";
+    BlDocument => "证件号码", "Document number";
+    BlKind => "类别", "Kind";
+    BlValue => "号码", "Number";
+    BlReason => "原因", "Reason";
+    BlLift => "解除", "Lift";
+    BlLifted => "已解除", "Lifted";
+    BlLiftReason => "解除原因（解除时必填）", "Reason for lifting (needed to lift)";
+    BlShowLifted => "显示已解除的记录", "Show lifted entries";
+    VisitReasons => "来访事由", "Visit reasons";
+    Activate => "启用", "Activate";
+    Deactivate => "停用", "Deactivate";
+    PassPolicies => "通行证类型规则", "Pass-kind policies";
+    PassPoliciesHint => "审批流程、最长期限、截止时间、提前预约天数和是否允许车辆；修改只影响之后提交的申请。", "Approval chain, longest stay, deadline, booking horizon and vehicles; changes apply to applications submitted afterwards.";
+    MaxDays => "最长天数", "Longest stay (days)";
+    MaxDaysAhead => "最多提前天数", "Book at most (days ahead)";
+    NextDayDeadline => "次日预约截止时间", "Next-day deadline";
+    SameDayAllowed => "允许预约当天", "Same-day visits allowed";
+    VehiclesAllowed => "允许登记车辆", "Vehicles allowed";
+    // SMS texts (sent to phones; Chinese)
+    SmsNewRequest => "【校园通行】{name} 等 {count} 人申请 {date} 入校，请审批：{link}", "[Campus Pass] {name} and {count} in all ask to enter on {date}; please decide: {link}";
+    SmsDecision => "【校园通行】您的入校申请状态：{status}。详情：{link}", "[Campus Pass] Your application is now: {status}. Details: {link}";
+    SmsApprovedEntrant => "【校园通行】{name}，您 {start} 至 {end} 进入{campus}的申请已通过。通行码：{link} 请携带有效证件。", "[Campus Pass] {name}, your visit to {campus} from {start} to {end} is approved. Your pass: {link} Bring your ID document.";
+    CheckVehicle => "核对车牌", "Check the plate";
+    SmsInvitation => "【校园通行】{name}，{host} 邀请您 {date} 来访，请点击链接核对并补全信息：{link}", "[Campus Pass] {name}, {host} invites you on {date}; check and complete your details: {link}";
+    // application errors
+    ErrDateFormat => "请选择日期", "Please choose a date";
+    ErrEndBeforeStart => "结束日期不能早于开始日期", "The last day cannot be before the first";
+    ErrStartInPast => "开始日期已过，请重新选择", "The first day has passed; choose another";
+    ErrSameDay => "不能预约当天，请预约明天或以后", "Visits cannot start today; choose tomorrow or later";
+    ErrPastDeadline => "明天的预约已于今天 {arg} 截止，请预约后天或以后的日期", "Requests for tomorrow closed today at {arg}; choose the day after tomorrow or later";
+    ErrStayTooLong => "来访时间最长 {arg} 天，请缩短日期", "A visit may last at most {arg} days; shorten it";
+    ErrTooFarAhead => "最多只能提前 {arg} 天预约，请选择更近的日期", "You can book at most {arg} days ahead; choose an earlier date";
+    ErrNoEntrants => "请至少填写一位来访人员", "Add at least one visitor";
+    ErrTooManyEntrants => "一份申请最多 {arg} 人，人数更多请分开申请或联系被访人", "At most {arg} people per application; split the group or ask your host";
+    ErrHostUnknown => "找不到该被访人，请核对工号或姓名", "No such host; check the staff number or name";
+    ErrReasonUnknown => "请选择来访事由", "Please choose the reason for the visit";
+    ErrKindNotOffered => "暂不受理此类通行申请", "This kind of pass cannot be applied for here";
+    ErrDocShape => "证件号码应为 5–20 位字母或数字", "The document number should be 5–20 letters or digits";
+    ErrIdLength => "身份证号码应为 18 位", "A resident ID number has 18 characters";
+    ErrIdChars => "身份证号码只能是数字，最后一位可以是 X", "Only digits, with X allowed as the last character";
+    ErrIdBirthDate => "身份证号码中的出生日期不正确", "The birth date inside the ID number is not a real date";
+    ErrPhotoInvalid => "照片无法识别或太大，请换一张照片", "The photo could not be read or is too large; try another";
+    ErrPhotoRequired => "此类通行需要人脸照片", "This pass needs a face photo";
+    ErrPhotoConsent => "上传人脸照片前请勾选同意", "Tick the consent box before adding a face photo";
+    ErrPassengersWithoutCar => "勾选了乘车人员，请填写车牌号", "Someone is marked as in the car; enter the plate number";
+    ErrVehicleNotAllowed => "此类通行不能登记车辆", "Vehicles cannot be registered for this kind of pass";
+    ErrRepeatedDocument => "两位来访人员的证件号码相同，请核对", "Two visitors have the same document number; please check";
+    ErrRepeatedMobile => "两位来访人员的手机号相同；没有本人手机的人员请留空", "Two visitors have the same mobile; leave it empty for someone without their own";
+    ErrDuplicateDocument => "证件号 {arg} 已在另一份未结束的申请中。一个人同一时间只能有一份有效申请：请等该申请结束，或撤回 / 放弃它后再申请。", "Document {arg} is already on another open application. One person may hold one at a time: wait for it to end, or withdraw / give it up first.";
+    ErrDuplicateMobile => "手机号 {arg} 已在另一份未结束的申请中。请等该申请结束，或撤回 / 放弃它后再申请。", "Mobile {arg} is already on another open application. Wait for it to end, or withdraw / give it up first.";
+    ErrDuplicatePlate => "车辆 {arg} 已在另一份未结束的申请中。请等该申请结束，或撤回 / 放弃它后再申请。", "Vehicle {arg} is already on another open application. Wait for it to end, or withdraw / give it up first.";
+    ErrNotPermitted => "该申请暂时无法受理。如有疑问，请联系保卫处。", "This application cannot be accepted. Please contact the campus security office if you have questions.";
+    ErrVehicleInside => "该车辆目前登记在{arg}校内，驶离后才能再次预约。如已离校，请联系保卫处。", "This vehicle is recorded as inside {arg}; it can be booked again once it has left. If it has left, contact the security office.";
+    ErrVisitorsOnly => "请使用手机号登录后以访客身份申请", "Sign in with your mobile number to apply as a visitor";
+    ErrWrongState => "该申请当前状态下不能进行此操作，请刷新后查看", "This is not possible in the application's current state; refresh to see it";
+    ErrReasonNeeded => "请填写原因，申请人会看到", "Please give a reason; the applicant will see it";
+    ErrNoChanges => "没有修改任何内容", "Nothing was changed";
+    ErrTooMany => "一次最多处理 100 份", "At most 100 at a time";
+    ErrInvitationInvalid => "邀请链接无效或已过期，或不是发给这个手机号的", "The invitation link is invalid, has expired, or was sent to another mobile";
+    ErrInvitationUsed => "该邀请已经提交过申请", "This invitation has already been used";
+    ErrOutOfRange => "数值超出允许范围", "The value is out of range";
+    ErrStepNotOffered => "访客类通行证暂不支持此审批步骤", "This step is not offered for visitor passes";
+    ErrTooManyEvents => "一次最多同步 1000 条记录", "At most 1000 events per sync";
+    // offline scanning
+    OfflineVerdict => "离线核验：服务器暂时连不上，结果依据本机名单和签名", "Offline check: the server cannot be reached; decided from this phone's roster and the signature";
+    OfflineBanner => "离线模式", "Offline";
+    OnlineBanner => "在线", "Online";
+    ScanReady => "等待扫码", "Ready";
+    ScanReadyHint => "扫描通行码，或在下方按证件号、手机号、车牌查询", "Scan a pass, or look it up below by ID number, mobile or plate";
+    RosterAge => "名单更新于", "Roster updated";
+    RosterNone => "本机还没有离线名单，联网后会自动下载", "No offline roster on this phone yet; it downloads once online";
+    QueuedEvents => "待同步记录", "Events waiting to sync";
+    SyncedEvents => "已同步", "Synced";
+    OfflineNeedsNetwork => "离线时只能核验通行码和车牌；证件号、手机号核验需要联网", "Offline, only pass codes and plates can be checked; ID and mobile lookups need the network";
+    // the security office: scans and who is inside
+    ScanLog => "通行记录", "Scan log";
+    OnCampus => "在校人员车辆", "On campus now";
+    Direction => "方向", "Direction";
+    Verdict => "结果", "Verdict";
+    Method => "方式", "Method";
+    Scanner => "核验人 / 设备", "Guard / device";
+    AllowedOnly => "仅通过的", "Allowed only";
+    RefusedOnly => "仅拒绝的", "Refused only";
+    AllVerdicts => "全部结果", "All verdicts";
+    AllGates => "全部校门", "All gates";
+    AllCampuses => "全部校区", "All campuses";
+    Offline => "离线", "Offline";
+    Conflict => "冲突", "Conflict";
+    ConflictHint => "冲突：一次性通行证在离线时被放行了两次", "Conflict: a single-use pass let in twice while offline";
+    EnteredAt => "进入时间", "Entered";
+    Holder => "持证人", "Holder";
+    People => "人员", "People";
+    Vehicles => "车辆", "Vehicles";
+    NobodyInside => "目前没有记录在校的人员或车辆", "Nobody is recorded inside now";
+    ClearInside => "清除在校状态", "Clear the inside state";
+    ClearInsideReason => "清除原因（如：摄像头漏拍出口）", "Reason (e.g. the exit camera missed it)";
+    Filter => "筛选", "Filter";
+    From => "从", "From";
+    To => "到", "To";
+    // gate devices and keys
+    Devices => "闸机与设备", "Gate devices";
+    DevicesHint => "车牌识别摄像头、读卡器和闸机通过开放接口核验；每台设备绑定一个校门并有自己的密钥。接口说明：/api/openapi.json", "Plate cameras, card readers and turnstiles ask the open API; each device is bound to one gate with its own key. API description: /api/openapi.json";
+    DeviceName => "设备名称", "Device name";
+    RegisterDevice => "登记设备", "Register device";
+    DeviceKeyOnce => "设备密钥（只显示这一次，请配置到设备中）：", "Device key (shown only this once; configure it on the device):";
+    LastSeen => "最近联系", "Last seen";
+    SigningKeys => "通行码签名密钥", "Pass-signing keys";
+    SigningKeysHint => "更换后新通行码用新密钥签名；旧通行码在到期前仍然有效。", "After a rotation new passes are signed with the new key; older passes stay valid until they expire.";
+    RotateKey => "更换签名密钥", "Rotate the signing key";
+    KeyRotated => "已更换签名密钥", "The signing key was rotated";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_has_both_languages_and_the_same_placeholders() {
+        for m in Msg::ALL {
+            let zh = m.text(Lang::Zh);
+            let en = m.text(Lang::En);
+            assert!(!zh.trim().is_empty() && !en.trim().is_empty(), "{m:?} is empty in a locale");
+            let holes = |s: &str| {
+                let mut v: Vec<String> = s.split('{').skip(1).filter_map(|p| p.split('}').next()).map(str::to_owned).collect();
+                v.sort();
+                v
+            };
+            assert_eq!(holes(zh), holes(en), "{m:?} placeholders differ");
+        }
+    }
+
+    #[test]
+    fn every_message_crosses_the_wire_as_its_name_and_back() {
+        for m in Msg::ALL {
+            let json = serde_json::to_string(m).unwrap();
+            assert_eq!(json, format!("\"{m:?}\""));
+            assert_eq!(serde_json::from_str::<Msg>(&json).unwrap(), *m);
+        }
+        assert!(serde_json::from_str::<Msg>("\"NoSuchMessage\"").is_err());
+        assert!(serde_json::from_str::<Msg>("3").is_err());
+    }
+
+    #[test]
+    fn chinese_text_is_really_chinese() {
+        // A copy-pasted English string in the zh column is a missing translation.
+        for m in Msg::ALL {
+            let zh = m.text(Lang::Zh);
+            if matches!(m, Msg::LanguageSwitch) {
+                continue;
+            }
+            assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) || zh.chars().all(|c| !c.is_ascii_alphabetic()), "{m:?}: {zh}");
+        }
+    }
+
+    #[test]
+    fn language_negotiation_prefers_cookie_then_header_then_chinese() {
+        assert_eq!(Lang::negotiate(Some("en"), Some("zh-CN")), Lang::En);
+        assert_eq!(Lang::negotiate(None, Some("en-US,en;q=0.9")), Lang::En);
+        assert_eq!(Lang::negotiate(None, Some("fr-FR,zh;q=0.8")), Lang::Zh);
+        assert_eq!(Lang::negotiate(None, None), Lang::Zh);
+        assert_eq!(Lang::negotiate(Some("xx"), None), Lang::Zh);
+    }
+}
