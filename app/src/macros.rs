@@ -1,18 +1,33 @@
+/// Every server function is declared through this macro: the `#[server]`
+/// endpoint under `/api/fn` and, on the server, a tracing span named after
+/// the endpoint. `skip_all`: arguments may be personal data (an ID number,
+/// a mobile) and are never logged; `respond` records who called.
+macro_rules! server_fn {
+    ($ep:literal $(, $k:ident = $v:ty)* ; $(#[$m:meta])* pub async fn $name:ident ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
+        $(#[$m])*
+        #[server(prefix = "/api/fn", endpoint = $ep $(, $k = $v)*)]
+        #[cfg_attr(feature = "ssr", tracing::instrument(name = $ep, skip_all, fields(caller = tracing::field::Empty)))]
+        pub async fn $name($($arg: $ty),*) -> $ret $body
+    };
+}
+
 /// A server function open only to holders of one role. The role check runs
 /// first, on the server, before anything else in the body.
 macro_rules! role_fn {
     ($role:ident, $(#[$m:meta])* $name:ident $ep:literal ( $($arg:ident : $ty:ty),* ) -> $ret:ty => |$st:ident, $me:ident| $body:expr) => {
-        $(#[$m])*
-        #[server(prefix = "/api/fn", endpoint = $ep)]
-        pub async fn $name($($arg: $ty),*) -> Result<$ret, crate::error::AppError> {
-            use crate::platform::context::*;
-            respond(async move {
-                let $me = require_role(crate::domain::Role::$role).await?;
-                let $st = state()?;
-                let _ = &$me;
-                $body
-            })
-            .await
+        server_fn! {
+            $ep;
+            $(#[$m])*
+            pub async fn $name($($arg: $ty),*) -> Result<$ret, crate::error::AppError> {
+                use crate::platform::context::*;
+                respond(async move {
+                    let $me = require_role(crate::domain::Role::$role).await?;
+                    let $st = state()?;
+                    let _ = &$me;
+                    $body
+                })
+                .await
+            }
         }
     };
 }

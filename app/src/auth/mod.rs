@@ -198,50 +198,54 @@ pub mod ssr {
 
 }
 
-/// Sends a six-digit sign-in code to a mainland mobile number.
-#[server(prefix = "/api/fn", endpoint = "request_sms_code")]
-pub async fn request_sms_code(phone: String) -> Result<(), AppError> {
-    use self::ssr::*;
-    use crate::platform::context::*;
-    respond(async move {
-        let st = state()?;
-        let phone = crate::domain::Phone::parse(&phone).map_err(|_| AppError::invalid("phone", crate::i18n::Msg::ErrPhoneInvalid))?;
-        send_code(&st, &phone, &client_ip(), request_lang()).await
-    })
-    .await
+server_fn! {
+    "request_sms_code";
+    /// Sends a six-digit sign-in code to a mainland mobile number.
+    pub async fn request_sms_code(phone: String) -> Result<(), AppError> {
+        use self::ssr::*;
+        use crate::platform::context::*;
+        respond(async move {
+            let st = state()?;
+            let phone = crate::domain::Phone::parse(&phone).map_err(|_| AppError::invalid("phone", crate::i18n::Msg::ErrPhoneInvalid))?;
+            send_code(&st, &phone, &client_ip(), request_lang()).await
+        })
+        .await
+    }
 }
 
-/// Signs a visitor or resident in with the code sent to their phone.
-#[server(prefix = "/api/fn", endpoint = "sign_in_with_sms")]
-pub async fn sign_in_with_sms(phone: String, code: String) -> Result<Me, AppError> {
-    use self::ssr::*;
-    use crate::platform::context::*;
-    use crate::i18n::Msg;
-    respond(async move {
-        let st = state()?;
-        let ip = client_ip();
-        if rate_limit_signin(&st, &ip).await? {
-            return Err(AppError::RateLimited { msg: Msg::ErrRateLimited, retry_after_secs: 900 });
-        }
-        let phone = crate::domain::Phone::parse(&phone).map_err(|_| AppError::invalid("phone", Msg::ErrPhoneInvalid))?;
-        let code = code.trim();
-        if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(AppError::invalid("code", Msg::ErrCodeFormat));
-        }
-        check_code(&st, &phone, code).await?;
-        start_session(&st, crate::platform::session::SessionSubject::Phone(phone.as_str().to_owned())).await?;
-        let household: Option<(String,)> = sqlx::query_as("SELECT household_id FROM residents WHERE phone = $1")
-            .bind(phone.as_str())
-            .fetch_optional(&st.db.read)
-            .await?;
-        Ok(Me {
-            display_name: phone.masked(),
-            kind: MeKind::Phone { masked: phone.masked(), resident: household.is_some() },
-            grants: vec![],
-            must_change_password: false,
+server_fn! {
+    "sign_in_with_sms";
+    /// Signs a visitor or resident in with the code sent to their phone.
+    pub async fn sign_in_with_sms(phone: String, code: String) -> Result<Me, AppError> {
+        use self::ssr::*;
+        use crate::platform::context::*;
+        use crate::i18n::Msg;
+        respond(async move {
+            let st = state()?;
+            let ip = client_ip();
+            if rate_limit_signin(&st, &ip).await? {
+                return Err(AppError::RateLimited { msg: Msg::ErrRateLimited, retry_after_secs: 900 });
+            }
+            let phone = crate::domain::Phone::parse(&phone).map_err(|_| AppError::invalid("phone", Msg::ErrPhoneInvalid))?;
+            let code = code.trim();
+            if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(AppError::invalid("code", Msg::ErrCodeFormat));
+            }
+            check_code(&st, &phone, code).await?;
+            start_session(&st, crate::platform::session::SessionSubject::Phone(phone.as_str().to_owned())).await?;
+            let household: Option<(String,)> = sqlx::query_as("SELECT household_id FROM residents WHERE phone = $1")
+                .bind(phone.as_str())
+                .fetch_optional(&st.db.read)
+                .await?;
+            Ok(Me {
+                display_name: phone.masked(),
+                kind: MeKind::Phone { masked: phone.masked(), resident: household.is_some() },
+                grants: vec![],
+                must_change_password: false,
+            })
         })
-    })
-    .await
+        .await
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -250,20 +254,22 @@ async fn rate_limit_signin(st: &crate::platform::context::AppState, ip: &str) ->
     Ok(r.is_err())
 }
 
-/// Signs a staff member in with staff number and password.
-#[server(prefix = "/api/fn", endpoint = "sign_in_with_password")]
-pub async fn sign_in_with_password(staff_no: String, password: String) -> Result<Me, AppError> {
-    use self::ssr::*;
-    use crate::platform::context::*;
-    respond(async move {
-        let st = state()?;
-        let id = password_sign_in(&st, &staff_no, password, &client_ip()).await?;
-        start_session(&st, crate::platform::session::SessionSubject::Staff(id)).await?;
-        // Read back through the same path every later request takes.
-        let token_principal = principal_for_staff(&st, &staff_no).await?;
-        Ok(token_principal)
-    })
-    .await
+server_fn! {
+    "sign_in_with_password";
+    /// Signs a staff member in with staff number and password.
+    pub async fn sign_in_with_password(staff_no: String, password: String) -> Result<Me, AppError> {
+        use self::ssr::*;
+        use crate::platform::context::*;
+        respond(async move {
+            let st = state()?;
+            let id = password_sign_in(&st, &staff_no, password, &client_ip()).await?;
+            start_session(&st, crate::platform::session::SessionSubject::Staff(id)).await?;
+            // Read back through the same path every later request takes.
+            let token_principal = principal_for_staff(&st, &staff_no).await?;
+            Ok(token_principal)
+        })
+        .await
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -289,14 +295,16 @@ async fn principal_for_staff(st: &crate::platform::context::AppState, staff_no: 
     })
 }
 
-/// Replaces a staff member's password (required after an initial one).
-#[server(prefix = "/api/fn", endpoint = "change_password")]
-pub async fn change_password(current: String, new: String) -> Result<(), AppError> {
-    use crate::platform::context::*;
-    respond(async move {
-        let st = state()?;
-        let p = require_signed_in().await?;
-        ssr::change_password(&st, &p, current, new, &client_ip()).await
-    })
-    .await
+server_fn! {
+    "change_password";
+    /// Replaces a staff member's password (required after an initial one).
+    pub async fn change_password(current: String, new: String) -> Result<(), AppError> {
+        use crate::platform::context::*;
+        respond(async move {
+            let st = state()?;
+            let p = require_signed_in().await?;
+            ssr::change_password(&st, &p, current, new, &client_ip()).await
+        })
+        .await
+    }
 }

@@ -56,26 +56,30 @@ pub fn me_of(p: &crate::platform::context::Principal) -> Me {
     }
 }
 
-/// Ends this session on the server and clears the cookie.
-#[server(prefix = "/api/fn", endpoint = "sign_out")]
-pub async fn sign_out() -> Result<(), AppError> {
-    use crate::platform::context::*;
-    respond(async move {
-        let st = state()?;
-        if let Some(p) = principal().await? {
-            crate::platform::session::end(&st.db, &p.session_hash, st.clock.now_ms()).await?;
-        }
-        set_cookie(crate::platform::session::clear_cookie_header(st.config.secure_cookies()));
-        Ok(())
-    })
-    .await
+server_fn! {
+    "sign_out";
+    /// Ends this session on the server and clears the cookie.
+    pub async fn sign_out() -> Result<(), AppError> {
+        use crate::platform::context::*;
+        respond(async move {
+            let st = state()?;
+            if let Some(p) = principal().await? {
+                crate::platform::session::end(&st.db, &p.session_hash, st.clock.now_ms()).await?;
+            }
+            set_cookie(crate::platform::session::clear_cookie_header(st.config.secure_cookies()));
+            Ok(())
+        })
+        .await
+    }
 }
 
-/// The signed-in person, or `None`. Public: the shell asks it on every page.
-#[server(prefix = "/api/fn", endpoint = "current_user")]
-pub async fn current_user() -> Result<Option<Me>, AppError> {
-    use crate::platform::context::*;
-    respond(async move { Ok(principal().await?.as_ref().map(me_of)) }).await
+server_fn! {
+    "current_user";
+    /// The signed-in person, or `None`. Public: the shell asks it on every page.
+    pub async fn current_user() -> Result<Option<Me>, AppError> {
+        use crate::platform::context::*;
+        respond(async move { Ok(principal().await?.as_ref().map(me_of)) }).await
+    }
 }
 
 /// The signed-in person, loaded once per page view.
