@@ -16,6 +16,8 @@ pub mod components;
 pub use ::domain;
 pub mod directory;
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod fields;
 pub mod home;
 pub mod i18n;
 pub mod office;
