@@ -4,9 +4,12 @@
 
 use super::*;
 use crate::components::{ErrorLine, FieldHint, Refusal, go_to, resource};
-use crate::domain::document::DocumentNumber;
+use crate::domain::document::{DocType, DocumentNumber};
+use crate::domain::lifecycle::Action;
+use crate::domain::policy::PassKind;
 use crate::domain::{Phone, Plate};
 use crate::i18n::{Msg, t, use_i18n};
+use crate::rules::doc_label;
 use chrono::NaiveDate;
 use leptos_router::hooks::use_params_map;
 
@@ -364,14 +367,6 @@ fn EntrantCard(e: EntrantFields, today: NaiveDate, entrants: RwSignal<Vec<Entran
     }
 }
 
-pub fn doc_label(d: DocType) -> Msg {
-    match d {
-        DocType::ResidentId => Msg::DocResidentId,
-        DocType::Passport => Msg::DocPassport,
-        DocType::Other => Msg::DocOther,
-    }
-}
-
 /// Reads a chosen photo, scales it to at most 480 px and re-encodes it as
 /// JPEG in the browser, so a 4 MB phone photo travels as ~40 KB.
 fn read_photo(ev: leptos::ev::Event, out: RwSignal<Option<String>>, err: RwSignal<Option<Msg>>) {
@@ -561,7 +556,7 @@ pub fn ApplicationPage() -> impl IntoView {
 fn Detail(d: ApplicationDetail, action: ServerAction<ActOnApplication>) -> impl IntoView {
     let i18n = use_i18n();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
-    let chosen = RwSignal::new(None::<Act>);
+    let chosen = RwSignal::new(None::<Action>);
     let note = RwSignal::new(String::new());
     let e_start = RwSignal::new(d.row.start_date.clone());
     let e_end = RwSignal::new(d.row.end_date.clone());
@@ -577,7 +572,7 @@ fn Detail(d: ApplicationDetail, action: ServerAction<ActOnApplication>) -> impl 
     let actions = d.actions.clone();
     let run = {
         let id = id.clone();
-        move |act: Act| {
+        move |act: Action| {
             let edits = act.needs_edits().then(|| ApproverEdits { start_date: e_start.get_untracked(), end_date: e_end.get_untracked(), reason_id: e_reason.get_untracked(), plate: e_plate.get_untracked() });
             action.dispatch(ActOnApplication { id: id.clone(), action: act, version, note: note.get_untracked(), edits });
             chosen.set(None);
@@ -589,7 +584,7 @@ fn Detail(d: ApplicationDetail, action: ServerAction<ActOnApplication>) -> impl 
             <p><span class=format!("badge big {}", status_class(status)) id="status">{t(status_label(status))}</span></p>
             <h1>{d.row.first_entrant.clone()}{(d.row.entrants > 1).then(|| format!(" +{}", d.row.entrants - 1))}</h1>
             <dl class="facts">
-                <dt>{t(Msg::PassKindLabel)}</dt><dd>{t(kind_label(d.row.kind))}</dd>
+                <dt>{t(Msg::PassKindLabel)}</dt><dd>{t(d.row.kind.label())}</dd>
                 <dt>{t(Msg::Host)}</dt><dd>{format!("{} — {}", d.row.host, d.row.department)}</dd>
                 <dt>{t(Msg::Campus)}</dt><dd>{d.campus.clone()}</dd>
                 <dt>{t(Msg::VisitReason)}</dt><dd>{d.reason.clone()}</dd>
@@ -624,9 +619,9 @@ fn Detail(d: ApplicationDetail, action: ServerAction<ActOnApplication>) -> impl 
             </ol>
             <ErrorLine error />
             <div class="actions" id="actions">
-                {actions.iter().copied().filter(|a| *a != Act::Resubmit).map(|a| {
+                {actions.iter().copied().filter(|a| *a != Action::Resubmit).map(|a| {
                     let run = run.clone();
-                    let class = match a { Act::Approve | Act::Confirm | Act::ApproveWithEdits => "primary", Act::Reject | Act::Cancel | Act::Withdraw => "danger", _ => "secondary" };
+                    let class = match a { Action::Approve | Action::Confirm | Action::ApproveWithEdits => "primary", Action::Reject | Action::Cancel | Action::Withdraw => "danger", _ => "secondary" };
                     view! { <button class=class data-act=format!("{a:?}") disabled=move || action.pending().get() on:click=move |_| {
                         if a.needs_note() || a.needs_edits() { editing.set(a.needs_edits()); chosen.set(Some(a)); } else { run(a); }
                     }>{t(a.label())}</button> }
@@ -684,23 +679,10 @@ fn Detail(d: ApplicationDetail, action: ServerAction<ActOnApplication>) -> impl 
 }
 
 fn action_text(code: &str, i18n: crate::i18n::I18n) -> String {
-    let m = match code {
-        "submit" => Msg::EvSubmit,
-        "resubmit" => Msg::EvResubmit,
-        "approve" => Msg::ActApprove,
-        "approve_with_edits" => Msg::ActApproveWithEdits,
-        "edit_and_return" => Msg::ActEditAndReturn,
-        "confirm" => Msg::ActConfirm,
-        "return_for_change" => Msg::ActReturn,
-        "reject" => Msg::ActReject,
-        "acknowledge_rejection" => Msg::ActAcknowledge,
-        "withdraw" => Msg::ActWithdraw,
-        "release" => Msg::ActRelease,
-        "cancel" => Msg::ActCancel,
-        "expire" => Msg::StExpired,
-        _ => return code.to_owned(),
-    };
-    m.text(i18n.lang()).to_owned()
+    match Action::from_code(code) {
+        Some(a) => a.event_label().text(i18n.lang()).to_owned(),
+        None => code.to_owned(),
+    }
 }
 
 // ------------------------------------------------------------ invitations
