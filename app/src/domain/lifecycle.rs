@@ -554,7 +554,7 @@ mod tests {
             (S::Expired, true, true, true, &[]),
         ];
         for (status, applicant, holds, dept, offered) in table {
-            assert_eq!(allowed(status, 2, applicant, holds, dept), offered.to_vec(), "{status:?}");
+            assert_eq!(super::allowed(status, 2, applicant, holds, dept), offered.to_vec(), "{status:?}");
         }
     }
 

@@ -10,8 +10,7 @@ use crate::platform::{audit, context::{AppState, Principal, client_ip}, db::{is_
 use serde_json::json;
 
 pub async fn list(st: &AppState, include_lifted: bool) -> Result<Vec<BlacklistEntry>, AppError> {
-    type R = (String, String, String, String, String, i64, Option<String>, Option<i64>, Option<String>);
-    let rows: Vec<R> = sqlx::query_as(
+    let rows: Vec<EntryRow> = sqlx::query_as(
         "SELECT id, kind, masked, reason, added_by, added_at, lifted_by, lifted_at, lift_reason FROM blacklist
          WHERE ($1 = 1 OR lifted_at IS NULL) ORDER BY added_at DESC LIMIT 500",
     )
@@ -21,15 +20,28 @@ pub async fn list(st: &AppState, include_lifted: bool) -> Result<Vec<BlacklistEn
     Ok(rows
         .into_iter()
         .map(|r| BlacklistEntry {
-            id: r.0,
-            kind: BlacklistKind::from_code(&r.1).unwrap_or(BlacklistKind::Mobile),
-            value: r.2,
-            reason: r.3,
-            added_by: r.4,
-            added_at: st.clock.format(r.5),
-            lifted: r.7.map(|at| format!("{} {} {}", st.clock.format(at), r.6.unwrap_or_default(), r.8.unwrap_or_default())),
+            id: r.id,
+            kind: BlacklistKind::from_code(&r.kind).unwrap_or(BlacklistKind::Mobile),
+            value: r.masked,
+            reason: r.reason,
+            added_by: r.added_by,
+            added_at: st.clock.format(r.added_at),
+            lifted: r.lifted_at.map(|at| format!("{} {} {}", st.clock.format(at), r.lifted_by.unwrap_or_default(), r.lift_reason.unwrap_or_default())),
         })
         .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    id: String,
+    kind: String,
+    masked: String,
+    reason: String,
+    added_by: String,
+    added_at: i64,
+    lifted_by: Option<String>,
+    lifted_at: Option<i64>,
+    lift_reason: Option<String>,
 }
 
 pub async fn add(st: &AppState, me: &Principal, kind: BlacklistKind, doc_type: DocType, value: &str, reason: &str) -> Result<String, AppError> {
