@@ -1,6 +1,9 @@
 //! The application lifecycle: which action, by whom, moves an application
-//! from one state to the next. Pure: the server loads the state, asks
-//! `transition`, and writes the answer with a conditional update.
+//! from one state to the next, where a submission starts, what an approval
+//! clears, how a period ends and who is offered what. Pure: the server
+//! loads the state, asks `decide`, and writes the answer with a
+//! conditional update. (Over 400 lines for its tables of tests; the rules
+//! are the first 330.)
 
 use crate::i18n::Msg;
 use serde::{Deserialize, Serialize};
