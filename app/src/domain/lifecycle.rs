@@ -507,7 +507,8 @@ mod tests {
         use Action as A;
         use Status as S;
         // (status, action, steps, steps held by the one acting, outcome)
-        let table: [(Status, Action, u8, &[u8], Result<Decision, Refusal>); 8] = [
+        type Case = (Status, Action, u8, &'static [u8], Result<Decision, Refusal>);
+        let table: [Case; 8] = [
             (S::InReview { step: 0 }, A::Approve, 2, &[0], Ok(Decision { to: S::InReview { step: 1 }, cleared: 1 })),
             (S::InReview { step: 0 }, A::Approve, 2, &[0, 1], Ok(Decision { to: S::Approved, cleared: 2 })),
             (S::InReview { step: 0 }, A::ApproveWithEdits, 3, &[0, 1], Ok(Decision { to: S::InReview { step: 2 }, cleared: 2 })),
