@@ -17,6 +17,42 @@ pub enum PassKind {
     WalkIn,
 }
 
+impl PassKind {
+    pub const ALL: [PassKind; 7] =
+        [PassKind::Visitor, PassKind::Contractor, PassKind::StaffWork, PassKind::ResidentDay, PassKind::TempPersonnel, PassKind::Event, PassKind::WalkIn];
+
+    /// The kind as stored in `applications.kind` and `pass_policies.kind`:
+    /// its wire name (`Visitor`).
+    pub fn code(self) -> &'static str {
+        match self {
+            PassKind::Visitor => "Visitor",
+            PassKind::Contractor => "Contractor",
+            PassKind::StaffWork => "StaffWork",
+            PassKind::ResidentDay => "ResidentDay",
+            PassKind::TempPersonnel => "TempPersonnel",
+            PassKind::Event => "Event",
+            PassKind::WalkIn => "WalkIn",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<PassKind> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+
+    pub fn label(self) -> crate::i18n::Msg {
+        use crate::i18n::Msg;
+        match self {
+            PassKind::Visitor => Msg::KindVisitor,
+            PassKind::Contractor => Msg::KindContractor,
+            PassKind::StaffWork => Msg::KindStaffWork,
+            PassKind::ResidentDay => Msg::KindResidentDay,
+            PassKind::TempPersonnel => Msg::KindTempPersonnel,
+            PassKind::Event => Msg::KindEvent,
+            PassKind::WalkIn => Msg::KindWalkIn,
+        }
+    }
+}
+
 /// Who approves one step of a chain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StepApprover {
@@ -167,5 +203,14 @@ mod tests {
             let json = serde_json::to_string(&p).unwrap();
             assert_eq!(serde_json::from_str::<PassPolicy>(&json).unwrap(), p);
         }
+    }
+
+    #[test]
+    fn kind_codes_are_the_wire_names() {
+        for k in PassKind::ALL {
+            assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{}\"", k.code()));
+            assert_eq!(PassKind::from_code(k.code()), Some(k));
+        }
+        assert_eq!(PassKind::from_code("visitor"), None);
     }
 }

@@ -1,5 +1,4 @@
 use super::*;
-use crate::applications::doc_label;
 use crate::components::{ErrorLine, resource};
 use crate::components::{AdminNav, AdminOnly};
 use crate::domain::document::DocType;
@@ -183,7 +182,7 @@ fn PoliciesEditor() -> impl IntoView {
                                 move |id: &str| departments.iter().find(|d| d.id == id).map(|d| d.name.clone()).unwrap_or_else(|| id.to_owned())
                             };
                             view! {
-                                <h2>{t(crate::applications::kind_label(p.kind))}</h2>
+                                <h2>{t(p.kind.label())}</h2>
                                 <div class="row">
                                     <div class="grow"><label>{t(Msg::MaxDays)}</label><input type="number" min="1" prop:value=max_days on:input=move |ev| max_days.set(event_target_value(&ev)) /></div>
                                     <div class="grow"><label>{t(Msg::MaxDaysAhead)}</label><input type="number" min="0" prop:value=ahead on:input=move |ev| ahead.set(event_target_value(&ev)) /></div>

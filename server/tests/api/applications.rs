@@ -3,7 +3,7 @@
 
 use crate::support::TestApp;
 use app::applications::{ApplicationDetail, ApplicationRow, BatchOutcome, FormSetup, HostMatch};
-use app::domain::lifecycle::Status;
+use app::domain::lifecycle::{Action, Status};
 use app::error::AppError;
 use app::i18n::Msg;
 use serde_json::{Value, json};
@@ -315,7 +315,7 @@ async fn an_approvers_edit_is_confirmed_by_the_applicant_and_checked_by_the_same
     let d = c.detail(&v, &id).await.unwrap();
     assert_eq!((d.row.start_date.as_str(), d.row.plate.as_deref()), ("2026-11-27", Some("京A12345")));
     assert!(d.events.last().unwrap().changes.iter().any(|ch| ch.starts_with("start_date")), "the history shows what changed");
-    assert_eq!(d.actions, vec![app::applications::Act::Confirm, app::applications::Act::Withdraw]);
+    assert_eq!(d.actions, vec![Action::Confirm, Action::Withdraw]);
     c.act(&v, &id, "Confirm", "", Value::Null).await.unwrap();
     assert_eq!(c.status(&id).await, Status::InReview { step: 0 }, "back to the step that returned it");
     // The edited plate now holds the duplicate rule.
@@ -381,8 +381,33 @@ async fn an_application_whose_period_is_over_expires_and_frees_its_claims() {
     // Even before the job runs, the period being over frees the claim.
     let new_id = c.submit(&v, dated(c.simple("13800000001", 1))).await.expect("the old application's period is over");
     assert_eq!((c.app.count(&claims_of(&id)).await, c.app.count(&claims_of(&new_id)).await), (0, 2), "taken over");
-    assert!(app::applications::ssr::expire_due(&c.app.state).await.unwrap() >= 1);
+    assert!(app::applications::expire_due(&c.app.state).await.unwrap() >= 1);
     assert_eq!(c.status(&id).await, Status::Expired);
+}
+
+#[tokio::test]
+async fn an_approved_application_whose_pass_was_used_is_completed_not_expired() {
+    let c = ctx().await;
+    let (_v, used) = c.approved("13800000001", 1).await;
+    let (_w, unused) = c.approved("13800000002", 2).await;
+    // The visit day: the guard admits the first visitor (looked up by mobile).
+    crate::passes::visit_day(&c);
+    let gate = crate::passes::south_gate(&c).await;
+    let guard = c.app.staff("G0001").await;
+    let v: app::passes::Verdict =
+        c.app.call_json(&guard, "guard_scan", json!({"gate_id": gate, "direction": "in", "input": {"mobile": "13800000001"}})).await.unwrap();
+    assert!(v.allow, "{v:?}");
+    c.app.clock.advance(chrono::Duration::days(3));
+    assert_eq!(app::applications::expire_due(&c.app.state).await.unwrap(), 2);
+    assert_eq!(c.status(&used).await, Status::Completed);
+    assert_eq!(c.status(&unused).await, Status::Expired);
+    // Both free their claims and record the job's event, coded as before.
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM application_claims").await, 0);
+    let q = "SELECT COUNT(*) FROM application_events WHERE action = 'expire' AND actor = 'system'";
+    assert_eq!(c.app.count(q).await, 2);
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM application_events WHERE action = 'expire' AND to_status = 'completed'").await, 1);
+    // Nothing is left for the next run.
+    assert_eq!(app::applications::expire_due(&c.app.state).await.unwrap(), 0);
 }
 
 #[tokio::test]

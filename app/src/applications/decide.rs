@@ -1,0 +1,189 @@
+//! Decisions on an application: an action (approve, return, reject,
+//! withdraw...), an approver's edits, the applicant's resubmission, a
+//! batch approval and the expiry job, each through the one transition
+//! writer.
+
+use super::access::*;
+use super::form::*;
+use super::transition::*;
+use super::writes::*;
+use super::*;
+use crate::domain::lifecycle::{self, Action, Actor, Status};
+use crate::platform::context::{AppState, Principal};
+use serde_json::json;
+
+/// One action on an application by the caller; `version` is the one they saw.
+pub async fn act(st: &AppState, me: &Principal, id: &str, action: Action, version: i64, note: &str, edits: Option<ApproverEdits>) -> Result<(), AppError> {
+    // A resubmission has its own server function; submitting and expiring never come this way.
+    if matches!(action, Action::Resubmit | Action::Submit | Action::Expire { .. }) {
+        return Err(AppError::invalid("action", Msg::ErrWrongState));
+    }
+    let note = note.trim().chars().take(300).collect::<String>();
+    if action.needs_note() && note.is_empty() {
+        return Err(AppError::invalid("note", Msg::ErrReasonNeeded));
+    }
+    // Edits are checked before the transaction, by the submission's rules.
+    let pre = load(&st.db.read, id).await?.ok_or(AppError::NotFound)?;
+    if !may_see(me, &pre) {
+        return Err(AppError::NotFound);
+    }
+    let edited = match (action.needs_edits(), edits) {
+        (true, Some(e)) => Some(check_edits(st, &pre, e).await?),
+        (true, None) => return Err(AppError::invalid("edits", Msg::ErrRequired)),
+        (false, _) => None,
+    };
+    let now = st.clock.now_ms();
+    let mut tx = st.db.write.begin().await?;
+    let a = load(&mut *tx, id).await?.ok_or(AppError::NotFound)?;
+    if a.version != version {
+        return Err(AppError::Conflict { msg: Msg::ErrAlreadyHandled });
+    }
+    if !allowed_actions(me, &a).contains(&action) {
+        return Err(if is_applicant(me, &a) || holds_current_step(me, &a) || is_department_approver(me, &a) {
+            AppError::invalid("action", Msg::ErrWrongState)
+        } else {
+            AppError::Forbidden
+        });
+    }
+    // One person holding the next steps too: this approval clears them.
+    let holds = |s: u8| a.chain.get(s as usize).is_some_and(|c| c.held_by(me));
+    let decision = lifecycle::decide(a.status, action, action.actor(is_applicant(me, &a)), a.steps(), holds)
+        .map_err(|_| AppError::invalid("action", Msg::ErrWrongState))?;
+    let mut changes = json!({});
+    if let Some((e, ch)) = &edited {
+        apply_edits(st, &mut tx, id, &a, e).await?;
+        changes = json!({ "edited": ch });
+    }
+    if decision.cleared > 1 {
+        changes["steps_cleared"] = json!(decision.cleared);
+    }
+    let actor = me.actor_label();
+    let t = Transition {
+        id,
+        version,
+        from: a.status,
+        to: decision.to,
+        action,
+        actor: &actor,
+        note: &note,
+        changes,
+        chain: &a.chain,
+        applicant: &a.applicant,
+        form: None,
+    };
+    write(st, tx, t, now).await
+}
+
+/// The applicant changes a returned application and sends it back to the
+/// step that returned it.
+pub async fn resubmit(st: &AppState, me: &Principal, id: &str, version: i64, form: ApplicationInput) -> Result<(), AppError> {
+    let applicant = phone_of(me)?;
+    let pre = load(&st.db.read, id).await?.ok_or(AppError::NotFound)?;
+    if !is_applicant(me, &pre) {
+        return Err(AppError::NotFound);
+    }
+    let mut form = form;
+    // The host and kind stay; the chain was fixed at submission.
+    form.host_staff_id = pre.host_id.clone();
+    form.kind = pre.kind;
+    let c = check_form(st, &form, true).await?;
+    let now = st.clock.now_ms();
+    let mut tx = st.db.write.begin().await?;
+    let a = load(&mut *tx, id).await?.ok_or(AppError::NotFound)?;
+    if a.version != version {
+        return Err(AppError::Conflict { msg: Msg::ErrAlreadyHandled });
+    }
+    let status = lifecycle::transition(a.status, Action::Resubmit, Actor::Applicant, a.steps()).map_err(|_| AppError::invalid("action", Msg::ErrWrongState))?;
+    check_people_and_vehicle(st, &applicant, &c).await?;
+    release_claims(&mut tx, id).await?;
+    take_claims(st, &mut tx, id, &applicant, &c).await?;
+    replace_entrants(st, &mut tx, id, &c, now).await?;
+    let actor = me.actor_label();
+    let changes = json!({"plate": c.plate.as_ref().map(|p| p.as_str().to_owned()), "start_date": c.start.to_string(), "end_date": c.end.to_string()});
+    let t = Transition {
+        id,
+        version,
+        from: a.status,
+        to: status,
+        action: Action::Resubmit,
+        actor: &actor,
+        note: "",
+        changes,
+        chain: &a.chain,
+        applicant: &a.applicant,
+        form: Some(&c),
+    };
+    write(st, tx, t, now).await
+}
+
+pub async fn approve_many(st: &AppState, me: &Principal, items: Vec<(String, i64)>) -> Result<Vec<BatchOutcome>, AppError> {
+    if me.staff().is_none() {
+        return Err(AppError::Forbidden);
+    }
+    if items.len() > 100 {
+        return Err(AppError::invalid("items", Msg::ErrTooMany));
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for (id, version) in items {
+        let error = act(st, me, &id, Action::Approve, version, "", None).await.err();
+        out.push(BatchOutcome { id, error });
+    }
+    Ok(out)
+}
+
+/// Ends applications whose period is over: approved ones whose passes were
+/// used are completed, other approved ones expire, undecided ones expire
+/// too. A pass's `used_at` is set by its first admission (the recorder
+/// spends a single-use pass and marks the first use of the others).
+/// Conditional per row, so several servers may run it at once.
+pub async fn expire_due(st: &AppState) -> Result<usize, AppError> {
+    let today = st.clock.today().to_string();
+    let due: Vec<Due> = sqlx::query_as(
+        "SELECT a.id, a.status, a.version,
+                CASE WHEN EXISTS (SELECT 1 FROM passes p WHERE p.application_id = a.id AND p.used_at IS NOT NULL) THEN 1 ELSE 0 END AS used
+         FROM applications a WHERE a.end_date < $1
+         AND (a.status = 'approved' OR a.status = 'draft' OR a.status LIKE 'in_review:%' OR a.status LIKE 'returned:%' OR a.status LIKE 'awaiting_confirmation:%')
+         LIMIT 500",
+    )
+    .bind(&today)
+    .fetch_all(&st.db.read)
+    .await?;
+    let now = st.clock.now_ms();
+    let mut n = 0;
+    for d in due {
+        let Some(from) = Status::from_code(&d.status) else { continue };
+        let used = d.used != 0;
+        let Ok(to) = lifecycle::on_period_over(from, used) else { continue };
+        let tx = st.db.write.begin().await?;
+        let t = Transition {
+            id: &d.id,
+            version: d.version,
+            from,
+            to,
+            action: Action::Expire { used },
+            actor: "system",
+            note: "",
+            changes: json!({}),
+            chain: &[],
+            applicant: "",
+            form: None,
+        };
+        match write(st, tx, t, now).await {
+            Ok(()) => n += 1,
+            // Another server (or the applicant) moved it first.
+            Err(AppError::Conflict { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// An application whose period is over.
+#[derive(sqlx::FromRow)]
+struct Due {
+    id: String,
+    status: String,
+    version: i64,
+    /// One of its passes was used (1) or none (0).
+    used: i64,
+}

@@ -1,0 +1,25 @@
+//! Pages: the application form, "my applications", an application's detail
+//! with its timeline and actions, the approvers' inbox, and the invitation
+//! form, one file each. Fields are checked as typed with the server's own
+//! parsers.
+
+mod detail;
+mod form;
+mod invite;
+mod lists;
+
+pub use detail::*;
+pub use form::*;
+pub use invite::*;
+pub use lists::*;
+
+use super::*;
+use crate::components::{ErrorLine, FieldHint, Refusal, go_to, resource};
+use crate::domain::document::{DocType, DocumentNumber};
+use crate::domain::lifecycle::Action;
+use crate::domain::policy::PassKind;
+use crate::domain::{Phone, Plate};
+use crate::i18n::{Msg, t, use_i18n};
+use crate::rules::doc_label;
+use chrono::NaiveDate;
+use leptos_router::hooks::use_params_map;

@@ -1,0 +1,338 @@
+//! Reading applications: the form's setup, hosts, the applicant's list, the
+//! approver's inbox, a department's list and one application's detail.
+
+use super::access::*;
+use super::form::*;
+use super::invitations::load_invitation;
+use super::*;
+use crate::domain::document::DocType;
+use crate::domain::lifecycle::{Action, Status};
+use crate::domain::{Phone, Role};
+use crate::platform::context::{AppState, Principal};
+use crate::rules::policies::policy;
+use crate::rules::reasons::reasons;
+
+pub async fn form_setup(st: &AppState, me: &Principal, kind: PassKind, invitation: Option<&str>) -> Result<FormSetup, AppError> {
+    let phone = phone_of(me)?;
+    let p = policy(st, kind).await?;
+    let campuses: Vec<Choice> = sqlx::query_as("SELECT id, name FROM campuses ORDER BY created_at, name").fetch_all(&st.db.read).await?;
+    let invitation = match invitation {
+        Some(token) if !token.is_empty() => Some(load_invitation(st, &phone, token).await?.1),
+        _ => None,
+    };
+    Ok(FormSetup {
+        kind,
+        campuses,
+        reasons: reasons(st, true).await?,
+        today: st.clock.today().format("%Y-%m-%d").to_string(),
+        first_open_date: {
+            let now = st.clock.local_now();
+            let today = now.date();
+            (0..=2u64)
+                .map(|d| today + chrono::Days::new(d))
+                .find(|d| p.dates.check(*d, *d, now).is_ok())
+                .unwrap_or(today + chrono::Days::new(2))
+                .to_string()
+        },
+        max_days: p.dates.max_days,
+        max_days_ahead: p.dates.max_days_ahead,
+        next_day_deadline: p.dates.next_day_deadline.map(|t| t.format("%H:%M").to_string()),
+        same_day: p.dates.same_day,
+        vehicles_allowed: p.vehicles_allowed,
+        face_photo: p.face_photo,
+        applicant_phone: phone.masked(),
+        invitation,
+    })
+}
+
+pub async fn find_hosts(st: &AppState, query: &str) -> Result<Vec<HostMatch>, AppError> {
+    let q = query.trim();
+    if q.is_empty() || q.chars().count() > 30 {
+        return Ok(vec![]);
+    }
+    // Exact matches only: a visitor knows whom they visit; the list is
+    // never browsable.
+    let rows: Vec<HostMatch> = sqlx::query_as(
+        "SELECT s.id AS staff_id, s.name, d.name AS department FROM staff s JOIN departments d ON d.id = s.department_id
+         WHERE s.active = 1 AND (s.staff_no = $1 OR s.name = $2) ORDER BY d.name LIMIT 20",
+    )
+    .bind(q.to_ascii_uppercase())
+    .bind(q)
+    .fetch_all(&st.db.read)
+    .await?;
+    Ok(rows)
+}
+
+/// One line of a list, as read by `ROW_SELECT`.
+#[derive(sqlx::FromRow)]
+pub(super) struct ListRow {
+    id: String,
+    kind: String,
+    status: String,
+    version: i64,
+    host: String,
+    department: String,
+    first_entrant: String,
+    entrants: i64,
+    plate: Option<String>,
+    start_date: String,
+    end_date: String,
+    created_at: i64,
+}
+
+pub(super) const ROW_SELECT: &str = "SELECT a.id, a.kind, a.status, a.version, h.name AS host, d.name AS department,
+        COALESCE((SELECT name FROM entrants WHERE application_id = a.id ORDER BY position LIMIT 1), '') AS first_entrant,
+        (SELECT COUNT(*) FROM entrants WHERE application_id = a.id) AS entrants, a.plate, a.start_date, a.end_date, a.created_at
+    FROM applications a JOIN staff h ON h.id = a.host_staff_id JOIN departments d ON d.id = a.department_id";
+
+pub(super) fn to_row(st: &AppState, r: ListRow) -> ApplicationRow {
+    ApplicationRow {
+        id: r.id,
+        kind: PassKind::from_code(&r.kind).unwrap_or(PassKind::Visitor),
+        status: Status::from_code(&r.status).unwrap_or(Status::Draft),
+        version: r.version,
+        host: r.host,
+        department: r.department,
+        first_entrant: r.first_entrant,
+        entrants: r.entrants,
+        plate: r.plate,
+        start_date: r.start_date,
+        end_date: r.end_date,
+        created_at: st.clock.format(r.created_at),
+    }
+}
+
+pub async fn mine(st: &AppState, me: &Principal) -> Result<Vec<ApplicationRow>, AppError> {
+    let phone = phone_of(me)?;
+    let rows: Vec<ListRow> = sqlx::query_as(&format!("{ROW_SELECT} WHERE a.applicant_phone = $1 ORDER BY a.created_at DESC LIMIT 100"))
+        .bind(phone.as_str())
+        .fetch_all(&st.db.read)
+        .await?;
+    Ok(rows.into_iter().map(|r| to_row(st, r)).collect())
+}
+
+/// The departments the caller approves for.
+pub(super) fn approver_departments(me: &Principal) -> Vec<String> {
+    me.grants.iter().filter(|(r, _)| *r == Role::Approver).map(|(_, s)| s.clone()).collect()
+}
+
+pub(super) fn placeholders(from: usize, n: usize) -> String {
+    (0..n).map(|i| format!("${}", from + i)).collect::<Vec<_>>().join(", ")
+}
+
+pub async fn inbox(st: &AppState, me: &Principal) -> Result<Vec<ApplicationRow>, AppError> {
+    let Some(staff) = me.staff() else { return Err(AppError::Forbidden) };
+    let depts = approver_departments(me);
+    let sql = if depts.is_empty() {
+        format!("{ROW_SELECT} WHERE a.status LIKE 'in_review:%' AND a.waiting_staff_id = $1 ORDER BY a.start_date, a.created_at LIMIT 200")
+    } else {
+        format!(
+            "{ROW_SELECT} WHERE a.status LIKE 'in_review:%' AND (a.waiting_staff_id = $1 OR (a.waiting_staff_id IS NULL AND a.waiting_department_id IN ({})))
+             ORDER BY a.start_date, a.created_at LIMIT 200",
+            placeholders(2, depts.len())
+        )
+    };
+    let mut q = sqlx::query_as::<_, ListRow>(&sql).bind(&staff.id);
+    for d in &depts {
+        q = q.bind(d);
+    }
+    Ok(q.fetch_all(&st.db.read).await?.into_iter().map(|r| to_row(st, r)).collect())
+}
+
+pub async fn department_list(st: &AppState, me: &Principal, status: &str, from: &str, to: &str, offset: i64) -> Result<Vec<ApplicationRow>, AppError> {
+    let admin = me.has(Role::SecurityAdmin);
+    let depts = approver_departments(me);
+    if !admin && depts.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    let status_like = match status {
+        "" => "%".to_owned(),
+        s if s.chars().all(|c| c.is_ascii_lowercase() || c == '_') => format!("{s}%"),
+        _ => return Err(AppError::invalid("status", Msg::ErrRequired)),
+    };
+    let from = if from.is_empty() { "0000-00-00".to_owned() } else { parse_date("from", from)?.to_string() };
+    let to = if to.is_empty() { "9999-99-99".to_owned() } else { parse_date("to", to)?.to_string() };
+    let scope = if admin { String::new() } else { format!("AND a.department_id IN ({})", placeholders(5, depts.len())) };
+    let sql = format!(
+        "{ROW_SELECT} WHERE a.status LIKE $1 AND a.end_date >= $2 AND a.start_date <= $3 AND $4 = $4 {scope}
+         ORDER BY a.created_at DESC LIMIT 50 OFFSET {}",
+        offset.max(0)
+    );
+    let mut q = sqlx::query_as::<_, ListRow>(&sql).bind(status_like).bind(from).bind(to).bind(1i64);
+    if !admin {
+        for d in &depts {
+            q = q.bind(d);
+        }
+    }
+    Ok(q.fetch_all(&st.db.read).await?.into_iter().map(|r| to_row(st, r)).collect())
+}
+
+pub async fn detail(st: &AppState, me: &Principal, id: &str) -> Result<ApplicationDetail, AppError> {
+    let a = load(&st.db.read, id).await?.ok_or(AppError::NotFound)?;
+    if !may_see(me, &a) {
+        return Err(AppError::NotFound);
+    }
+    let row: ListRow = sqlx::query_as(&format!("{ROW_SELECT} WHERE a.id = $1")).bind(id).fetch_one(&st.db.read).await?;
+    let about: About = sqlx::query_as(
+        "SELECT c.name AS campus, r.name AS reason, a.note, a.decision_note FROM applications a JOIN campuses c ON c.id = a.campus_id
+         JOIN visit_reasons r ON r.id = a.reason_id WHERE a.id = $1",
+    )
+    .bind(id)
+    .fetch_one(&st.db.read)
+    .await?;
+    let entrants: Vec<EntrantRow> = sqlx::query_as(
+        "SELECT e.name, e.phone, e.doc_type, e.doc_sealed, e.doc_masked, e.in_vehicle,
+                (SELECT COUNT(*) FROM entrant_photos p WHERE p.entrant_id = e.id) AS photos
+         FROM entrants e WHERE e.application_id = $1 ORDER BY e.position",
+    )
+    .bind(id)
+    .fetch_all(&st.db.read)
+    .await?;
+    let mut steps = Vec::new();
+    for (i, s) in a.chain.iter().enumerate() {
+        let who: Option<(String,)> = if s.host {
+            sqlx::query_as("SELECT name FROM staff WHERE id = $1").bind(s.staff_id.as_deref().unwrap_or("")).fetch_optional(&st.db.read).await?
+        } else {
+            sqlx::query_as("SELECT name FROM departments WHERE id = $1").bind(s.department_id.as_deref().unwrap_or("")).fetch_optional(&st.db.read).await?
+        };
+        let state = match a.status {
+            Status::InReview { step } | Status::Returned { step } | Status::AwaitingConfirmation { step } => {
+                if (i as u8) < step { StepState::Done } else if i as u8 == step { StepState::Current } else { StepState::Waiting }
+            }
+            Status::Approved | Status::Completed | Status::Expired | Status::Released | Status::Cancelled => StepState::Done,
+            _ => StepState::Waiting,
+        };
+        steps.push(StepView { host: s.host, who: who.map(|w| w.0).unwrap_or_default(), state });
+    }
+    let events: Vec<EventRow> = sqlx::query_as(
+        "SELECT at, actor, action, to_status, note, changes FROM application_events WHERE application_id = $1 ORDER BY at, id",
+    )
+    .bind(id)
+    .fetch_all(&st.db.read)
+    .await?;
+    let actions = allowed_actions(me, &a);
+    let applicant_view = is_applicant(me, &a);
+    let form = if applicant_view && actions.contains(&Action::Resubmit) {
+        Some(ApplicationInput {
+            kind: a.kind,
+            host_staff_id: a.host_id.clone(),
+            campus_id: sqlx::query_as::<_, (String,)>("SELECT campus_id FROM applications WHERE id = $1").bind(id).fetch_one(&st.db.read).await?.0,
+            reason_id: a.reason_id.clone(),
+            start_date: a.start.clone(),
+            end_date: a.end.clone(),
+            // The applicant's own data, back to the applicant to edit.
+            entrants: entrants
+                .iter()
+                .map(|e| EntrantInput {
+                    name: e.name.clone(),
+                    phone: e.phone.clone().unwrap_or_default(),
+                    doc_type: DocType::from_code(&e.doc_type).unwrap_or_default(),
+                    doc_number: st.keys.open_pii(&e.doc_sealed).unwrap_or_default(),
+                    in_vehicle: e.in_vehicle != 0,
+                    face_photo: None,
+                    face_consent: false,
+                })
+                .collect(),
+            plate: a.plate.clone().unwrap_or_default(),
+            note: about.note.clone(),
+        })
+    } else {
+        None
+    };
+    Ok(ApplicationDetail {
+        row: to_row(st, row),
+        campus: about.campus,
+        reason: about.reason,
+        reason_id: a.reason_id.clone(),
+        note: about.note,
+        decision_note: about.decision_note,
+        applicant_phone: Phone::parse(&a.applicant).map(|p| p.masked()).unwrap_or_default(),
+        entrants: entrants
+            .into_iter()
+            .map(|e| EntrantView {
+                name: e.name,
+                phone: e.phone.and_then(|p| Phone::parse(&p).ok()).map(|p| p.masked()),
+                doc_type: DocType::from_code(&e.doc_type).unwrap_or_default(),
+                document: e.doc_masked,
+                in_vehicle: e.in_vehicle != 0,
+                has_photo: e.photos > 0,
+            })
+            .collect(),
+        steps,
+        events: events
+            .into_iter()
+            .map(|EventRow { at, actor, action, to_status, note, changes }| EventView {
+                at: st.clock.format(at),
+                // The applicant sees who decided by role, not staff numbers.
+                actor: if applicant_view && actor.starts_with("staff:") {
+                    actor.split_once(' ').map(|(_, n)| n.to_owned()).unwrap_or_default()
+                } else {
+                    actor
+                },
+                action,
+                to_status: Status::from_code(&to_status).unwrap_or(Status::Draft),
+                note,
+                changes: serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&changes)
+                    .map(|m| {
+                        m.get("edited")
+                            .and_then(|e| e.as_object())
+                            .map(|e| e.iter().map(|(k, v)| format!("{k}: {} → {}", v[0].as_str().unwrap_or(""), v[1].as_str().unwrap_or(""))).collect())
+                            .unwrap_or_default()
+                    })
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        reasons: if actions.iter().any(|a| a.needs_edits()) { reasons(st, true).await? } else { vec![] },
+        passes: if applicant_view {
+            let rows: Vec<(String, String)> = sqlx::query_as("SELECT holder, link_sealed FROM passes WHERE application_id = $1 ORDER BY vehicle, created_at")
+                .bind(id)
+                .fetch_all(&st.db.read)
+                .await?;
+            let base = st.config.public_base_url.trim_end_matches('/');
+            rows.into_iter().filter_map(|(h, sealed)| Some((h, format!("{base}/p/{}", st.keys.open_pii(&sealed)?)))).collect()
+        } else {
+            vec![]
+        },
+        setup: if form.is_some() { Some(form_setup(st, me, a.kind, None).await?) } else { None },
+        actions,
+        form,
+    })
+}
+
+pub async fn invite_choices(st: &AppState, me: &Principal) -> Result<(Vec<Choice>, Vec<ReasonView>), AppError> {
+    if me.staff().is_none() {
+        return Err(AppError::Forbidden);
+    }
+    let campuses: Vec<Choice> = sqlx::query_as("SELECT id, name FROM campuses ORDER BY created_at, name").fetch_all(&st.db.read).await?;
+    Ok((campuses, reasons(st, true).await?))
+}
+
+/// What the detail page names besides the list's line.
+#[derive(sqlx::FromRow)]
+struct About {
+    campus: String,
+    reason: String,
+    note: String,
+    decision_note: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct EntrantRow {
+    name: String,
+    phone: Option<String>,
+    doc_type: String,
+    doc_sealed: String,
+    doc_masked: String,
+    in_vehicle: i64,
+    photos: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    at: i64,
+    actor: String,
+    action: String,
+    to_status: String,
+    note: String,
+    changes: String,
+}

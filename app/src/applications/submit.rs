@@ -1,0 +1,161 @@
+//! A visitor submits an application: every rule checked again, then one
+//! job of the write batcher (one script) writes it with its claims,
+//! entrants, event and notices; approved at once, it issues the passes.
+
+use super::access::*;
+use super::form::*;
+use super::invitations::load_invitation;
+use super::notices::*;
+use super::writes::*;
+use super::*;
+use crate::domain::lifecycle::{self, Action, Status};
+use crate::domain::Phone;
+use crate::platform::context::{AppState, Principal};
+use crate::platform::db::{Script, Statement, is_unique_violation, new_id};
+use crate::platform::keys::sha256_hex;
+use serde_json::json;
+
+pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem: &str, invitation: Option<&str>) -> Result<String, AppError> {
+    let applicant = phone_of(me)?;
+    let idem = idem.trim();
+    if idem.is_empty() || idem.len() > 64 {
+        return Err(AppError::invalid("idempotency_key", Msg::ErrRequired));
+    }
+    if let Some(id) = existing_for_key(st, &applicant, idem).await? {
+        return Ok(id);
+    }
+    if !matches!(form.kind, PassKind::Visitor | PassKind::Contractor) {
+        return Err(AppError::invalid("kind", Msg::ErrKindNotOffered));
+    }
+    let invite = match invitation {
+        Some(t) if !t.is_empty() => Some(load_invitation(st, &applicant, t).await?),
+        _ => None,
+    };
+    let mut form = form;
+    if let Some((_, prefill)) = &invite {
+        form.host_staff_id = prefill.host.staff_id.clone();
+    }
+    let c = check_form(st, &form, true).await?;
+    let chain = resolve_chain(&c.policy, &c.host_id, &c.department_id)?;
+    // Blacklist, a car still inside, unpaid fees: reads that need no
+    // lock, made before the write (the duplicate rule is the claims' key).
+    check_people_and_vehicle(st, &applicant, &c).await?;
+    let now = st.clock.now_ms();
+    let id = new_id();
+    let actor = me.actor_label();
+    let (job_st, invitation) = (st.clone(), invitation.map(str::to_owned));
+    let app_id = id.clone();
+    // An invitation counts as the host's approval: its steps are done; a
+    // chain with no step left is approved at once.
+    let host_steps: Vec<bool> = chain.iter().map(|s| s.host).collect();
+    let status = lifecycle::on_submit(&host_steps, invite.is_some());
+    // Who is told of a new request: read before the write, not in it (the
+    // one writer's time is what bounds the 16:00 rush).
+    let new_request = match status {
+        Status::InReview { step } => {
+            let phones = step_phones(&st.db.read, &chain[step as usize]).await?;
+            new_request_notices(st, &id, phones, Summary::of(&c))
+        }
+        _ => vec![],
+    };
+    // Everything this submission writes, made before it reaches the one
+    // writer (sealing, HMACs, texts) and sent there as one script: the
+    // application row, whose key is unique per applicant (a double tap
+    // collides on it and gets the first answer), the claims, entrants,
+    // the event and its audit entry, the approvers' SMS.
+    let (w_staff, w_dept) = waiting(&chain, status);
+    let mut script = Script::new();
+    script.push(
+        Statement::new(
+            "INSERT INTO applications (id, kind, status, version, applicant_phone, host_staff_id, department_id, campus_id, reason_id, note,
+                start_date, end_date, plate, chain, waiting_staff_id, waiting_department_id, invited_by, created_at, updated_at, idem_key)
+             VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18)",
+        )
+        .bind(&id)
+        .bind(c.kind.code())
+        .bind(status.code())
+        .bind(applicant.as_str())
+        .bind(&c.host_id)
+        .bind(&c.department_id)
+        .bind(&c.campus_id)
+        .bind(&c.reason_id)
+        .bind(&c.note)
+        .bind(c.start.format("%Y-%m-%d").to_string())
+        .bind(c.end.format("%Y-%m-%d").to_string())
+        .bind(c.plate.as_ref().map(|p| p.as_str().to_owned()))
+        .bind(serde_json::to_string(&chain).unwrap_or_default())
+        .bind(w_staff)
+        .bind(w_dept)
+        .bind(invite.as_ref().map(|(staff, _)| staff.clone()))
+        .bind(now)
+        .bind(idem),
+    );
+    let (claims, claim_script) = claim_writes(st, &id, &applicant, &c)?;
+    script.append(claim_script);
+    // Each of these writes one row.
+    let mut rows = entrant_writes(st, &id, &c, now);
+    let changes = json!({
+        "entrants": c.entrants.iter().map(|e| json!({"name": e.name, "document": e.doc.masked(), "phone": e.phone.as_ref().map(|p| p.masked())})).collect::<Vec<_>>(),
+        "plate": c.plate.as_ref().map(|p| p.as_str().to_owned()),
+        "start_date": c.start.to_string(), "end_date": c.end.to_string(),
+    });
+    rows.append(event_writes(&id, now, &actor, Action::Submit.code(), Status::Draft, status, "", changes));
+    let (sms_rows, mut queued) = queue_writes(st, new_request, now);
+    rows.append(sms_rows);
+    let expected = 1 + claims.list.len() + rows.len();
+    script.append(rows);
+    // One transaction, shared with other submissions arriving meanwhile
+    // (group commit); a refusal rolls back this one only.
+    let outcome = st
+        .writes
+        .run(crate::platform::batch::job(move |tx| {
+            Box::pin(async move {
+                let (st, id) = (&job_st, &app_id);
+                let written = match script.execute(tx).await {
+                    Ok(n) => n as usize,
+                    Err(e) if is_unique_violation(&e) => return Ok(None),
+                    Err(e) => return Err(e.into()),
+                };
+                // Fewer rows: a claim held by a live application.
+                if written != expected {
+                    return Err(claims_refused(tx, id, &claims, &c).await);
+                }
+                if let Some((staff_id, _)) = &invite {
+                    let r = sqlx::query("UPDATE invitations SET application_id = $1 WHERE staff_id = $2 AND link_hash = $3 AND application_id IS NULL")
+                        .bind(id)
+                        .bind(staff_id)
+                        .bind(sha256_hex(invitation.unwrap_or_default().as_bytes()))
+                        .execute(&mut **tx)
+                        .await?;
+                    if r.rows_affected() == 0 {
+                        return Err(AppError::Conflict { msg: Msg::ErrInvitationUsed });
+                    }
+                }
+                // Approved at once: issue the passes, then tell the entrants.
+                if matches!(status, Status::Approved) {
+                    let issued = crate::passes::ssr::issue(st, tx, id, now).await?;
+                    let notices = approved_notices(tx, id, issued).await?;
+                    queued.extend(queue(st, tx, notices, now).await?);
+                }
+                Ok(Some(queued))
+            })
+        }))
+        .await?;
+    match outcome {
+        Some(queued) => {
+            deliver(st, queued);
+            Ok(id)
+        }
+        // The same submission again (a double tap): the first one's id.
+        None => existing_for_key(st, &applicant, idem).await?.ok_or(AppError::Conflict { msg: Msg::ErrAlreadyHandled }),
+    }
+}
+
+pub(super) async fn existing_for_key(st: &AppState, applicant: &Phone, idem: &str) -> Result<Option<String>, AppError> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT id FROM applications WHERE applicant_phone = $1 AND idem_key = $2")
+        .bind(applicant.as_str())
+        .bind(idem)
+        .fetch_optional(&st.db.read)
+        .await?;
+    Ok(row.map(|r| r.0))
+}

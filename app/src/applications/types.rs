@@ -1,0 +1,225 @@
+//! The wire types of applications: what the form sends, what the lists
+//! and the detail page receive.
+
+use crate::domain::lifecycle::Action;
+use crate::domain::document::DocType;
+use crate::domain::lifecycle::Status;
+use crate::domain::policy::{FieldNeed, PassKind};
+use crate::error::AppError;
+use crate::i18n::Msg;
+// Visit reasons are the rules' (kept here for the pages and tests that name them so).
+pub use crate::rules::{ReasonCategory, ReasonView};
+use serde::{Deserialize, Serialize};
+
+/// One person on an application, as typed into the form.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct EntrantInput {
+    pub name: String,
+    /// The entrant's own mobile; empty for someone without one (a child),
+    /// who travels on the applicant's.
+    pub phone: String,
+    pub doc_type: DocType,
+    pub doc_number: String,
+    /// A passenger of the application's vehicle (or its driver).
+    pub in_vehicle: bool,
+    /// `data:image/jpeg;base64,…`, at most 300 KB; only with consent.
+    pub face_photo: Option<String>,
+    pub face_consent: bool,
+}
+
+/// The application form.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApplicationInput {
+    pub kind: PassKind,
+    pub host_staff_id: String,
+    pub campus_id: String,
+    pub reason_id: String,
+    /// `YYYY-MM-DD`, campus dates.
+    pub start_date: String,
+    pub end_date: String,
+    pub entrants: Vec<EntrantInput>,
+    /// Empty when coming on foot.
+    pub plate: String,
+    pub note: String,
+}
+
+/// What an approver may change while approving or returning an application.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApproverEdits {
+    pub start_date: String,
+    pub end_date: String,
+    pub reason_id: String,
+    pub plate: String,
+}
+
+/// A staff member a visitor may name as host: never a phone or anything private.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct HostMatch {
+    pub staff_id: String,
+    pub name: String,
+    pub department: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct Choice {
+    pub id: String,
+    pub name: String,
+}
+
+/// Everything the form needs, in one call.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FormSetup {
+    pub kind: PassKind,
+    pub campuses: Vec<Choice>,
+    pub reasons: Vec<ReasonView>,
+    /// Campus date today, `YYYY-MM-DD` (the browser's clock may be wrong).
+    pub today: String,
+    /// The earliest first day open now (tomorrow, or later past the deadline).
+    pub first_open_date: String,
+    pub max_days: u32,
+    pub max_days_ahead: u32,
+    pub next_day_deadline: Option<String>,
+    pub same_day: bool,
+    pub vehicles_allowed: bool,
+    pub face_photo: FieldNeed,
+    /// The signed-in visitor's mobile, shown masked.
+    pub applicant_phone: String,
+    /// Filled by a staff member's invitation.
+    pub invitation: Option<InvitationPrefill>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InvitationPrefill {
+    pub host: HostMatch,
+    pub campus_id: String,
+    pub reason_id: String,
+    pub start_date: String,
+    pub end_date: String,
+    pub name: String,
+    pub note: String,
+}
+
+/// A staff member invites a visitor.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InvitationInput {
+    pub phone: String,
+    pub name: String,
+    pub campus_id: String,
+    pub reason_id: String,
+    pub start_date: String,
+    pub end_date: String,
+    pub note: String,
+}
+
+/// One line of a list of applications.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApplicationRow {
+    pub id: String,
+    pub kind: PassKind,
+    pub status: Status,
+    pub version: i64,
+    pub host: String,
+    pub department: String,
+    pub first_entrant: String,
+    pub entrants: i64,
+    pub plate: Option<String>,
+    pub start_date: String,
+    pub end_date: String,
+    pub created_at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EntrantView {
+    pub name: String,
+    /// Masked.
+    pub phone: Option<String>,
+    pub doc_type: DocType,
+    /// Masked.
+    pub document: String,
+    pub in_vehicle: bool,
+    pub has_photo: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StepState {
+    Done,
+    Current,
+    Waiting,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StepView {
+    pub host: bool,
+    /// The host's name or the department's name.
+    pub who: String,
+    pub state: StepState,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventView {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub to_status: Status,
+    pub note: String,
+    /// The fields an approver changed, `field: old → new`.
+    pub changes: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApplicationDetail {
+    pub row: ApplicationRow,
+    pub campus: String,
+    pub reason: String,
+    pub reason_id: String,
+    pub note: String,
+    pub decision_note: Option<String>,
+    pub applicant_phone: String,
+    pub entrants: Vec<EntrantView>,
+    pub steps: Vec<StepView>,
+    pub events: Vec<EventView>,
+    pub actions: Vec<Action>,
+    /// The applicant's own form, to edit a returned application, and the
+    /// form's choices.
+    pub form: Option<ApplicationInput>,
+    pub setup: Option<FormSetup>,
+    /// Visit reasons, when the caller may edit the application.
+    pub reasons: Vec<ReasonView>,
+    /// The group's passes (holder, page link), for the applicant.
+    pub passes: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BatchOutcome {
+    pub id: String,
+    pub error: Option<AppError>,
+}
+
+pub fn status_label(s: Status) -> Msg {
+    match s {
+        Status::Draft => Msg::StDraft,
+        Status::InReview { .. } => Msg::StInReview,
+        Status::Returned { .. } => Msg::StReturned,
+        Status::AwaitingConfirmation { .. } => Msg::StAwaitingConfirmation,
+        Status::Approved => Msg::StApproved,
+        Status::RejectedUnacknowledged => Msg::StRejectedUnacknowledged,
+        Status::Rejected => Msg::StRejected,
+        Status::Withdrawn => Msg::StWithdrawn,
+        Status::Released => Msg::StReleased,
+        Status::Cancelled => Msg::StCancelled,
+        Status::Expired => Msg::StExpired,
+        Status::Completed => Msg::StCompleted,
+    }
+}
+
+pub fn status_class(s: Status) -> &'static str {
+    match s {
+        Status::Approved | Status::Completed => "st-ok",
+        Status::RejectedUnacknowledged | Status::Rejected | Status::Cancelled => "st-bad",
+        Status::Returned { .. } | Status::AwaitingConfirmation { .. } => "st-attn",
+        Status::InReview { .. } | Status::Draft => "st-wait",
+        _ => "st-off",
+    }
+}
