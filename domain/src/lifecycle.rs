@@ -5,7 +5,7 @@
 //! conditional update. (Over 400 lines for its tables of tests; the rules
 //! are the first 330.)
 
-use crate::i18n::Msg;
+use crate::messages::Msg;
 use serde::{Deserialize, Serialize};
 
 /// Where an application stands. `step` is the 0-based index of the

@@ -39,8 +39,8 @@ impl PassKind {
         Self::ALL.into_iter().find(|k| k.code() == s)
     }
 
-    pub fn label(self) -> crate::i18n::Msg {
-        use crate::i18n::Msg;
+    pub fn label(self) -> crate::messages::Msg {
+        use crate::messages::Msg;
         match self {
             PassKind::Visitor => Msg::KindVisitor,
             PassKind::Contractor => Msg::KindContractor,
