@@ -217,7 +217,7 @@ pub mod ssr {
         };
         tx.commit().await?;
         // Devices carry their gate's facts: read them again.
-        st.devices.clear();
+        crate::passes::ssr::scan_state()?.devices.clear();
         Ok(id)
     }
 
