@@ -133,6 +133,13 @@ impl LocalRoster {
         }
     }
 
+    /// The verdict for a pass id a QR named (its token already verified by
+    /// `gate::pass_named_by_qr`): the second half of `verdict_for_qr`.
+    pub fn verdict_for_pid(&self, gate_id: &str, direction: Direction, pid: &str, now_ms: i64) -> (Reason, Option<&RosterPass>) {
+        let Some(gate) = self.gate(gate_id) else { return (Reason::GateInactive, None) };
+        self.verdict_for_pass(gate, direction, pid, now_ms)
+    }
+
     /// The verdict for a plate read at a vehicle gate (a plate camera's
     /// question, or the guard typing it in).
     pub fn verdict_for_plate(&self, gate_id: &str, direction: Direction, plate: &str, now_ms: i64) -> (Reason, Option<&RosterPass>) {

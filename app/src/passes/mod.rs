@@ -27,6 +27,8 @@ mod sync;
 #[cfg(feature = "ssr")]
 mod token;
 mod types;
+#[cfg(all(test, feature = "ssr"))]
+mod one_verdict_tests;
 pub use types::*;
 
 use crate::domain::gate::{Direction, Reason};

@@ -11,29 +11,53 @@ use crate::i18n::Msg;
 use crate::platform::context::AppState;
 use crate::platform::db::new_id;
 
+/// A pass as the roster query returns it.
+#[derive(sqlx::FromRow)]
+pub(super) struct RosterRow {
+    pub(super) id: String,
+    pub(super) holder: String,
+    pub(super) kind: String,
+    pub(super) vehicle: i64,
+    pub(super) single_use: i64,
+    /// 0 when unused.
+    pub(super) used_at: i64,
+    pub(super) valid_from: i64,
+    pub(super) valid_until: i64,
+    pub(super) category: String,
+    pub(super) vehicle_gates: String,
+    pub(super) cancelled: i64,
+    pub(super) doc_type: Option<String>,
+    pub(super) blacklisted: i64,
+}
+
+/// A pass as a roster lists it, or its id alone when it must no longer let
+/// anyone in. Blacklisted passes go out as withdrawn ids: the phone is not
+/// told who is blacklisted (offline it says "cancelled").
+pub(super) fn roster_entry(r: RosterRow, valid_text: String) -> Result<RosterPass, String> {
+    if r.cancelled != 0 || r.blacklisted != 0 {
+        return Err(r.id);
+    }
+    let vehicle = r.vehicle != 0;
+    Ok(RosterPass {
+        holder: if vehicle { r.holder } else { mask_name(&r.holder) },
+        kind: r.kind,
+        vehicle,
+        single_use: r.single_use != 0,
+        used: r.used_at != 0,
+        valid_from: r.valid_from,
+        valid_until: r.valid_until,
+        valid_text,
+        official: r.category == "official",
+        allowed_vehicle_gates: serde_json::from_str(&r.vehicle_gates).unwrap_or_default(),
+        check_document: if vehicle { "vehicle".into() } else { r.doc_type.unwrap_or_else(|| "resident_id".into()) },
+        pid: r.id,
+    })
+}
+
 /// Passes valid today at a campus (changed since `since`, when given), and
 /// the ids that must no longer let anyone in: what a phone or device needs
 /// offline. A delta also carries the passes that entered the day's window
 /// since the last sync (booked earlier, valid from today).
-/// A pass as the roster query returns it.
-#[derive(sqlx::FromRow)]
-struct RosterRow {
-    id: String,
-    holder: String,
-    kind: String,
-    vehicle: i64,
-    single_use: i64,
-    /// 0 when unused.
-    used_at: i64,
-    valid_from: i64,
-    valid_until: i64,
-    category: String,
-    vehicle_gates: String,
-    cancelled: i64,
-    doc_type: Option<String>,
-    blacklisted: i64,
-}
-
 pub async fn roster(st: &AppState, campus_id: &str, since: Option<i64>) -> Result<Roster, AppError> {
     const DAY: i64 = 24 * 3_600_000;
     let now = st.clock.now_ms();
@@ -58,26 +82,11 @@ pub async fn roster(st: &AppState, campus_id: &str, since: Option<i64>) -> Resul
     let mut passes = Vec::new();
     let mut cancelled = Vec::new();
     for r in rows {
-        // Blacklisted passes go out as withdrawn ids: the phone is not told who is blacklisted.
-        if r.cancelled != 0 || r.blacklisted != 0 {
-            cancelled.push(r.id);
-            continue;
+        let text = format!("{} → {}", st.clock.format(r.valid_from), st.clock.format(r.valid_until - 1));
+        match roster_entry(r, text) {
+            Ok(p) => passes.push(p),
+            Err(id) => cancelled.push(id),
         }
-        let vehicle = r.vehicle != 0;
-        passes.push(RosterPass {
-            holder: if vehicle { r.holder } else { mask_name(&r.holder) },
-            kind: r.kind,
-            vehicle,
-            single_use: r.single_use != 0,
-            used: r.used_at != 0,
-            valid_from: r.valid_from,
-            valid_until: r.valid_until,
-            valid_text: format!("{} → {}", st.clock.format(r.valid_from), st.clock.format(r.valid_until - 1)),
-            official: r.category == "official",
-            allowed_vehicle_gates: serde_json::from_str(&r.vehicle_gates).unwrap_or_default(),
-            check_document: if vehicle { "vehicle".into() } else { r.doc_type.unwrap_or_else(|| "resident_id".into()) },
-            pid: r.id,
-        });
     }
     let gates: Vec<(String,)> = sqlx::query_as("SELECT id FROM gates WHERE campus_id = $1 ORDER BY created_at").bind(campus_id).fetch_all(&st.db.read).await?;
     let mut gate_facts = Vec::with_capacity(gates.len());
