@@ -15,12 +15,24 @@ pub struct Issued {
     pub link: String,
 }
 
+/// What issuing reads of the approved application.
+#[derive(sqlx::FromRow)]
+struct ApprovedApplication {
+    kind: String,
+    campus_id: String,
+    start_date: String,
+    end_date: String,
+    plate: Option<String>,
+    /// No pass kind is single use yet.
+    single_use: i64,
+}
+
 /// Issues the passes of an application that has just been approved: one
 /// per entrant and one for its vehicle. Runs inside the approving
 /// transaction.
 pub async fn issue(st: &AppState, tx: &mut Tx<'_>, app_id: &str, now: i64) -> Result<Vec<Issued>, AppError> {
-    let (kind, campus_id, start, end, plate, single_use): (String, String, String, String, Option<String>, i64) = sqlx::query_as(
-        "SELECT a.kind, a.campus_id, a.start_date, a.end_date, a.plate, 0 FROM applications a WHERE a.id = $1",
+    let ApprovedApplication { kind, campus_id, start_date, end_date, plate, single_use } = sqlx::query_as(
+        "SELECT a.kind, a.campus_id, a.start_date, a.end_date, a.plate, 0 AS single_use FROM applications a WHERE a.id = $1",
     )
     .bind(app_id)
     .fetch_one(&mut **tx)
@@ -34,8 +46,8 @@ pub async fn issue(st: &AppState, tx: &mut Tx<'_>, app_id: &str, now: i64) -> Re
             .map(|t| t.timestamp_millis())
             .unwrap_or(now)
     };
-    let valid_from = day_start(&start);
-    let valid_until = day_start(&end) + 24 * 3_600_000;
+    let valid_from = day_start(&start_date);
+    let valid_until = day_start(&end_date) + 24 * 3_600_000;
     let kind = kind.to_lowercase();
     let entrants: Vec<(String, String, Option<String>)> =
         sqlx::query_as("SELECT id, name, phone FROM entrants WHERE application_id = $1 ORDER BY position").bind(app_id).fetch_all(&mut **tx).await?;

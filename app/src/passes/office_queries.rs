@@ -42,10 +42,30 @@ pub async fn clear_inside(st: &AppState, me: &crate::platform::context::Principa
 }
 // ------------------------------------------------------------ the security office
 
+/// A scan event as the log query returns it (the joined names may be gone).
+#[derive(sqlx::FromRow)]
+struct ScanLogRow {
+    at: i64,
+    campus: Option<String>,
+    gate: Option<String>,
+    direction: String,
+    method: String,
+    allowed: i64,
+    reason: String,
+    offline: i64,
+    conflict: i64,
+    guard: Option<String>,
+    device: Option<String>,
+    holder: Option<String>,
+    vehicle: Option<i64>,
+    kind: Option<String>,
+}
+
 /// One page of the scan log, newest first.
 pub async fn scan_log(st: &AppState, f: &ScanFilter) -> Result<Vec<ScanRow>, AppError> {
     let mut sql = String::from(
-        "SELECT e.at, c.name, g.name, e.direction, e.method, e.allowed, e.reason, e.offline, e.conflict, e.guard, d.name, p.holder, p.vehicle, p.kind
+        "SELECT e.at, c.name AS campus, g.name AS gate, e.direction, e.method, e.allowed, e.reason, e.offline, e.conflict, e.guard, d.name AS device,
+                p.holder, p.vehicle, p.kind
          FROM scan_events e LEFT JOIN campuses c ON c.id = e.campus_id LEFT JOIN gates g ON g.id = e.gate_id
          LEFT JOIN gate_devices d ON d.id = e.device_id LEFT JOIN passes p ON p.id = e.pass_id WHERE 1 = 1",
     );
@@ -61,8 +81,7 @@ pub async fn scan_log(st: &AppState, f: &ScanFilter) -> Result<Vec<ScanRow>, App
           AND ($5 = '' OR ($5 = 'allowed' AND e.allowed = 1) OR ($5 = 'refused' AND e.allowed = 0) OR ($5 = 'conflict' AND e.conflict = 1))
           ORDER BY e.at DESC LIMIT 100 OFFSET $6",
     );
-    type R = (i64, Option<String>, Option<String>, String, String, i64, String, i64, i64, Option<String>, Option<String>, Option<String>, Option<i64>, Option<String>);
-    let q = sqlx::query_as::<_, R>(&sql)
+    let q = sqlx::query_as::<_, ScanLogRow>(&sql)
         .bind(&f.campus_id)
         .bind(&f.gate_id)
         .bind(day_start(&f.from, false).unwrap_or(0))
@@ -73,23 +92,23 @@ pub async fn scan_log(st: &AppState, f: &ScanFilter) -> Result<Vec<ScanRow>, App
     Ok(rows
         .into_iter()
         .map(|r| ScanRow {
-            at: st.clock.format(r.0),
-            campus: r.1.unwrap_or_default(),
-            gate: r.2.unwrap_or_default(),
-            direction: if r.3 == "in" { Direction::In } else { Direction::Out },
-            method: r.4,
-            allowed: r.5 != 0,
-            reason: Reason::from_code(&r.6).unwrap_or(Reason::Malformed),
-            offline: r.7 != 0,
-            conflict: r.8 != 0,
-            scanner: r.9.or(r.10.map(|d| format!("device:{d}"))).unwrap_or_default(),
+            at: st.clock.format(r.at),
+            campus: r.campus.unwrap_or_default(),
+            gate: r.gate.unwrap_or_default(),
+            direction: if r.direction == "in" { Direction::In } else { Direction::Out },
+            method: r.method,
+            allowed: r.allowed != 0,
+            reason: Reason::from_code(&r.reason).unwrap_or(Reason::Malformed),
+            offline: r.offline != 0,
+            conflict: r.conflict != 0,
+            scanner: r.guard.or(r.device.map(|d| format!("device:{d}"))).unwrap_or_default(),
             // The log names people masked; plates in full.
-            holder: match (r.11, r.12) {
+            holder: match (r.holder, r.vehicle) {
                 (Some(h), Some(1)) => h,
                 (Some(h), _) => mask_name(&h),
                 (None, _) => String::new(),
             },
-            kind: r.13.unwrap_or_default(),
+            kind: r.kind.unwrap_or_default(),
         })
         .collect())
 }

@@ -1,4 +1,4 @@
-//! The holder's pass page and the guard's scanner page.
+//! The holder's pass page and the guard's scanner page (over 400 lines: the scanner page and its offline fallback, kept together).
 
 use super::*;
 use super::camera;
