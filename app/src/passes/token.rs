@@ -86,3 +86,46 @@ pub fn claims_for(p: &PassRow, now_ms: i64) -> PassClaims {
         su: p.single_use,
     }
 }
+
+#[cfg(test)]
+mod cost {
+    use crate::domain::pass_token::{PassClaims, PublicKey};
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    /// What one verification costs, before (jsonwebtoken, as the server
+    /// verified until the one verifier) and after (`pass_token::verify`).
+    /// Unoptimised both run the same unoptimised curve code, so only the
+    /// ratio means anything; the bench harness's `verify-rate` gives the
+    /// release figure. `cargo test ... -- --ignored verify_cost --nocapture`
+    #[test]
+    #[ignore]
+    fn verify_cost() {
+        let signing = ed25519_dalek::SigningKey::from_bytes(&[9u8; 32]);
+        let keys = vec![PublicKey { kid: "k1".into(), x: URL_SAFE_NO_PAD.encode(signing.verifying_key().as_bytes()) }];
+        let claims = PassClaims { pid: "AAAAAAAAAAAAAAAAAAAAAA".into(), knd: "v".into(), cmp: "0000c0de".into(), nbf: 1000, exp: 2000, su: false };
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+        header.typ = None;
+        header.kid = Some("k1".into());
+        let token = jsonwebtoken::encode(&header, &claims, &jsonwebtoken::EncodingKey::from_ed_der(&super::ed25519_pkcs8(signing.as_bytes()))).unwrap();
+        let before = |t: &str| {
+            let decoding = jsonwebtoken::DecodingKey::from_ed_components(&keys[0].x).unwrap();
+            let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::EdDSA);
+            v.validate_exp = false;
+            v.validate_nbf = false;
+            jsonwebtoken::decode::<PassClaims>(t, &decoding, &v).is_ok()
+        };
+        let after = |t: &str| super::verify(t, &keys, 1500).is_ok();
+        let rate = |f: &dyn Fn(&str) -> bool| {
+            let started = std::time::Instant::now();
+            let mut n = 0u32;
+            while started.elapsed() < std::time::Duration::from_secs(3) {
+                assert!(f(&token));
+                n += 1;
+            }
+            n as f64 / started.elapsed().as_secs_f64()
+        };
+        let (b, a) = (rate(&before), rate(&after));
+        println!("verify per second: jsonwebtoken {b:.0}, pass_token::verify {a:.0} ({:+.1} %)", (a / b - 1.0) * 100.0);
+    }
+}
