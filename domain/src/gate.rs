@@ -1,5 +1,6 @@
 //! Gates and what a gate lets through: the pure rules of a scan verdict,
 //! shared by the server (online) and the guard's browser (offline).
+//! (Over 400 lines with the unit tests of the verdict and the parking fee beside their rules.)
 
 use serde::{Deserialize, Serialize};
 
@@ -186,32 +187,84 @@ pub struct GateFacts {
     pub active: bool,
 }
 
-/// What is known about a pass when it is scanned (online from the
-/// database, offline from the roster).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PassFacts {
-    pub campus_id: String,
-    pub vehicle: bool,
-    /// Official visits may use any vehicle gate; private ones only these.
+/// A vehicle pass's gate rule: official visits may drive in through any
+/// vehicle gate, private ones only through the gates listed for their reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VehicleGates {
     pub official: bool,
-    pub allowed_vehicle_gates: Vec<String>,
-    pub single_use: bool,
-    pub used: bool,
-    pub cancelled: bool,
-    pub blacklisted: bool,
+    pub allowed: Vec<String>,
 }
 
-/// The verdict for a pass whose token already verified. The order is the
-/// order a guard would want to hear about problems.
-pub fn decide(gate: &GateFacts, pass: &PassFacts, direction: Direction) -> Reason {
-    if !gate.active {
-        return Reason::GateInactive;
+/// Whether a pass may still be used at all. Cancelled wins over
+/// blacklisted: a guard hears the pass's own state first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    Good,
+    Cancelled,
+    Blacklisted,
+}
+
+impl Standing {
+    pub fn of(cancelled: bool, blacklisted: bool) -> Standing {
+        match (cancelled, blacklisted) {
+            (true, _) => Standing::Cancelled,
+            (false, true) => Standing::Blacklisted,
+            (false, false) => Standing::Good,
+        }
     }
-    if pass.cancelled {
-        return Reason::Cancelled;
+}
+
+/// What is known about a pass when it is scanned: online from its row,
+/// offline from the roster. Built only by `PassFacts::new`, so both sides
+/// state the same facts (time window, campus, gate rule, single use,
+/// standing) and `decide` reads nothing else.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PassFacts {
+    campus_id: String,
+    /// Milliseconds since the epoch: valid from `valid_from`, until before `valid_until`.
+    valid_from: i64,
+    valid_until: i64,
+    /// `None` for a person.
+    vehicle: Option<VehicleGates>,
+    /// A single-use pass that was already used.
+    spent: bool,
+    standing: Standing,
+}
+
+impl PassFacts {
+    /// `window` is the pass's own validity (ms, end excluded); `spent` is
+    /// "single use and already used".
+    pub fn new(campus_id: &str, window: (i64, i64), vehicle: Option<VehicleGates>, spent: bool, standing: Standing) -> PassFacts {
+        PassFacts { campus_id: campus_id.to_owned(), valid_from: window.0, valid_until: window.1, vehicle, spent, standing }
     }
-    if pass.blacklisted {
-        return Reason::Blacklisted;
+}
+
+/// What a scan found: a pass with its facts, a pass id known to be
+/// withdrawn (an offline roster lists cancelled and blacklisted passes as
+/// ids only: the phone is not told who is blacklisted), or nothing.
+#[derive(Clone, Copy, Debug)]
+pub enum Found<'a> {
+    Pass(&'a PassFacts),
+    Withdrawn,
+    Unknown,
+}
+
+/// The verdict for a pass whose token already verified (or that a plate or
+/// ID number found), at `now_ms`. One rule for the server and the guard's
+/// phone. The order is the order a guard would want to hear about
+/// problems; the pass's own window comes last (the token's window was
+/// checked with the signature).
+pub fn decide(gate: &GateFacts, found: Found<'_>, direction: Direction, now_ms: i64) -> Reason {
+    let pass = match found {
+        Found::Unknown => return Reason::UnknownPass,
+        _ if !gate.active => return Reason::GateInactive,
+        Found::Withdrawn => return Reason::Cancelled,
+        Found::Pass(p) => p,
+    };
+    match pass.standing {
+        Standing::Cancelled => return Reason::Cancelled,
+        Standing::Blacklisted => return Reason::Blacklisted,
+        Standing::Good => {}
     }
     if pass.campus_id != gate.campus_id {
         return Reason::WrongCampus;
@@ -220,39 +273,63 @@ pub fn decide(gate: &GateFacts, pass: &PassFacts, direction: Direction) -> Reaso
         (GateDirection::Entry, Direction::Out) | (GateDirection::Exit, Direction::In) => return Reason::WrongDirection,
         _ => {}
     }
-    match (gate.kind, pass.vehicle) {
+    match (gate.kind, pass.vehicle.is_some()) {
         (GateKind::Pedestrian, true) | (GateKind::Vehicle, false) => return Reason::WrongGateKind,
         _ => {}
     }
-    if pass.vehicle && direction == Direction::In && !pass.official && !pass.allowed_vehicle_gates.contains(&gate.id) {
+    if let Some(v) = &pass.vehicle
+        && direction == Direction::In
+        && !v.official
+        && !v.allowed.contains(&gate.id)
+    {
         return Reason::GateNotAllowed;
     }
     // A single-use pass is spent on entry; leaving is always allowed.
-    if pass.single_use && pass.used && direction == Direction::In {
+    if pass.spent && direction == Direction::In {
         return Reason::AlreadyUsed;
     }
+    if now_ms < pass.valid_from {
+        return Reason::NotYetValid;
+    }
+    if now_ms >= pass.valid_until {
+        return Reason::Expired;
+    }
     Reason::Ok
+}
+
+/// The pass a scanned QR names at `gate`, or why there is none: the
+/// signature and the token's window (`pass_token::verify`, the one
+/// verifier), then the token's campus. The server and the phone both start
+/// a QR verdict here.
+pub fn pass_named_by_qr(scanned: &str, keys: &[super::pass_token::PublicKey], gate: &GateFacts, now_ms: i64) -> Result<String, Reason> {
+    use super::pass_token;
+    let claims = pass_token::verify(pass_token::token_from_scan(scanned), keys, now_ms.div_euclid(1000)).map_err(Reason::from_token_error)?;
+    if claims.cmp != pass_token::campus_code(&gate.campus_id) {
+        return Err(Reason::WrongCampus);
+    }
+    Ok(claims.pid)
 }
 
 #[cfg(test)]
 mod verdict_tests {
     use super::*;
 
+    const NOW: i64 = 1_000_000;
+
     fn gate(kind: GateKind, direction: GateDirection) -> GateFacts {
         GateFacts { id: "g1".into(), campus_id: "c1".into(), kind, direction, active: true }
     }
 
     fn person() -> PassFacts {
-        PassFacts {
-            campus_id: "c1".into(),
-            vehicle: false,
-            official: true,
-            allowed_vehicle_gates: vec![],
-            single_use: false,
-            used: false,
-            cancelled: false,
-            blacklisted: false,
-        }
+        PassFacts::new("c1", (0, 2 * NOW), None, false, Standing::Good)
+    }
+
+    fn car(official: bool, allowed: &[&str]) -> PassFacts {
+        PassFacts { vehicle: Some(VehicleGates { official, allowed: allowed.iter().map(|g| (*g).to_owned()).collect() }), ..person() }
+    }
+
+    fn decide(gate: &GateFacts, pass: &PassFacts, direction: Direction) -> Reason {
+        super::decide(gate, Found::Pass(pass), direction, NOW)
     }
 
     #[test]
@@ -260,29 +337,30 @@ mod verdict_tests {
         let g = gate(GateKind::Both, GateDirection::Both);
         assert_eq!(decide(&g, &person(), Direction::In), Reason::Ok);
         assert_eq!(decide(&GateFacts { active: false, ..g.clone() }, &person(), Direction::In), Reason::GateInactive);
-        assert_eq!(decide(&g, &PassFacts { cancelled: true, ..person() }, Direction::In), Reason::Cancelled);
-        assert_eq!(decide(&g, &PassFacts { blacklisted: true, ..person() }, Direction::In), Reason::Blacklisted);
+        assert_eq!(decide(&g, &PassFacts { standing: Standing::Cancelled, ..person() }, Direction::In), Reason::Cancelled);
+        assert_eq!(decide(&g, &PassFacts { standing: Standing::Blacklisted, ..person() }, Direction::In), Reason::Blacklisted);
         assert_eq!(decide(&g, &PassFacts { campus_id: "c2".into(), ..person() }, Direction::In), Reason::WrongCampus);
         assert_eq!(decide(&gate(GateKind::Both, GateDirection::Entry), &person(), Direction::Out), Reason::WrongDirection);
         assert_eq!(decide(&gate(GateKind::Both, GateDirection::Exit), &person(), Direction::In), Reason::WrongDirection);
         assert_eq!(decide(&gate(GateKind::Vehicle, GateDirection::Both), &person(), Direction::In), Reason::WrongGateKind);
-        let car = PassFacts { vehicle: true, ..person() };
-        assert_eq!(decide(&gate(GateKind::Pedestrian, GateDirection::Both), &car, Direction::In), Reason::WrongGateKind);
-        let used = PassFacts { single_use: true, used: true, ..person() };
+        assert_eq!(decide(&gate(GateKind::Pedestrian, GateDirection::Both), &car(true, &[]), Direction::In), Reason::WrongGateKind);
+        let used = PassFacts { spent: true, ..person() };
         assert_eq!(decide(&g, &used, Direction::In), Reason::AlreadyUsed);
         assert_eq!(decide(&g, &used, Direction::Out), Reason::Ok, "leaving is always allowed");
+        assert_eq!(decide(&g, &PassFacts { valid_from: NOW + 1, ..person() }, Direction::In), Reason::NotYetValid);
+        assert_eq!(decide(&g, &PassFacts { valid_until: NOW, ..person() }, Direction::In), Reason::Expired);
+        assert_eq!(super::decide(&g, Found::Unknown, Direction::In, NOW), Reason::UnknownPass);
+        assert_eq!(super::decide(&g, Found::Withdrawn, Direction::In, NOW), Reason::Cancelled);
     }
 
     #[test]
     fn private_visits_drive_in_only_through_their_listed_gates() {
         let g = gate(GateKind::Vehicle, GateDirection::Both);
-        let private = PassFacts { vehicle: true, official: false, allowed_vehicle_gates: vec!["g9".into()], ..person() };
+        let private = car(false, &["g9"]);
         assert_eq!(decide(&g, &private, Direction::In), Reason::GateNotAllowed);
         assert_eq!(decide(&g, &private, Direction::Out), Reason::Ok);
-        let listed = PassFacts { allowed_vehicle_gates: vec!["g1".into()], ..private };
-        assert_eq!(decide(&g, &listed, Direction::In), Reason::Ok);
-        let official = PassFacts { vehicle: true, official: true, ..person() };
-        assert_eq!(decide(&g, &official, Direction::In), Reason::Ok);
+        assert_eq!(decide(&g, &car(false, &["g1"]), Direction::In), Reason::Ok);
+        assert_eq!(decide(&g, &car(true, &[]), Direction::In), Reason::Ok);
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! The pass token inside a QR code: a compact JWS (`header.payload.signature`)
 //! signed with Ed25519, and its verification with the public keys alone.
-//! Shared by the server and the guard's browser (offline checks); the
-//! server signs through `jsonwebtoken`, the browser verifies here with
-//! `ed25519-dalek`'s `verify_strict` so the bundle stays small.
+//! Shared by the server and the guard's browser: `verify` here
+//! (`ed25519-dalek`'s `verify_strict`) is the one verifier, online and
+//! offline (through `gate::pass_named_by_qr`); the server only signs
+//! through `jsonwebtoken` (and publishes the JWKS).
 //!
 //! The claims are lean on purpose: a random pass id, the kind, the campus,
 //! the validity window and whether it is single use — no name, phone or ID.

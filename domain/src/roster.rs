@@ -9,8 +9,8 @@
 //! roster cannot know — a pass spent at another offline gate a minute ago —
 //! surfaces as a conflict when the events are synced.
 
-use super::gate::{Direction, GateFacts, PassFacts, Reason, decide};
-use super::pass_token::{self, PublicKey};
+use super::gate::{Direction, Found, GateFacts, PassFacts, Reason, Standing, VehicleGates, decide, pass_named_by_qr};
+use super::pass_token::PublicKey;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
@@ -40,6 +40,16 @@ pub struct RosterPass {
     /// `passport`, `other` or `vehicle`.
     #[serde(default)]
     pub check_document: String,
+}
+
+impl RosterPass {
+    /// The pass's facts as the phone knows them: the roster lists only its
+    /// campus's passes, and withdrawn ones by id alone (so the standing of a
+    /// listed pass is good); `spent_here` is a local admission not yet synced.
+    pub fn facts(&self, campus_id: &str, spent_here: bool) -> PassFacts {
+        let vehicle = self.vehicle.then(|| VehicleGates { official: self.official, allowed: self.allowed_vehicle_gates.clone() });
+        PassFacts::new(campus_id, (self.valid_from, self.valid_until), vehicle, self.single_use && (self.used || spent_here), Standing::Good)
+    }
 }
 
 /// The roster of one campus, as `GET /api/gate/v1/roster` and the
@@ -112,18 +122,22 @@ impl LocalRoster {
         self.gates.iter().find(|g| g.id == gate_id)
     }
 
-    /// The verdict for scanned QR text at a gate, decided here alone.
+    /// The verdict for scanned QR text at a gate, decided here alone with
+    /// the server's own rule (`gate::pass_named_by_qr`, then `gate::decide`).
     /// Returns the pass the roster knows, for the guard to see.
     pub fn verdict_for_qr(&self, gate_id: &str, direction: Direction, scanned: &str, now_ms: i64) -> (Reason, Option<&RosterPass>) {
         let Some(gate) = self.gate(gate_id) else { return (Reason::GateInactive, None) };
-        let claims = match pass_token::verify(pass_token::token_from_scan(scanned), &self.keys, now_ms.div_euclid(1000)) {
-            Ok(c) => c,
-            Err(e) => return (Reason::from_token_error(e), None),
-        };
-        if claims.cmp != pass_token::campus_code(&gate.campus_id) {
-            return (Reason::WrongCampus, None);
+        match pass_named_by_qr(scanned, &self.keys, gate, now_ms) {
+            Ok(pid) => self.verdict_for_pass(gate, direction, &pid, now_ms),
+            Err(reason) => (reason, None),
         }
-        self.verdict_for_pass(gate, direction, &claims.pid, now_ms)
+    }
+
+    /// The verdict for a pass id a QR named (its token already verified by
+    /// `gate::pass_named_by_qr`): the second half of `verdict_for_qr`.
+    pub fn verdict_for_pid(&self, gate_id: &str, direction: Direction, pid: &str, now_ms: i64) -> (Reason, Option<&RosterPass>) {
+        let Some(gate) = self.gate(gate_id) else { return (Reason::GateInactive, None) };
+        self.verdict_for_pass(gate, direction, pid, now_ms)
     }
 
     /// The verdict for a plate read at a vehicle gate (a plate camera's
@@ -143,26 +157,11 @@ impl LocalRoster {
 
     fn verdict_for_pass(&self, gate: &GateFacts, direction: Direction, pid: &str, now_ms: i64) -> (Reason, Option<&RosterPass>) {
         if self.cancelled.contains(pid) {
-            return (Reason::Cancelled, None);
+            return (decide(gate, Found::Withdrawn, direction, now_ms), None);
         }
-        let Some(p) = self.passes.get(pid) else { return (Reason::UnknownPass, None) };
-        let facts = PassFacts {
-            campus_id: self.campus_id.clone(),
-            vehicle: p.vehicle,
-            official: p.official,
-            allowed_vehicle_gates: p.allowed_vehicle_gates.clone(),
-            single_use: p.single_use,
-            used: p.used || self.spent.contains(pid),
-            cancelled: false,
-            blacklisted: false,
-        };
-        let mut reason = decide(gate, &facts, direction);
-        if reason == Reason::Ok && now_ms < p.valid_from {
-            reason = Reason::NotYetValid;
-        } else if reason == Reason::Ok && now_ms >= p.valid_until {
-            reason = Reason::Expired;
-        }
-        (reason, Some(p))
+        let Some(p) = self.passes.get(pid) else { return (decide(gate, Found::Unknown, direction, now_ms), None) };
+        let facts = p.facts(&self.campus_id, self.spent.contains(pid));
+        (decide(gate, Found::Pass(&facts), direction, now_ms), Some(p))
     }
 
     /// Records an offline admission: a single-use pass is spent here.
@@ -177,6 +176,7 @@ impl LocalRoster {
 mod tests {
     use super::*;
     use crate::gate::{GateDirection, GateKind};
+    use crate::pass_token;
     use base64::Engine;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use ed25519_dalek::Signer;

@@ -7,7 +7,7 @@ use crate::routes::ApiError;
 use app::domain::gate::{Direction, Reason};
 use app::error::AppError;
 use app::passes::ScanInput;
-use app::passes::ssr::{self as passes, OfflineEvent, Scanner};
+use app::passes::ssr::{self as passes, OfflineEvent, ScanState, Scanner};
 use app::platform::context::AppState;
 use axum::{
     Json, Router,
@@ -17,7 +17,15 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 
-pub fn routes(state: AppState) -> Router<leptos::prelude::LeptosOptions> {
+/// What the device routes share: the platform's state and the scan state
+/// (recorder, device cache) of the passes area.
+#[derive(Clone)]
+pub struct GateState {
+    pub app: AppState,
+    pub scans: ScanState,
+}
+
+pub fn routes(state: GateState) -> Router<leptos::prelude::LeptosOptions> {
     Router::new()
         .route("/api/gate/v1/check", post(check))
         .route("/api/gate/v1/roster", get(roster))
@@ -60,13 +68,14 @@ struct Device {
     gate: app::domain::gate::GateFacts,
 }
 
-async fn device(st: &AppState, headers: &HeaderMap) -> Result<Device, ApiError> {
+async fn device(gs: &GateState, headers: &HeaderMap) -> Result<Device, ApiError> {
     let key = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(ApiError(AppError::Unauthenticated))?;
-    let (id, gate, last_seen) = passes::device_for_key(st, key.trim()).await?.ok_or(ApiError(AppError::Unauthenticated))?;
+    let st = &gs.app;
+    let (id, gate, last_seen) = passes::device_for_key(st, &gs.scans.devices, key.trim()).await?.ok_or(ApiError(AppError::Unauthenticated))?;
     // Last seen: at most one write a minute per device.
     let now = st.clock.now_ms();
     if last_seen.is_none_or(|t| t < now - 60_000) {
@@ -77,7 +86,7 @@ async fn device(st: &AppState, headers: &HeaderMap) -> Result<Device, ApiError> 
             .execute(&st.db.write)
             .await
             .map_err(AppError::from)?;
-        st.devices.seen(&id, now);
+        gs.scans.devices.seen(&id, now);
     }
     Ok(Device { id, gate })
 }
@@ -144,8 +153,8 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         (status = 401, description = "No key, a wrong key, or a switched-off device"),
         (status = 422, description = "Not exactly one of plate, qr, id_number; or bad JSON"),
     ))]
-async fn check(State(st): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Result<Json<CheckAnswer>, ApiError> {
-    let d = device(&st, &headers).await?;
+async fn check(State(gs): State<GateState>, headers: HeaderMap, body: axum::body::Bytes) -> Result<Json<CheckAnswer>, ApiError> {
+    let d = device(&gs, &headers).await?;
     let req: CheckRequest = parse(&body)?;
     let input = match (req.qr, req.plate, req.id_number) {
         (Some(q), None, None) => ScanInput::Qr(q),
@@ -153,7 +162,7 @@ async fn check(State(st): State<AppState>, headers: HeaderMap, body: axum::body:
         (None, None, Some(n)) => ScanInput::IdNumber(n),
         _ => return Err(ApiError(AppError::invalid("input", app::i18n::Msg::ErrOneInput))),
     };
-    let v = passes::scan_at(&st, &d.gate, req.direction, &input, &Scanner::Device(d.id), req.record, req.event_id.as_deref()).await?;
+    let v = passes::scan_at(&gs.app, &gs.scans, &d.gate, req.direction, &input, &Scanner::Device(d.id), req.record, req.event_id.as_deref()).await?;
     Ok(Json(CheckAnswer {
         allow: v.allow,
         reason: v.reason,
@@ -181,9 +190,9 @@ pub struct Since {
 #[utoipa::path(get, path = "/api/gate/v1/roster", tag = "gate", params(Since),
     security(("device_key" = [])),
     responses((status = 200, description = "The roster, or a delta with `since`", body = app::domain::roster::Roster), (status = 401, description = "Not a device key")))]
-async fn roster(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<Since>) -> Result<Json<passes::Roster>, ApiError> {
-    let d = device(&st, &headers).await?;
-    Ok(Json(passes::roster(&st, &d.gate.campus_id, q.since).await?))
+async fn roster(State(gs): State<GateState>, headers: HeaderMap, Query(q): Query<Since>) -> Result<Json<passes::Roster>, ApiError> {
+    let d = device(&gs, &headers).await?;
+    Ok(Json(passes::roster(&gs.app, &d.gate.campus_id, q.since).await?))
 }
 
 /// Passages a device decided by itself (at most 1000 a batch).
@@ -197,8 +206,8 @@ pub struct EventBatch {
 #[utoipa::path(post, path = "/api/gate/v1/events", tag = "gate", request_body = EventBatch,
     security(("device_key" = [])),
     responses((status = 200, description = "What was stored", body = passes::IngestOutcome), (status = 401, description = "Not a device key"), (status = 422, description = "Bad JSON or too many events")))]
-async fn events(State(st): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Result<Json<passes::IngestOutcome>, ApiError> {
-    let d = device(&st, &headers).await?;
+async fn events(State(gs): State<GateState>, headers: HeaderMap, body: axum::body::Bytes) -> Result<Json<passes::IngestOutcome>, ApiError> {
+    let d = device(&gs, &headers).await?;
     let batch: EventBatch = parse(&body)?;
-    Ok(Json(passes::ingest(&st, &Scanner::Device(d.id), &d.gate.id, &batch.events).await?))
+    Ok(Json(passes::ingest(&gs.app, &Scanner::Device(d.id), &d.gate.id, &batch.events).await?))
 }

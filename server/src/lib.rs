@@ -15,6 +15,7 @@ use app::platform::{
     keys::{Keys, MasterKey},
     sms::{OutboxProvider, SmsProvider},
 };
+use app::passes::ssr::ScanState;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -46,9 +47,8 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<AppSta
         "tencent" => Box::new(app::platform::sms_cloud::TencentSms::new(config.sms.clone())),
         other => return Err(StartError::SmsProvider(other.to_owned())),
     };
-    let recorder = app::passes::recorder::Recorder::spawn(db.clone());
     let writes = app::platform::batch::WriteBatcher::spawn(db.clone());
-    let state = AppState(Arc::new(Inner { db, clock: CampusClock::new(clock, tz), keys, config, sms, recorder, writes, devices: Default::default() }));
+    let state = AppState(Arc::new(Inner { db, clock: CampusClock::new(clock, tz), keys, config, sms, writes }));
     app::applications::ssr::seed_rules(&state).await.map_err(app::platform::db::DbError::from)?;
     Ok(state)
 }
@@ -69,12 +69,18 @@ fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
-/// The whole HTTP application.
+/// The whole HTTP application. Starts the scan recorder: call once per
+/// server, inside the runtime.
 pub fn router(state: AppState) -> Router {
     let options = leptos_options(&state.config);
     let routes = generate_route_list(app::App);
-    let ctx_state = state.clone();
-    let provide = move || provide_context(ctx_state.clone());
+    // The passes area's own values, beside the platform's state.
+    let scans = ScanState::spawn(state.db.clone());
+    let (ctx_state, ctx_scans) = (state.clone(), scans.clone());
+    let provide = move || {
+        provide_context(ctx_state.clone());
+        provide_context(ctx_scans.clone());
+    };
     let shell_options = options.clone();
     let site = Router::new()
         .nest_service("/pkg", assets::service(&state.config.site_root))
@@ -91,7 +97,7 @@ pub fn router(state: AppState) -> Router {
     // Gate devices ask thousands of times a second with small JSON bodies
     // and no cookies: no page layers (compressing 300 bytes costs more than
     // it saves; a request without a cookie cannot be forged cross-site).
-    let gate = gate_api::routes(state.clone())
+    let gate = gate_api::routes(gate_api::GateState { app: state.clone(), scans })
         .with_state(options)
         .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
             http::header::CACHE_CONTROL,

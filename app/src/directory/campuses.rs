@@ -150,6 +150,8 @@ pub async fn save_gate(
     };
     tx.commit().await?;
     // Devices carry their gate's facts: read them again.
-    st.devices.clear();
+    if let Ok(scans) = crate::passes::ssr::scan_state() {
+        scans.devices.clear();
+    }
     Ok(id)
 }

@@ -1,4 +1,4 @@
-//! The holder's pass page and the guard's scanner page.
+//! The holder's pass page and the guard's scanner page (over 400 lines: the scanner page and its offline fallback, kept together).
 
 use super::*;
 use super::camera;
@@ -414,7 +414,7 @@ async fn refresh_and_sync(gate_id: &str, roster: StoredValue<crate::domain::rost
     gates.sort();
     gates.dedup();
     for g in gates {
-        let batch: Vec<OfflineEvent> = queued.iter().filter(|q| q.gate_id == g).map(|q| q.event.clone()).take(super::ssr_types::MAX_EVENTS_PER_BATCH).collect();
+        let batch: Vec<OfflineEvent> = queued.iter().filter(|q| q.gate_id == g).map(|q| q.event.clone()).take(super::MAX_EVENTS_PER_BATCH).collect();
         let ids: Vec<String> = batch.iter().map(|e| e.event_id.clone()).collect();
         if let Some(Ok(_)) = offline::within(15_000, guard_sync(g.clone(), batch)).await {
             offline::forget(&ids).await;

@@ -7,7 +7,9 @@
 //! pass is still spent by its own conditional update, so two gates (or two
 //! servers) racing for it admit it once.
 
-use super::ssr::{SCAN_CONTEXT, ScanContextRow, Tx, passage, people_in, spend};
+use super::passage::{passage, people_in, spend};
+use super::scan::{SCAN_CONTEXT, ScanContextRow, verdict_for};
+use super::stored::{PassRow, Tx};
 use crate::domain::gate::GateFacts;
 use crate::domain::gate::{Direction, Reason};
 use crate::error::AppError;
@@ -129,10 +131,10 @@ async fn write(db: &Db, records: &[ScanRecord]) -> Result<Vec<Recorded>, AppErro
         .iter()
         .map(|r| match &r.target {
             Err(reason) => Recorded { reason: *reason, fee: None, context: None },
-            Ok(pid) => match contexts.get(pid.as_str()) {
-                None => Recorded { reason: Reason::UnknownPass, fee: None, context: None },
-                Some(c) => Recorded { reason: c.verdict(&r.gate, r.direction, r.at), fee: None, context: Some(c.clone()) },
-            },
+            Ok(pid) => {
+                let c = contexts.get(pid.as_str());
+                Recorded { reason: verdict_for(c, &r.gate, r.direction, r.at), fee: None, context: c.cloned() }
+            }
         })
         .collect();
     // The same scan sent again (a retry, or the offline copy of a scan whose
@@ -265,7 +267,7 @@ async fn insert_events(tx: &mut Tx<'_>, records: &[ScanRecord], out: &[Recorded]
             let marks: Vec<String> = (1..=COLS).map(|k| if anonymous { "?".to_owned() } else { format!("${}", n * COLS + k) }).collect();
             sql.push_str(&format!("{}({}, 0, 0)", if n == 0 { "" } else { ", " }, marks.join(", ")));
         }
-        let passes: Vec<Option<super::ssr::PassRow>> = chunk.iter().map(|&i| out[i].context.as_ref().map(ScanContextRow::pass_row)).collect();
+        let passes: Vec<Option<PassRow>> = chunk.iter().map(|&i| out[i].context.as_ref().map(ScanContextRow::pass_row)).collect();
         let mut q = sqlx::query(&sql);
         for (k, &i) in chunk.iter().enumerate() {
             let r = &records[i];

@@ -22,12 +22,8 @@ pub struct Inner {
     pub keys: Keys,
     pub config: Config,
     pub sms: Box<dyn SmsProvider>,
-    /// Writes online scans in batches (see `passes::recorder`).
-    pub recorder: crate::passes::recorder::Recorder,
     /// Group commit for writes that many make at once (see `batch`).
     pub writes: super::batch::WriteBatcher,
-    /// Gate devices by key, for a few seconds (see `passes::ssr::DeviceCache`).
-    pub devices: crate::passes::ssr::DeviceCache,
 }
 
 /// Shared by every request; provided to server functions through context.

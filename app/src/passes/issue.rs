@@ -1,0 +1,108 @@
+//! Issuing the passes of an approved application, cancelling them, and
+//! marking them changed when their holder is blacklisted (so the next
+//! roster delta carries them).
+
+use super::stored::Tx;
+use crate::domain::Phone;
+use crate::error::AppError;
+use crate::platform::context::AppState;
+use crate::platform::keys::{random_token, sha256_hex};
+
+/// One issued pass, for the SMS that carries its link.
+pub struct Issued {
+    pub phone: Option<Phone>,
+    pub holder: String,
+    pub link: String,
+}
+
+/// What issuing reads of the approved application.
+#[derive(sqlx::FromRow)]
+struct ApprovedApplication {
+    kind: String,
+    campus_id: String,
+    start_date: String,
+    end_date: String,
+    plate: Option<String>,
+    /// No pass kind is single use yet.
+    single_use: i64,
+}
+
+/// Issues the passes of an application that has just been approved: one
+/// per entrant and one for its vehicle. Runs inside the approving
+/// transaction.
+pub async fn issue(st: &AppState, tx: &mut Tx<'_>, app_id: &str, now: i64) -> Result<Vec<Issued>, AppError> {
+    let ApprovedApplication { kind, campus_id, start_date, end_date, plate, single_use } = sqlx::query_as(
+        "SELECT a.kind, a.campus_id, a.start_date, a.end_date, a.plate, 0 AS single_use FROM applications a WHERE a.id = $1",
+    )
+    .bind(app_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let tz = st.clock.tz;
+    let day_start = |d: &str| -> i64 {
+        chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .and_then(|t| t.and_local_timezone(tz).single())
+            .map(|t| t.timestamp_millis())
+            .unwrap_or(now)
+    };
+    let valid_from = day_start(&start_date);
+    let valid_until = day_start(&end_date) + 24 * 3_600_000;
+    let kind = kind.to_lowercase();
+    let entrants: Vec<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT id, name, phone FROM entrants WHERE application_id = $1 ORDER BY position").bind(app_id).fetch_all(&mut **tx).await?;
+    let mut holders: Vec<(Option<String>, String, Option<String>, bool)> =
+        entrants.into_iter().map(|(id, name, phone)| (Some(id), name, phone, false)).collect();
+    if let Some(p) = plate {
+        holders.push((None, p, None, true));
+    }
+    let base = st.config.public_base_url.trim_end_matches('/').to_owned();
+    let mut out = Vec::new();
+    for (entrant_id, holder, phone, vehicle) in holders {
+        let id = random_token(16);
+        let link = random_token(16);
+        sqlx::query(
+            "INSERT INTO passes (id, application_id, entrant_id, kind, vehicle, holder, campus_id, valid_from, valid_until, single_use, link_hash, link_sealed, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+        )
+        .bind(&id)
+        .bind(app_id)
+        .bind(entrant_id)
+        .bind(if vehicle { "vehicle" } else { kind.as_str() })
+        .bind(vehicle as i64)
+        .bind(&holder)
+        .bind(&campus_id)
+        .bind(valid_from)
+        .bind(valid_until)
+        .bind(single_use)
+        .bind(sha256_hex(link.as_bytes()))
+        .bind(st.keys.seal_pii(&link))
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        out.push(Issued { phone: phone.and_then(|p| Phone::parse(&p).ok()), holder, link: format!("{base}/p/{link}") });
+    }
+    Ok(out)
+}
+
+/// Marks the passes of a person or plate just put on (or lifted from) the
+/// blacklist as changed, so the next roster delta carries them.
+pub async fn touch_listed(tx: &mut Tx<'_>, kind: &str, key: &str, now: i64) -> Result<(), sqlx::Error> {
+    let sql = match kind {
+        "document" => "UPDATE passes SET updated_at = $1 WHERE entrant_id IN (SELECT id FROM entrants WHERE doc_mac = $2) AND valid_until > $1",
+        "mobile" => "UPDATE passes SET updated_at = $1 WHERE entrant_id IN (SELECT id FROM entrants WHERE phone = $2) AND valid_until > $1",
+        _ => "UPDATE passes SET updated_at = $1 WHERE vehicle = 1 AND holder = $2 AND valid_until > $1",
+    };
+    sqlx::query(sql).bind(now).bind(key).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Cancels every pass of an application (cancelled or released).
+pub async fn cancel_for(tx: &mut Tx<'_>, app_id: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE passes SET cancelled_at = $1, updated_at = $1 WHERE application_id = $2 AND cancelled_at IS NULL")
+        .bind(now)
+        .bind(app_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,317 @@
+//! Online scanning: which pass a scan names, its verdict (the domain's one
+//! rule, as on the guard's phone), and handing it to the recorder
+//! (`recorder.rs`) that spends, moves and logs it in batches. Also the
+//! holder's photo for the guard.
+
+use super::passage::Fees;
+use super::stored::PassRow;
+use super::*;
+use crate::domain::document::{DocType, DocumentNumber};
+use crate::domain::gate::{Found, GateDirection, GateFacts, GateKind, PassFacts, Standing, VehicleGates, decide, pass_named_by_qr};
+use crate::domain::{Phone, Plate};
+use crate::i18n::{Lang, Msg};
+use crate::platform::context::AppState;
+use crate::platform::db::new_id;
+use super::state::ScanState;
+
+// ------------------------------------------------------------ scanning
+
+/// Who scans: a guard on the scanner page, or a registered device.
+pub enum Scanner {
+    Guard { staff_id: String, label: String },
+    Device(String),
+}
+
+impl Scanner {
+    pub fn guard(me: &crate::platform::context::Principal) -> Scanner {
+        Scanner::Guard { staff_id: me.staff().map(|s| s.id.clone()).unwrap_or_default(), label: me.actor_label() }
+    }
+
+    /// Event ids are unique per source: a phone's or device's own ids
+    /// never collide with another's.
+    pub fn source(&self) -> String {
+        match self {
+            Scanner::Guard { staff_id, .. } => format!("guard:{staff_id}"),
+            Scanner::Device(id) => format!("device:{id}"),
+        }
+    }
+
+    pub(super) fn columns(&self) -> (Option<&str>, Option<&str>) {
+        match self {
+            Scanner::Guard { label, .. } => (Some(label.as_str()), None),
+            Scanner::Device(d) => (None, Some(d.as_str())),
+        }
+    }
+}
+
+pub(super) struct Gate {
+    pub(super) facts: GateFacts,
+}
+
+pub(super) const GATE_COLUMNS: &str = "g.id, g.campus_id, g.kind, g.direction, g.active";
+
+/// What `GATE_COLUMNS` returns.
+#[derive(sqlx::FromRow)]
+pub(super) struct GateRow {
+    id: String,
+    campus_id: String,
+    kind: String,
+    direction: String,
+    active: i64,
+}
+
+impl GateRow {
+    pub(super) fn facts(self) -> GateFacts {
+        GateFacts {
+            id: self.id,
+            campus_id: self.campus_id,
+            kind: GateKind::from_code(&self.kind).unwrap_or(GateKind::Both),
+            direction: GateDirection::from_code(&self.direction).unwrap_or(GateDirection::Both),
+            active: self.active != 0,
+        }
+    }
+}
+
+pub(super) async fn gate(st: &AppState, gate_id: &str) -> Result<Gate, AppError> {
+    let row: Option<GateRow> = sqlx::query_as(&format!("SELECT {GATE_COLUMNS} FROM gates g WHERE g.id = $1")).bind(gate_id).fetch_optional(&st.db.read).await?;
+    Ok(Gate { facts: row.ok_or(AppError::NotFound)?.facts() })
+}
+
+/// A pass with everything a verdict needs, read in one query: its visit
+/// reason's rules, the entrant's document type, whether a photo exists and
+/// whether the holder or plate is blacklisted.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ScanContextRow {
+    pub(super) id: String,
+    pub(super) application_id: String,
+    pub(super) entrant_id: Option<String>,
+    pub(super) kind: String,
+    pub(super) vehicle: i64,
+    pub(super) holder: String,
+    pub(super) campus_id: String,
+    pub(super) valid_from: i64,
+    pub(super) valid_until: i64,
+    pub(super) single_use: i64,
+    pub(super) used_at: Option<i64>,
+    pub(super) cancelled_at: Option<i64>,
+    pub(super) category: String,
+    pub(super) vehicle_gates: String,
+    pub(super) free_minutes: i64,
+    pub(super) cents_per_hour: i64,
+    pub(super) daily_cap_cents: i64,
+    pub(super) doc_type: Option<String>,
+    pub(super) doc_masked: Option<String>,
+    pub(super) has_photo: i64,
+    pub(super) blacklisted: i64,
+}
+
+pub(super) const SCAN_CONTEXT: &str = "SELECT p.id, p.application_id, p.entrant_id, p.kind, p.vehicle, p.holder, p.campus_id, p.valid_from, p.valid_until,
+        p.single_use, p.used_at, p.cancelled_at, r.category, r.vehicle_gates, r.free_minutes, r.cents_per_hour, r.daily_cap_cents,
+        e.doc_type, e.doc_masked,
+        CASE WHEN EXISTS (SELECT 1 FROM entrant_photos ph WHERE ph.entrant_id = p.entrant_id) THEN 1 ELSE 0 END AS has_photo,
+        CASE WHEN EXISTS (SELECT 1 FROM blacklist b WHERE b.lifted_at IS NULL AND b.kind = 'document' AND b.entry_key = e.doc_mac)
+               OR EXISTS (SELECT 1 FROM blacklist b WHERE b.lifted_at IS NULL AND b.kind = 'mobile' AND b.entry_key = e.phone)
+               OR (p.vehicle = 1 AND EXISTS (SELECT 1 FROM blacklist b WHERE b.lifted_at IS NULL AND b.kind = 'plate' AND b.entry_key = p.holder))
+             THEN 1 ELSE 0 END AS blacklisted
+    FROM passes p JOIN applications a ON a.id = p.application_id JOIN visit_reasons r ON r.id = a.reason_id
+    LEFT JOIN entrants e ON e.id = p.entrant_id";
+
+/// The verdict at `gate` at `now` for the pass a scan found (`None`: no
+/// such pass), before any spending: `domain::gate::decide`.
+pub fn verdict_for(ctx: Option<&ScanContextRow>, gate: &GateFacts, direction: Direction, now: i64) -> Reason {
+    match ctx {
+        Some(c) => decide(gate, Found::Pass(&c.facts()), direction, now),
+        None => decide(gate, Found::Unknown, direction, now),
+    }
+}
+
+impl ScanContextRow {
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn pass_row(&self) -> PassRow {
+        PassRow {
+            id: self.id.clone(),
+            application_id: self.application_id.clone(),
+            entrant_id: self.entrant_id.clone(),
+            kind: self.kind.clone(),
+            vehicle: self.vehicle != 0,
+            holder: self.holder.clone(),
+            campus_id: self.campus_id.clone(),
+            valid_from: self.valid_from,
+            valid_until: self.valid_until,
+            single_use: self.single_use != 0,
+            used_at: self.used_at,
+            cancelled_at: self.cancelled_at,
+        }
+    }
+
+    pub fn fees(&self) -> Fees {
+        let official = self.category == "official";
+        Fees { free_minutes: self.free_minutes, cents_per_hour: if official { 0 } else { self.cents_per_hour }, daily_cap_cents: self.daily_cap_cents }
+    }
+
+    /// The pass's facts, through the one constructor the phone's roster uses too.
+    fn facts(&self) -> PassFacts {
+        let vehicle = (self.vehicle != 0).then(|| VehicleGates { official: self.category == "official", allowed: serde_json::from_str(&self.vehicle_gates).unwrap_or_default() });
+        let standing = Standing::of(self.cancelled_at.is_some(), self.blacklisted != 0);
+        PassFacts::new(&self.campus_id, (self.valid_from, self.valid_until), vehicle, self.single_use != 0 && self.used_at.is_some(), standing)
+    }
+
+    /// The holder as the guard sees them.
+    fn scanned(&self, st: &AppState) -> ScannedPass {
+        ScannedPass {
+            holder: self.holder.clone(),
+            kind: self.kind.clone(),
+            vehicle: self.vehicle != 0,
+            valid_from: st.clock.format(self.valid_from),
+            valid_until: st.clock.format(self.valid_until - 1),
+            check_document: super::check_document(self.doc_type.as_deref().unwrap_or("vehicle")),
+            document: self.doc_masked.clone(),
+            has_photo: self.has_photo != 0,
+            pass_id: self.id.clone(),
+        }
+    }
+}
+
+/// Which pass a scan names (its id), or the reason there is none. Plates,
+/// ID numbers and mobiles are looked up among today's passes of the campus.
+async fn find_pass(st: &AppState, gate: &GateFacts, input: &ScanInput, now: i64) -> Result<Result<String, Reason>, AppError> {
+    let valid_now = "AND valid_from <= $2 AND valid_until > $2 AND cancelled_at IS NULL ORDER BY valid_until LIMIT 1";
+    let found: Option<(String,)> = match input {
+        ScanInput::Qr(text) => {
+            let kid = crate::domain::pass_token::header(crate::domain::pass_token::token_from_scan(text)).map(|h| h.kid).unwrap_or_default();
+            let keys = st.keys.published_with(&st.db, &kid, now).await;
+            return Ok(pass_named_by_qr(text, &keys, gate, now));
+        }
+        ScanInput::Plate(p) => {
+            let Ok(plate) = Plate::parse(p) else { return Ok(Err(Reason::Malformed)) };
+            if blacklisted(st, "plate", plate.as_str()).await? {
+                return Ok(Err(Reason::Blacklisted));
+            }
+            sqlx::query_as(&format!("SELECT id FROM passes WHERE vehicle = 1 AND holder = $1 AND campus_id = $3 {valid_now}"))
+                .bind(plate.as_str())
+                .bind(now)
+                .bind(&gate.campus_id)
+                .fetch_optional(&st.db.read)
+                .await?
+        }
+        ScanInput::IdNumber(n) => {
+            let Ok(doc) = DocumentNumber::parse(DocType::ResidentId, n, st.clock.today()) else { return Ok(Err(Reason::Malformed)) };
+            let mac = st.keys.pii_mac(&doc.claim_text());
+            if blacklisted(st, "document", &mac).await? {
+                return Ok(Err(Reason::Blacklisted));
+            }
+            sqlx::query_as(&format!("SELECT id FROM passes WHERE entrant_id IN (SELECT id FROM entrants WHERE doc_mac = $1) AND campus_id = $3 {valid_now}"))
+                .bind(mac)
+                .bind(now)
+                .bind(&gate.campus_id)
+                .fetch_optional(&st.db.read)
+                .await?
+        }
+        ScanInput::Mobile(m) => {
+            let Ok(phone) = Phone::parse(m) else { return Ok(Err(Reason::Malformed)) };
+            sqlx::query_as(&format!("SELECT id FROM passes WHERE entrant_id IN (SELECT id FROM entrants WHERE phone = $1) AND campus_id = $3 {valid_now}"))
+                .bind(phone.as_str())
+                .bind(now)
+                .bind(&gate.campus_id)
+                .fetch_optional(&st.db.read)
+                .await?
+        }
+    };
+    Ok(found.map(|r| r.0).ok_or(Reason::NoPass))
+}
+
+async fn blacklisted(st: &AppState, kind: &str, key: &str) -> Result<bool, AppError> {
+    let hit: Option<(String,)> = sqlx::query_as("SELECT id FROM blacklist WHERE kind = $1 AND entry_key = $2 AND lifted_at IS NULL")
+        .bind(kind)
+        .bind(key)
+        .fetch_optional(&st.db.read)
+        .await?;
+    Ok(hit.is_some())
+}
+
+/// The verdict for one scan at a gate; with `record`, the scan goes to the
+/// recorder, which reads the pass, decides, spends a single-use pass,
+/// moves the holder in or out and logs the scan in its next batch, and
+/// answers once that is committed.
+pub async fn scan(st: &AppState, scans: &ScanState, gate_id: &str, direction: Direction, input: &ScanInput, who: &Scanner, record: bool, event_id: Option<&str>) -> Result<Verdict, AppError> {
+    let gate = gate(st, gate_id).await?;
+    scan_at(st, scans, &gate.facts, direction, input, who, record, event_id).await
+}
+
+/// `scan` at a gate already read (a device's key names its gate).
+pub async fn scan_at(st: &AppState, scans: &ScanState, gate: &GateFacts, direction: Direction, input: &ScanInput, who: &Scanner, record: bool, event_id: Option<&str>) -> Result<Verdict, AppError> {
+    if event_id.is_some_and(|e| e.is_empty() || e.len() > 100) {
+        return Err(AppError::invalid("event_id", Msg::ErrRequired));
+    }
+    let now = st.clock.now_ms();
+    let method = match input {
+        ScanInput::Qr(_) => "qr",
+        ScanInput::Plate(_) => "plate",
+        ScanInput::IdNumber(_) => "id_number",
+        ScanInput::Mobile(_) => "mobile",
+    };
+    let target = find_pass(st, gate, input, now).await?;
+    if !record {
+        // A preview: read and decide, change nothing.
+        let ctx = match &target {
+            Ok(pid) => sqlx::query_as::<_, ScanContextRow>(&format!("{SCAN_CONTEXT} WHERE p.id = $1")).bind(pid).fetch_optional(&st.db.read).await?,
+            Err(_) => None,
+        };
+        let reason = match &target {
+            Err(r) => *r,
+            Ok(_) => verdict_for(ctx.as_ref(), gate, direction, now),
+        };
+        return Ok(verdict(st, reason, None, ctx.as_ref()));
+    }
+    let (guard, device) = who.columns();
+    let recorded = scans
+        .recorder
+        .record(super::recorder::ScanRecord {
+            event_key: format!("{}:{}", who.source(), event_id.map(str::to_owned).unwrap_or_else(new_id)),
+            replayable: event_id.is_some(),
+            at: now,
+            gate: gate.clone(),
+            guard: guard.map(str::to_owned),
+            device_id: device.map(str::to_owned),
+            direction,
+            method,
+            target,
+        })
+        .await?;
+    Ok(verdict(st, recorded.reason, recorded.fee, recorded.context.as_ref()))
+}
+
+fn verdict(st: &AppState, reason: Reason, fee: Option<i64>, ctx: Option<&ScanContextRow>) -> Verdict {
+    Verdict {
+        allow: reason == Reason::Ok,
+        reason,
+        message: reason.msg().text(Lang::Zh).to_owned(),
+        fee_cents: fee,
+        // A refused scan names the holder only when the pass itself is real.
+        pass: ctx.map(|c| c.scanned(st)),
+    }
+}
+
+pub async fn campus_of_gate(st: &AppState, gate_id: &str) -> Result<String, AppError> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT campus_id FROM gates WHERE id = $1").bind(gate_id).fetch_optional(&st.db.read).await?;
+    Ok(row.ok_or(AppError::NotFound)?.0)
+}
+
+/// A holder's face photo for the guard at `gate_id`: only for a pass of
+/// that gate's campus that has not ended more than a day ago.
+pub async fn photo(st: &AppState, gate_id: &str, pass_id: &str) -> Result<Option<String>, AppError> {
+    let campus = campus_of_gate(st, gate_id).await?;
+    let row: Option<(Option<String>,)> = sqlx::query_as(
+        "SELECT ph.data FROM passes p LEFT JOIN entrant_photos ph ON ph.entrant_id = p.entrant_id
+         WHERE p.id = $1 AND p.campus_id = $2 AND p.valid_until > $3",
+    )
+    .bind(pass_id)
+    .bind(&campus)
+    .bind(st.clock.now_ms() - 24 * 3_600_000)
+    .fetch_optional(&st.db.read)
+    .await?;
+    Ok(row.ok_or(AppError::NotFound)?.0)
+}

@@ -1,0 +1,143 @@
+//! The wire types of passes and the gate: the pass page, scans and their
+//! verdicts, the offline sync, gate devices; and the labels of their codes.
+
+use crate::domain::gate::{Direction, Reason};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PassStatus {
+    Valid,
+    NotYetValid,
+    Used,
+    Expired,
+    Cancelled,
+}
+
+/// What the holder's pass page shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PassView {
+    pub holder: String,
+    pub kind: String,
+    pub vehicle: bool,
+    pub campus: String,
+    pub valid_from: String,
+    pub valid_until: String,
+    pub gates: Vec<String>,
+    pub status: PassStatus,
+    /// The QR as an SVG document (empty unless the pass can be used now or later).
+    pub qr_svg: String,
+    /// When the token in the QR expires (a long pass's token is renewed daily).
+    pub token_expires: String,
+}
+
+/// What a scan is checked against: a QR text, a plate, an ID number or a mobile.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScanInput {
+    Qr(String),
+    Plate(String),
+    IdNumber(String),
+    Mobile(String),
+}
+
+/// The holder as the guard sees them: enough to check the person in front.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScannedPass {
+    pub holder: String,
+    pub kind: String,
+    pub vehicle: bool,
+    pub valid_from: String,
+    pub valid_until: String,
+    /// Which document to check beside the QR.
+    pub check_document: crate::i18n::Msg,
+    /// Masked document number.
+    pub document: Option<String>,
+    pub has_photo: bool,
+    pub pass_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub allow: bool,
+    pub reason: Reason,
+    pub message: String,
+    /// Parking fee due on exit, in cents.
+    pub fee_cents: Option<i64>,
+    pub pass: Option<ScannedPass>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GuardGate {
+    pub id: String,
+    pub name: String,
+    pub campus: String,
+}
+
+// ------------------------------------------------------------ the offline sync, shared by the scanner page, gate devices and the server
+
+/// An event a device or an offline phone decided by itself.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OfflineEvent {
+    /// Unique per device (or phone): a retry of the same event is harmless.
+    pub event_id: String,
+    /// Milliseconds since the epoch, when it happened.
+    pub at: i64,
+    pub direction: Direction,
+    #[serde(default)]
+    pub pass_id: Option<String>,
+    #[serde(default)]
+    pub plate: Option<String>,
+    pub allowed: bool,
+    pub reason: Reason,
+}
+
+/// The most events one sync may carry (a phone offline for a whole
+/// morning sends a few hundred at a time).
+pub const MAX_EVENTS_PER_BATCH: usize = 1000;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct IngestOutcome {
+    pub accepted: usize,
+    pub duplicates: usize,
+    /// Single-use passes admitted again elsewhere: reported, not hidden.
+    pub conflicts: Vec<String>,
+}
+
+/// A gate device as the office sees it (never its key).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeviceView {
+    pub id: String,
+    pub gate_id: String,
+    pub gate: String,
+    pub name: String,
+    pub active: bool,
+    pub last_seen: Option<String>,
+}
+
+/// The label of a pass kind as stored on a pass (`visitor`, `vehicle`, …).
+pub fn kind_label(kind: &str) -> crate::i18n::Msg {
+    use crate::i18n::Msg;
+    match kind {
+        "visitor" => Msg::KindVisitor,
+        "contractor" => Msg::KindContractor,
+        "staffwork" => Msg::KindStaffWork,
+        "residentday" => Msg::KindResidentDay,
+        "temppersonnel" => Msg::KindTempPersonnel,
+        "event" => Msg::KindEvent,
+        "walkin" => Msg::KindWalkIn,
+        _ => Msg::KindVehicle,
+    }
+}
+
+/// What the guard checks beside the QR, from a document type code.
+pub fn check_document(doc_type: &str) -> crate::i18n::Msg {
+    use crate::i18n::Msg;
+    match doc_type {
+        "passport" => Msg::DocPassport,
+        "other" => Msg::DocOther,
+        "vehicle" => Msg::CheckVehicle,
+        _ => Msg::DocResidentId,
+    }
+}
