@@ -375,6 +375,26 @@ mod verdict_tests {
     }
 }
 
+/// A visit reason's parking rule, as every gate applies it: official
+/// visits pay no hourly fee (seed 002: only private visits are charged).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FeeRule {
+    pub free_minutes: i64,
+    pub cents_per_hour: i64,
+    pub daily_cap_cents: i64,
+}
+
+impl FeeRule {
+    pub fn of_reason(official: bool, free_minutes: i64, cents_per_hour: i64, daily_cap_cents: i64) -> FeeRule {
+        FeeRule { free_minutes, cents_per_hour: if official { 0 } else { cents_per_hour }, daily_cap_cents }
+    }
+
+    /// The fee for a stay from `entered_ms` to `left_ms`.
+    pub fn charge(&self, entered_ms: i64, left_ms: i64) -> i64 {
+        parking_fee_cents(entered_ms, left_ms, self.free_minutes, self.cents_per_hour, self.daily_cap_cents)
+    }
+}
+
 /// A parking fee in cents: free for the first `free_minutes`, then
 /// `cents_per_hour` for every started hour, at most `daily_cap_cents` for
 /// every started 24 hours (0 = no cap).
@@ -404,6 +424,14 @@ pub fn yuan(cents: i64) -> String {
 #[cfg(test)]
 mod fee_tests {
     use super::parking_fee_cents as fee;
+
+    #[test]
+    fn official_visits_pay_no_hourly_fee_and_private_ones_do() {
+        let hour = 3_600_000;
+        assert_eq!(super::FeeRule::of_reason(true, 30, 500, 3000).charge(0, 5 * hour), 0);
+        assert_eq!(super::FeeRule::of_reason(false, 30, 500, 3000).charge(0, 5 * hour), fee(0, 5 * hour, 30, 500, 3000));
+        assert!(super::FeeRule::of_reason(false, 30, 500, 3000).charge(0, 5 * hour) > 0);
+    }
     use super::yuan;
 
     #[test]

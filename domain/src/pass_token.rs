@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 pub struct PassClaims {
     /// Pass id: 128 random bits, base64url.
     pub pid: String,
-    /// Pass kind, as a short code (`kind_code`).
+    /// Pass kind, as a short code (`PassKind::token_code`).
     pub knd: String,
     /// Campus, as a short code (`campus_code`).
     pub cmp: String,
@@ -26,20 +26,6 @@ pub struct PassClaims {
     /// Single use; left out when false (every byte counts in a QR code).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub su: bool,
-}
-
-/// The short code of a pass kind inside a token.
-pub fn kind_code(kind: &str) -> &'static str {
-    match kind {
-        "visitor" => "v",
-        "contractor" => "c",
-        "vehicle" => "car",
-        "staffwork" => "w",
-        "residentday" => "r",
-        "temppersonnel" => "t",
-        "event" => "e",
-        _ => "x",
-    }
 }
 
 /// A campus's short code inside a token: the last 8 hex digits of its id

@@ -21,22 +21,40 @@ impl PassKind {
     pub const ALL: [PassKind; 7] =
         [PassKind::Visitor, PassKind::Contractor, PassKind::StaffWork, PassKind::ResidentDay, PassKind::TempPersonnel, PassKind::Event, PassKind::WalkIn];
 
-    /// The kind as stored in `applications.kind` and `pass_policies.kind`:
-    /// its wire name (`Visitor`).
+    /// The kind's one spelling in every table (`applications.kind`,
+    /// `pass_policies.kind`, `passes.kind`). The wire (JSON) form stays the
+    /// variant's name.
     pub fn code(self) -> &'static str {
         match self {
-            PassKind::Visitor => "Visitor",
-            PassKind::Contractor => "Contractor",
-            PassKind::StaffWork => "StaffWork",
-            PassKind::ResidentDay => "ResidentDay",
-            PassKind::TempPersonnel => "TempPersonnel",
-            PassKind::Event => "Event",
-            PassKind::WalkIn => "WalkIn",
+            PassKind::Visitor => "visitor",
+            PassKind::Contractor => "contractor",
+            PassKind::StaffWork => "staff_work",
+            PassKind::ResidentDay => "resident_day",
+            PassKind::TempPersonnel => "temp_personnel",
+            PassKind::Event => "event",
+            PassKind::WalkIn => "walk_in",
         }
     }
 
     pub fn from_code(s: &str) -> Option<PassKind> {
         Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+
+    /// The short code inside a pass token, where every byte counts in the
+    /// QR code; a vehicle's pass has its own.
+    pub fn token_code(self, vehicle: bool) -> &'static str {
+        if vehicle {
+            return "car";
+        }
+        match self {
+            PassKind::Visitor => "v",
+            PassKind::Contractor => "c",
+            PassKind::StaffWork => "w",
+            PassKind::ResidentDay => "r",
+            PassKind::TempPersonnel => "t",
+            PassKind::Event => "e",
+            PassKind::WalkIn => "x",
+        }
     }
 
     pub fn label(self) -> crate::messages::Msg {
@@ -206,11 +224,23 @@ mod tests {
     }
 
     #[test]
-    fn kind_codes_are_the_wire_names() {
+    fn each_kind_has_one_stored_code_and_keeps_its_wire_name() {
         for k in PassKind::ALL {
-            assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{}\"", k.code()));
+            let wire = serde_json::to_string(&k).unwrap();
+            // The stored code is the wire name in snake case.
+            let snake: String = wire.trim_matches('"').chars().enumerate().fold(String::new(), |mut s, (i, c)| {
+                if c.is_ascii_uppercase() && i > 0 {
+                    s.push('_');
+                }
+                s.push(c.to_ascii_lowercase());
+                s
+            });
+            assert_eq!(k.code(), snake);
             assert_eq!(PassKind::from_code(k.code()), Some(k));
         }
-        assert_eq!(PassKind::from_code("visitor"), None);
+        assert_eq!(PassKind::from_code("Visitor"), None, "the wire name is not the stored code");
+        assert_eq!(PassKind::Visitor.token_code(false), "v");
+        assert_eq!(PassKind::StaffWork.token_code(false), "w");
+        assert_eq!(PassKind::Visitor.token_code(true), "car");
     }
 }

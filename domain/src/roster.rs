@@ -42,6 +42,12 @@ pub struct RosterPass {
     pub check_document: String,
 }
 
+/// A pass's kind as the roster, a verdict and the device API name it: the
+/// kind's stored code (`PassKind::code`), or `vehicle` for a car's pass.
+pub fn kind_on_wire(kind_code: &str, vehicle: bool) -> String {
+    if vehicle { "vehicle".to_owned() } else { kind_code.to_owned() }
+}
+
 impl RosterPass {
     /// The pass's facts as the phone knows them: the roster lists only its
     /// campus's passes, and withdrawn ones by id alone (so the standing of a

@@ -100,7 +100,7 @@ pub async fn seed_if_empty(st: &AppState) -> Result<bool, sqlx::Error> {
     // The default policies were written before the security office existed:
     // write them again so the contractor chain ends at the security office.
     sqlx::query("DELETE FROM pass_policies").execute(&st.db.write).await?;
-    app::applications::ssr::seed_rules(st).await?;
+    app::rules::policies::seed_rules(st).await?;
     Ok(true)
 }
 

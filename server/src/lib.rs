@@ -49,7 +49,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<AppSta
     };
     let writes = app::platform::batch::WriteBatcher::spawn(db.clone());
     let state = AppState(Arc::new(Inner { db, clock: CampusClock::new(clock, tz), keys, config, sms, writes }));
-    app::applications::ssr::seed_rules(&state).await.map_err(app::platform::db::DbError::from)?;
+    app::rules::policies::seed_rules(&state).await.map_err(app::platform::db::DbError::from)?;
     Ok(state)
 }
 
@@ -139,7 +139,7 @@ pub async fn every_minute(state: &AppState) -> Result<(), app::error::AppError> 
         tracing::warn!(error = %e, "refreshing the signing keys failed");
     }
     app::platform::sms::deliver_due(&state.db, state.sms.as_ref(), now).await?;
-    app::applications::ssr::expire_due(state).await?;
+    app::applications::expire_due(state).await?;
     Ok(())
 }
 

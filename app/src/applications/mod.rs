@@ -30,14 +30,6 @@ pub use types::*;
 #[cfg(feature = "ssr")]
 pub use decide::expire_due;
 
-/// The paths the server crate names today (start-up seeding, the upkeep
-/// job); the seeding is the rules' now.
-#[cfg(feature = "ssr")]
-pub mod ssr {
-    pub use super::decide::expire_due;
-    pub use crate::rules::policies::seed_rules;
-}
-
 use crate::domain::lifecycle::Action;
 use crate::domain::policy::PassKind;
 use crate::error::AppError;

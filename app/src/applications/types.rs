@@ -8,7 +8,7 @@ use crate::domain::policy::{FieldNeed, PassKind};
 use crate::error::AppError;
 use crate::i18n::Msg;
 // Visit reasons are the rules' (kept here for the pages and tests that name them so).
-pub use crate::rules::{ReasonCategory, ReasonView};
+pub(crate) use crate::rules::ReasonView;
 use serde::{Deserialize, Serialize};
 
 /// One person on an application, as typed into the form.

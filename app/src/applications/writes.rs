@@ -201,11 +201,7 @@ pub(super) async fn apply_edits(st: &AppState, tx: &mut Tx<'_>, id: &str, a: &Lo
     if new_plate != a.plate {
         sqlx::query("DELETE FROM application_claims WHERE application_id = $1 AND kind = 'plate'").bind(id).execute(&mut **tx).await?;
         if let Some(p) = &new_plate {
-            let hit: Option<(String,)> = sqlx::query_as("SELECT id FROM blacklist WHERE kind = 'plate' AND entry_key = $1 AND lifted_at IS NULL")
-                .bind(p)
-                .fetch_optional(&mut **tx)
-                .await?;
-            if hit.is_some() {
+            if crate::rules::listed::first_listed(&mut **tx, &[(crate::rules::BlacklistKind::Plate, p)]).await?.is_some() {
                 return Err(AppError::invalid("plate", Msg::ErrNotPermitted));
             }
             vehicle_not_inside(&mut **tx, p).await?;

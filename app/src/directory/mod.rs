@@ -26,8 +26,6 @@ pub mod ssr {
     pub use super::departments::*;
     pub use super::import::*;
     pub use super::staff::*;
-    // Until every caller names `crate::fields` (the other areas' rooms are being rebuilt).
-    pub use crate::fields::{optional_text, text};
 }
 
 role_fn!(SecurityAdmin, list_campuses "list_campuses"() -> Vec<CampusView> => |st, me| ssr::campuses(&st).await);

@@ -22,7 +22,7 @@ pub async fn devices(st: &AppState) -> Result<Vec<DeviceView>, AppError> {
 }
 
 pub async fn register_device(st: &AppState, cache: &DeviceCache, me: &crate::platform::context::Principal, gate_id: &str, name: &str) -> Result<String, AppError> {
-    let name = crate::directory::ssr::text("name", name, 50)?;
+    let name = crate::fields::text("name", name, 50)?;
     let g: Option<(String,)> = sqlx::query_as("SELECT id FROM gates WHERE id = $1").bind(gate_id).fetch_optional(&st.db.read).await?;
     g.ok_or_else(|| AppError::invalid("gate_id", Msg::ErrUnknownGate))?;
     // 256 random bits; only the digest is kept.

@@ -48,7 +48,6 @@ pub async fn issue(st: &AppState, tx: &mut Tx<'_>, app_id: &str, now: i64) -> Re
     };
     let valid_from = day_start(&start_date);
     let valid_until = day_start(&end_date) + 24 * 3_600_000;
-    let kind = kind.to_lowercase();
     let entrants: Vec<(String, String, Option<String>)> =
         sqlx::query_as("SELECT id, name, phone FROM entrants WHERE application_id = $1 ORDER BY position").bind(app_id).fetch_all(&mut **tx).await?;
     let mut holders: Vec<(Option<String>, String, Option<String>, bool)> =
@@ -68,7 +67,8 @@ pub async fn issue(st: &AppState, tx: &mut Tx<'_>, app_id: &str, now: i64) -> Re
         .bind(&id)
         .bind(app_id)
         .bind(entrant_id)
-        .bind(if vehicle { "vehicle" } else { kind.as_str() })
+        // One spelling of the kind for every pass; `vehicle` tells a car's.
+        .bind(&kind)
         .bind(vehicle as i64)
         .bind(&holder)
         .bind(&campus_id)
@@ -83,18 +83,6 @@ pub async fn issue(st: &AppState, tx: &mut Tx<'_>, app_id: &str, now: i64) -> Re
         out.push(Issued { phone: phone.and_then(|p| Phone::parse(&p).ok()), holder, link: format!("{base}/p/{link}") });
     }
     Ok(out)
-}
-
-/// Marks the passes of a person or plate just put on (or lifted from) the
-/// blacklist as changed, so the next roster delta carries them.
-pub async fn touch_listed(tx: &mut Tx<'_>, kind: &str, key: &str, now: i64) -> Result<(), sqlx::Error> {
-    let sql = match kind {
-        "document" => "UPDATE passes SET updated_at = $1 WHERE entrant_id IN (SELECT id FROM entrants WHERE doc_mac = $2) AND valid_until > $1",
-        "mobile" => "UPDATE passes SET updated_at = $1 WHERE entrant_id IN (SELECT id FROM entrants WHERE phone = $2) AND valid_until > $1",
-        _ => "UPDATE passes SET updated_at = $1 WHERE vehicle = 1 AND holder = $2 AND valid_until > $1",
-    };
-    sqlx::query(sql).bind(now).bind(key).execute(&mut **tx).await?;
-    Ok(())
 }
 
 /// Cancels every pass of an application (cancelled or released).

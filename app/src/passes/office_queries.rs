@@ -12,10 +12,7 @@ pub async fn settle_fees(st: &AppState, me: &crate::platform::context::Principal
     let plate = Plate::parse(plate).map_err(|_| AppError::invalid("plate", Msg::ErrPlate))?;
     let now = st.clock.now_ms();
     let mut tx = st.db.write.begin().await?;
-    let (cents,): (i64,) = sqlx::query_as("SELECT CAST(COALESCE(SUM(cents), 0) AS BIGINT) FROM parking_fees WHERE plate = $1 AND settled_at IS NULL")
-        .bind(plate.as_str())
-        .fetch_one(&mut *tx)
-        .await?;
+    let cents = super::passage::unpaid_fee_cents(&mut *tx, plate.as_str()).await?;
     sqlx::query("UPDATE parking_fees SET settled_at = $1, settled_by = $2 WHERE plate = $3 AND settled_at IS NULL")
         .bind(now)
         .bind(me.actor_label())
@@ -29,7 +26,7 @@ pub async fn settle_fees(st: &AppState, me: &crate::platform::context::Principal
 
 pub async fn clear_inside(st: &AppState, me: &crate::platform::context::Principal, plate: &str, reason: &str) -> Result<(), AppError> {
     let plate = Plate::parse(plate).map_err(|_| AppError::invalid("plate", Msg::ErrPlate))?;
-    let reason = crate::directory::ssr::text("reason", reason, 200)?;
+    let reason = crate::fields::text("reason", reason, 200)?;
     let now = st.clock.now_ms();
     let mut tx = st.db.write.begin().await?;
     let r = sqlx::query("DELETE FROM vehicles_inside WHERE plate = $1").bind(plate.as_str()).execute(&mut *tx).await?;
@@ -103,12 +100,12 @@ pub async fn scan_log(st: &AppState, f: &ScanFilter) -> Result<Vec<ScanRow>, App
             conflict: r.conflict != 0,
             scanner: r.guard.or(r.device.map(|d| format!("device:{d}"))).unwrap_or_default(),
             // The log names people masked; plates in full.
+            kind: r.kind.map(|k| crate::domain::roster::kind_on_wire(&k, r.vehicle == Some(1))).unwrap_or_default(),
             holder: match (r.holder, r.vehicle) {
                 (Some(h), Some(1)) => h,
                 (Some(h), _) => mask_name(&h),
                 (None, _) => String::new(),
             },
-            kind: r.kind.unwrap_or_default(),
         })
         .collect())
 }

@@ -3,9 +3,19 @@
 //! exit. Shared by the recorder (online) and event ingestion (offline).
 
 use super::stored::{PassRow, Tx};
-use crate::domain::gate::{Direction, parking_fee_cents};
+use crate::domain::gate::Direction;
 use crate::error::AppError;
 use crate::platform::db::new_id;
+
+/// What `plate` owes: its unsettled parking fees, in cents (an unpaid fee
+/// blocks the plate's next booking; the office settles them).
+pub async fn unpaid_fee_cents<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(exec: E, plate: &str) -> Result<i64, sqlx::Error> {
+    let (cents,): (i64,) = sqlx::query_as("SELECT CAST(COALESCE(SUM(cents), 0) AS BIGINT) FROM parking_fees WHERE plate = $1 AND settled_at IS NULL")
+        .bind(plate)
+        .fetch_one(exec)
+        .await?;
+    Ok(cents)
+}
 
 /// Spends a single-use pass: one conditional update, whose row count says
 /// whether this caller was the one that spent it.
@@ -20,13 +30,8 @@ pub(super) async fn spend(tx: &mut Tx<'_>, pass_id: &str, gate_id: &str, at: i64
     Ok(r.rows_affected() == 1)
 }
 
-/// The parking rule of a pass's visit reason.
-#[derive(Clone, Copy, Debug)]
-pub struct Fees {
-    pub free_minutes: i64,
-    pub cents_per_hour: i64,
-    pub daily_cap_cents: i64,
-}
+/// The parking rule of a pass's visit reason: the domain's one fee rule.
+pub use crate::domain::gate::FeeRule as Fees;
 
 pub(super) async fn fees_of(tx: &mut Tx<'_>, application_id: &str) -> Result<Fees, AppError> {
     let (category, free_minutes, cents_per_hour, daily_cap_cents): (String, i64, i64, i64) = sqlx::query_as(
@@ -35,7 +40,7 @@ pub(super) async fn fees_of(tx: &mut Tx<'_>, application_id: &str) -> Result<Fee
     .bind(application_id)
     .fetch_one(&mut **tx)
     .await?;
-    Ok(Fees { free_minutes, cents_per_hour: if category == "official" { 0 } else { cents_per_hour }, daily_cap_cents })
+    Ok(Fees::of_reason(category == "official", free_minutes, cents_per_hour, daily_cap_cents))
 }
 
 /// People entering: who is on campus now, for many passes in one statement.
@@ -90,7 +95,7 @@ pub(super) async fn passage(tx: &mut Tx<'_>, p: &PassRow, fees: &Fees, gate_id: 
                 sqlx::query_as("SELECT entered_at FROM vehicles_inside WHERE plate = $1 AND entered_at <= $2").bind(&p.holder).bind(at).fetch_optional(&mut **tx).await?;
             let Some((entered,)) = inside else { return Ok(Some(0)) };
             sqlx::query("DELETE FROM vehicles_inside WHERE plate = $1 AND entered_at = $2").bind(&p.holder).bind(entered).execute(&mut **tx).await?;
-            let cents = parking_fee_cents(entered, at, fees.free_minutes, fees.cents_per_hour, fees.daily_cap_cents);
+            let cents = fees.charge(entered, at);
             if cents > 0 {
                 sqlx::query("INSERT INTO parking_fees (id, plate, pass_id, campus_id, entered_at, left_at, cents) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                     .bind(new_id())

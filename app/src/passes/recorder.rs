@@ -223,7 +223,7 @@ async fn read_contexts(tx: &mut Tx<'_>, records: &[ScanRecord]) -> Result<HashMa
     pids.dedup();
     let mut found = HashMap::with_capacity(pids.len());
     for list in in_list(&pids) {
-        let sql = format!("{SCAN_CONTEXT} WHERE p.id IN ({})", marks(1, list.len()));
+        let sql = format!("{} WHERE p.id IN ({})", *SCAN_CONTEXT, marks(1, list.len()));
         let mut q = sqlx::query_as::<_, ScanContextRow>(&sql);
         for id in list {
             q = q.bind(id);

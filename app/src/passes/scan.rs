@@ -3,6 +3,8 @@
 //! (`recorder.rs`) that spends, moves and logs it in batches. Also the
 //! holder's photo for the guard.
 
+use crate::rules::BlacklistKind;
+use crate::rules::listed::first_listed;
 use super::passage::Fees;
 use super::stored::PassRow;
 use super::*;
@@ -105,16 +107,19 @@ pub struct ScanContextRow {
     pub(super) blacklisted: i64,
 }
 
-pub(super) const SCAN_CONTEXT: &str = "SELECT p.id, p.application_id, p.entrant_id, p.kind, p.vehicle, p.holder, p.campus_id, p.valid_from, p.valid_until,
+/// What a scan reads of a pass (one row, by `WHERE p.id …`).
+pub(super) static SCAN_CONTEXT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT p.id, p.application_id, p.entrant_id, p.kind, p.vehicle, p.holder, p.campus_id, p.valid_from, p.valid_until,
         p.single_use, p.used_at, p.cancelled_at, r.category, r.vehicle_gates, r.free_minutes, r.cents_per_hour, r.daily_cap_cents,
         e.doc_type, e.doc_masked,
         CASE WHEN EXISTS (SELECT 1 FROM entrant_photos ph WHERE ph.entrant_id = p.entrant_id) THEN 1 ELSE 0 END AS has_photo,
-        CASE WHEN EXISTS (SELECT 1 FROM blacklist b WHERE b.lifted_at IS NULL AND b.kind = 'document' AND b.entry_key = e.doc_mac)
-               OR EXISTS (SELECT 1 FROM blacklist b WHERE b.lifted_at IS NULL AND b.kind = 'mobile' AND b.entry_key = e.phone)
-               OR (p.vehicle = 1 AND EXISTS (SELECT 1 FROM blacklist b WHERE b.lifted_at IS NULL AND b.kind = 'plate' AND b.entry_key = p.holder))
-             THEN 1 ELSE 0 END AS blacklisted
+        CASE WHEN {listed} THEN 1 ELSE 0 END AS blacklisted
     FROM passes p JOIN applications a ON a.id = p.application_id JOIN visit_reasons r ON r.id = a.reason_id
-    LEFT JOIN entrants e ON e.id = p.entrant_id";
+    LEFT JOIN entrants e ON e.id = p.entrant_id",
+        listed = crate::rules::listed::PASS_HOLDER_LISTED
+    )
+});
 
 /// The verdict at `gate` at `now` for the pass a scan found (`None`: no
 /// such pass), before any spending: `domain::gate::decide`.
@@ -135,7 +140,7 @@ impl ScanContextRow {
             id: self.id.clone(),
             application_id: self.application_id.clone(),
             entrant_id: self.entrant_id.clone(),
-            kind: self.kind.clone(),
+            kind: crate::domain::roster::kind_on_wire(&self.kind, self.vehicle != 0),
             vehicle: self.vehicle != 0,
             holder: self.holder.clone(),
             campus_id: self.campus_id.clone(),
@@ -148,8 +153,7 @@ impl ScanContextRow {
     }
 
     pub fn fees(&self) -> Fees {
-        let official = self.category == "official";
-        Fees { free_minutes: self.free_minutes, cents_per_hour: if official { 0 } else { self.cents_per_hour }, daily_cap_cents: self.daily_cap_cents }
+        Fees::of_reason(self.category == "official", self.free_minutes, self.cents_per_hour, self.daily_cap_cents)
     }
 
     /// The pass's facts, through the one constructor the phone's roster uses too.
@@ -187,7 +191,7 @@ async fn find_pass(st: &AppState, gate: &GateFacts, input: &ScanInput, now: i64)
         }
         ScanInput::Plate(p) => {
             let Ok(plate) = Plate::parse(p) else { return Ok(Err(Reason::Malformed)) };
-            if blacklisted(st, "plate", plate.as_str()).await? {
+            if first_listed(&st.db.read, &[(BlacklistKind::Plate, plate.as_str())]).await?.is_some() {
                 return Ok(Err(Reason::Blacklisted));
             }
             sqlx::query_as(&format!("SELECT id FROM passes WHERE vehicle = 1 AND holder = $1 AND campus_id = $3 {valid_now}"))
@@ -200,7 +204,7 @@ async fn find_pass(st: &AppState, gate: &GateFacts, input: &ScanInput, now: i64)
         ScanInput::IdNumber(n) => {
             let Ok(doc) = DocumentNumber::parse(DocType::ResidentId, n, st.clock.today()) else { return Ok(Err(Reason::Malformed)) };
             let mac = st.keys.pii_mac(&doc.claim_text());
-            if blacklisted(st, "document", &mac).await? {
+            if first_listed(&st.db.read, &[(BlacklistKind::Document, &mac)]).await?.is_some() {
                 return Ok(Err(Reason::Blacklisted));
             }
             sqlx::query_as(&format!("SELECT id FROM passes WHERE entrant_id IN (SELECT id FROM entrants WHERE doc_mac = $1) AND campus_id = $3 {valid_now}"))
@@ -221,15 +225,6 @@ async fn find_pass(st: &AppState, gate: &GateFacts, input: &ScanInput, now: i64)
         }
     };
     Ok(found.map(|r| r.0).ok_or(Reason::NoPass))
-}
-
-async fn blacklisted(st: &AppState, kind: &str, key: &str) -> Result<bool, AppError> {
-    let hit: Option<(String,)> = sqlx::query_as("SELECT id FROM blacklist WHERE kind = $1 AND entry_key = $2 AND lifted_at IS NULL")
-        .bind(kind)
-        .bind(key)
-        .fetch_optional(&st.db.read)
-        .await?;
-    Ok(hit.is_some())
 }
 
 /// The verdict for one scan at a gate; with `record`, the scan goes to the
@@ -257,7 +252,7 @@ pub async fn scan_at(st: &AppState, scans: &ScanState, gate: &GateFacts, directi
     if !record {
         // A preview: read and decide, change nothing.
         let ctx = match &target {
-            Ok(pid) => sqlx::query_as::<_, ScanContextRow>(&format!("{SCAN_CONTEXT} WHERE p.id = $1")).bind(pid).fetch_optional(&st.db.read).await?,
+            Ok(pid) => sqlx::query_as::<_, ScanContextRow>(&format!("{} WHERE p.id = $1", *SCAN_CONTEXT)).bind(pid).fetch_optional(&st.db.read).await?,
             Err(_) => None,
         };
         let reason = match &target {

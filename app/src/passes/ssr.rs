@@ -1,12 +1,12 @@
 //! The server side of passes, one file per use case; this module keeps
-//! their old paths (`passes::ssr::issue`, `cancel_for`, `touch_listed`, …)
+//! their old paths (`passes::ssr::issue`, `cancel_for`, …)
 //! for the areas, the server crate and the tests.
 
 pub use super::devices::*;
 pub use super::issue::*;
 pub use super::office_queries::*;
 pub use super::pass_page::*;
-pub use super::passage::Fees;
+pub use super::passage::{Fees, unpaid_fee_cents};
 pub use super::scan::{ScanContextRow, Scanner, campus_of_gate, photo, scan, scan_at, verdict_for};
 pub use super::state::{ScanState, scan_state};
 pub use super::stored::{PassRow, Tx, mask_name};

@@ -40,7 +40,7 @@ pub(super) fn roster_entry(r: RosterRow, valid_text: String) -> Result<RosterPas
     let vehicle = r.vehicle != 0;
     Ok(RosterPass {
         holder: if vehicle { r.holder } else { mask_name(&r.holder) },
-        kind: r.kind,
+        kind: crate::domain::roster::kind_on_wire(&r.kind, vehicle),
         vehicle,
         single_use: r.single_use != 0,
         used: r.used_at != 0,
@@ -62,16 +62,15 @@ pub async fn roster(st: &AppState, campus_id: &str, since: Option<i64>) -> Resul
     const DAY: i64 = 24 * 3_600_000;
     let now = st.clock.now_ms();
     let since_ms = since.unwrap_or(0).max(0);
-    let rows: Vec<RosterRow> = sqlx::query_as(
+    let rows: Vec<RosterRow> = sqlx::query_as(&format!(
         "SELECT p.id, p.holder, p.kind, p.vehicle, p.single_use, COALESCE(p.used_at, 0) AS used_at, p.valid_from, p.valid_until, r.category, r.vehicle_gates,
                 CASE WHEN p.cancelled_at IS NULL THEN 0 ELSE 1 END AS cancelled, e.doc_type,
-                CASE WHEN EXISTS (SELECT 1 FROM blacklist b WHERE b.lifted_at IS NULL AND (
-                    (b.kind = 'document' AND b.entry_key = e.doc_mac) OR (b.kind = 'mobile' AND b.entry_key = e.phone)
-                    OR (b.kind = 'plate' AND p.vehicle = 1 AND b.entry_key = p.holder))) THEN 1 ELSE 0 END AS blacklisted
+                CASE WHEN {listed} THEN 1 ELSE 0 END AS blacklisted
          FROM passes p JOIN applications a ON a.id = p.application_id JOIN visit_reasons r ON r.id = a.reason_id
          LEFT JOIN entrants e ON e.id = p.entrant_id
          WHERE p.campus_id = $1 AND p.valid_until > $2 AND p.valid_from < $3 AND (p.updated_at >= $4 OR p.valid_from >= $5)",
-    )
+        listed = crate::rules::listed::PASS_HOLDER_LISTED
+    ))
     .bind(campus_id)
     .bind(now)
     .bind(now + DAY)

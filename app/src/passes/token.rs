@@ -2,6 +2,7 @@
 //! verification (the domain's one verifier, as on the guard's phone), the
 //! token's claims and the QR that carries it.
 
+use crate::domain::policy::PassKind;
 use super::*;
 use super::stored::PassRow;
 use crate::domain::gate::Reason;
@@ -79,7 +80,7 @@ pub fn claims_for(p: &PassRow, now_ms: i64) -> PassClaims {
     let now = now_ms / 1000;
     PassClaims {
         pid: p.id.clone(),
-        knd: crate::domain::pass_token::kind_code(&p.kind).to_owned(),
+        knd: PassKind::from_code(&p.kind).unwrap_or(PassKind::Visitor).token_code(p.vehicle).to_owned(),
         cmp: crate::domain::pass_token::campus_code(&p.campus_id),
         nbf: p.valid_from / 1000,
         exp: (p.valid_until / 1000).min(now.max(p.valid_from / 1000) + TOKEN_TTL_SECS),

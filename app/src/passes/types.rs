@@ -116,18 +116,12 @@ pub struct DeviceView {
     pub last_seen: Option<String>,
 }
 
-/// The label of a pass kind as stored on a pass (`visitor`, `vehicle`, …).
+/// The label of a pass's kind as a verdict or a list names it
+/// (`domain::roster::kind_on_wire`: a kind's code, or `vehicle`).
 pub fn kind_label(kind: &str) -> crate::i18n::Msg {
-    use crate::i18n::Msg;
-    match kind {
-        "visitor" => Msg::KindVisitor,
-        "contractor" => Msg::KindContractor,
-        "staffwork" => Msg::KindStaffWork,
-        "residentday" => Msg::KindResidentDay,
-        "temppersonnel" => Msg::KindTempPersonnel,
-        "event" => Msg::KindEvent,
-        "walkin" => Msg::KindWalkIn,
-        _ => Msg::KindVehicle,
+    match crate::domain::policy::PassKind::from_code(kind) {
+        Some(k) => k.label(),
+        None => crate::i18n::Msg::KindVehicle,
     }
 }
 

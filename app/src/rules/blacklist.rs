@@ -45,7 +45,7 @@ struct EntryRow {
 }
 
 pub async fn add(st: &AppState, me: &Principal, kind: BlacklistKind, doc_type: DocType, value: &str, reason: &str) -> Result<String, AppError> {
-    let reason = crate::directory::ssr::text("reason", reason, 200)?;
+    let reason = crate::fields::text("reason", reason, 200)?;
     let (key, masked) = match kind {
         BlacklistKind::Document => {
             let d = DocumentNumber::parse(doc_type, value, st.clock.today()).map_err(|_| AppError::invalid("value", Msg::ErrIdNumber))?;
@@ -76,14 +76,14 @@ pub async fn add(st: &AppState, me: &Principal, kind: BlacklistKind, doc_type: D
     if let Err(e) = r {
         return Err(if is_unique_violation(&e) { AppError::Conflict { msg: Msg::ErrDuplicate } } else { e.into() });
     }
-    crate::passes::ssr::touch_listed(&mut tx, kind.code(), &key, now).await?;
+    super::listed::touch_holders_passes(&mut tx, kind, &key, now).await?;
     audit::record(&mut *tx, now, &me.actor_label(), "blacklist_add", "blacklist", &id, json!({"kind": kind.code(), "value": masked, "reason": reason}), Some(&client_ip())).await?;
     tx.commit().await?;
     Ok(id)
 }
 
 pub async fn lift(st: &AppState, me: &Principal, id: &str, reason: &str) -> Result<(), AppError> {
-    let reason = crate::directory::ssr::text("reason", reason, 200)?;
+    let reason = crate::fields::text("reason", reason, 200)?;
     let now = st.clock.now_ms();
     let mut tx = st.db.write.begin().await?;
     let r = sqlx::query("UPDATE blacklist SET lifted_at = $1, lifted_by = $2, lift_reason = $3 WHERE id = $4 AND lifted_at IS NULL")
@@ -97,7 +97,9 @@ pub async fn lift(st: &AppState, me: &Principal, id: &str, reason: &str) -> Resu
         return Err(AppError::NotFound);
     }
     let (kind, key): (String, String) = sqlx::query_as("SELECT kind, entry_key FROM blacklist WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
-    crate::passes::ssr::touch_listed(&mut tx, &kind, &key, now).await?;
+    if let Some(kind) = BlacklistKind::from_code(&kind) {
+        super::listed::touch_holders_passes(&mut tx, kind, &key, now).await?;
+    }
     audit::record(&mut *tx, now, &me.actor_label(), "blacklist_lift", "blacklist", id, json!({"reason": reason}), Some(&client_ip())).await?;
     tx.commit().await?;
     Ok(())

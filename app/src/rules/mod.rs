@@ -8,6 +8,8 @@ mod types;
 #[cfg(feature = "ssr")]
 pub mod blacklist;
 #[cfg(feature = "ssr")]
+pub mod listed;
+#[cfg(feature = "ssr")]
 pub mod policies;
 #[cfg(feature = "ssr")]
 pub mod reasons;

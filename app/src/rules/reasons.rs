@@ -34,8 +34,8 @@ impl ReasonRow {
 }
 
 pub async fn save_reason(st: &AppState, me: &Principal, r: ReasonView) -> Result<String, AppError> {
-    let name = crate::directory::ssr::text("name", &r.name, 30)?;
-    let name_en = crate::directory::ssr::optional_text("name_en", &r.name_en, 60)?;
+    let name = crate::fields::text("name", &r.name, 30)?;
+    let name_en = crate::fields::optional_text("name_en", &r.name_en, 60)?;
     let now = st.clock.now_ms();
     let mut tx = st.db.write.begin().await?;
     let changes = json!({"name": name, "name_en": name_en, "category": r.category.code(), "active": r.active});

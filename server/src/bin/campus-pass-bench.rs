@@ -130,7 +130,7 @@ async fn generate(args: &[String]) -> Result<(), Error> {
     run(&st, "applications", &format!(
         "INSERT INTO applications (id, kind, status, version, applicant_phone, host_staff_id, department_id, campus_id, reason_id, note,
                                    start_date, end_date, plate, chain, created_at, updated_at)
-         {} SELECT 'gen-app-' || n, 'Visitor', CASE WHEN {start} + {day} < {now} THEN 'completed' ELSE 'approved' END, 2,
+         {} SELECT 'gen-app-' || n, 'visitor', CASE WHEN {start} + {day} < {now} THEN 'completed' ELSE 'approved' END, 2,
                 '13' || (100000000 + n), '{host}', '{dept}', '{campus}', {reason}, '', '2026-01-01', '2026-01-01', NULL, '[]', {start} - {day}, {start} - {day}
          FROM c",
         series(apps), start = start_of("n"), dept = departments[0], reason = pick(&reasons, "n"))).await?;

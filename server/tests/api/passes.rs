@@ -239,7 +239,7 @@ async fn device_check(c: &Ctx, key: &str, body: Value) -> (u16, Value) {
 /// An approved car visit for a private reason: plate 京A12345.
 async fn private_car_visit(c: &Ctx) -> String {
     let v = c.app.phone_user("13800000001").await;
-    let private = c.setup.reasons.iter().find(|r| r.category == app::applications::ReasonCategory::Private).unwrap().id.clone();
+    let private = c.setup.reasons.iter().find(|r| r.category == app::rules::ReasonCategory::Private).unwrap().id.clone();
     let mut f = c.form(json!([Ctx::entrant("李雷", "13800000001", &id_number(1), true)]), "京A12345");
     f["reason_id"] = json!(private);
     let id = c.submit(&v, f).await.unwrap();
