@@ -36,19 +36,21 @@ macro_rules! role_fn {
 /// who has set their own password); `AppError`, `Msg` and `Json` must be in scope.
 macro_rules! app_fn {
     ($(#[$m:meta])* $name:ident $ep:literal ( $($arg:ident : $ty:ty),* ) -> $ret:ty => |$st:ident, $me:ident| $body:expr) => {
-        $(#[$m])*
-        #[server(prefix = "/api/fn", endpoint = $ep, input = Json)]
-        pub async fn $name($($arg: $ty),*) -> Result<$ret, AppError> {
-            use crate::platform::context::*;
-            respond(async move {
-                let $me = require_signed_in().await?;
-                if $me.staff().is_some_and(|s| s.must_change_password) {
-                    return Err(AppError::Conflict { msg: Msg::MustChangePassword });
-                }
-                let $st = state()?;
-                $body
-            })
-            .await
+        server_fn! {
+            $ep, input = Json;
+            $(#[$m])*
+            pub async fn $name($($arg: $ty),*) -> Result<$ret, AppError> {
+                use crate::platform::context::*;
+                respond(async move {
+                    let $me = require_signed_in().await?;
+                    if $me.staff().is_some_and(|s| s.must_change_password) {
+                        return Err(AppError::Conflict { msg: Msg::MustChangePassword });
+                    }
+                    let $st = state()?;
+                    $body
+                })
+                .await
+            }
         }
     };
 }

@@ -129,6 +129,7 @@ impl Action {
     /// actions, the department's cancellation, an approver's decisions.
     pub fn actor(self, by_applicant: bool) -> Actor {
         match self {
+            Action::Submit | Action::Resubmit => Actor::Applicant,
             Action::Confirm | Action::AcknowledgeRejection | Action::Withdraw | Action::Release if by_applicant => Actor::Applicant,
             Action::Cancel => Actor::DepartmentApprover,
             Action::Expire { .. } => Actor::System,

@@ -88,6 +88,7 @@ async fn device(gs: &GateState, headers: &HeaderMap) -> Result<Device, ApiError>
             .map_err(AppError::from)?;
         gs.scans.devices.seen(&id, now);
     }
+    tracing::Span::current().record("device", id.as_str());
     Ok(Device { id, gate })
 }
 
@@ -153,6 +154,7 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         (status = 401, description = "No key, a wrong key, or a switched-off device"),
         (status = 422, description = "Not exactly one of plate, qr, id_number; or bad JSON"),
     ))]
+#[tracing::instrument(name = "gate_api.check", skip_all, fields(device = tracing::field::Empty))]
 async fn check(State(gs): State<GateState>, headers: HeaderMap, body: axum::body::Bytes) -> Result<Json<CheckAnswer>, ApiError> {
     let d = device(&gs, &headers).await?;
     let req: CheckRequest = parse(&body)?;
@@ -190,6 +192,7 @@ pub struct Since {
 #[utoipa::path(get, path = "/api/gate/v1/roster", tag = "gate", params(Since),
     security(("device_key" = [])),
     responses((status = 200, description = "The roster, or a delta with `since`", body = app::domain::roster::Roster), (status = 401, description = "Not a device key")))]
+#[tracing::instrument(name = "gate_api.roster", skip_all, fields(device = tracing::field::Empty))]
 async fn roster(State(gs): State<GateState>, headers: HeaderMap, Query(q): Query<Since>) -> Result<Json<passes::Roster>, ApiError> {
     let d = device(&gs, &headers).await?;
     Ok(Json(passes::roster(&gs.app, &d.gate.campus_id, q.since).await?))
@@ -206,6 +209,7 @@ pub struct EventBatch {
 #[utoipa::path(post, path = "/api/gate/v1/events", tag = "gate", request_body = EventBatch,
     security(("device_key" = [])),
     responses((status = 200, description = "What was stored", body = passes::IngestOutcome), (status = 401, description = "Not a device key"), (status = 422, description = "Bad JSON or too many events")))]
+#[tracing::instrument(name = "gate_api.events", skip_all, fields(device = tracing::field::Empty))]
 async fn events(State(gs): State<GateState>, headers: HeaderMap, body: axum::body::Bytes) -> Result<Json<passes::IngestOutcome>, ApiError> {
     let d = device(&gs, &headers).await?;
     let batch: EventBatch = parse(&body)?;

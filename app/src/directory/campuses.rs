@@ -150,8 +150,6 @@ pub async fn save_gate(
     };
     tx.commit().await?;
     // Devices carry their gate's facts: read them again.
-    if let Ok(scans) = crate::passes::ssr::scan_state() {
-        scans.devices.clear();
-    }
+    st.gates_version.fetch_add(1, std::sync::atomic::Ordering::Release);
     Ok(id)
 }

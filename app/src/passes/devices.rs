@@ -65,7 +65,10 @@ pub type DeviceAndGate = (String, GateFacts, Option<i64>);
 /// the truth: a change made here clears the cache at once, one made on
 /// another server is seen within `DEVICE_CACHE_MS`.
 #[derive(Clone, Default)]
-pub struct DeviceCache(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, (i64, Option<DeviceAndGate>)>>>);
+pub struct DeviceCache(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Cached>>>);
+
+/// A device lookup, when it was made and under which `gates_version`.
+type Cached = (i64, u64, Option<DeviceAndGate>);
 
 pub const DEVICE_CACHE_MS: i64 = 5_000;
 
@@ -74,24 +77,24 @@ impl DeviceCache {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
-    fn get(&self, digest: &str, now: i64) -> Option<Option<DeviceAndGate>> {
+    fn get(&self, digest: &str, now: i64, gates_version: u64) -> Option<Option<DeviceAndGate>> {
         let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(digest).filter(|(at, _)| now - at < DEVICE_CACHE_MS).map(|(_, d)| d.clone())
+        map.get(digest).filter(|(at, v, _)| now - at < DEVICE_CACHE_MS && *v == gates_version).map(|(_, _, d)| d.clone())
     }
 
-    fn put(&self, digest: String, now: i64, d: Option<DeviceAndGate>) {
+    fn put(&self, digest: String, now: i64, gates_version: u64, d: Option<DeviceAndGate>) {
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         // Junk keys must not grow it without bound.
         if map.len() > 10_000 {
-            map.retain(|_, (at, _)| now - *at < DEVICE_CACHE_MS);
+            map.retain(|_, (at, _, _)| now - *at < DEVICE_CACHE_MS);
         }
-        map.insert(digest, (now, d));
+        map.insert(digest, (now, gates_version, d));
     }
 
     /// Notes that the device was just marked seen.
     pub fn seen(&self, device_id: &str, now: i64) {
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        for (_, d) in map.values_mut() {
+        for (_, _, d) in map.values_mut() {
             if let Some(d) = d.as_mut().filter(|d| d.0 == device_id) {
                 d.2 = Some(now);
             }
@@ -111,7 +114,8 @@ struct DeviceKeyRow {
 pub async fn device_for_key(st: &AppState, cache: &DeviceCache, key: &str) -> Result<Option<DeviceAndGate>, AppError> {
     let digest = sha256_hex(key.as_bytes());
     let now = st.clock.now_ms();
-    if let Some(hit) = cache.get(&digest, now) {
+    let gates_version = st.gates_version.load(std::sync::atomic::Ordering::Acquire);
+    if let Some(hit) = cache.get(&digest, now, gates_version) {
         return Ok(hit);
     }
     let row: Option<DeviceKeyRow> = sqlx::query_as(&format!(
@@ -121,6 +125,6 @@ pub async fn device_for_key(st: &AppState, cache: &DeviceCache, key: &str) -> Re
     .fetch_optional(&st.db.read)
     .await?;
     let found = row.map(|r| (r.device_id, r.gate.facts(), r.last_seen_at));
-    cache.put(digest, now, found.clone());
+    cache.put(digest, now, gates_version, found.clone());
     Ok(found)
 }

@@ -37,17 +37,10 @@ pub async fn issue(st: &AppState, tx: &mut Tx<'_>, app_id: &str, now: i64) -> Re
     .bind(app_id)
     .fetch_one(&mut **tx)
     .await?;
-    let tz = st.clock.tz;
-    let day_start = |d: &str| -> i64 {
-        chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
-            .ok()
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .and_then(|t| t.and_local_timezone(tz).single())
-            .map(|t| t.timestamp_millis())
-            .unwrap_or(now)
-    };
-    let valid_from = day_start(&start_date);
-    let valid_until = day_start(&end_date) + 24 * 3_600_000;
+    // From the first day's start to the last day's end, in campus time.
+    let date = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok();
+    let valid_from = date(&start_date).map(|d| st.clock.start_of_day(d)).unwrap_or(now);
+    let valid_until = date(&end_date).map(|d| st.clock.end_of_day(d)).unwrap_or(now);
     let entrants: Vec<(String, String, Option<String>)> =
         sqlx::query_as("SELECT id, name, phone FROM entrants WHERE application_id = $1 ORDER BY position").bind(app_id).fetch_all(&mut **tx).await?;
     let mut holders: Vec<(Option<String>, String, Option<String>, bool)> =

@@ -37,87 +37,99 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use server_fn::codec::Json;
 
-/// The pass page, by its unguessable link id. Public: the link is the key.
-#[server(prefix = "/api/fn", endpoint = "pass_by_link", input = Json)]
-pub async fn pass_by_link(link: String) -> Result<PassView, AppError> {
-    use crate::platform::context::*;
-    respond(async move { ssr::pass_view(&state()?, &link).await }).await
+server_fn! {
+    "pass_by_link", input = Json;
+    /// The pass page, by its unguessable link id. Public: the link is the key.
+    pub async fn pass_by_link(link: String) -> Result<PassView, AppError> {
+        use crate::platform::context::*;
+        respond(async move { ssr::pass_view(&state()?, &link).await }).await
+    }
 }
 
-/// A guard's scan at their gate: verified, recorded, a single-use pass
-/// spent. `event_id` (random, made by the phone) makes a retry harmless and
-/// lets an offline copy of the same scan be recognised when it syncs.
-#[server(prefix = "/api/fn", endpoint = "guard_scan", input = Json)]
-pub async fn guard_scan(gate_id: String, direction: Direction, input: ScanInput, event_id: Option<String>) -> Result<Verdict, AppError> {
-    use crate::platform::context::*;
-    respond(async move {
-        let me = require_guard_at(&gate_id).await?;
-        let st = state()?;
-        ssr::scan(&st, &ssr::scan_state()?, &gate_id, direction, &input, &ssr::Scanner::guard(&me), true, event_id.as_deref()).await
-    })
-    .await
+server_fn! {
+    "guard_scan", input = Json;
+    /// A guard's scan at their gate: verified, recorded, a single-use pass
+    /// spent. `event_id` (random, made by the phone) makes a retry harmless and
+    /// lets an offline copy of the same scan be recognised when it syncs.
+    pub async fn guard_scan(gate_id: String, direction: Direction, input: ScanInput, event_id: Option<String>) -> Result<Verdict, AppError> {
+        use crate::platform::context::*;
+        respond(async move {
+            let me = require_guard_at(&gate_id).await?;
+            let st = state()?;
+            ssr::scan(&st, &ssr::scan_state()?, &gate_id, direction, &input, &ssr::Scanner::guard(&me), true, event_id.as_deref()).await
+        })
+        .await
+    }
 }
 
-/// The offline roster of the guard's campus (a delta with `since`).
-#[server(prefix = "/api/fn", endpoint = "guard_roster", input = Json)]
-pub async fn guard_roster(gate_id: String, since: Option<i64>) -> Result<crate::domain::roster::Roster, AppError> {
-    use crate::platform::context::*;
-    respond(async move {
-        require_guard_at(&gate_id).await?;
-        let st = state()?;
-        let campus = ssr::campus_of_gate(&st, &gate_id).await?;
-        ssr::roster(&st, &campus, since).await
-    })
-    .await
+server_fn! {
+    "guard_roster", input = Json;
+    /// The offline roster of the guard's campus (a delta with `since`).
+    pub async fn guard_roster(gate_id: String, since: Option<i64>) -> Result<crate::domain::roster::Roster, AppError> {
+        use crate::platform::context::*;
+        respond(async move {
+            require_guard_at(&gate_id).await?;
+            let st = state()?;
+            let campus = ssr::campus_of_gate(&st, &gate_id).await?;
+            ssr::roster(&st, &campus, since).await
+        })
+        .await
+    }
 }
 
-/// Verdicts the scanner page gave while offline, sent when it is back.
-#[server(prefix = "/api/fn", endpoint = "guard_sync", input = Json)]
-pub async fn guard_sync(gate_id: String, events: Vec<OfflineEvent>) -> Result<IngestOutcome, AppError> {
-    use crate::platform::context::*;
-    respond(async move {
-        let me = require_guard_at(&gate_id).await?;
-        let st = state()?;
-        ssr::ingest(&st, &ssr::Scanner::guard(&me), &gate_id, &events).await
-    })
-    .await
+server_fn! {
+    "guard_sync", input = Json;
+    /// Verdicts the scanner page gave while offline, sent when it is back.
+    pub async fn guard_sync(gate_id: String, events: Vec<OfflineEvent>) -> Result<IngestOutcome, AppError> {
+        use crate::platform::context::*;
+        respond(async move {
+            let me = require_guard_at(&gate_id).await?;
+            let st = state()?;
+            ssr::ingest(&st, &ssr::Scanner::guard(&me), &gate_id, &events).await
+        })
+        .await
+    }
 }
 
-/// The face photo of a pass's holder, where they consented to one: for the
-/// guard at a gate of the pass's campus only.
-#[server(prefix = "/api/fn", endpoint = "guard_photo", input = Json)]
-pub async fn guard_photo(gate_id: String, pass_id: String) -> Result<Option<String>, AppError> {
-    use crate::platform::context::*;
-    respond(async move {
-        require_guard_at(&gate_id).await?;
-        let st = state()?;
-        ssr::photo(&st, &gate_id, &pass_id).await
-    })
-    .await
+server_fn! {
+    "guard_photo", input = Json;
+    /// The face photo of a pass's holder, where they consented to one: for the
+    /// guard at a gate of the pass's campus only.
+    pub async fn guard_photo(gate_id: String, pass_id: String) -> Result<Option<String>, AppError> {
+        use crate::platform::context::*;
+        respond(async move {
+            require_guard_at(&gate_id).await?;
+            let st = state()?;
+            ssr::photo(&st, &gate_id, &pass_id).await
+        })
+        .await
+    }
 }
 
-/// The gates the signed-in guard is posted at.
-#[server(prefix = "/api/fn", endpoint = "guard_gates", input = Json)]
-pub async fn guard_gates() -> Result<Vec<GuardGate>, AppError> {
-    use crate::platform::context::*;
-    respond(async move {
-        let me = require_role(crate::domain::Role::Guard).await?;
-        let st = state()?;
-        let mut out = Vec::new();
-        for (_, gate_id) in me.grants.iter().filter(|(r, _)| *r == crate::domain::Role::Guard) {
-            let row: Option<(String, String, String)> = sqlx::query_as(
-                "SELECT g.id, g.name, c.name FROM gates g JOIN campuses c ON c.id = g.campus_id WHERE g.id = $1",
-            )
-            .bind(gate_id)
-            .fetch_optional(&st.db.read)
-            .await?;
-            if let Some((id, name, campus)) = row {
-                out.push(GuardGate { id, name, campus });
+server_fn! {
+    "guard_gates", input = Json;
+    /// The gates the signed-in guard is posted at.
+    pub async fn guard_gates() -> Result<Vec<GuardGate>, AppError> {
+        use crate::platform::context::*;
+        respond(async move {
+            let me = require_role(crate::domain::Role::Guard).await?;
+            let st = state()?;
+            let mut out = Vec::new();
+            for (_, gate_id) in me.grants.iter().filter(|(r, _)| *r == crate::domain::Role::Guard) {
+                let row: Option<(String, String, String)> = sqlx::query_as(
+                    "SELECT g.id, g.name, c.name FROM gates g JOIN campuses c ON c.id = g.campus_id WHERE g.id = $1",
+                )
+                .bind(gate_id)
+                .fetch_optional(&st.db.read)
+                .await?;
+                if let Some((id, name, campus)) = row {
+                    out.push(GuardGate { id, name, campus });
+                }
             }
-        }
-        Ok(out)
-    })
-    .await
+            Ok(out)
+        })
+        .await
+    }
 }
 
 pub mod camera;

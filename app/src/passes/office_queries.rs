@@ -66,11 +66,9 @@ pub async fn scan_log(st: &AppState, f: &ScanFilter) -> Result<Vec<ScanRow>, App
          FROM scan_events e LEFT JOIN campuses c ON c.id = e.campus_id LEFT JOIN gates g ON g.id = e.gate_id
          LEFT JOIN gate_devices d ON d.id = e.device_id LEFT JOIN passes p ON p.id = e.pass_id WHERE 1 = 1",
     );
-    let tz = st.clock.tz;
     let day_start = |d: &str, next: bool| -> Option<i64> {
         let date = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?;
-        let date = if next { date.succ_opt()? } else { date };
-        Some(date.and_hms_opt(0, 0, 0)?.and_local_timezone(tz).single()?.timestamp_millis())
+        Some(if next { st.clock.end_of_day(date) } else { st.clock.start_of_day(date) })
     };
     // Empty filters match everything; the newest-first index serves the rest.
     sql.push_str(

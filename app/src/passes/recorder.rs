@@ -169,7 +169,9 @@ async fn write(db: &Db, records: &[ScanRecord]) -> Result<Vec<Recorded>, AppErro
                 continue;
             }
             spent.insert(p.id.clone());
-        } else if p.used_at.is_none() {
+        } else if r.direction == Direction::In && p.used_at.is_none() {
+            // A pass's first entry marks it used (an application whose pass
+            // was used ends Completed, not Expired); an exit does not.
             first_use.push(p.id.clone());
         }
         if !p.vehicle && r.direction == Direction::In {

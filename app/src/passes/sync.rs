@@ -143,6 +143,15 @@ pub async fn ingest(st: &AppState, who: &Scanner, gate_id: &str, events: &[Offli
                 let fees = fees_of(&mut tx, &p.application_id).await?;
                 passage(&mut tx, p, &fees, gate_id, e.direction, e.at).await?;
             }
+            // An offline entry marks the pass used, as an online one does.
+            if !p.single_use && e.direction == Direction::In && p.used_at.is_none() {
+                sqlx::query("UPDATE passes SET used_at = $1, updated_at = $2 WHERE id = $3 AND used_at IS NULL")
+                    .bind(e.at)
+                    .bind(now)
+                    .bind(&p.id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
         let r = sqlx::query(
             "INSERT INTO scan_events (id, event_key, at, recorded_at, campus_id, gate_id, guard, device_id, direction, method, pass_id, plate, allowed, reason, offline, conflict)

@@ -24,6 +24,10 @@ pub struct Inner {
     pub sms: Box<dyn SmsProvider>,
     /// Group commit for writes that many make at once (see `batch`).
     pub writes: super::batch::WriteBatcher,
+    /// Bumped when a gate changes on this server: what was cached of gates
+    /// before (the device cache) is read again at once. Other servers see
+    /// the change when their caches expire.
+    pub gates_version: std::sync::atomic::AtomicU64,
 }
 
 /// Shared by every request; provided to server functions through context.
@@ -130,7 +134,18 @@ impl Principal {
 pub async fn principal() -> Result<Option<Principal>, AppError> {
     let st = state()?;
     let Some(parts) = parts() else { return Ok(None) };
-    principal_from(&st, &parts.headers).await
+    let p = principal_from(&st, &parts.headers).await?;
+    // The server function's span (`server_fn!`) names its caller without
+    // personal data: a staff member's internal id, or a visitor's session
+    // by the first characters of its digest.
+    if let Some(p) = &p {
+        let caller = match &p.subject {
+            Subject::Staff(s) => format!("staff:{}", s.id),
+            Subject::Phone { .. } => format!("session:{}", p.session_hash.get(..8).unwrap_or_default()),
+        };
+        tracing::Span::current().record("caller", caller.as_str());
+    }
+    Ok(p)
 }
 
 /// The caller of a plain axum route (outside server functions).

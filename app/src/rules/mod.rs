@@ -29,22 +29,26 @@ role_fn!(SecurityAdmin, lift_blacklist "lift_blacklist"(id: String, reason: Stri
 role_fn!(SecurityAdmin, list_reasons "list_reasons"() -> Vec<ReasonView> => |st, me| reasons::reasons(&st, false).await);
 role_fn!(SecurityAdmin, list_policies "list_policies"() -> Vec<PassPolicy> => |st, me| policies::policies(&st).await);
 
-#[server(prefix = "/api/fn", endpoint = "save_reason", input = Json)]
-pub async fn save_reason(reason: ReasonView) -> Result<String, AppError> {
-    use crate::platform::context::*;
-    respond(async move {
-        let me = require_role(crate::domain::Role::SecurityAdmin).await?;
-        reasons::save_reason(&state()?, &me, reason).await
-    })
-    .await
+server_fn! {
+    "save_reason", input = Json;
+    pub async fn save_reason(reason: ReasonView) -> Result<String, AppError> {
+        use crate::platform::context::*;
+        respond(async move {
+            let me = require_role(crate::domain::Role::SecurityAdmin).await?;
+            reasons::save_reason(&state()?, &me, reason).await
+        })
+        .await
+    }
 }
 
-#[server(prefix = "/api/fn", endpoint = "save_policy", input = Json)]
-pub async fn save_policy(policy: PassPolicy) -> Result<(), AppError> {
-    use crate::platform::context::*;
-    respond(async move {
-        let me = require_role(crate::domain::Role::SecurityAdmin).await?;
-        policies::save_policy(&state()?, &me, policy).await
-    })
-    .await
+server_fn! {
+    "save_policy", input = Json;
+    pub async fn save_policy(policy: PassPolicy) -> Result<(), AppError> {
+        use crate::platform::context::*;
+        respond(async move {
+            let me = require_role(crate::domain::Role::SecurityAdmin).await?;
+            policies::save_policy(&state()?, &me, policy).await
+        })
+        .await
+    }
 }

@@ -262,3 +262,36 @@ async fn twenty_copies_of_one_scan_sent_at_once_are_recorded_once() {
     let v: Verdict = c.app.call_json(&guard, "guard_scan", json!({"gate_id": gate, "direction": "in", "input": {"mobile": "13800000001"}})).await.unwrap();
     assert_eq!(v.reason, Reason::AlreadyUsed);
 }
+
+/// A visit admitted only by a phone offline ends Completed, as one admitted
+/// online does; an exit alone does not count as a use.
+#[tokio::test]
+async fn an_offline_entry_marks_the_pass_used_and_an_exit_alone_does_not() {
+    use app::domain::lifecycle::Status;
+    let c = ctx().await;
+    let (_v, entered) = c.approved("13800000001", 1).await;
+    let (_w, left_only) = c.approved("13800000002", 2).await;
+    visit_day(&c);
+    let gate = south_gate(&c).await;
+    let pid_of = |mobile: &str| {
+        let c = &c;
+        let mobile = mobile.to_owned();
+        async move {
+            let link = &links(c, &mobile).await[0];
+            let token = token_of(c, link).await;
+            let now_secs = c.app.state.clock.now_ms() / 1000;
+            let claims = app::domain::pass_token::verify(&token, &app::passes::ssr::public_keys(&c.app.state).await.unwrap(), now_secs).ok();
+            claims.map(|cl| cl.pid).unwrap_or_default()
+        }
+    };
+    let (p1, p2) = (pid_of("13800000001").await, pid_of("13800000002").await);
+    let now = c.app.state.clock.now_ms();
+    let out = sync(&c, &gate, json!([event("e-in", now, "in", &p1), event("e-out", now, "out", &p2)])).await;
+    assert_eq!(out.accepted, 2, "{out:?}");
+    assert_eq!(c.app.count(&format!("SELECT COUNT(*) FROM passes WHERE id = '{p1}' AND used_at IS NOT NULL")).await, 1);
+    assert_eq!(c.app.count(&format!("SELECT COUNT(*) FROM passes WHERE id = '{p2}' AND used_at IS NOT NULL")).await, 0);
+    c.app.clock.advance(chrono::Duration::days(3));
+    assert_eq!(app::applications::expire_due(&c.app.state).await.unwrap(), 2);
+    assert_eq!(c.status(&entered).await, Status::Completed);
+    assert_eq!(c.status(&left_only).await, Status::Expired);
+}

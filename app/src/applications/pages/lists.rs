@@ -104,7 +104,7 @@ pub fn ApprovalsPage() -> impl IntoView {
                 <select aria-label="status" on:change=move |ev| status.set(event_target_value(&ev))>
                     <option value="">{t(Msg::AllStatuses)}</option>
                     {[("in_review", Msg::StInReview), ("approved", Msg::StApproved), ("returned", Msg::StReturned), ("awaiting_confirmation", Msg::StAwaitingConfirmation),
-                      ("rejected", Msg::StRejected), ("cancelled", Msg::StCancelled), ("withdrawn", Msg::StWithdrawn), ("expired", Msg::StExpired)]
+                      ("rejected", Msg::StRejected), ("cancelled", Msg::StCancelled), ("withdrawn", Msg::StWithdrawn), ("expired", Msg::StExpired), ("completed", Msg::StCompleted)]
                         .into_iter().map(|(code, m)| view! { <option value=code>{t(m)}</option> }).collect_view()}
                 </select>
                 <input type="date" aria-label="from" on:change=move |ev| from.set(event_target_value(&ev)) />
