@@ -1,7 +1,7 @@
 //! The home page: what each kind of user can do from here.
 
-use crate::components::{Me, MeKind};
 use crate::components::WithMe;
+use crate::components::{Me, MeKind};
 use crate::domain::Role;
 use crate::i18n::{Msg, t};
 use leptos::prelude::*;

@@ -71,15 +71,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 fn PageScripts(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     {
-        let path = use_context::<http::request::Parts>()
-            .map(|p| p.uri.path().to_string())
-            .unwrap_or_default();
+        let path = use_context::<http::request::Parts>().map(|p| p.uri.path().to_string()).unwrap_or_default();
         if let Some((js, wasm)) = page_bundle_files(&options, Bundle::for_path(&path)) {
             let pkg = options.site_pkg_dir.to_string();
             let (js, wasm) = (format!("/{pkg}/{js}"), format!("/{pkg}/{wasm}"));
-            let script = format!(
-                "import init, {{ hydrate }} from {js:?}; init({{ module_or_path: {wasm:?} }}).then(() => hydrate());"
-            );
+            let script = format!("import init, {{ hydrate }} from {js:?}; init({{ module_or_path: {wasm:?} }}).then(() => hydrate());");
             return view! {
                 <link rel="modulepreload" href=js />
                 <link rel="preload" href=wasm r#as="fetch" r#type="application/wasm" crossorigin="" />
@@ -100,38 +96,23 @@ fn PageScripts(options: LeptosOptions) -> impl IntoView {
 fn page_bundle_files(options: &LeptosOptions, bundle: Bundle) -> Option<(String, String)> {
     use std::{collections::HashMap, sync::OnceLock};
     fn entries(text: &str) -> HashMap<String, String> {
-        text.lines()
-            .filter_map(|l| l.split_once(':'))
-            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-            .collect()
+        text.lines().filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_string(), v.trim().to_string())).collect()
     }
     static FILES: OnceLock<HashMap<String, String>> = OnceLock::new();
     let files = FILES.get_or_init(|| {
         if !options.hash_files {
             return HashMap::new();
         }
-        let read = |path: std::path::PathBuf| {
-            std::fs::read_to_string(path)
-                .map(|t| entries(&t))
-                .unwrap_or_default()
-        };
-        let ours = std::env::current_exe()
-            .ok()
-            .and_then(|exe| Some(read(exe.parent()?.join(options.hash_file.as_ref()))));
+        let read = |path: std::path::PathBuf| std::fs::read_to_string(path).map(|t| entries(&t)).unwrap_or_default();
+        let ours = std::env::current_exe().ok().and_then(|exe| Some(read(exe.parent()?.join(options.hash_file.as_ref()))));
         let files = read(std::path::Path::new(options.site_root.as_ref()).join("bundles.txt"));
-        match (
-            ours.as_ref().and_then(|h| h.get("wasm")),
-            files.get("main.wasm"),
-        ) {
+        match (ours.as_ref().and_then(|h| h.get("wasm")), files.get("main.wasm")) {
             (Some(a), Some(b)) if a == b => files,
             _ => HashMap::new(),
         }
     });
     let key = bundle.page_bundle()?;
-    Some((
-        files.get(&format!("{key}.js"))?.clone(),
-        files.get(&format!("{key}.wasm"))?.clone(),
-    ))
+    Some((files.get(&format!("{key}.js"))?.clone(), files.get(&format!("{key}.wasm"))?.clone()))
 }
 
 /// The language the page was rendered in: from the request on the server,
@@ -143,11 +124,7 @@ fn initial_lang() -> Lang {
     }
     #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
     {
-        document()
-            .document_element()
-            .and_then(|e| e.get_attribute("lang"))
-            .and_then(|l| Lang::from_code(&l))
-            .unwrap_or_default()
+        document().document_element().and_then(|e| e.get_attribute("lang")).and_then(|l| Lang::from_code(&l)).unwrap_or_default()
     }
     #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
     {
@@ -343,19 +320,7 @@ mod tests {
         for p in ["/apply", "/p/AbC123"] {
             assert_eq!(Bundle::for_path(p), Bundle::Visitor, "{p}");
         }
-        for p in [
-            "/",
-            "",
-            "/p",
-            "/p/",
-            "/p/a/b",
-            "/applications",
-            "/admin/scans",
-            "/scanner",
-            "/sign-in",
-            "/scan/",
-            "/p/AbC123/",
-        ] {
+        for p in ["/", "", "/p", "/p/", "/p/a/b", "/applications", "/admin/scans", "/scanner", "/sign-in", "/scan/", "/p/AbC123/"] {
             assert_eq!(Bundle::for_path(p), Bundle::Main, "{p}");
         }
     }

@@ -87,10 +87,7 @@ mod tests {
     fn two_entrants_with_one_document_or_one_own_mobile_are_refused() {
         let same_doc = [EntrantKeys { document: "d1", mobile: None }, EntrantKeys { document: "d1", mobile: None }];
         assert_eq!(claims("13800000001", &same_doc, None), Err(ClaimError::RepeatedWithin(ClaimKind::Document)));
-        let same_mobile = [
-            EntrantKeys { document: "d1", mobile: Some("13900000001") },
-            EntrantKeys { document: "d2", mobile: Some("13900000001") },
-        ];
+        let same_mobile = [EntrantKeys { document: "d1", mobile: Some("13900000001") }, EntrantKeys { document: "d2", mobile: Some("13900000001") }];
         assert_eq!(claims("13800000001", &same_mobile, None), Err(ClaimError::RepeatedWithin(ClaimKind::Mobile)));
     }
 

@@ -90,12 +90,8 @@ impl DocumentNumber {
                 .as_str()
                 .to_owned(),
             DocType::Passport | DocType::Other => {
-                let s: String = input
-                    .chars()
-                    .map(super::phone::fullwidth_to_ascii)
-                    .filter(|c| !c.is_whitespace())
-                    .map(|c| c.to_ascii_uppercase())
-                    .collect();
+                let s: String =
+                    input.chars().map(super::phone::fullwidth_to_ascii).filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect();
                 if !(5..=20).contains(&s.len()) || !s.chars().all(|c| c.is_ascii_alphanumeric()) {
                     return Err(DocumentError::Shape);
                 }

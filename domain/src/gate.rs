@@ -64,7 +64,6 @@ impl GateDirection {
     }
 }
 
-
 /// Which way someone passes a gate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

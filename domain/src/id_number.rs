@@ -34,12 +34,7 @@ impl IdNumber {
     /// Checks shape, birth date (a real date, not after `today`) and the
     /// ISO 7064 MOD 11-2 check character.
     pub fn parse(input: &str, today: NaiveDate) -> Result<Self, IdNumberError> {
-        let s: String = input
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .map(crate::phone::fullwidth_to_ascii)
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
+        let s: String = input.chars().filter(|c| !c.is_whitespace()).map(crate::phone::fullwidth_to_ascii).map(|c| c.to_ascii_uppercase()).collect();
         if s.is_empty() {
             return Err(IdNumberError::Empty);
         }

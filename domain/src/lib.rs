@@ -15,9 +15,9 @@ pub mod phone;
 pub mod plate;
 pub mod policy;
 pub mod roster;
-pub mod visit_dates;
 #[cfg(feature = "import")]
 pub mod staff_import;
+pub mod visit_dates;
 
 pub use account::{GrantStatus, Role, StaffNo};
 pub use id_number::IdNumber;

@@ -13,11 +13,17 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Status {
     Draft,
-    InReview { step: u8 },
+    InReview {
+        step: u8,
+    },
     /// Sent back to the applicant to change; resubmitting returns it to `step`.
-    Returned { step: u8 },
+    Returned {
+        step: u8,
+    },
     /// An approver edited it; the applicant confirms, and it goes back to `step`.
-    AwaitingConfirmation { step: u8 },
+    AwaitingConfirmation {
+        step: u8,
+    },
     Approved,
     /// Rejected; the applicant has not yet acknowledged it.
     RejectedUnacknowledged,
@@ -56,7 +62,9 @@ pub enum Action {
     Submit,
     /// The period is over; `used`: one of its passes was used.
     #[serde(skip)]
-    Expire { used: bool },
+    Expire {
+        used: bool,
+    },
 }
 
 impl Action {
@@ -162,17 +170,11 @@ impl Status {
     /// Open applications hold their entrants' documents, mobiles and plates
     /// (the duplicate rule) until their period is over.
     pub fn is_open(self) -> bool {
-        matches!(
-            self,
-            Status::InReview { .. } | Status::Returned { .. } | Status::AwaitingConfirmation { .. } | Status::Approved
-        )
+        matches!(self, Status::InReview { .. } | Status::Returned { .. } | Status::AwaitingConfirmation { .. } | Status::Approved)
     }
 
     pub fn is_final(self) -> bool {
-        matches!(
-            self,
-            Status::Rejected | Status::Withdrawn | Status::Released | Status::Cancelled | Status::Expired | Status::Completed
-        )
+        matches!(self, Status::Rejected | Status::Withdrawn | Status::Released | Status::Cancelled | Status::Expired | Status::Completed)
     }
 
     /// A stable text code for storage and the API.
@@ -226,9 +228,9 @@ pub fn transition(status: Status, action: Action, actor: Actor, steps: u8) -> Re
     match (status, action) {
         (S::Draft, A::Submit) => need(R::Applicant).map(|_| S::InReview { step: 0 }),
         (S::Returned { step }, A::Resubmit) => need(R::Applicant).map(|_| S::InReview { step }),
-        (S::InReview { step }, A::Approve | A::ApproveWithEdits) => need(R::StepApprover).map(|_| {
-            if step + 1 >= steps { S::Approved } else { S::InReview { step: step + 1 } }
-        }),
+        (S::InReview { step }, A::Approve | A::ApproveWithEdits) => {
+            need(R::StepApprover).map(|_| if step + 1 >= steps { S::Approved } else { S::InReview { step: step + 1 } })
+        }
         (S::InReview { step }, A::EditAndReturn) => need(R::StepApprover).map(|_| S::AwaitingConfirmation { step }),
         (S::InReview { step }, A::ReturnForChange) => need(R::StepApprover).map(|_| S::Returned { step }),
         (S::InReview { .. }, A::Reject) => need(R::StepApprover).map(|_| S::RejectedUnacknowledged),
@@ -239,7 +241,11 @@ pub fn transition(status: Status, action: Action, actor: Actor, steps: u8) -> Re
         }
         (S::Approved, A::Release) => need(R::Applicant).map(|_| S::Released),
         (S::Approved, A::Cancel) => {
-            if matches!(actor, R::StepApprover | R::DepartmentApprover) { Ok(S::Cancelled) } else { Err(Refusal::WrongActor) }
+            if matches!(actor, R::StepApprover | R::DepartmentApprover) {
+                Ok(S::Cancelled)
+            } else {
+                Err(Refusal::WrongActor)
+            }
         }
         (S::Approved, A::Expire { used }) => need(R::System).map(|_| if used { S::Completed } else { S::Expired }),
         // An application still undecided when its period is over can no
@@ -356,7 +362,22 @@ mod tests {
 
     fn all_actions() -> Vec<Action> {
         use Action::*;
-        vec![Submit, Resubmit, Approve, ApproveWithEdits, EditAndReturn, Confirm, ReturnForChange, Reject, AcknowledgeRejection, Withdraw, Release, Cancel, Expire { used: false }, Expire { used: true }]
+        vec![
+            Submit,
+            Resubmit,
+            Approve,
+            ApproveWithEdits,
+            EditAndReturn,
+            Confirm,
+            ReturnForChange,
+            Reject,
+            AcknowledgeRejection,
+            Withdraw,
+            Release,
+            Cancel,
+            Expire { used: false },
+            Expire { used: true },
+        ]
     }
 
     const ACTORS: [Actor; 4] = [Actor::Applicant, Actor::StepApprover, Actor::DepartmentApprover, Actor::System];

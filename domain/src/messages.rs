@@ -35,12 +35,7 @@ impl Lang {
     pub fn negotiate(cookie: Option<&str>, accept_language: Option<&str>) -> Lang {
         cookie
             .and_then(Lang::from_code)
-            .or_else(|| {
-                accept_language?
-                    .split(',')
-                    .filter_map(|part| Lang::from_code(part.split(';').next().unwrap_or("")))
-                    .next()
-            })
+            .or_else(|| accept_language?.split(',').filter_map(|part| Lang::from_code(part.split(';').next().unwrap_or(""))).next())
             .unwrap_or_default()
     }
 }

@@ -114,17 +114,9 @@ pub fn verify(token: &str, keys: &[PublicKey], now: i64) -> Result<PassClaims, T
         return Err(TokenError::Algorithm);
     }
     let key = keys.iter().find(|k| k.kid == head.kid).ok_or(TokenError::UnknownKey)?;
-    let key_bytes: [u8; 32] = URL_SAFE_NO_PAD
-        .decode(&key.x)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or(TokenError::UnknownKey)?;
+    let key_bytes: [u8; 32] = URL_SAFE_NO_PAD.decode(&key.x).ok().and_then(|b| b.try_into().ok()).ok_or(TokenError::UnknownKey)?;
     let verifying = ed25519_dalek::VerifyingKey::from_bytes(&key_bytes).map_err(|_| TokenError::UnknownKey)?;
-    let sig_bytes: [u8; 64] = URL_SAFE_NO_PAD
-        .decode(s)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or(TokenError::Signature)?;
+    let sig_bytes: [u8; 64] = URL_SAFE_NO_PAD.decode(s).ok().and_then(|b| b.try_into().ok()).ok_or(TokenError::Signature)?;
     let signature = ed25519_dalek::Signature::from_bytes(&sig_bytes);
     let signed = &token[..h.len() + 1 + p.len()];
     verifying.verify_strict(signed.as_bytes(), &signature).map_err(|_| TokenError::Signature)?;

@@ -21,23 +21,13 @@ pub enum PhoneError {
 
 impl Phone {
     pub fn parse(input: &str) -> Result<Self, PhoneError> {
-        let compact: String = input
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-' && *c != '(' && *c != ')')
-            .map(fullwidth_to_ascii)
-            .collect();
+        let compact: String = input.chars().filter(|c| !c.is_whitespace() && *c != '-' && *c != '(' && *c != ')').map(fullwidth_to_ascii).collect();
         if compact.is_empty() {
             return Err(PhoneError::Empty);
         }
-        let digits = compact
-            .strip_prefix("+86")
-            .or_else(|| compact.strip_prefix("0086"))
-            .unwrap_or(&compact);
+        let digits = compact.strip_prefix("+86").or_else(|| compact.strip_prefix("0086")).unwrap_or(&compact);
         let b = digits.as_bytes();
-        let ok = b.len() == 11
-            && b.iter().all(u8::is_ascii_digit)
-            && b[0] == b'1'
-            && (b'3'..=b'9').contains(&b[1]);
+        let ok = b.len() == 11 && b.iter().all(u8::is_ascii_digit) && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]);
         if ok { Ok(Phone(digits.to_owned())) } else { Err(PhoneError::Invalid) }
     }
 

@@ -54,11 +54,7 @@ impl Plate {
         }
         let rest = &chars[2..];
         let warning = match rest.len() {
-            5 if rest.iter().all(|c| serial_char(*c))
-                && rest.iter().filter(|c| c.is_ascii_alphabetic()).count() <= 2 =>
-            {
-                None
-            }
+            5 if rest.iter().all(|c| serial_char(*c)) && rest.iter().filter(|c| c.is_ascii_alphabetic()).count() <= 2 => None,
             5 if rest[..4].iter().all(|c| serial_char(*c)) && SUFFIXES.contains(rest[4]) => None,
             6 if rest.iter().all(|c| serial_char(*c)) => {
                 let is_df = |c: char| c == 'D' || c == 'F';
@@ -85,11 +81,7 @@ impl Plate {
     pub fn masked(&self) -> String {
         let chars: Vec<char> = self.0.chars().collect();
         let n = chars.len();
-        chars
-            .iter()
-            .enumerate()
-            .map(|(i, c)| if i >= 2 && i + 2 < n { '*' } else { *c })
-            .collect()
+        chars.iter().enumerate().map(|(i, c)| if i >= 2 && i + 2 < n { '*' } else { *c }).collect()
     }
 }
 

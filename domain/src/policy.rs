@@ -18,8 +18,15 @@ pub enum PassKind {
 }
 
 impl PassKind {
-    pub const ALL: [PassKind; 7] =
-        [PassKind::Visitor, PassKind::Contractor, PassKind::StaffWork, PassKind::ResidentDay, PassKind::TempPersonnel, PassKind::Event, PassKind::WalkIn];
+    pub const ALL: [PassKind; 7] = [
+        PassKind::Visitor,
+        PassKind::Contractor,
+        PassKind::StaffWork,
+        PassKind::ResidentDay,
+        PassKind::TempPersonnel,
+        PassKind::Event,
+        PassKind::WalkIn,
+    ];
 
     /// The kind's one spelling in every table (`applications.kind`,
     /// `pass_policies.kind`, `passes.kind`). The wire (JSON) form stays the
@@ -127,10 +134,7 @@ impl PassPolicy {
             ApprovalStep { approver: StepApprover::HostDepartment, skipped_for: vec![] },
         ];
         let mut with_security = host_then_department.clone();
-        with_security.push(ApprovalStep {
-            approver: StepApprover::Department { department_id: security_office.to_owned() },
-            skipped_for: vec![],
-        });
+        with_security.push(ApprovalStep { approver: StepApprover::Department { department_id: security_office.to_owned() }, skipped_for: vec![] });
         let t = |h, m| NaiveTime::from_hms_opt(h, m, 0);
         vec![
             PassPolicy {

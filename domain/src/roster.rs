@@ -256,12 +256,16 @@ mod tests {
 
     #[test]
     fn each_offline_refusal_has_its_reason() {
-        let mut r = roster(vec![pass("p1"), RosterPass { single_use: true, ..pass("su") }, RosterPass { valid_from: NOW + DAY / 4, ..pass("later") }]);
+        let mut r =
+            roster(vec![pass("p1"), RosterPass { single_use: true, ..pass("su") }, RosterPass { valid_from: NOW + DAY / 4, ..pass("later") }]);
         let ok = |pid: &str| token(pid, CAMPUS, now_s() - 10, now_s() + 3600);
         assert_eq!(r.verdict_for_qr("south", Direction::In, "not a pass", NOW).0, Reason::Malformed);
         assert_eq!(r.verdict_for_qr("south", Direction::In, &token("p1", CAMPUS, now_s() - 7200, now_s() - 3600), NOW).0, Reason::Expired);
         assert_eq!(r.verdict_for_qr("south", Direction::In, &token("p1", CAMPUS, now_s() + 3600, now_s() + 7200), NOW).0, Reason::NotYetValid);
-        assert_eq!(r.verdict_for_qr("south", Direction::In, &token("p1", "0190aaaa-0000-7000-8000-0000000other", now_s(), now_s() + 60), NOW).0, Reason::WrongCampus);
+        assert_eq!(
+            r.verdict_for_qr("south", Direction::In, &token("p1", "0190aaaa-0000-7000-8000-0000000other", now_s(), now_s() + 60), NOW).0,
+            Reason::WrongCampus
+        );
         assert_eq!(r.verdict_for_qr("south", Direction::In, &ok("nobody"), NOW).0, Reason::UnknownPass);
         assert_eq!(r.verdict_for_qr("nowhere", Direction::In, &ok("p1"), NOW).0, Reason::GateInactive);
         assert_eq!(r.verdict_for_qr("car", Direction::In, &ok("p1"), NOW).0, Reason::WrongGateKind);
@@ -282,7 +286,15 @@ mod tests {
     fn a_delta_cancels_adds_and_a_full_roster_replaces() {
         let mut r = roster(vec![pass("p1"), pass("p2")]);
         let keys = r.keys.clone();
-        let delta = |passes, cancelled| Roster { campus_id: CAMPUS.into(), generated_at: NOW, delta: true, keys: keys.clone(), gates: vec![], passes, cancelled };
+        let delta = |passes, cancelled| Roster {
+            campus_id: CAMPUS.into(),
+            generated_at: NOW,
+            delta: true,
+            keys: keys.clone(),
+            gates: vec![],
+            passes,
+            cancelled,
+        };
         r.merge(delta(vec![pass("p3")], vec!["p1".into()]), NOW);
         assert_eq!(r.verdict_for_qr("south", Direction::In, &token("p1", CAMPUS, now_s(), now_s() + 60), NOW).0, Reason::Cancelled);
         assert!(r.passes.contains_key("p2") && r.passes.contains_key("p3"));
@@ -302,14 +314,32 @@ mod tests {
         r.admitted("su", Direction::In);
         assert!(r.spent.contains("su"));
         let keys = r.keys.clone();
-        r.merge(Roster { campus_id: CAMPUS.into(), generated_at: NOW, delta: true, keys, gates: vec![], passes: vec![RosterPass { single_use: true, used: true, ..pass("su") }], cancelled: vec![] }, NOW);
+        r.merge(
+            Roster {
+                campus_id: CAMPUS.into(),
+                generated_at: NOW,
+                delta: true,
+                keys,
+                gates: vec![],
+                passes: vec![RosterPass { single_use: true, used: true, ..pass("su") }],
+                cancelled: vec![],
+            },
+            NOW,
+        );
         assert!(r.spent.is_empty());
         assert_eq!(r.verdict_for_qr("south", Direction::In, &token("su", CAMPUS, now_s(), now_s() + 60), NOW).0, Reason::AlreadyUsed);
     }
 
     #[test]
     fn plates_are_looked_up_at_vehicle_gates() {
-        let car = RosterPass { vehicle: true, holder: "京A12345".into(), official: false, allowed_vehicle_gates: vec!["car".into()], check_document: "vehicle".into(), ..pass("v1") };
+        let car = RosterPass {
+            vehicle: true,
+            holder: "京A12345".into(),
+            official: false,
+            allowed_vehicle_gates: vec!["car".into()],
+            check_document: "vehicle".into(),
+            ..pass("v1")
+        };
         let r = roster(vec![car]);
         assert_eq!(r.verdict_for_plate("car", Direction::In, "京A12345", NOW).0, Reason::Ok);
         assert_eq!(r.verdict_for_plate("car", Direction::In, "京B12345", NOW).0, Reason::NoPass);

@@ -61,9 +61,7 @@ pub fn parse(text: &str, department: impl Fn(&str) -> Option<String>) -> Result<
             continue;
         }
         if line == 1 {
-            let ok = rec.len() >= 3
-                && rec.len() <= 4
-                && rec.iter().zip(HEADERS).all(|(h, names)| names.iter().any(|n| n.eq_ignore_ascii_case(h)));
+            let ok = rec.len() >= 3 && rec.len() <= 4 && rec.iter().zip(HEADERS).all(|(h, names)| names.iter().any(|n| n.eq_ignore_ascii_case(h)));
             if !ok {
                 return Err(vec![err(1, "", Msg::ErrCsvHeader)]);
             }

@@ -48,7 +48,12 @@ pub async fn seed_if_empty(st: &AppState) -> Result<bool, sqlx::Error> {
     let east = new_id();
     for (i, (id, name, en)) in [(&main, "主校区", "Main Campus"), (&east, "东校区", "East Campus")].into_iter().enumerate() {
         sqlx::query("INSERT INTO campuses (id, name, name_en, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(id).bind(name).bind(en).bind(now + i as i64).execute(&mut *tx).await?;
+            .bind(id)
+            .bind(name)
+            .bind(en)
+            .bind(now + i as i64)
+            .execute(&mut *tx)
+            .await?;
     }
     let south_gate = new_id();
     let gates = [
@@ -60,13 +65,27 @@ pub async fn seed_if_empty(st: &AppState) -> Result<bool, sqlx::Error> {
     ];
     for (i, (id, campus, name, en, kind, dir)) in gates.iter().enumerate() {
         sqlx::query("INSERT INTO gates (id, campus_id, name, name_en, kind, direction, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7)")
-            .bind(*id).bind(*campus).bind(*name).bind(*en).bind(*kind).bind(*dir).bind(now + i as i64).execute(&mut *tx).await?;
+            .bind(*id)
+            .bind(*campus)
+            .bind(*name)
+            .bind(*en)
+            .bind(*kind)
+            .bind(*dir)
+            .bind(now + i as i64)
+            .execute(&mut *tx)
+            .await?;
     }
     let mut dept_ids = std::collections::HashMap::new();
     for (code, name, en) in DEPARTMENTS {
         let id = new_id();
         sqlx::query("INSERT INTO departments (id, code, name, name_en, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(&id).bind(*code).bind(*name).bind(*en).bind(now).execute(&mut *tx).await?;
+            .bind(&id)
+            .bind(*code)
+            .bind(*name)
+            .bind(*en)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         dept_ids.insert(*code, id);
     }
     for (i, a) in ACCOUNTS.iter().enumerate() {
@@ -77,8 +96,15 @@ pub async fn seed_if_empty(st: &AppState) -> Result<bool, sqlx::Error> {
             "INSERT INTO staff (id, staff_no, name, department_id, phone, password_hash, must_change_password, active, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, 0, 1, $7, $7)",
         )
-        .bind(&id).bind(a.staff_no).bind(a.name).bind(&dept_ids[a.department]).bind(phone).bind(&hash).bind(now)
-        .execute(&mut *tx).await?;
+        .bind(&id)
+        .bind(a.staff_no)
+        .bind(a.name)
+        .bind(&dept_ids[a.department])
+        .bind(phone)
+        .bind(&hash)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         let grant = match a.staff_no.chars().next() {
             Some('S') => Some(("security_admin", String::new())),
             Some('G') => Some(("guard", south_gate.clone())),
@@ -92,9 +118,20 @@ pub async fn seed_if_empty(st: &AppState) -> Result<bool, sqlx::Error> {
     }
     let household = new_id();
     sqlx::query("INSERT INTO households (id, campus_id, address, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(&household).bind(&main).bind("教工宿舍 5 栋 302").bind(now).execute(&mut *tx).await?;
+        .bind(&household)
+        .bind(&main)
+        .bind("教工宿舍 5 栋 302")
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("INSERT INTO residents (id, household_id, name, phone, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(new_id()).bind(&household).bind("吴芳").bind(RESIDENT_PHONE).bind(now).execute(&mut *tx).await?;
+        .bind(new_id())
+        .bind(&household)
+        .bind("吴芳")
+        .bind(RESIDENT_PHONE)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
     app::platform::audit::record(&mut *tx, now, "system", "seed_demo", "campus", &main, serde_json::json!({"demo": true}), None).await?;
     tx.commit().await?;
     // The default policies were written before the security office existed:

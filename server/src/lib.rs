@@ -7,6 +7,7 @@ pub mod demo;
 pub mod gate_api;
 pub mod routes;
 
+use app::passes::ssr::ScanState;
 use app::platform::{
     clock::{CampusClock, Clock, SystemClock},
     config::Config,
@@ -15,7 +16,6 @@ use app::platform::{
     keys::{Keys, MasterKey},
     sms::{OutboxProvider, SmsProvider},
 };
-use app::passes::ssr::ScanState;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -56,10 +56,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<AppSta
 fn leptos_options(config: &Config) -> LeptosOptions {
     // cargo-leptos writes hash.txt beside the binary when assets are hashed;
     // test binaries have no site and no hash file.
-    let hashed = std::env::current_exe()
-        .ok()
-        .and_then(|p| p.parent().map(|d| d.join("hash.txt").exists()))
-        .unwrap_or(false);
+    let hashed = std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.join("hash.txt").exists())).unwrap_or(false);
     LeptosOptions::builder()
         .output_name("campus-pass")
         .site_root(config.site_root.to_string_lossy().to_string())
@@ -99,10 +96,7 @@ pub fn router(state: AppState) -> Router {
     // it saves; a request without a cookie cannot be forged cross-site).
     let gate = gate_api::routes(gate_api::GateState { app: state.clone(), scans })
         .with_state(options)
-        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
-            http::header::CACHE_CONTROL,
-            http::HeaderValue::from_static("no-store"),
-        ));
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(http::header::CACHE_CONTROL, http::HeaderValue::from_static("no-store")));
     Router::new().merge(gate).merge(site).layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
@@ -149,10 +143,7 @@ pub async fn purge_expired(state: &AppState) -> Result<(), sqlx::Error> {
     let now = state.clock.now_ms();
     let day = 24 * 3_600_000;
     app::platform::rate_limit::purge(&state.db, now).await?;
-    sqlx::query("DELETE FROM sessions WHERE expires_at < $1 OR ended_at < $1")
-        .bind(now - day)
-        .execute(&state.db.write)
-        .await?;
+    sqlx::query("DELETE FROM sessions WHERE expires_at < $1 OR ended_at < $1").bind(now - day).execute(&state.db.write).await?;
     sqlx::query("DELETE FROM sms_codes WHERE expires_at < $1").bind(now - day).execute(&state.db.write).await?;
     // Nobody is "on campus" on a pass that ended a day ago without an exit scan.
     sqlx::query("DELETE FROM people_inside WHERE pass_id IN (SELECT id FROM passes WHERE valid_until < $1)")

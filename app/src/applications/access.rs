@@ -3,8 +3,8 @@
 //! a security admin is told it does not exist.
 
 use super::*;
-use crate::domain::{Phone, Role};
 use crate::domain::lifecycle::{self, Action, Status};
+use crate::domain::{Phone, Role};
 use crate::platform::context::{Principal, Subject};
 use serde::{Deserialize, Serialize};
 
@@ -105,10 +105,7 @@ pub(super) fn is_department_approver(me: &Principal, a: &Loaded) -> bool {
 /// Whether the caller may see the application at all. Anyone else is told
 /// it does not exist: no data, not even its existence, leaks.
 pub(super) fn may_see(me: &Principal, a: &Loaded) -> bool {
-    is_applicant(me, a)
-        || me.staff().is_some_and(|s| s.id == a.host_id)
-        || is_department_approver(me, a)
-        || me.has(Role::SecurityAdmin)
+    is_applicant(me, a) || me.staff().is_some_and(|s| s.id == a.host_id) || is_department_approver(me, a) || me.has(Role::SecurityAdmin)
 }
 
 pub(super) fn holds_current_step(me: &Principal, a: &Loaded) -> bool {

@@ -13,7 +13,15 @@ use crate::platform::context::{AppState, Principal};
 use serde_json::json;
 
 /// One action on an application by the caller; `version` is the one they saw.
-pub async fn act(st: &AppState, me: &Principal, id: &str, action: Action, version: i64, note: &str, edits: Option<ApproverEdits>) -> Result<(), AppError> {
+pub async fn act(
+    st: &AppState,
+    me: &Principal,
+    id: &str,
+    action: Action,
+    version: i64,
+    note: &str,
+    edits: Option<ApproverEdits>,
+) -> Result<(), AppError> {
     // A resubmission has its own server function; submitting and expiring never come this way.
     if matches!(action, Action::Resubmit | Action::Submit | Action::Expire { .. }) {
         return Err(AppError::invalid("action", Msg::ErrWrongState));
@@ -93,7 +101,8 @@ pub async fn resubmit(st: &AppState, me: &Principal, id: &str, version: i64, for
     if a.version != version {
         return Err(AppError::Conflict { msg: Msg::ErrAlreadyHandled });
     }
-    let status = lifecycle::transition(a.status, Action::Resubmit, Actor::Applicant, a.steps()).map_err(|_| AppError::invalid("action", Msg::ErrWrongState))?;
+    let status = lifecycle::transition(a.status, Action::Resubmit, Actor::Applicant, a.steps())
+        .map_err(|_| AppError::invalid("action", Msg::ErrWrongState))?;
     check_people_and_vehicle(st, &applicant, &c).await?;
     release_claims(&mut tx, id).await?;
     take_claims(st, &mut tx, id, &applicant, &c).await?;

@@ -3,8 +3,6 @@
 //! the blacklist and a vehicle still inside or owing a fee; an approver's
 //! edits go through the same rules.
 
-use crate::rules::BlacklistKind;
-use crate::rules::listed::first_listed;
 use super::access::*;
 use super::*;
 use crate::domain::document::{DocumentError, DocumentNumber, MAX_ENTRANTS};
@@ -12,6 +10,8 @@ use crate::domain::policy::{FieldNeed, PassPolicy, StepApprover};
 use crate::domain::visit_dates::DateProblem;
 use crate::domain::{Phone, Plate};
 use crate::platform::context::AppState;
+use crate::rules::BlacklistKind;
+use crate::rules::listed::first_listed;
 use crate::rules::policies::{policy, stored_policy};
 use base64::Engine;
 use chrono::NaiveDate;
@@ -153,19 +153,7 @@ pub(super) async fn check_form(st: &AppState, form: &ApplicationInput, check_dat
         Some(Plate::parse(&form.plate).map_err(|_| AppError::invalid("plate", Msg::ErrPlate))?)
     };
     let note = form.note.trim().chars().take(200).collect();
-    Ok(Checked {
-        kind: form.kind,
-        policy,
-        host_id,
-        department_id,
-        campus_id,
-        reason_id,
-        start,
-        end,
-        entrants,
-        plate,
-        note,
-    })
+    Ok(Checked { kind: form.kind, policy, host_id, department_id, campus_id, reason_id, start, end, entrants, plate, note })
 }
 
 /// The form's policy, host, campus and reason, each NULL when unknown or switched off.
@@ -185,9 +173,7 @@ pub(super) fn resolve_chain(policy: &PassPolicy, host_id: &str, department_id: &
         .map(|s| match &s.approver {
             StepApprover::Host => Ok(ChainStep { host: true, staff_id: Some(host_id.to_owned()), department_id: None }),
             StepApprover::HostDepartment => Ok(ChainStep { host: false, staff_id: None, department_id: Some(department_id.to_owned()) }),
-            StepApprover::Department { department_id } => {
-                Ok(ChainStep { host: false, staff_id: None, department_id: Some(department_id.clone()) })
-            }
+            StepApprover::Department { department_id } => Ok(ChainStep { host: false, staff_id: None, department_id: Some(department_id.clone()) }),
             other => {
                 tracing::error!(?other, "approval step kind not offered for visitor applications");
                 Err(AppError::Internal)
@@ -244,7 +230,11 @@ pub(super) async fn vehicle_not_inside<'c, E: sqlx::Executor<'c, Database = sqlx
 }
 
 /// Approver edits, checked by the same rules as a submission.
-pub(super) async fn check_edits(st: &AppState, a: &Loaded, e: ApproverEdits) -> Result<(ApproverEdits, serde_json::Map<String, serde_json::Value>), AppError> {
+pub(super) async fn check_edits(
+    st: &AppState,
+    a: &Loaded,
+    e: ApproverEdits,
+) -> Result<(ApproverEdits, serde_json::Map<String, serde_json::Value>), AppError> {
     let policy = policy(st, a.kind).await?;
     let start = parse_date("start_date", &e.start_date)?;
     let end = parse_date("end_date", &e.end_date)?;
@@ -253,7 +243,8 @@ pub(super) async fn check_edits(st: &AppState, a: &Loaded, e: ApproverEdits) -> 
         let now = st.clock.local_now();
         policy.dates.check(start, end, now).map_err(|p| date_error(p, &policy))?;
     }
-    let reason: Option<(String,)> = sqlx::query_as("SELECT id FROM visit_reasons WHERE id = $1 AND active = 1").bind(&e.reason_id).fetch_optional(&st.db.read).await?;
+    let reason: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM visit_reasons WHERE id = $1 AND active = 1").bind(&e.reason_id).fetch_optional(&st.db.read).await?;
     if reason.is_none() {
         return Err(AppError::invalid("reason", Msg::ErrReasonUnknown));
     }
@@ -279,7 +270,12 @@ pub(super) async fn check_edits(st: &AppState, a: &Loaded, e: ApproverEdits) -> 
         return Err(AppError::invalid("edits", Msg::ErrNoChanges));
     }
     Ok((
-        ApproverEdits { start_date: start.to_string(), end_date: end.to_string(), reason_id: e.reason_id, plate: plate.map(|p| p.as_str().to_owned()).unwrap_or_default() },
+        ApproverEdits {
+            start_date: start.to_string(),
+            end_date: end.to_string(),
+            reason_id: e.reason_id,
+            plate: plate.map(|p| p.as_str().to_owned()).unwrap_or_default(),
+        },
         ch,
     ))
 }

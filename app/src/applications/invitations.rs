@@ -13,12 +13,11 @@ use serde_json::json;
 pub(super) const INVITATION_TTL_MS: i64 = 7 * 24 * 3_600_000;
 
 pub(super) async fn load_invitation(st: &AppState, phone: &Phone, token: &str) -> Result<(String, InvitationPrefill), AppError> {
-    let row: Option<InvitationRow> = sqlx::query_as(
-        "SELECT staff_id, phone, prefill, expires_at, application_id FROM invitations WHERE link_hash = $1",
-    )
-    .bind(sha256_hex(token.as_bytes()))
-    .fetch_optional(&st.db.read)
-    .await?;
+    let row: Option<InvitationRow> =
+        sqlx::query_as("SELECT staff_id, phone, prefill, expires_at, application_id FROM invitations WHERE link_hash = $1")
+            .bind(sha256_hex(token.as_bytes()))
+            .fetch_optional(&st.db.read)
+            .await?;
     let Some(InvitationRow { staff_id, phone: invited, prefill, expires_at: expires, application_id: used }) = row else {
         return Err(AppError::invalid("invitation", Msg::ErrInvitationInvalid));
     };
@@ -42,9 +41,11 @@ pub async fn invite(st: &AppState, me: &Principal, input: InvitationInput) -> Re
     let end = parse_date("end_date", &input.end_date)?;
     let now_local = st.clock.local_now();
     policy.dates.check(start, end, now_local).map_err(|p| date_error(p, &policy))?;
-    let campus: Option<(String,)> = sqlx::query_as("SELECT id FROM campuses WHERE id = $1").bind(&input.campus_id).fetch_optional(&st.db.read).await?;
+    let campus: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM campuses WHERE id = $1").bind(&input.campus_id).fetch_optional(&st.db.read).await?;
     campus.ok_or_else(|| AppError::invalid("campus", Msg::ErrUnknownCampus))?;
-    let reason: Option<(String,)> = sqlx::query_as("SELECT id FROM visit_reasons WHERE id = $1 AND active = 1").bind(&input.reason_id).fetch_optional(&st.db.read).await?;
+    let reason: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM visit_reasons WHERE id = $1 AND active = 1").bind(&input.reason_id).fetch_optional(&st.db.read).await?;
     reason.ok_or_else(|| AppError::invalid("reason", Msg::ErrReasonUnknown))?;
     let prefill = InvitationPrefill {
         host: HostMatch { staff_id: staff.id.clone(), name: staff.name.clone(), department: staff.department_name.clone() },
@@ -70,10 +71,26 @@ pub async fn invite(st: &AppState, me: &Principal, input: InvitationInput) -> Re
         .bind(now + INVITATION_TTL_MS)
         .execute(&mut *tx)
         .await?;
-    audit::record(&mut *tx, now, &me.actor_label(), "invite", "invitation", &id, json!({"phone": phone.masked(), "name": name, "start_date": start.to_string()}), Some(&client_ip())).await?;
+    audit::record(
+        &mut *tx,
+        now,
+        &me.actor_label(),
+        "invite",
+        "invitation",
+        &id,
+        json!({"phone": phone.masked(), "name": name, "start_date": start.to_string()}),
+        Some(&client_ip()),
+    )
+    .await?;
     let params = vec![("name".into(), name), ("host".into(), staff.name.clone()), ("date".into(), start.to_string()), ("link".into(), link)];
     let body = render(Msg::SmsInvitation, &params);
-    let sms_id = sms::enqueue(&mut *tx, st.sms.as_ref(), now, &sms::Outgoing { to: &phone, purpose: "invitation", body: body.clone(), params: params.clone() }).await?;
+    let sms_id = sms::enqueue(
+        &mut *tx,
+        st.sms.as_ref(),
+        now,
+        &sms::Outgoing { to: &phone, purpose: "invitation", body: body.clone(), params: params.clone() },
+    )
+    .await?;
     tx.commit().await?;
     deliver(st, vec![sms::Queued { id: sms_id, to: phone, purpose: "invitation", body, params }]);
     Ok(())

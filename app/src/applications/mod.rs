@@ -3,8 +3,6 @@
 //! approvers' inbox, invitations and the notifications they send. This file
 //! holds the server functions; each use case has its own file.
 
-mod pages;
-mod types;
 #[cfg(feature = "ssr")]
 mod access;
 #[cfg(feature = "ssr")]
@@ -15,12 +13,14 @@ mod form;
 mod invitations;
 #[cfg(feature = "ssr")]
 mod notices;
+mod pages;
 #[cfg(feature = "ssr")]
 mod queries;
 #[cfg(feature = "ssr")]
 mod submit;
 #[cfg(feature = "ssr")]
 mod transition;
+mod types;
 #[cfg(feature = "ssr")]
 mod writes;
 

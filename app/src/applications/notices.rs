@@ -8,8 +8,8 @@ use super::writes::Tx;
 use super::*;
 use crate::domain::Phone;
 use crate::domain::lifecycle::Status;
-use crate::platform::context::AppState;
 use crate::passes::ssr::Issued;
+use crate::platform::context::AppState;
 use crate::platform::{db::Script, sms};
 
 pub(super) struct Notice {
@@ -45,7 +45,11 @@ pub(super) fn queue_writes(st: &AppState, notices: Vec<Notice>, now: i64) -> (Sc
             continue;
         }
         let body = render(n.msg, &n.params);
-        let (id, insert) = sms::enqueue_statement(st.sms.as_ref(), now, &sms::Outgoing { to: &n.phone, purpose: n.purpose, body: body.clone(), params: n.params.clone() });
+        let (id, insert) = sms::enqueue_statement(
+            st.sms.as_ref(),
+            now,
+            &sms::Outgoing { to: &n.phone, purpose: n.purpose, body: body.clone(), params: n.params.clone() },
+        );
         script.push(insert);
         out.push(sms::Queued { id, to: n.phone, purpose: n.purpose, body, params: n.params });
     }
@@ -96,7 +100,13 @@ impl Summary {
 }
 
 /// The approvers of the step an application now waits at, with a phone.
-pub(super) async fn step_notices(st: &AppState, tx: &mut Tx<'_>, app_id: &str, step: &ChainStep, summary: Summary) -> Result<Vec<Notice>, sqlx::Error> {
+pub(super) async fn step_notices(
+    st: &AppState,
+    tx: &mut Tx<'_>,
+    app_id: &str,
+    step: &ChainStep,
+    summary: Summary,
+) -> Result<Vec<Notice>, sqlx::Error> {
     let phones = step_phones(&mut **tx, step).await?;
     Ok(new_request_notices(st, app_id, phones, summary))
 }
@@ -127,7 +137,12 @@ pub(super) fn new_request_notices(st: &AppState, app_id: &str, phones: Vec<Phone
             phone,
             purpose: "new_request",
             msg: Msg::SmsNewRequest,
-            params: vec![("name".into(), first.clone()), ("count".into(), count.to_string()), ("date".into(), start.clone()), ("link".into(), link.clone())],
+            params: vec![
+                ("name".into(), first.clone()),
+                ("count".into(), count.to_string()),
+                ("date".into(), start.clone()),
+                ("link".into(), link.clone()),
+            ],
         })
         .collect()
 }
@@ -147,12 +162,11 @@ pub(super) fn decision_notice(st: &AppState, applicant: &str, app_id: &str, stat
 /// each by their own SMS with their own pass link (seed 001): built from
 /// the passes the approval issued.
 pub(super) async fn approved_notices(tx: &mut Tx<'_>, app_id: &str, issued: Vec<Issued>) -> Result<Vec<Notice>, AppError> {
-    let visit: Visit = sqlx::query_as(
-        "SELECT a.start_date, a.end_date, c.name AS campus FROM applications a JOIN campuses c ON c.id = a.campus_id WHERE a.id = $1",
-    )
-    .bind(app_id)
-    .fetch_one(&mut **tx)
-    .await?;
+    let visit: Visit =
+        sqlx::query_as("SELECT a.start_date, a.end_date, c.name AS campus FROM applications a JOIN campuses c ON c.id = a.campus_id WHERE a.id = $1")
+            .bind(app_id)
+            .fetch_one(&mut **tx)
+            .await?;
     Ok(issued
         .into_iter()
         .filter_map(|p| {

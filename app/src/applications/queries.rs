@@ -139,7 +139,14 @@ pub async fn inbox(st: &AppState, me: &Principal) -> Result<Vec<ApplicationRow>,
     Ok(q.fetch_all(&st.db.read).await?.into_iter().map(|r| to_row(st, r)).collect())
 }
 
-pub async fn department_list(st: &AppState, me: &Principal, status: &str, from: &str, to: &str, offset: i64) -> Result<Vec<ApplicationRow>, AppError> {
+pub async fn department_list(
+    st: &AppState,
+    me: &Principal,
+    status: &str,
+    from: &str,
+    to: &str,
+    offset: i64,
+) -> Result<Vec<ApplicationRow>, AppError> {
     let admin = me.has(Role::SecurityAdmin);
     let depts = approver_departments(me);
     if !admin && depts.is_empty() {
@@ -193,23 +200,31 @@ pub async fn detail(st: &AppState, me: &Principal, id: &str) -> Result<Applicati
         let who: Option<(String,)> = if s.host {
             sqlx::query_as("SELECT name FROM staff WHERE id = $1").bind(s.staff_id.as_deref().unwrap_or("")).fetch_optional(&st.db.read).await?
         } else {
-            sqlx::query_as("SELECT name FROM departments WHERE id = $1").bind(s.department_id.as_deref().unwrap_or("")).fetch_optional(&st.db.read).await?
+            sqlx::query_as("SELECT name FROM departments WHERE id = $1")
+                .bind(s.department_id.as_deref().unwrap_or(""))
+                .fetch_optional(&st.db.read)
+                .await?
         };
         let state = match a.status {
             Status::InReview { step } | Status::Returned { step } | Status::AwaitingConfirmation { step } => {
-                if (i as u8) < step { StepState::Done } else if i as u8 == step { StepState::Current } else { StepState::Waiting }
+                if (i as u8) < step {
+                    StepState::Done
+                } else if i as u8 == step {
+                    StepState::Current
+                } else {
+                    StepState::Waiting
+                }
             }
             Status::Approved | Status::Completed | Status::Expired | Status::Released | Status::Cancelled => StepState::Done,
             _ => StepState::Waiting,
         };
         steps.push(StepView { host: s.host, who: who.map(|w| w.0).unwrap_or_default(), state });
     }
-    let events: Vec<EventRow> = sqlx::query_as(
-        "SELECT at, actor, action, to_status, note, changes FROM application_events WHERE application_id = $1 ORDER BY at, id",
-    )
-    .bind(id)
-    .fetch_all(&st.db.read)
-    .await?;
+    let events: Vec<EventRow> =
+        sqlx::query_as("SELECT at, actor, action, to_status, note, changes FROM application_events WHERE application_id = $1 ORDER BY at, id")
+            .bind(id)
+            .fetch_all(&st.db.read)
+            .await?;
     let actions = allowed_actions(me, &a);
     let applicant_view = is_applicant(me, &a);
     let form = if applicant_view && actions.contains(&Action::Resubmit) {
@@ -276,7 +291,9 @@ pub async fn detail(st: &AppState, me: &Principal, id: &str) -> Result<Applicati
                     .map(|m| {
                         m.get("edited")
                             .and_then(|e| e.as_object())
-                            .map(|e| e.iter().map(|(k, v)| format!("{k}: {} → {}", v[0].as_str().unwrap_or(""), v[1].as_str().unwrap_or(""))).collect())
+                            .map(|e| {
+                                e.iter().map(|(k, v)| format!("{k}: {} → {}", v[0].as_str().unwrap_or(""), v[1].as_str().unwrap_or(""))).collect()
+                            })
                             .unwrap_or_default()
                     })
                     .unwrap_or_default(),
@@ -284,10 +301,11 @@ pub async fn detail(st: &AppState, me: &Principal, id: &str) -> Result<Applicati
             .collect(),
         reasons: if actions.iter().any(|a| a.needs_edits()) { reasons(st, true).await? } else { vec![] },
         passes: if applicant_view {
-            let rows: Vec<(String, String)> = sqlx::query_as("SELECT holder, link_sealed FROM passes WHERE application_id = $1 ORDER BY vehicle, created_at")
-                .bind(id)
-                .fetch_all(&st.db.read)
-                .await?;
+            let rows: Vec<(String, String)> =
+                sqlx::query_as("SELECT holder, link_sealed FROM passes WHERE application_id = $1 ORDER BY vehicle, created_at")
+                    .bind(id)
+                    .fetch_all(&st.db.read)
+                    .await?;
             let base = st.config.public_base_url.trim_end_matches('/');
             rows.into_iter().filter_map(|(h, sealed)| Some((h, format!("{base}/p/{}", st.keys.open_pii(&sealed)?)))).collect()
         } else {

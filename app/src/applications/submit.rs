@@ -8,8 +8,8 @@ use super::invitations::load_invitation;
 use super::notices::*;
 use super::writes::*;
 use super::*;
-use crate::domain::lifecycle::{self, Action, Status};
 use crate::domain::Phone;
+use crate::domain::lifecycle::{self, Action, Status};
 use crate::platform::context::{AppState, Principal};
 use crate::platform::db::{Script, Statement, is_unique_violation, new_id};
 use crate::platform::keys::sha256_hex;
@@ -121,12 +121,13 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
                     return Err(claims_refused(tx, id, &claims, &c).await);
                 }
                 if let Some((staff_id, _)) = &invite {
-                    let r = sqlx::query("UPDATE invitations SET application_id = $1 WHERE staff_id = $2 AND link_hash = $3 AND application_id IS NULL")
-                        .bind(id)
-                        .bind(staff_id)
-                        .bind(sha256_hex(invitation.unwrap_or_default().as_bytes()))
-                        .execute(&mut **tx)
-                        .await?;
+                    let r =
+                        sqlx::query("UPDATE invitations SET application_id = $1 WHERE staff_id = $2 AND link_hash = $3 AND application_id IS NULL")
+                            .bind(id)
+                            .bind(staff_id)
+                            .bind(sha256_hex(invitation.unwrap_or_default().as_bytes()))
+                            .execute(&mut **tx)
+                            .await?;
                     if r.rows_affected() == 0 {
                         return Err(AppError::Conflict { msg: Msg::ErrInvitationUsed });
                     }

@@ -1,8 +1,8 @@
 //! The wire types of applications: what the form sends, what the lists
 //! and the detail page receive.
 
-use crate::domain::lifecycle::Action;
 use crate::domain::document::DocType;
+use crate::domain::lifecycle::Action;
 use crate::domain::lifecycle::Status;
 use crate::domain::policy::{FieldNeed, PassKind};
 use crate::error::AppError;

@@ -5,12 +5,15 @@
 use super::access::*;
 use super::form::*;
 use super::*;
-use crate::domain::claims::{self, ClaimKind, EntrantKeys};
 use crate::domain::Phone;
 use crate::domain::Plate;
+use crate::domain::claims::{self, ClaimKind, EntrantKeys};
 use crate::domain::lifecycle::Status;
 use crate::platform::context::{AppState, client_ip};
-use crate::platform::{audit, db::{Script, Statement, is_unique_violation, new_id}};
+use crate::platform::{
+    audit,
+    db::{Script, Statement, is_unique_violation, new_id},
+};
 use serde_json::json;
 
 pub(super) type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
@@ -35,12 +38,8 @@ pub(super) fn claim_code(k: ClaimKind) -> &'static str {
 /// and the rows written tell (one each when all are taken).
 pub(super) fn claim_writes(st: &AppState, app_id: &str, applicant: &Phone, c: &Checked) -> Result<(ClaimWrites, Script), AppError> {
     let doc_keys: Vec<String> = c.entrants.iter().map(|e| st.keys.pii_mac(&e.doc.claim_text())).collect();
-    let keys: Vec<EntrantKeys> = c
-        .entrants
-        .iter()
-        .zip(&doc_keys)
-        .map(|(e, d)| EntrantKeys { document: d, mobile: e.phone.as_ref().map(Phone::as_str) })
-        .collect();
+    let keys: Vec<EntrantKeys> =
+        c.entrants.iter().zip(&doc_keys).map(|(e, d)| EntrantKeys { document: d, mobile: e.phone.as_ref().map(Phone::as_str) }).collect();
     let list = claims::claims(applicant.as_str(), &keys, c.plate.as_ref().map(Plate::as_str)).map_err(|e| match e {
         claims::ClaimError::RepeatedWithin(ClaimKind::Document) => AppError::invalid("entrants", Msg::ErrRepeatedDocument),
         claims::ClaimError::RepeatedWithin(_) => AppError::invalid("entrants", Msg::ErrRepeatedMobile),
@@ -158,14 +157,33 @@ pub(super) fn entrant_writes(st: &AppState, app_id: &str, c: &Checked, now: i64)
 }
 
 #[allow(clippy::too_many_arguments)]
-pub(super) async fn event(tx: &mut Tx<'_>, app_id: &str, now: i64, actor: &str, action: &str, from: Status, to: Status, note: &str, changes: serde_json::Value) -> Result<(), sqlx::Error> {
+pub(super) async fn event(
+    tx: &mut Tx<'_>,
+    app_id: &str,
+    now: i64,
+    actor: &str,
+    action: &str,
+    from: Status,
+    to: Status,
+    note: &str,
+    changes: serde_json::Value,
+) -> Result<(), sqlx::Error> {
     event_writes(app_id, now, actor, action, from, to, note, changes).execute(tx).await?;
     Ok(())
 }
 
 /// The application's event and its audit entry (one row each).
 #[allow(clippy::too_many_arguments)]
-pub(super) fn event_writes(app_id: &str, now: i64, actor: &str, action: &str, from: Status, to: Status, note: &str, changes: serde_json::Value) -> Script {
+pub(super) fn event_writes(
+    app_id: &str,
+    now: i64,
+    actor: &str,
+    action: &str,
+    from: Status,
+    to: Status,
+    note: &str,
+    changes: serde_json::Value,
+) -> Script {
     let mut script = Script::new();
     script
         .push(
@@ -188,10 +206,7 @@ pub(super) fn event_writes(app_id: &str, now: i64, actor: &str, action: &str, fr
 
 pub(super) fn waiting(chain: &[ChainStep], status: Status) -> (Option<String>, Option<String>) {
     match status {
-        Status::InReview { step } => chain
-            .get(step as usize)
-            .map(|s| (s.staff_id.clone(), s.department_id.clone()))
-            .unwrap_or((None, None)),
+        Status::InReview { step } => chain.get(step as usize).map(|s| (s.staff_id.clone(), s.department_id.clone())).unwrap_or((None, None)),
         _ => (None, None),
     }
 }
@@ -206,7 +221,11 @@ pub(super) async fn apply_edits(st: &AppState, tx: &mut Tx<'_>, id: &str, a: &Lo
             }
             vehicle_not_inside(&mut **tx, p).await?;
             no_unpaid_fee(&mut **tx, p).await?;
-            let r = sqlx::query("INSERT INTO application_claims (kind, claim_key, application_id) VALUES ('plate', $1, $2)").bind(p).bind(id).execute(&mut **tx).await;
+            let r = sqlx::query("INSERT INTO application_claims (kind, claim_key, application_id) VALUES ('plate', $1, $2)")
+                .bind(p)
+                .bind(id)
+                .execute(&mut **tx)
+                .await;
             if let Err(err) = r {
                 return Err(if is_unique_violation(&err) { AppError::rule("plate", Msg::ErrDuplicatePlate, p.clone()) } else { err.into() });
             }

@@ -8,7 +8,6 @@ use crate::components::{Me, MeKind};
 use crate::error::AppError;
 use leptos::prelude::*;
 
-
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::*;
@@ -18,7 +17,7 @@ pub mod ssr {
         audit,
         context::{AppState, Principal},
         password,
-        rate_limit::{self, HOUR, Limit, MINUTE, DAY},
+        rate_limit::{self, DAY, HOUR, Limit, MINUTE},
         session::{self, SessionSubject},
         sms,
     };
@@ -26,8 +25,7 @@ pub mod ssr {
 
     pub const CODE_TTL_MS: i64 = 10 * MINUTE;
     pub const CODE_MAX_TRIES: i64 = 5;
-    pub const SMS_PER_PHONE: [Limit; 3] =
-        [Limit { max: 1, window_ms: MINUTE }, Limit { max: 5, window_ms: HOUR }, Limit { max: 10, window_ms: DAY }];
+    pub const SMS_PER_PHONE: [Limit; 3] = [Limit { max: 1, window_ms: MINUTE }, Limit { max: 5, window_ms: HOUR }, Limit { max: 10, window_ms: DAY }];
     pub const SMS_PER_IP: [Limit; 1] = [Limit { max: 30, window_ms: HOUR }];
     pub const PASSWORD_WINDOW_MS: i64 = 15 * MINUTE;
     pub const PASSWORD_FAILS_PER_ACCOUNT: i64 = 5;
@@ -37,11 +35,7 @@ pub mod ssr {
     pub fn request_lang() -> Lang {
         use_context::<http::request::Parts>()
             .map(|p| {
-                let cookie = p
-                    .headers
-                    .get(http::header::COOKIE)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|c| session::read_cookie(c, "lang"));
+                let cookie = p.headers.get(http::header::COOKIE).and_then(|v| v.to_str().ok()).and_then(|c| session::read_cookie(c, "lang"));
                 let accept = p.headers.get(http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
                 Lang::negotiate(cookie, accept)
             })
@@ -71,12 +65,7 @@ pub mod ssr {
             &st.db,
             st.sms.as_ref(),
             now,
-            sms::Outgoing {
-                to: phone,
-                purpose: "sign_in_code",
-                body: text.replace("{code}", &code),
-                params: vec![("code".into(), code.clone())],
-            },
+            sms::Outgoing { to: phone, purpose: "sign_in_code", body: text.replace("{code}", &code), params: vec![("code".into(), code.clone())] },
         )
         .await?;
         Ok(())
@@ -96,24 +85,20 @@ pub mod ssr {
         .fetch_optional(&st.db.write)
         .await?;
         let Some((id, mac)) = latest else { return Err(bad) };
-        let reserved = sqlx::query(
-            "UPDATE sms_codes SET failed_attempts = failed_attempts + 1 WHERE id = $1 AND failed_attempts < $2 AND used_at IS NULL",
-        )
-        .bind(&id)
-        .bind(CODE_MAX_TRIES)
-        .execute(&st.db.write)
-        .await?;
+        let reserved =
+            sqlx::query("UPDATE sms_codes SET failed_attempts = failed_attempts + 1 WHERE id = $1 AND failed_attempts < $2 AND used_at IS NULL")
+                .bind(&id)
+                .bind(CODE_MAX_TRIES)
+                .execute(&st.db.write)
+                .await?;
         if reserved.rows_affected() != 1 {
             return Err(bad);
         }
         if !constant_time_eq(mac.as_bytes(), st.keys.otp_mac(phone.as_str(), code).as_bytes()) {
             return Err(bad);
         }
-        let spent = sqlx::query("UPDATE sms_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
-            .bind(now)
-            .bind(&id)
-            .execute(&st.db.write)
-            .await?;
+        let spent =
+            sqlx::query("UPDATE sms_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL").bind(now).bind(&id).execute(&st.db.write).await?;
         if spent.rows_affected() == 1 { Ok(()) } else { Err(bad) }
     }
 
@@ -143,11 +128,10 @@ pub mod ssr {
         if rate_limit::count(&st.db, &ip_bucket, PASSWORD_WINDOW_MS, now).await? >= PASSWORD_FAILS_PER_IP {
             return Err(AppError::RateLimited { msg: Msg::ErrRateLimited, retry_after_secs: PASSWORD_WINDOW_MS / 1000 });
         }
-        let row: Option<(String, Option<String>)> =
-            sqlx::query_as("SELECT id, password_hash FROM staff WHERE staff_no = $1 AND active = 1")
-                .bind(staff_no.as_str())
-                .fetch_optional(&st.db.read)
-                .await?;
+        let row: Option<(String, Option<String>)> = sqlx::query_as("SELECT id, password_hash FROM staff WHERE staff_no = $1 AND active = 1")
+            .bind(staff_no.as_str())
+            .fetch_optional(&st.db.read)
+            .await?;
         let (id, hash) = match row {
             Some((id, h)) => (Some(id), h),
             None => (None, None),
@@ -190,12 +174,12 @@ pub mod ssr {
             .bind(&staff.id)
             .execute(&mut *tx)
             .await?;
-        audit::record(&mut *tx, now, &p.actor_label(), "change_password", "staff", &staff.id, serde_json::json!({"password": "changed"}), Some(ip)).await?;
+        audit::record(&mut *tx, now, &p.actor_label(), "change_password", "staff", &staff.id, serde_json::json!({"password": "changed"}), Some(ip))
+            .await?;
         tx.commit().await?;
         session::end_others_for_staff(&st.db, &staff.id, Some(&p.session_hash), now).await?;
         Ok(())
     }
-
 }
 
 server_fn! {
@@ -281,10 +265,8 @@ async fn principal_for_staff(st: &crate::platform::context::AppState, staff_no: 
     .bind(staff_no.as_str())
     .fetch_one(&st.db.read)
     .await?;
-    let grants: Vec<(String,)> = sqlx::query_as("SELECT role FROM grants WHERE staff_id = $1 AND status = 'active'")
-        .bind(&id)
-        .fetch_all(&st.db.read)
-        .await?;
+    let grants: Vec<(String,)> =
+        sqlx::query_as("SELECT role FROM grants WHERE staff_id = $1 AND status = 'active'").bind(&id).fetch_all(&st.db.read).await?;
     let mut grants: Vec<crate::domain::Role> = grants.into_iter().filter_map(|(r,)| crate::domain::Role::from_code(&r)).collect();
     grants.dedup();
     Ok(Me {

@@ -79,10 +79,7 @@ pub fn PhoneSignInPage() -> impl IntoView {
 fn tick_down(countdown: RwSignal<i32>) {
     #[cfg(feature = "hydrate")]
     {
-        let handle = set_interval_with_handle(
-            move || countdown.update(|c| *c = (*c - 1).max(0)),
-            std::time::Duration::from_secs(1),
-        );
+        let handle = set_interval_with_handle(move || countdown.update(|c| *c = (*c - 1).max(0)), std::time::Duration::from_secs(1));
         if let Ok(handle) = handle {
             Effect::new(move |_| {
                 if countdown.get() == 0 {
@@ -151,13 +148,10 @@ fn ChangePasswordForm(me: Me) -> impl IntoView {
     let new = RwSignal::new(String::new());
     let again = RwSignal::new(String::new());
     let action = ServerAction::<ChangePassword>::new();
-    let mismatch = Signal::derive(move || {
-        (!again.get().is_empty() && again.get() != new.get()).then_some(Msg::PasswordsDiffer)
-    });
+    let mismatch = Signal::derive(move || (!again.get().is_empty() && again.get() != new.get()).then_some(Msg::PasswordsDiffer));
     let weak = Signal::derive(move || {
         let n = new.get();
-        (!n.is_empty() && !crate::domain::account::password_is_acceptable(&n, &own_staff_no))
-            .then_some(Msg::ErrPasswordWeak)
+        (!n.is_empty() && !crate::domain::account::password_is_acceptable(&n, &own_staff_no)).then_some(Msg::ErrPasswordWeak)
     });
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     Effect::new(move |_| {

@@ -19,9 +19,15 @@ pub struct Me {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum MeKind {
-    Staff { staff_no: String, department: String },
+    Staff {
+        staff_no: String,
+        department: String,
+    },
     /// Signed in by phone; `resident` when the number belongs to a household.
-    Phone { masked: String, resident: bool },
+    Phone {
+        masked: String,
+        resident: bool,
+    },
 }
 
 impl Me {
@@ -109,4 +115,3 @@ where
         </Suspense>
     }
 }
-

@@ -3,7 +3,11 @@
 use super::*;
 use crate::fields::{optional_text, text};
 use crate::i18n::Msg;
-use crate::platform::{audit, context::{AppState, Principal}, db::new_id};
+use crate::platform::{
+    audit,
+    context::{AppState, Principal},
+    db::new_id,
+};
 use serde_json::json;
 
 #[derive(sqlx::FromRow)]
@@ -26,8 +30,9 @@ struct GateRow {
 
 pub async fn campuses(st: &AppState) -> Result<Vec<CampusView>, AppError> {
     let campuses: Vec<CampusRow> = sqlx::query_as("SELECT id, name, name_en FROM campuses ORDER BY created_at, name").fetch_all(&st.db.read).await?;
-    let gates: Vec<GateRow> =
-        sqlx::query_as("SELECT id, campus_id, name, name_en, kind, direction, active FROM gates ORDER BY created_at, name").fetch_all(&st.db.read).await?;
+    let gates: Vec<GateRow> = sqlx::query_as("SELECT id, campus_id, name, name_en, kind, direction, active FROM gates ORDER BY created_at, name")
+        .fetch_all(&st.db.read)
+        .await?;
     Ok(campuses
         .into_iter()
         .map(|c| CampusView {
@@ -103,26 +108,24 @@ pub async fn save_gate(
     let name_en = optional_text("name_en", name_en, 80)?;
     let now = st.clock.now_ms();
     let mut tx = st.db.write.begin().await?;
-    let campus: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM campuses WHERE id = $1").bind(campus_id).fetch_optional(&mut *tx).await?;
+    let campus: Option<(String,)> = sqlx::query_as("SELECT id FROM campuses WHERE id = $1").bind(campus_id).fetch_optional(&mut *tx).await?;
     if campus.is_none() {
         return Err(AppError::invalid("campus_id", Msg::ErrUnknownCampus));
     }
-    let changes = json!({"campus_id": campus_id, "name": name, "name_en": name_en, "kind": kind.code(), "direction": direction.code(), "active": active});
+    let changes =
+        json!({"campus_id": campus_id, "name": name, "name_en": name_en, "kind": kind.code(), "direction": direction.code(), "active": active});
     let id = match id {
         Some(id) => {
-            let r = sqlx::query(
-                "UPDATE gates SET campus_id = $1, name = $2, name_en = $3, kind = $4, direction = $5, active = $6 WHERE id = $7",
-            )
-            .bind(campus_id)
-            .bind(&name)
-            .bind(&name_en)
-            .bind(kind.code())
-            .bind(direction.code())
-            .bind(active as i64)
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
+            let r = sqlx::query("UPDATE gates SET campus_id = $1, name = $2, name_en = $3, kind = $4, direction = $5, active = $6 WHERE id = $7")
+                .bind(campus_id)
+                .bind(&name)
+                .bind(&name_en)
+                .bind(kind.code())
+                .bind(direction.code())
+                .bind(active as i64)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
             if r.rows_affected() == 0 {
                 return Err(AppError::NotFound);
             }

@@ -4,7 +4,11 @@ use super::*;
 use crate::domain::StaffNo;
 use crate::fields::{optional_text, text};
 use crate::i18n::Msg;
-use crate::platform::{audit, context::{AppState, Principal}, db::new_id};
+use crate::platform::{
+    audit,
+    context::{AppState, Principal},
+    db::new_id,
+};
 use serde_json::json;
 
 pub async fn departments(st: &AppState) -> Result<Vec<DepartmentView>, AppError> {

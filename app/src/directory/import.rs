@@ -3,22 +3,20 @@
 
 use super::*;
 use crate::error::RowError;
-use crate::platform::{audit, context::{AppState, Principal}, db::new_id, password};
+use crate::platform::{
+    audit,
+    context::{AppState, Principal},
+    db::new_id,
+    password,
+};
 use serde_json::json;
 
 /// Checks every row first; writes all rows in one transaction, or none.
 pub async fn import_staff(st: &AppState, me: &Principal, bytes: &[u8], dry_run: bool) -> Result<ImportOutcome, AppError> {
-    let text = crate::domain::staff_import::decode(bytes).map_err(|msg| AppError::InvalidRows {
-        rows: vec![RowError { row: 0, field: String::new(), msg }],
-    })?;
-    let depts: Vec<(String, String, String)> =
-        sqlx::query_as("SELECT id, code, name FROM departments").fetch_all(&st.db.read).await?;
-    let lookup = |key: &str| {
-        depts
-            .iter()
-            .find(|(_, code, name)| code.eq_ignore_ascii_case(key) || name == key)
-            .map(|(id, _, _)| id.clone())
-    };
+    let text = crate::domain::staff_import::decode(bytes)
+        .map_err(|msg| AppError::InvalidRows { rows: vec![RowError { row: 0, field: String::new(), msg }] })?;
+    let depts: Vec<(String, String, String)> = sqlx::query_as("SELECT id, code, name FROM departments").fetch_all(&st.db.read).await?;
+    let lookup = |key: &str| depts.iter().find(|(_, code, name)| code.eq_ignore_ascii_case(key) || name == key).map(|(id, _, _)| id.clone());
     let rows = crate::domain::staff_import::parse(&text, lookup).map_err(|rows| AppError::InvalidRows { rows })?;
     let existing: Vec<(String, String)> = sqlx::query_as("SELECT staff_no, id FROM staff").fetch_all(&st.db.read).await?;
     let existing: std::collections::HashMap<String, String> = existing.into_iter().collect();

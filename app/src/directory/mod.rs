@@ -2,16 +2,16 @@
 //! departments and staff (with CSV import). One file per use case; the
 //! server functions are here.
 
-mod pages;
-mod types;
 #[cfg(feature = "ssr")]
 mod campuses;
 #[cfg(feature = "ssr")]
 mod departments;
 #[cfg(feature = "ssr")]
 mod import;
+mod pages;
 #[cfg(feature = "ssr")]
 mod staff;
+mod types;
 
 pub use pages::*;
 pub use types::*;

@@ -12,10 +12,7 @@ fn CampusesEditor() -> impl IntoView {
     let i18n = use_i18n();
     let save_campus = ServerAction::<SaveCampus>::new();
     let save_gate = ServerAction::<SaveGate>::new();
-    let campuses = resource(
-        move || (save_campus.version().get(), save_gate.version().get()),
-        |_| list_campuses(),
-    );
+    let campuses = resource(move || (save_campus.version().get(), save_gate.version().get()), |_| list_campuses());
     let campus_name = RwSignal::new(String::new());
     let campus_name_en = RwSignal::new(String::new());
     // The gate form: `gate_id` is Some while editing an existing gate.
@@ -222,10 +219,7 @@ fn StaffEditor() -> impl IntoView {
     let save = ServerAction::<SaveStaff>::new();
     let reset = ServerAction::<ResetStaffPassword>::new();
     let departments = resource(|| (), |_| list_departments());
-    let page = resource(
-        move || (query.get(), dept_filter.get(), offset.get(), save.version().get()),
-        |(q, d, o, _)| list_staff(q, d, o),
-    );
+    let page = resource(move || (query.get(), dept_filter.get(), offset.get(), save.version().get()), |(q, d, o, _)| list_staff(q, d, o));
     let id = RwSignal::new(None::<String>);
     let staff_no = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
@@ -397,11 +391,7 @@ async fn upload_staff_csv(file: web_sys::File, dry_run: bool) -> Result<ImportOu
     headers.set("content-type", "text/csv").map_err(net)?;
     init.set_headers(&headers);
     let url = format!("/api/admin/staff-import?dry_run={dry_run}");
-    let resp: web_sys::Response = JsFuture::from(window().fetch_with_str_and_init(&url, &init))
-        .await
-        .map_err(net)?
-        .dyn_into()
-        .map_err(net)?;
+    let resp: web_sys::Response = JsFuture::from(window().fetch_with_str_and_init(&url, &init)).await.map_err(net)?.dyn_into().map_err(net)?;
     let text = JsFuture::from(resp.text().map_err(net)?).await.map_err(net)?.as_string().unwrap_or_default();
     if resp.ok() {
         serde_json::from_str(&text).map_err(|e| AppError::Request(e.to_string()))

@@ -4,7 +4,12 @@ use super::*;
 use crate::domain::{Phone, StaffNo};
 use crate::fields::text;
 use crate::i18n::Msg;
-use crate::platform::{audit, context::{AppState, Principal}, db::new_id, password};
+use crate::platform::{
+    audit,
+    context::{AppState, Principal},
+    db::new_id,
+    password,
+};
 use serde_json::json;
 
 #[derive(sqlx::FromRow)]
@@ -24,11 +29,7 @@ pub async fn staff_page(st: &AppState, query: &str, department_id: &str, offset:
     let dept = department_id.trim();
     let filter = "FROM staff s JOIN departments d ON d.id = s.department_id
          WHERE (s.staff_no LIKE $1 OR s.name LIKE $1) AND ($2 = '' OR s.department_id = $2)";
-    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {filter}"))
-        .bind(&pattern)
-        .bind(dept)
-        .fetch_one(&st.db.read)
-        .await?;
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {filter}")).bind(&pattern).bind(dept).fetch_one(&st.db.read).await?;
     let rows: Vec<StaffRow> = sqlx::query_as(&format!(
         "SELECT s.id, s.staff_no, s.name, s.department_id, d.name AS department, s.phone, s.active, s.must_change_password {filter}
          ORDER BY s.staff_no LIMIT 50 OFFSET $3"
@@ -71,14 +72,9 @@ pub async fn save_staff(
 ) -> Result<Option<String>, AppError> {
     let staff_no = StaffNo::parse(staff_no).map_err(|_| AppError::invalid("staff_no", Msg::ErrStaffNoInvalid))?;
     let name = text("name", name, 50)?;
-    let phone = if phone.trim().is_empty() {
-        None
-    } else {
-        Some(Phone::parse(phone).map_err(|_| AppError::invalid("phone", Msg::ErrPhoneInvalid))?)
-    };
+    let phone = if phone.trim().is_empty() { None } else { Some(Phone::parse(phone).map_err(|_| AppError::invalid("phone", Msg::ErrPhoneInvalid))?) };
     let now = st.clock.now_ms();
-    let dept: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM departments WHERE id = $1").bind(department_id).fetch_optional(&st.db.read).await?;
+    let dept: Option<(String,)> = sqlx::query_as("SELECT id FROM departments WHERE id = $1").bind(department_id).fetch_optional(&st.db.read).await?;
     if dept.is_none() {
         return Err(AppError::invalid("department_id", Msg::ErrUnknownDepartment));
     }
@@ -87,18 +83,17 @@ pub async fn save_staff(
     match id {
         Some(id) => {
             let mut tx = st.db.write.begin().await?;
-            let r = sqlx::query(
-                "UPDATE staff SET staff_no = $1, name = $2, department_id = $3, phone = $4, active = $5, updated_at = $6 WHERE id = $7",
-            )
-            .bind(staff_no.as_str())
-            .bind(&name)
-            .bind(department_id)
-            .bind(phone.as_ref().map(|p| p.as_str().to_owned()))
-            .bind(active as i64)
-            .bind(now)
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
+            let r =
+                sqlx::query("UPDATE staff SET staff_no = $1, name = $2, department_id = $3, phone = $4, active = $5, updated_at = $6 WHERE id = $7")
+                    .bind(staff_no.as_str())
+                    .bind(&name)
+                    .bind(department_id)
+                    .bind(phone.as_ref().map(|p| p.as_str().to_owned()))
+                    .bind(active as i64)
+                    .bind(now)
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
             if r.rows_affected() == 0 {
                 return Err(AppError::NotFound);
             }

@@ -59,7 +59,11 @@ pub mod ssr {
     use crate::domain::StaffNo;
     use crate::error::AppError;
     use crate::i18n::Msg;
-    use crate::platform::{audit, context::{AppState, Principal}, db::new_id};
+    use crate::platform::{
+        audit,
+        context::{AppState, Principal},
+        db::new_id,
+    };
     use serde_json::json;
 
     pub async fn grants(st: &AppState) -> Result<Vec<GrantView>, AppError> {
@@ -90,11 +94,10 @@ pub mod ssr {
 
     pub async fn scopes(st: &AppState) -> Result<GrantScopeOptions, AppError> {
         let d: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM departments ORDER BY code").fetch_all(&st.db.read).await?;
-        let g: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT g.id, c.name, g.name FROM gates g JOIN campuses c ON c.id = g.campus_id ORDER BY c.created_at, g.created_at",
-        )
-        .fetch_all(&st.db.read)
-        .await?;
+        let g: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT g.id, c.name, g.name FROM gates g JOIN campuses c ON c.id = g.campus_id ORDER BY c.created_at, g.created_at")
+                .fetch_all(&st.db.read)
+                .await?;
         Ok(GrantScopeOptions {
             departments: d.into_iter().map(|(id, label)| ScopeOption { id, label }).collect(),
             gates: g.into_iter().map(|(id, c, n)| ScopeOption { id, label: format!("{c} · {n}") }).collect(),
@@ -105,36 +108,31 @@ pub mod ssr {
         let staff_no = StaffNo::parse(staff_no).map_err(|_| AppError::invalid("staff_no", Msg::ErrUnknownStaff))?;
         let now = st.clock.now_ms();
         let mut tx = st.db.write.begin().await?;
-        let staff: Option<(String,)> = sqlx::query_as("SELECT id FROM staff WHERE staff_no = $1 AND active = 1")
-            .bind(staff_no.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
+        let staff: Option<(String,)> =
+            sqlx::query_as("SELECT id FROM staff WHERE staff_no = $1 AND active = 1").bind(staff_no.as_str()).fetch_optional(&mut *tx).await?;
         let Some((staff_id,)) = staff else { return Err(AppError::invalid("staff_no", Msg::ErrUnknownStaff)) };
         let scope_ok = match role.scope() {
             crate::domain::account::ScopeKind::Campus => scope_id.is_empty(),
-            crate::domain::account::ScopeKind::Department => sqlx::query_as::<_, (String,)>("SELECT id FROM departments WHERE id = $1")
-                .bind(scope_id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .is_some(),
-            crate::domain::account::ScopeKind::Gate => sqlx::query_as::<_, (String,)>("SELECT id FROM gates WHERE id = $1")
-                .bind(scope_id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .is_some(),
+            crate::domain::account::ScopeKind::Department => {
+                sqlx::query_as::<_, (String,)>("SELECT id FROM departments WHERE id = $1").bind(scope_id).fetch_optional(&mut *tx).await?.is_some()
+            }
+            crate::domain::account::ScopeKind::Gate => {
+                sqlx::query_as::<_, (String,)>("SELECT id FROM gates WHERE id = $1").bind(scope_id).fetch_optional(&mut *tx).await?.is_some()
+            }
         };
         if !scope_ok {
             return Err(AppError::invalid("scope_id", Msg::ErrScopeNeeded));
         }
         // One row per (staff, role, scope): granting again re-activates it.
-        let updated = sqlx::query("UPDATE grants SET status = 'active', granted_by = $1, updated_at = $2 WHERE staff_id = $3 AND role = $4 AND scope_id = $5")
-            .bind(me.actor_label())
-            .bind(now)
-            .bind(&staff_id)
-            .bind(role.code())
-            .bind(scope_id)
-            .execute(&mut *tx)
-            .await?;
+        let updated =
+            sqlx::query("UPDATE grants SET status = 'active', granted_by = $1, updated_at = $2 WHERE staff_id = $3 AND role = $4 AND scope_id = $5")
+                .bind(me.actor_label())
+                .bind(now)
+                .bind(&staff_id)
+                .bind(role.code())
+                .bind(scope_id)
+                .execute(&mut *tx)
+                .await?;
         let grant_id = if updated.rows_affected() == 0 {
             let id = new_id();
             sqlx::query(
@@ -158,8 +156,17 @@ pub mod ssr {
                 .await?;
             id
         };
-        audit::record(&mut *tx, now, &me.actor_label(), "grant", "grant", &grant_id,
-            json!({"staff_no": staff_no.as_str(), "role": role.code(), "scope_id": scope_id, "status": "active"}), None).await?;
+        audit::record(
+            &mut *tx,
+            now,
+            &me.actor_label(),
+            "grant",
+            "grant",
+            &grant_id,
+            json!({"staff_no": staff_no.as_str(), "role": role.code(), "scope_id": scope_id, "status": "active"}),
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -183,12 +190,11 @@ pub mod ssr {
     }
 
     pub async fn audit_page(st: &AppState, offset: i64) -> Result<Vec<AuditView>, AppError> {
-        let rows: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(
-            "SELECT at, actor, action, record_kind, record_id, changes FROM audit_log ORDER BY at DESC, id DESC LIMIT 100 OFFSET $1",
-        )
-        .bind(offset.max(0))
-        .fetch_all(&st.db.read)
-        .await?;
+        let rows: Vec<(i64, String, String, String, String, String)> =
+            sqlx::query_as("SELECT at, actor, action, record_kind, record_id, changes FROM audit_log ORDER BY at DESC, id DESC LIMIT 100 OFFSET $1")
+                .bind(offset.max(0))
+                .fetch_all(&st.db.read)
+                .await?;
         Ok(rows
             .into_iter()
             .map(|(at, actor, action, record_kind, record_id, changes)| AuditView {

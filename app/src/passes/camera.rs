@@ -14,10 +14,7 @@ use leptos::prelude::*;
 #[cfg(any(feature = "hydrate", test))]
 pub fn decode_rgba(width: usize, height: usize, rgba: &[u8]) -> Option<String> {
     // Integer luma (BT.601): fast and good enough for black on white.
-    let grey: Vec<u8> = rgba
-        .chunks_exact(4)
-        .map(|p| ((p[0] as u32 * 77 + p[1] as u32 * 150 + p[2] as u32 * 29) >> 8) as u8)
-        .collect();
+    let grey: Vec<u8> = rgba.chunks_exact(4).map(|p| ((p[0] as u32 * 77 + p[1] as u32 * 150 + p[2] as u32 * 29) >> 8) as u8).collect();
     if grey.len() != width * height {
         return None;
     }
@@ -183,7 +180,9 @@ pub fn CameraScanner(on_code: Callback<(String, f64)>) -> impl IntoView {
                     let frame_at = super::offline::perf_now();
                     let text = match &detector {
                         Some(d) => browser::detect_with(d, &v).await,
-                        None => browser::pixels(v.unchecked_ref(), v.video_width(), v.video_height(), 640).and_then(|(w, h, px)| decode_rgba(w, h, &px)),
+                        None => {
+                            browser::pixels(v.unchecked_ref(), v.video_width(), v.video_height(), 640).and_then(|(w, h, px)| decode_rgba(w, h, &px))
+                        }
                     };
                     if let Some(t) = text {
                         let now = js_sys::Date::now();

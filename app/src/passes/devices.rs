@@ -1,8 +1,8 @@
 //! Gate devices: registering and switching them, and finding a device by
 //! its key through a short cache (a turnstile asks many times a second).
 
+use super::scan::{GATE_COLUMNS, GateRow};
 use super::*;
-use super::scan::{GateRow, GATE_COLUMNS};
 use crate::domain::gate::GateFacts;
 use crate::i18n::Msg;
 use crate::platform::context::AppState;
@@ -17,11 +17,24 @@ pub async fn devices(st: &AppState) -> Result<Vec<DeviceView>, AppError> {
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, gate_id, gate, name, active, seen)| DeviceView { id, gate_id, gate, name, active: active != 0, last_seen: seen.map(|s| st.clock.format(s)) })
+        .map(|(id, gate_id, gate, name, active, seen)| DeviceView {
+            id,
+            gate_id,
+            gate,
+            name,
+            active: active != 0,
+            last_seen: seen.map(|s| st.clock.format(s)),
+        })
         .collect())
 }
 
-pub async fn register_device(st: &AppState, cache: &DeviceCache, me: &crate::platform::context::Principal, gate_id: &str, name: &str) -> Result<String, AppError> {
+pub async fn register_device(
+    st: &AppState,
+    cache: &DeviceCache,
+    me: &crate::platform::context::Principal,
+    gate_id: &str,
+    name: &str,
+) -> Result<String, AppError> {
     let name = crate::fields::text("name", name, 50)?;
     let g: Option<(String,)> = sqlx::query_as("SELECT id FROM gates WHERE id = $1").bind(gate_id).fetch_optional(&st.db.read).await?;
     g.ok_or_else(|| AppError::invalid("gate_id", Msg::ErrUnknownGate))?;
@@ -38,20 +51,46 @@ pub async fn register_device(st: &AppState, cache: &DeviceCache, me: &crate::pla
         .bind(now)
         .execute(&mut *tx)
         .await?;
-    crate::platform::audit::record(&mut *tx, now, &me.actor_label(), "register_device", "gate_device", &id, serde_json::json!({"gate_id": gate_id, "name": name}), None).await?;
+    crate::platform::audit::record(
+        &mut *tx,
+        now,
+        &me.actor_label(),
+        "register_device",
+        "gate_device",
+        &id,
+        serde_json::json!({"gate_id": gate_id, "name": name}),
+        None,
+    )
+    .await?;
     tx.commit().await?;
     cache.clear();
     Ok(key)
 }
 
-pub async fn set_device_active(st: &AppState, cache: &DeviceCache, me: &crate::platform::context::Principal, id: &str, active: bool) -> Result<(), AppError> {
+pub async fn set_device_active(
+    st: &AppState,
+    cache: &DeviceCache,
+    me: &crate::platform::context::Principal,
+    id: &str,
+    active: bool,
+) -> Result<(), AppError> {
     let now = st.clock.now_ms();
     let mut tx = st.db.write.begin().await?;
     let r = sqlx::query("UPDATE gate_devices SET active = $1 WHERE id = $2").bind(active as i64).bind(id).execute(&mut *tx).await?;
     if r.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
-    crate::platform::audit::record(&mut *tx, now, &me.actor_label(), "set_device_active", "gate_device", id, serde_json::json!({"active": active}), None).await?;
+    crate::platform::audit::record(
+        &mut *tx,
+        now,
+        &me.actor_label(),
+        "set_device_active",
+        "gate_device",
+        id,
+        serde_json::json!({"active": active}),
+        None,
+    )
+    .await?;
     tx.commit().await?;
     cache.clear();
     Ok(())

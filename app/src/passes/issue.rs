@@ -31,12 +31,11 @@ struct ApprovedApplication {
 /// per entrant and one for its vehicle. Runs inside the approving
 /// transaction.
 pub async fn issue(st: &AppState, tx: &mut Tx<'_>, app_id: &str, now: i64) -> Result<Vec<Issued>, AppError> {
-    let ApprovedApplication { kind, campus_id, start_date, end_date, plate, single_use } = sqlx::query_as(
-        "SELECT a.kind, a.campus_id, a.start_date, a.end_date, a.plate, 0 AS single_use FROM applications a WHERE a.id = $1",
-    )
-    .bind(app_id)
-    .fetch_one(&mut **tx)
-    .await?;
+    let ApprovedApplication { kind, campus_id, start_date, end_date, plate, single_use } =
+        sqlx::query_as("SELECT a.kind, a.campus_id, a.start_date, a.end_date, a.plate, 0 AS single_use FROM applications a WHERE a.id = $1")
+            .bind(app_id)
+            .fetch_one(&mut **tx)
+            .await?;
     // From the first day's start to the last day's end, in campus time.
     let date = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok();
     let valid_from = date(&start_date).map(|d| st.clock.start_of_day(d)).unwrap_or(now);

@@ -8,6 +8,8 @@ mod devices;
 mod issue;
 #[cfg(feature = "ssr")]
 mod office_queries;
+#[cfg(all(test, feature = "ssr"))]
+mod one_verdict_tests;
 #[cfg(feature = "ssr")]
 mod pass_page;
 #[cfg(feature = "ssr")]
@@ -27,14 +29,12 @@ mod sync;
 #[cfg(feature = "ssr")]
 mod token;
 mod types;
-#[cfg(all(test, feature = "ssr"))]
-mod one_verdict_tests;
 pub use types::*;
 
 use crate::domain::gate::{Direction, Reason};
-use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 use server_fn::codec::Json;
 
 server_fn! {

@@ -2,8 +2,8 @@
 //! now, gate devices and the pass-signing keys.
 
 use super::*;
-use crate::components::{ErrorLine, resource};
 use crate::components::{AdminNav, AdminOnly};
+use crate::components::{ErrorLine, resource};
 use crate::i18n::{Msg, t, use_i18n};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -106,7 +106,14 @@ fn ScanLog() -> impl IntoView {
     let filter = RwSignal::new(ScanFilter::default());
     let rows = resource(move || filter.get(), |f| list_scans(f.campus_id, f.gate_id, f.verdict, f.from, f.to, f.offset));
     let gates = resource(|| (), |_| gate_options());
-    let set = move |f: fn(&mut ScanFilter, String)| move |ev: leptos::ev::Event| filter.update(|s| { f(s, event_target_value(&ev)); s.offset = 0; });
+    let set = move |f: fn(&mut ScanFilter, String)| {
+        move |ev: leptos::ev::Event| {
+            filter.update(|s| {
+                f(s, event_target_value(&ev));
+                s.offset = 0;
+            })
+        }
+    };
     view! {
         <section class="card">
             <h1>{t(Msg::ScanLog)}</h1>

@@ -19,7 +19,17 @@ pub async fn settle_fees(st: &AppState, me: &crate::platform::context::Principal
         .bind(plate.as_str())
         .execute(&mut *tx)
         .await?;
-    crate::platform::audit::record(&mut *tx, now, &me.actor_label(), "settle_fees", "vehicle", plate.as_str(), serde_json::json!({"cents": cents}), None).await?;
+    crate::platform::audit::record(
+        &mut *tx,
+        now,
+        &me.actor_label(),
+        "settle_fees",
+        "vehicle",
+        plate.as_str(),
+        serde_json::json!({"cents": cents}),
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(cents)
 }
@@ -33,7 +43,17 @@ pub async fn clear_inside(st: &AppState, me: &crate::platform::context::Principa
     if r.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
-    crate::platform::audit::record(&mut *tx, now, &me.actor_label(), "clear_inside", "vehicle", plate.as_str(), serde_json::json!({"reason": reason}), None).await?;
+    crate::platform::audit::record(
+        &mut *tx,
+        now,
+        &me.actor_label(),
+        "clear_inside",
+        "vehicle",
+        plate.as_str(),
+        serde_json::json!({"reason": reason}),
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -141,22 +161,29 @@ pub async fn on_campus(st: &AppState, campus_id: &str) -> Result<OnCampus, AppEr
             .collect(),
         vehicles: vehicles
             .into_iter()
-            .map(|(campus, plate, at, gate)| InsideRow { campus, who: plate, entered_at: st.clock.format(at), gate: gate.unwrap_or_default(), kind: "vehicle".into(), overdue: false })
+            .map(|(campus, plate, at, gate)| InsideRow {
+                campus,
+                who: plate,
+                entered_at: st.clock.format(at),
+                gate: gate.unwrap_or_default(),
+                kind: "vehicle".into(),
+                overdue: false,
+            })
             .collect(),
     })
 }
 
 pub async fn campuses_and_gates(st: &AppState) -> Result<Vec<GateOption>, AppError> {
-    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT c.id, c.name, g.id, g.name FROM gates g JOIN campuses c ON c.id = g.campus_id ORDER BY c.created_at, g.created_at",
-    )
-    .fetch_all(&st.db.read)
-    .await?;
+    let rows: Vec<(String, String, String, String)> =
+        sqlx::query_as("SELECT c.id, c.name, g.id, g.name FROM gates g JOIN campuses c ON c.id = g.campus_id ORDER BY c.created_at, g.created_at")
+            .fetch_all(&st.db.read)
+            .await?;
     Ok(rows.into_iter().map(|(campus_id, campus, gate_id, gate)| GateOption { campus_id, campus, gate_id, gate }).collect())
 }
 
 pub async fn signing_keys(st: &AppState) -> Result<Vec<SigningKeyView>, AppError> {
-    let rows: Vec<(String, i64, Option<i64>)> = sqlx::query_as("SELECT kid, created_at, retired_at FROM signing_keys ORDER BY created_at DESC").fetch_all(&st.db.read).await?;
+    let rows: Vec<(String, i64, Option<i64>)> =
+        sqlx::query_as("SELECT kid, created_at, retired_at FROM signing_keys ORDER BY created_at DESC").fetch_all(&st.db.read).await?;
     let current = st.keys.signing().0;
     Ok(rows
         .into_iter()

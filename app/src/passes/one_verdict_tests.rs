@@ -120,7 +120,8 @@ fn roster_for(f: &Facts, gate: &GateFacts) -> LocalRoster {
         Err(id) => (vec![], vec![id]),
     };
     let mut local = LocalRoster::default();
-    let roster = Roster { campus_id: gate.campus_id.clone(), generated_at: FROM, delta: false, keys: keys(), gates: vec![gate.clone()], passes, cancelled };
+    let roster =
+        Roster { campus_id: gate.campus_id.clone(), generated_at: FROM, delta: false, keys: keys(), gates: vec![gate.clone()], passes, cancelled };
     local.merge(roster, FROM);
     local
 }
@@ -138,8 +139,19 @@ fn offline(local: &LocalRoster, named: &Result<String, Reason>, gate: &GateFacts
 fn online_and_offline_give_the_same_reason_for_the_same_facts() {
     // Another campus's pass is refused by its token's campus before anything
     // else is read: one row of it is enough.
-    let mut facts = vec![Facts { campus_id: OTHER_CAMPUS, vehicle: false, official: false, listed_gates: &[], single_use: false, used: false, cancelled: false, blacklisted: false }];
-    for (vehicle, official, listed_gates) in [(false, false, &[][..]), (true, true, &[][..]), (true, false, &["g-car"][..]), (true, false, &["g-elsewhere"][..])] {
+    let mut facts = vec![Facts {
+        campus_id: OTHER_CAMPUS,
+        vehicle: false,
+        official: false,
+        listed_gates: &[],
+        single_use: false,
+        used: false,
+        cancelled: false,
+        blacklisted: false,
+    }];
+    for (vehicle, official, listed_gates) in
+        [(false, false, &[][..]), (true, true, &[][..]), (true, false, &["g-car"][..]), (true, false, &["g-elsewhere"][..])]
+    {
         for (single_use, used) in [(false, false), (true, false), (true, true)] {
             for (cancelled, blacklisted) in [(false, false), (true, false), (false, true), (true, true)] {
                 facts.push(Facts { campus_id: CAMPUS, vehicle, official, listed_gates, single_use, used, cancelled, blacklisted });
@@ -205,7 +217,16 @@ fn online_and_offline_give_the_same_reason_for_the_same_facts() {
 /// on both sides, whatever the gate.
 #[test]
 fn an_unknown_pass_is_unknown_on_both_sides() {
-    let ghost = Facts { campus_id: CAMPUS, vehicle: false, official: false, listed_gates: &[], single_use: false, used: false, cancelled: false, blacklisted: false };
+    let ghost = Facts {
+        campus_id: CAMPUS,
+        vehicle: false,
+        official: false,
+        listed_gates: &[],
+        single_use: false,
+        used: false,
+        cancelled: false,
+        blacklisted: false,
+    };
     let token = qr(&ghost.online());
     for active in [true, false] {
         let gate = GateFacts { id: "g1".into(), campus_id: CAMPUS.into(), kind: GateKind::Both, direction: GateDirection::Both, active };
@@ -214,7 +235,18 @@ fn an_unknown_pass_is_unknown_on_both_sides() {
             Ok(_) => verdict_for(None, &gate, Direction::In, FROM + HOUR),
         };
         let mut local = LocalRoster::default();
-        local.merge(Roster { campus_id: CAMPUS.into(), generated_at: FROM, delta: false, keys: keys(), gates: vec![gate.clone()], passes: vec![], cancelled: vec![] }, FROM);
+        local.merge(
+            Roster {
+                campus_id: CAMPUS.into(),
+                generated_at: FROM,
+                delta: false,
+                keys: keys(),
+                gates: vec![gate.clone()],
+                passes: vec![],
+                cancelled: vec![],
+            },
+            FROM,
+        );
         assert_eq!((on, local.verdict_for_qr("g1", Direction::In, &token, FROM + HOUR).0), (Reason::UnknownPass, Reason::UnknownPass));
     }
 }
@@ -223,7 +255,16 @@ fn an_unknown_pass_is_unknown_on_both_sides() {
 /// verifier refuses them alike on both sides.
 #[test]
 fn bad_tokens_are_refused_alike() {
-    let f = Facts { campus_id: CAMPUS, vehicle: false, official: false, listed_gates: &[], single_use: false, used: false, cancelled: false, blacklisted: false };
+    let f = Facts {
+        campus_id: CAMPUS,
+        vehicle: false,
+        official: false,
+        listed_gates: &[],
+        single_use: false,
+        used: false,
+        cancelled: false,
+        blacklisted: false,
+    };
     let gate = GateFacts { id: "g1".into(), campus_id: CAMPUS.into(), kind: GateKind::Both, direction: GateDirection::Both, active: true };
     let good = qr(&f.online());
     let mut tampered = good.clone();
@@ -231,7 +272,18 @@ fn bad_tokens_are_refused_alike() {
     tampered.push(if last == 'A' { 'B' } else { 'A' });
     let mut local = LocalRoster::default();
     let entry = roster_entry(f.offline(), String::new()).unwrap();
-    local.merge(Roster { campus_id: CAMPUS.into(), generated_at: FROM, delta: false, keys: keys(), gates: vec![gate.clone()], passes: vec![entry], cancelled: vec![] }, FROM);
+    local.merge(
+        Roster {
+            campus_id: CAMPUS.into(),
+            generated_at: FROM,
+            delta: false,
+            keys: keys(),
+            gates: vec![gate.clone()],
+            passes: vec![entry],
+            cancelled: vec![],
+        },
+        FROM,
+    );
     for (text, want) in [(good.as_str(), Reason::Ok), (tampered.as_str(), Reason::BadSignature), ("hello", Reason::Malformed)] {
         let on = match pass_named_by_qr(text, &keys(), &gate, FROM + HOUR) {
             Err(r) => r,

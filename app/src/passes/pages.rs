@@ -1,7 +1,7 @@
 //! The holder's pass page and the guard's scanner page (over 400 lines: the scanner page and its offline fallback, kept together).
 
-use super::*;
 use super::camera;
+use super::*;
 use crate::components::{Refusal, resource};
 use crate::i18n::{Msg, t, use_i18n};
 

@@ -21,14 +21,16 @@ fn status_of(p: &PassRow, now: i64) -> PassStatus {
 }
 
 async fn allowed_gate_names(st: &AppState, p: &PassRow) -> Result<Vec<String>, AppError> {
-    let (category, vehicle_gates): (String, String) = sqlx::query_as(
-        "SELECT r.category, r.vehicle_gates FROM applications a JOIN visit_reasons r ON r.id = a.reason_id WHERE a.id = $1",
-    )
-    .bind(&p.application_id)
-    .fetch_one(&st.db.read)
-    .await?;
+    let (category, vehicle_gates): (String, String) =
+        sqlx::query_as("SELECT r.category, r.vehicle_gates FROM applications a JOIN visit_reasons r ON r.id = a.reason_id WHERE a.id = $1")
+            .bind(&p.application_id)
+            .fetch_one(&st.db.read)
+            .await?;
     let gates: Vec<(String, String, String, String)> =
-        sqlx::query_as("SELECT id, name, kind, direction FROM gates WHERE campus_id = $1 AND active = 1 ORDER BY created_at").bind(&p.campus_id).fetch_all(&st.db.read).await?;
+        sqlx::query_as("SELECT id, name, kind, direction FROM gates WHERE campus_id = $1 AND active = 1 ORDER BY created_at")
+            .bind(&p.campus_id)
+            .fetch_all(&st.db.read)
+            .await?;
     let listed: Vec<String> = serde_json::from_str(&vehicle_gates).unwrap_or_default();
     Ok(gates
         .into_iter()
@@ -43,7 +45,8 @@ async fn allowed_gate_names(st: &AppState, p: &PassRow) -> Result<Vec<String>, A
 }
 
 pub async fn pass_view(st: &AppState, link: &str) -> Result<PassView, AppError> {
-    let row: Option<StoredPass> = sqlx::query_as(&format!("{PASS_SELECT} WHERE link_hash = $1")).bind(sha256_hex(link.trim().as_bytes())).fetch_optional(&st.db.read).await?;
+    let row: Option<StoredPass> =
+        sqlx::query_as(&format!("{PASS_SELECT} WHERE link_hash = $1")).bind(sha256_hex(link.trim().as_bytes())).fetch_optional(&st.db.read).await?;
     let p = PassRow::from(row.ok_or(AppError::NotFound)?);
     let now = st.clock.now_ms();
     let status = status_of(&p, now);

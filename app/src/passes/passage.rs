@@ -68,7 +68,14 @@ pub(super) async fn people_in(tx: &mut Tx<'_>, entries: &[(&str, &str, i64, &str
 /// Moves a holder in or out: who is on campus now (people by pass,
 /// vehicles by plate), and a vehicle's exit computes its parking fee. A
 /// late offline event never overwrites a newer state.
-pub(super) async fn passage(tx: &mut Tx<'_>, p: &PassRow, fees: &Fees, gate_id: &str, direction: Direction, at: i64) -> Result<Option<i64>, AppError> {
+pub(super) async fn passage(
+    tx: &mut Tx<'_>,
+    p: &PassRow,
+    fees: &Fees,
+    gate_id: &str,
+    direction: Direction,
+    at: i64,
+) -> Result<Option<i64>, AppError> {
     match (p.vehicle, direction) {
         (false, Direction::In) => {
             people_in(tx, &[(&p.id, &p.campus_id, at, gate_id)]).await?;
@@ -91,22 +98,27 @@ pub(super) async fn passage(tx: &mut Tx<'_>, p: &PassRow, fees: &Fees, gate_id: 
             Ok(None)
         }
         (true, Direction::Out) => {
-            let inside: Option<(i64,)> =
-                sqlx::query_as("SELECT entered_at FROM vehicles_inside WHERE plate = $1 AND entered_at <= $2").bind(&p.holder).bind(at).fetch_optional(&mut **tx).await?;
+            let inside: Option<(i64,)> = sqlx::query_as("SELECT entered_at FROM vehicles_inside WHERE plate = $1 AND entered_at <= $2")
+                .bind(&p.holder)
+                .bind(at)
+                .fetch_optional(&mut **tx)
+                .await?;
             let Some((entered,)) = inside else { return Ok(Some(0)) };
             sqlx::query("DELETE FROM vehicles_inside WHERE plate = $1 AND entered_at = $2").bind(&p.holder).bind(entered).execute(&mut **tx).await?;
             let cents = fees.charge(entered, at);
             if cents > 0 {
-                sqlx::query("INSERT INTO parking_fees (id, plate, pass_id, campus_id, entered_at, left_at, cents) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                    .bind(new_id())
-                    .bind(&p.holder)
-                    .bind(&p.id)
-                    .bind(&p.campus_id)
-                    .bind(entered)
-                    .bind(at)
-                    .bind(cents)
-                    .execute(&mut **tx)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO parking_fees (id, plate, pass_id, campus_id, entered_at, left_at, cents) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(new_id())
+                .bind(&p.holder)
+                .bind(&p.id)
+                .bind(&p.campus_id)
+                .bind(entered)
+                .bind(at)
+                .bind(cents)
+                .execute(&mut **tx)
+                .await?;
             }
             Ok(Some(cents))
         }

@@ -65,11 +65,12 @@ impl Recorder {
     pub fn spawn(db: Db) -> Recorder {
         let (jobs, rx) = mpsc::channel::<Job>(4 * MAX_BATCH);
         if db.backend == crate::platform::db::Backend::Sqlite {
-            let started = std::thread::Builder::new().name("scan-recorder".into()).spawn(move || {
-                match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                    Ok(rt) => rt.block_on(run(db, rx)),
-                    Err(e) => tracing::error!(error = %e, "the scan recorder could not start"),
-                }
+            let started = std::thread::Builder::new().name("scan-recorder".into()).spawn(move || match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt.block_on(run(db, rx)),
+                Err(e) => tracing::error!(error = %e, "the scan recorder could not start"),
             });
             if let Err(e) = started {
                 tracing::error!(error = %e, "the scan recorder thread could not start");

@@ -3,9 +3,8 @@
 //! (`recorder.rs`) that spends, moves and logs it in batches. Also the
 //! holder's photo for the guard.
 
-use crate::rules::BlacklistKind;
-use crate::rules::listed::first_listed;
 use super::passage::Fees;
+use super::state::ScanState;
 use super::stored::PassRow;
 use super::*;
 use crate::domain::document::{DocType, DocumentNumber};
@@ -14,7 +13,8 @@ use crate::domain::{Phone, Plate};
 use crate::i18n::{Lang, Msg};
 use crate::platform::context::AppState;
 use crate::platform::db::new_id;
-use super::state::ScanState;
+use crate::rules::BlacklistKind;
+use crate::rules::listed::first_listed;
 
 // ------------------------------------------------------------ scanning
 
@@ -75,7 +75,8 @@ impl GateRow {
 }
 
 pub(super) async fn gate(st: &AppState, gate_id: &str) -> Result<Gate, AppError> {
-    let row: Option<GateRow> = sqlx::query_as(&format!("SELECT {GATE_COLUMNS} FROM gates g WHERE g.id = $1")).bind(gate_id).fetch_optional(&st.db.read).await?;
+    let row: Option<GateRow> =
+        sqlx::query_as(&format!("SELECT {GATE_COLUMNS} FROM gates g WHERE g.id = $1")).bind(gate_id).fetch_optional(&st.db.read).await?;
     Ok(Gate { facts: row.ok_or(AppError::NotFound)?.facts() })
 }
 
@@ -158,7 +159,8 @@ impl ScanContextRow {
 
     /// The pass's facts, through the one constructor the phone's roster uses too.
     fn facts(&self) -> PassFacts {
-        let vehicle = (self.vehicle != 0).then(|| VehicleGates { official: self.category == "official", allowed: serde_json::from_str(&self.vehicle_gates).unwrap_or_default() });
+        let vehicle = (self.vehicle != 0)
+            .then(|| VehicleGates { official: self.category == "official", allowed: serde_json::from_str(&self.vehicle_gates).unwrap_or_default() });
         let standing = Standing::of(self.cancelled_at.is_some(), self.blacklisted != 0);
         PassFacts::new(&self.campus_id, (self.valid_from, self.valid_until), vehicle, self.single_use != 0 && self.used_at.is_some(), standing)
     }
@@ -207,21 +209,25 @@ async fn find_pass(st: &AppState, gate: &GateFacts, input: &ScanInput, now: i64)
             if first_listed(&st.db.read, &[(BlacklistKind::Document, &mac)]).await?.is_some() {
                 return Ok(Err(Reason::Blacklisted));
             }
-            sqlx::query_as(&format!("SELECT id FROM passes WHERE entrant_id IN (SELECT id FROM entrants WHERE doc_mac = $1) AND campus_id = $3 {valid_now}"))
-                .bind(mac)
-                .bind(now)
-                .bind(&gate.campus_id)
-                .fetch_optional(&st.db.read)
-                .await?
+            sqlx::query_as(&format!(
+                "SELECT id FROM passes WHERE entrant_id IN (SELECT id FROM entrants WHERE doc_mac = $1) AND campus_id = $3 {valid_now}"
+            ))
+            .bind(mac)
+            .bind(now)
+            .bind(&gate.campus_id)
+            .fetch_optional(&st.db.read)
+            .await?
         }
         ScanInput::Mobile(m) => {
             let Ok(phone) = Phone::parse(m) else { return Ok(Err(Reason::Malformed)) };
-            sqlx::query_as(&format!("SELECT id FROM passes WHERE entrant_id IN (SELECT id FROM entrants WHERE phone = $1) AND campus_id = $3 {valid_now}"))
-                .bind(phone.as_str())
-                .bind(now)
-                .bind(&gate.campus_id)
-                .fetch_optional(&st.db.read)
-                .await?
+            sqlx::query_as(&format!(
+                "SELECT id FROM passes WHERE entrant_id IN (SELECT id FROM entrants WHERE phone = $1) AND campus_id = $3 {valid_now}"
+            ))
+            .bind(phone.as_str())
+            .bind(now)
+            .bind(&gate.campus_id)
+            .fetch_optional(&st.db.read)
+            .await?
         }
     };
     Ok(found.map(|r| r.0).ok_or(Reason::NoPass))
@@ -231,13 +237,31 @@ async fn find_pass(st: &AppState, gate: &GateFacts, input: &ScanInput, now: i64)
 /// recorder, which reads the pass, decides, spends a single-use pass,
 /// moves the holder in or out and logs the scan in its next batch, and
 /// answers once that is committed.
-pub async fn scan(st: &AppState, scans: &ScanState, gate_id: &str, direction: Direction, input: &ScanInput, who: &Scanner, record: bool, event_id: Option<&str>) -> Result<Verdict, AppError> {
+pub async fn scan(
+    st: &AppState,
+    scans: &ScanState,
+    gate_id: &str,
+    direction: Direction,
+    input: &ScanInput,
+    who: &Scanner,
+    record: bool,
+    event_id: Option<&str>,
+) -> Result<Verdict, AppError> {
     let gate = gate(st, gate_id).await?;
     scan_at(st, scans, &gate.facts, direction, input, who, record, event_id).await
 }
 
 /// `scan` at a gate already read (a device's key names its gate).
-pub async fn scan_at(st: &AppState, scans: &ScanState, gate: &GateFacts, direction: Direction, input: &ScanInput, who: &Scanner, record: bool, event_id: Option<&str>) -> Result<Verdict, AppError> {
+pub async fn scan_at(
+    st: &AppState,
+    scans: &ScanState,
+    gate: &GateFacts,
+    direction: Direction,
+    input: &ScanInput,
+    who: &Scanner,
+    record: bool,
+    event_id: Option<&str>,
+) -> Result<Verdict, AppError> {
     if event_id.is_some_and(|e| e.is_empty() || e.len() > 100) {
         return Err(AppError::invalid("event_id", Msg::ErrRequired));
     }
@@ -252,7 +276,9 @@ pub async fn scan_at(st: &AppState, scans: &ScanState, gate: &GateFacts, directi
     if !record {
         // A preview: read and decide, change nothing.
         let ctx = match &target {
-            Ok(pid) => sqlx::query_as::<_, ScanContextRow>(&format!("{} WHERE p.id = $1", *SCAN_CONTEXT)).bind(pid).fetch_optional(&st.db.read).await?,
+            Ok(pid) => {
+                sqlx::query_as::<_, ScanContextRow>(&format!("{} WHERE p.id = $1", *SCAN_CONTEXT)).bind(pid).fetch_optional(&st.db.read).await?
+            }
             Err(_) => None,
         };
         let reason = match &target {

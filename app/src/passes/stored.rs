@@ -38,7 +38,8 @@ pub struct StoredPass {
     cancelled_at: Option<i64>,
 }
 
-pub const PASS_SELECT: &str = "SELECT id, application_id, entrant_id, kind, vehicle, holder, campus_id, valid_from, valid_until, single_use, used_at, cancelled_at FROM passes";
+pub const PASS_SELECT: &str =
+    "SELECT id, application_id, entrant_id, kind, vehicle, holder, campus_id, valid_from, valid_until, single_use, used_at, cancelled_at FROM passes";
 
 impl From<StoredPass> for PassRow {
     fn from(p: StoredPass) -> PassRow {

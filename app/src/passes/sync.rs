@@ -87,7 +87,8 @@ pub async fn roster(st: &AppState, campus_id: &str, since: Option<i64>) -> Resul
             Err(id) => cancelled.push(id),
         }
     }
-    let gates: Vec<(String,)> = sqlx::query_as("SELECT id FROM gates WHERE campus_id = $1 ORDER BY created_at").bind(campus_id).fetch_all(&st.db.read).await?;
+    let gates: Vec<(String,)> =
+        sqlx::query_as("SELECT id FROM gates WHERE campus_id = $1 ORDER BY created_at").bind(campus_id).fetch_all(&st.db.read).await?;
     let mut gate_facts = Vec::with_capacity(gates.len());
     for (id,) in gates {
         gate_facts.push(gate(st, &id).await?.facts);

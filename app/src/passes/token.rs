@@ -2,11 +2,11 @@
 //! verification (the domain's one verifier, as on the guard's phone), the
 //! token's claims and the QR that carries it.
 
-use crate::domain::policy::PassKind;
-use super::*;
 use super::stored::PassRow;
+use super::*;
 use crate::domain::gate::Reason;
 use crate::domain::pass_token::{PassClaims, PublicKey};
+use crate::domain::policy::PassKind;
 use crate::platform::context::AppState;
 
 /// A long pass's token lives at most this long; the pass page renews it,
@@ -53,7 +53,6 @@ pub async fn jwks(st: &AppState) -> Result<serde_json::Value, AppError> {
 pub fn verify(token: &str, keys: &[PublicKey], now_secs: i64) -> Result<PassClaims, Reason> {
     crate::domain::pass_token::verify(token, keys, now_secs).map_err(Reason::from_token_error)
 }
-
 
 /// The QR: the site's scan URL with the token in its fragment (never in a
 /// path or query that logs keep). Error correction M.
@@ -108,7 +107,8 @@ mod cost {
         let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
         header.typ = None;
         header.kid = Some("k1".into());
-        let token = jsonwebtoken::encode(&header, &claims, &jsonwebtoken::EncodingKey::from_ed_der(&super::ed25519_pkcs8(signing.as_bytes()))).unwrap();
+        let token =
+            jsonwebtoken::encode(&header, &claims, &jsonwebtoken::EncodingKey::from_ed_der(&super::ed25519_pkcs8(signing.as_bytes()))).unwrap();
         let before = |t: &str| {
             let decoding = jsonwebtoken::DecodingKey::from_ed_components(&keys[0].x).unwrap();
             let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::EdDSA);

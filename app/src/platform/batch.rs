@@ -114,7 +114,11 @@ async fn ask(jobs: &mpsc::Sender<Envelope>, envelope: impl FnOnce(Reply) -> Enve
 /// Writes a batch's scripts in one round trip, inside a savepoint; if one
 /// fails, undoes them all and writes each alone in a savepoint of its
 /// own, so only the failing one's caller hears of it.
-async fn write_scripts(tx: &mut Tx<'_>, scripts: Vec<(Script, Reply)>, results: &mut Vec<(Reply, Result<Erased, AppError>)>) -> Result<(), sqlx::Error> {
+async fn write_scripts(
+    tx: &mut Tx<'_>,
+    scripts: Vec<(Script, Reply)>,
+    results: &mut Vec<(Reply, Result<Erased, AppError>)>,
+) -> Result<(), sqlx::Error> {
     let open = Script::from(Statement::new("SAVEPOINT scripts"));
     let close = Script::from(Statement::new("RELEASE scripts"));
     let mut all = vec![&open];

@@ -62,9 +62,7 @@ impl CampusClock {
     }
     /// An instant as campus wall time, `2026-11-25 08:05`.
     pub fn format(&self, ms: i64) -> String {
-        chrono::DateTime::from_timestamp_millis(ms)
-            .map(|d| d.with_timezone(&self.tz).format("%Y-%m-%d %H:%M").to_string())
-            .unwrap_or_default()
+        chrono::DateTime::from_timestamp_millis(ms).map(|d| d.with_timezone(&self.tz).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()
     }
 
     /// Campus wall time now: what deadlines are compared with.

@@ -112,9 +112,7 @@ impl Config {
     }
 
     pub fn time_zone(&self) -> Result<chrono_tz::Tz, ConfigError> {
-        self.campus_time_zone
-            .parse()
-            .map_err(|_| ConfigError::TimeZone(self.campus_time_zone.clone()))
+        self.campus_time_zone.parse().map_err(|_| ConfigError::TimeZone(self.campus_time_zone.clone()))
     }
 
     pub fn secure_cookies(&self) -> bool {

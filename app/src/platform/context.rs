@@ -43,10 +43,7 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn timeouts(&self) -> Timeouts {
-        Timeouts {
-            idle_ms: self.config.session_idle_minutes * 60_000,
-            absolute_ms: self.config.session_absolute_hours * 3_600_000,
-        }
+        Timeouts { idle_ms: self.config.session_idle_minutes * 60_000, absolute_ms: self.config.session_absolute_hours * 3_600_000 }
     }
 }
 
@@ -72,11 +69,7 @@ pub fn client_ip() -> String {
     {
         return first.trim().to_owned();
     }
-    parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+    parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into())
 }
 
 pub fn set_cookie(value: String) {
@@ -150,11 +143,8 @@ pub async fn principal() -> Result<Option<Principal>, AppError> {
 
 /// The caller of a plain axum route (outside server functions).
 pub async fn principal_from(st: &AppState, headers: &http::HeaderMap) -> Result<Option<Principal>, AppError> {
-    let Some(token) = headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|h| session::read_cookie(h, session::COOKIE))
+    let Some(token) =
+        headers.get_all(http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|h| session::read_cookie(h, session::COOKIE))
     else {
         return Ok(None);
     };
@@ -174,21 +164,11 @@ async fn load_principal(st: &AppState, row: SessionRow) -> Result<Option<Princip
         .await?;
         let Some((id, staff_no, name, department_id, department_name, must)) = staff else { return Ok(None) };
         let grants: Vec<(String, String)> =
-            sqlx::query_as("SELECT role, scope_id FROM grants WHERE staff_id = $1 AND status = 'active'")
-                .bind(&id)
-                .fetch_all(&st.db.read)
-                .await?;
+            sqlx::query_as("SELECT role, scope_id FROM grants WHERE staff_id = $1 AND status = 'active'").bind(&id).fetch_all(&st.db.read).await?;
         let grants = grants.into_iter().filter_map(|(r, s)| Some((Role::from_code(&r)?, s))).collect();
         Ok(Some(Principal {
             session_hash: row.id_hash,
-            subject: Subject::Staff(StaffAccount {
-                id,
-                staff_no,
-                name,
-                department_id,
-                department_name,
-                must_change_password: must != 0,
-            }),
+            subject: Subject::Staff(StaffAccount { id, staff_no, name, department_id, department_name, must_change_password: must != 0 }),
             grants,
         }))
     } else if let Some(phone) = row.phone.and_then(|p| Phone::parse(&p).ok()) {

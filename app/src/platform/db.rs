@@ -88,11 +88,7 @@ impl Db {
             });
             Ok(Db { read, write, backend: Backend::Sqlite })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let pool = AnyPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(30))
-                .connect(url)
-                .await?;
+            let pool = AnyPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(30)).connect(url).await?;
             MIGRATOR.run(&pool).await?;
             Ok(Db { read: pool.clone(), write: pool, backend: Backend::Postgres })
         } else {
@@ -129,9 +125,7 @@ pub fn new_id() -> String {
 /// True when the error is a unique-constraint violation (on either backend).
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     match e {
-        sqlx::Error::Database(d) => {
-            d.is_unique_violation() || d.code().is_some_and(|c| c == "23505" || c == "2067" || c == "1555")
-        }
+        sqlx::Error::Database(d) => d.is_unique_violation() || d.code().is_some_and(|c| c == "23505" || c == "2067" || c == "1555"),
         _ => false,
     }
 }

@@ -7,6 +7,7 @@
 //! start.
 
 use super::db::Db;
+use crate::domain::pass_token::PublicKey;
 use base64::{Engine, engine::general_purpose::STANDARD as B64};
 use chacha20poly1305::{
     XChaCha20Poly1305, XNonce,
@@ -16,7 +17,6 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
-use crate::domain::pass_token::PublicKey;
 use std::{
     fmt,
     path::Path,
@@ -258,10 +258,8 @@ pub fn random_token(n: usize) -> String {
 }
 
 async fn key32(db: &Db, master: &MasterKey, purpose: &str, now_ms: i64) -> Result<[u8; 32], KeyError> {
-    let existing: Option<(String,)> = sqlx::query_as("SELECT sealed FROM secret_keys WHERE purpose = $1")
-        .bind(purpose)
-        .fetch_optional(&db.write)
-        .await?;
+    let existing: Option<(String,)> =
+        sqlx::query_as("SELECT sealed FROM secret_keys WHERE purpose = $1").bind(purpose).fetch_optional(&db.write).await?;
     let sealed = match existing {
         Some((s,)) => s,
         None => {
@@ -273,10 +271,7 @@ async fn key32(db: &Db, master: &MasterKey, purpose: &str, now_ms: i64) -> Resul
                 .bind(now_ms)
                 .execute(&db.write)
                 .await?;
-            let (s,): (String,) = sqlx::query_as("SELECT sealed FROM secret_keys WHERE purpose = $1")
-                .bind(purpose)
-                .fetch_one(&db.write)
-                .await?;
+            let (s,): (String,) = sqlx::query_as("SELECT sealed FROM secret_keys WHERE purpose = $1").bind(purpose).fetch_one(&db.write).await?;
             s
         }
     };
@@ -295,11 +290,10 @@ async fn current_signing_key(db: &Db, master: &MasterKey, now_ms: i64) -> Result
 }
 
 async fn load_current_signing_key(db: &Db, master: &MasterKey) -> Result<Option<(String, ed25519_dalek::SigningKey)>, KeyError> {
-    let row: Option<(String, String)> = sqlx::query_as(
-        "SELECT kid, sealed_secret FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC, kid DESC LIMIT 1",
-    )
-    .fetch_optional(&db.write)
-    .await?;
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT kid, sealed_secret FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC, kid DESC LIMIT 1")
+            .fetch_optional(&db.write)
+            .await?;
     let Some((kid, sealed)) = row else { return Ok(None) };
     let seed: [u8; 32] = master.open(&format!("signing:{kid}"), &sealed)?.try_into().map_err(|_| KeyError::WrongMaster)?;
     Ok(Some((kid, ed25519_dalek::SigningKey::from_bytes(&seed))))
@@ -311,15 +305,13 @@ pub async fn create_signing_key(db: &Db, master: &MasterKey, now_ms: i64) -> Res
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let key = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
     let kid = random_token(9);
-    sqlx::query(
-        "INSERT INTO signing_keys (kid, algorithm, public_key, sealed_secret, created_at) VALUES ($1, 'EdDSA', $2, $3, $4)",
-    )
-    .bind(&kid)
-    .bind(URL_SAFE_NO_PAD.encode(key.verifying_key().as_bytes()))
-    .bind(master.seal(&format!("signing:{kid}"), key.as_bytes()))
-    .bind(now_ms)
-    .execute(&db.write)
-    .await?;
+    sqlx::query("INSERT INTO signing_keys (kid, algorithm, public_key, sealed_secret, created_at) VALUES ($1, 'EdDSA', $2, $3, $4)")
+        .bind(&kid)
+        .bind(URL_SAFE_NO_PAD.encode(key.verifying_key().as_bytes()))
+        .bind(master.seal(&format!("signing:{kid}"), key.as_bytes()))
+        .bind(now_ms)
+        .execute(&db.write)
+        .await?;
     Ok(kid)
 }
 

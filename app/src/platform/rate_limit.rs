@@ -20,12 +20,7 @@ pub const DAY: i64 = 24 * HOUR;
 /// with the milliseconds until a slot frees up.
 pub async fn take(db: &Db, bucket: &str, limits: &[Limit], now_ms: i64) -> Result<Result<(), (usize, i64)>, sqlx::Error> {
     let id = new_id();
-    sqlx::query("INSERT INTO rate_events (id, bucket, at) VALUES ($1, $2, $3)")
-        .bind(&id)
-        .bind(bucket)
-        .bind(now_ms)
-        .execute(&db.write)
-        .await?;
+    sqlx::query("INSERT INTO rate_events (id, bucket, at) VALUES ($1, $2, $3)").bind(&id).bind(bucket).bind(now_ms).execute(&db.write).await?;
     match over_limit(db, bucket, limits, now_ms).await? {
         None => Ok(Ok(())),
         Some(refusal) => {
@@ -37,12 +32,7 @@ pub async fn take(db: &Db, bucket: &str, limits: &[Limit], now_ms: i64) -> Resul
 
 /// Records an event without a check (e.g. a failed password, counted later).
 pub async fn record(db: &Db, bucket: &str, now_ms: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO rate_events (id, bucket, at) VALUES ($1, $2, $3)")
-        .bind(new_id())
-        .bind(bucket)
-        .bind(now_ms)
-        .execute(&db.write)
-        .await?;
+    sqlx::query("INSERT INTO rate_events (id, bucket, at) VALUES ($1, $2, $3)").bind(new_id()).bind(bucket).bind(now_ms).execute(&db.write).await?;
     Ok(())
 }
 

@@ -3,8 +3,8 @@
 
 use super::batch::WriteBatcher;
 use super::db::{Db, Script, Statement};
-use crate::error::AppError;
 use super::keys::{random_token, sha256_hex};
+use crate::error::AppError;
 
 pub const COOKIE: &str = "cp_session";
 
@@ -37,16 +37,14 @@ pub async fn create(db: &Db, subject: &SessionSubject, now_ms: i64, t: &Timeouts
         SessionSubject::Staff(id) => (Some(id.as_str()), None),
         SessionSubject::Phone(p) => (None, Some(p.as_str())),
     };
-    sqlx::query(
-        "INSERT INTO sessions (id_hash, staff_id, phone, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $4, $5)",
-    )
-    .bind(sha256_hex(token.as_bytes()))
-    .bind(staff_id)
-    .bind(phone)
-    .bind(now_ms)
-    .bind(now_ms + t.absolute_ms)
-    .execute(&db.write)
-    .await?;
+    sqlx::query("INSERT INTO sessions (id_hash, staff_id, phone, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $4, $5)")
+        .bind(sha256_hex(token.as_bytes()))
+        .bind(staff_id)
+        .bind(phone)
+        .bind(now_ms)
+        .bind(now_ms + t.absolute_ms)
+        .execute(&db.write)
+        .await?;
     Ok(token)
 }
 
@@ -95,10 +93,7 @@ pub async fn end_others_for_staff(db: &Db, staff_id: &str, keep: Option<&str>, n
 /// `Set-Cookie` value: HttpOnly, SameSite=Lax (links from an SMS still
 /// arrive signed in; cross-site POSTs carry no cookie), Secure over HTTPS.
 pub fn cookie_header(token: &str, max_age_secs: i64, secure: bool) -> String {
-    format!(
-        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{}",
-        if secure { "; Secure" } else { "" }
-    )
+    format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{}", if secure { "; Secure" } else { "" })
 }
 
 pub fn clear_cookie_header(secure: bool) -> String {

@@ -150,9 +150,7 @@ pub async fn deliver_queued(writes: &super::batch::WriteBatcher, provider: &dyn 
 pub async fn send(db: &Db, provider: &dyn SmsProvider, now_ms: i64, msg: Outgoing<'_>) -> Result<bool, sqlx::Error> {
     // Queued under this request's lease: the retry job leaves it alone.
     let id = enqueue(&db.write, provider, now_ms, &msg).await?;
-    let outcome = provider
-        .send(Delivery { to: msg.to, purpose: msg.purpose, body: &msg.body, params: &msg.params })
-        .await;
+    let outcome = provider.send(Delivery { to: msg.to, purpose: msg.purpose, body: &msg.body, params: &msg.params }).await;
     record_outcome(db, provider, &id, msg.to, msg.purpose, 0, now_ms, outcome).await
 }
 
@@ -190,14 +188,29 @@ impl OutcomeRow {
     }
 }
 
-fn outcome_row(provider: &dyn SmsProvider, id: &str, to: &Phone, purpose: &str, attempts_before: i64, now_ms: i64, outcome: Result<(), String>) -> OutcomeRow {
+fn outcome_row(
+    provider: &dyn SmsProvider,
+    id: &str,
+    to: &Phone,
+    purpose: &str,
+    attempts_before: i64,
+    now_ms: i64,
+    outcome: Result<(), String>,
+) -> OutcomeRow {
     let attempts = attempts_before + 1;
     match outcome {
         Ok(()) => OutcomeRow { id: id.to_owned(), status: "sent", attempts, error: None, sent_at: Some(now_ms), next: None },
         Err(e) => {
             tracing::warn!(to = %to.masked(), provider = provider.name(), attempts, "SMS delivery failed: {e}");
             let retry = attempts < MAX_ATTEMPTS && !SECRET_PURPOSES.contains(&purpose);
-            OutcomeRow { id: id.to_owned(), status: "failed", attempts, error: Some(e.chars().take(300).collect()), sent_at: None, next: retry.then(|| now_ms + backoff_ms(attempts)) }
+            OutcomeRow {
+                id: id.to_owned(),
+                status: "failed",
+                attempts,
+                error: Some(e.chars().take(300).collect()),
+                sent_at: None,
+                next: retry.then(|| now_ms + backoff_ms(attempts)),
+            }
         }
     }
 }

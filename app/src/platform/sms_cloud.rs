@@ -49,11 +49,7 @@ impl AliyunSms {
 pub fn aliyun_signature(secret: &str, method: &str, params: &[(String, String)]) -> String {
     let mut sorted: Vec<&(String, String)> = params.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    let canonical = sorted
-        .iter()
-        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
+    let canonical = sorted.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect::<Vec<_>>().join("&");
     let to_sign = format!("{method}&{}&{}", percent_encode("/"), percent_encode(&canonical));
     let mut mac = Hmac::<sha1::Sha1>::new_from_slice(format!("{secret}&").as_bytes()).expect("any key length");
     mac.update(to_sign.as_bytes());
@@ -92,11 +88,7 @@ impl SmsProvider for AliyunSms {
             let body: serde_json::Value = res.json().await.map_err(|e| format!("aliyun: HTTP {status}, unreadable answer: {e}"))?;
             match body.get("Code").and_then(|c| c.as_str()) {
                 Some("OK") => Ok(()),
-                code => Err(format!(
-                    "aliyun: {} {}",
-                    code.unwrap_or("no code"),
-                    body.get("Message").and_then(|m| m.as_str()).unwrap_or("")
-                )),
+                code => Err(format!("aliyun: {} {}", code.unwrap_or("no code"), body.get("Message").and_then(|m| m.as_str()).unwrap_or(""))),
             }
         })
     }
@@ -156,10 +148,12 @@ impl SmsProvider for TencentSms {
             let endpoint = if self.cfg.endpoint.is_empty() { "https://sms.tencentcloudapi.com/" } else { &self.cfg.endpoint };
             let host = reqwest::Url::parse(endpoint)
                 .ok()
-                .and_then(|u| u.host_str().map(|h| match u.port() {
-                    Some(p) => format!("{h}:{p}"),
-                    None => h.to_owned(),
-                }))
+                .and_then(|u| {
+                    u.host_str().map(|h| match u.port() {
+                        Some(p) => format!("{h}:{p}"),
+                        None => h.to_owned(),
+                    })
+                })
                 .ok_or("tencent: bad endpoint")?;
             let timestamp = chrono::Utc::now().timestamp();
             let auth = tencent_authorization(&self.cfg.access_key_id, &secret(&self.cfg), &host, "sms", timestamp, &payload);

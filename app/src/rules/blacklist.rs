@@ -6,7 +6,11 @@ use crate::domain::document::{DocType, DocumentNumber};
 use crate::domain::{Phone, Plate};
 use crate::error::AppError;
 use crate::i18n::Msg;
-use crate::platform::{audit, context::{AppState, Principal, client_ip}, db::{is_unique_violation, new_id}};
+use crate::platform::{
+    audit,
+    context::{AppState, Principal, client_ip},
+    db::{is_unique_violation, new_id},
+};
 use serde_json::json;
 
 pub async fn list(st: &AppState, include_lifted: bool) -> Result<Vec<BlacklistEntry>, AppError> {
@@ -26,7 +30,9 @@ pub async fn list(st: &AppState, include_lifted: bool) -> Result<Vec<BlacklistEn
             reason: r.reason,
             added_by: r.added_by,
             added_at: st.clock.format(r.added_at),
-            lifted: r.lifted_at.map(|at| format!("{} {} {}", st.clock.format(at), r.lifted_by.unwrap_or_default(), r.lift_reason.unwrap_or_default())),
+            lifted: r
+                .lifted_at
+                .map(|at| format!("{} {} {}", st.clock.format(at), r.lifted_by.unwrap_or_default(), r.lift_reason.unwrap_or_default())),
         })
         .collect())
 }
@@ -77,7 +83,17 @@ pub async fn add(st: &AppState, me: &Principal, kind: BlacklistKind, doc_type: D
         return Err(if is_unique_violation(&e) { AppError::Conflict { msg: Msg::ErrDuplicate } } else { e.into() });
     }
     super::listed::touch_holders_passes(&mut tx, kind, &key, now).await?;
-    audit::record(&mut *tx, now, &me.actor_label(), "blacklist_add", "blacklist", &id, json!({"kind": kind.code(), "value": masked, "reason": reason}), Some(&client_ip())).await?;
+    audit::record(
+        &mut *tx,
+        now,
+        &me.actor_label(),
+        "blacklist_add",
+        "blacklist",
+        &id,
+        json!({"kind": kind.code(), "value": masked, "reason": reason}),
+        Some(&client_ip()),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -9,7 +9,8 @@ use super::BlacklistKind;
 
 /// Whether the holder of a pass `p` (with its entrant `e`, LEFT JOINed) is
 /// listed: the entrant's document or mobile, or a vehicle pass's plate.
-pub const PASS_HOLDER_LISTED: &str = "(EXISTS (SELECT 1 FROM blacklist b WHERE b.lifted_at IS NULL AND b.kind = 'document' AND b.entry_key = e.doc_mac)
+pub const PASS_HOLDER_LISTED: &str =
+    "(EXISTS (SELECT 1 FROM blacklist b WHERE b.lifted_at IS NULL AND b.kind = 'document' AND b.entry_key = e.doc_mac)
         OR EXISTS (SELECT 1 FROM blacklist b WHERE b.lifted_at IS NULL AND b.kind = 'mobile' AND b.entry_key = e.phone)
         OR (p.vehicle = 1 AND EXISTS (SELECT 1 FROM blacklist b WHERE b.lifted_at IS NULL AND b.kind = 'plate' AND b.entry_key = p.holder)))";
 
@@ -36,8 +37,12 @@ pub async fn first_listed<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
 /// changed, so the next roster delta carries them.
 pub async fn touch_holders_passes(tx: &mut sqlx::Transaction<'_, sqlx::Any>, kind: BlacklistKind, key: &str, now: i64) -> Result<(), sqlx::Error> {
     let sql = match kind {
-        BlacklistKind::Document => "UPDATE passes SET updated_at = $1 WHERE entrant_id IN (SELECT id FROM entrants WHERE doc_mac = $2) AND valid_until > $1",
-        BlacklistKind::Mobile => "UPDATE passes SET updated_at = $1 WHERE entrant_id IN (SELECT id FROM entrants WHERE phone = $2) AND valid_until > $1",
+        BlacklistKind::Document => {
+            "UPDATE passes SET updated_at = $1 WHERE entrant_id IN (SELECT id FROM entrants WHERE doc_mac = $2) AND valid_until > $1"
+        }
+        BlacklistKind::Mobile => {
+            "UPDATE passes SET updated_at = $1 WHERE entrant_id IN (SELECT id FROM entrants WHERE phone = $2) AND valid_until > $1"
+        }
         BlacklistKind::Plate => "UPDATE passes SET updated_at = $1 WHERE vehicle = 1 AND holder = $2 AND valid_until > $1",
     };
     sqlx::query(sql).bind(now).bind(key).execute(&mut **tx).await?;

@@ -3,16 +3,16 @@
 //! file holds the server functions; `applications` reads reasons and
 //! policies from here (never the other way).
 
-mod pages;
-mod types;
 #[cfg(feature = "ssr")]
 pub mod blacklist;
 #[cfg(feature = "ssr")]
 pub mod listed;
+mod pages;
 #[cfg(feature = "ssr")]
 pub mod policies;
 #[cfg(feature = "ssr")]
 pub mod reasons;
+mod types;
 
 pub use pages::*;
 pub use types::*;

@@ -1,6 +1,6 @@
 use super::*;
-use crate::components::{ErrorLine, resource};
 use crate::components::{AdminNav, AdminOnly};
+use crate::components::{ErrorLine, resource};
 use crate::domain::document::DocType;
 use crate::domain::policy::{ApprovalStep, FieldNeed, StepApprover};
 use crate::i18n::{Msg, t, use_i18n};

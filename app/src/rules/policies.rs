@@ -5,7 +5,11 @@
 use crate::domain::policy::{PassKind, PassPolicy, StepApprover};
 use crate::error::AppError;
 use crate::i18n::Msg;
-use crate::platform::{audit, context::{AppState, Principal, client_ip}, db::new_id};
+use crate::platform::{
+    audit,
+    context::{AppState, Principal, client_ip},
+    db::new_id,
+};
 
 /// The policy of a pass kind, or "not offered".
 pub async fn policy(st: &AppState, kind: PassKind) -> Result<PassPolicy, AppError> {
@@ -37,7 +41,9 @@ pub async fn seed_rules(st: &AppState) -> Result<(), sqlx::Error> {
         }
         let code = p.kind.code();
         let mut p = p;
-        if p.kind == PassKind::Contractor && sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM departments WHERE code = 'SEC'").fetch_one(&mut *tx).await?.0 == 0 {
+        if p.kind == PassKind::Contractor
+            && sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM departments WHERE code = 'SEC'").fetch_one(&mut *tx).await?.0 == 0
+        {
             // No security office yet: the chain ends at the host's department.
             p.chain.retain(|s| !matches!(s.approver, StepApprover::Department { .. }));
         }
@@ -101,7 +107,8 @@ pub async fn save_policy(st: &AppState, me: &Principal, p: PassPolicy) -> Result
         match &s.approver {
             StepApprover::Host | StepApprover::HostDepartment => {}
             StepApprover::Department { department_id } => {
-                let d: Option<(String,)> = sqlx::query_as("SELECT id FROM departments WHERE id = $1").bind(department_id).fetch_optional(&st.db.read).await?;
+                let d: Option<(String,)> =
+                    sqlx::query_as("SELECT id FROM departments WHERE id = $1").bind(department_id).fetch_optional(&st.db.read).await?;
                 if d.is_none() {
                     return Err(AppError::invalid("chain", Msg::ErrUnknownDepartment));
                 }
@@ -129,7 +136,8 @@ pub async fn save_policy(st: &AppState, me: &Principal, p: PassPolicy) -> Result
             .execute(&mut *tx)
             .await?;
     }
-    audit::record(&mut *tx, now, &me.actor_label(), "save", "pass_policy", code, serde_json::to_value(&p).unwrap_or_default(), Some(&client_ip())).await?;
+    audit::record(&mut *tx, now, &me.actor_label(), "save", "pass_policy", code, serde_json::to_value(&p).unwrap_or_default(), Some(&client_ip()))
+        .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -3,12 +3,17 @@
 use super::*;
 use crate::error::AppError;
 use crate::i18n::Msg;
-use crate::platform::{audit, context::{AppState, Principal, client_ip}, db::{is_unique_violation, new_id}};
+use crate::platform::{
+    audit,
+    context::{AppState, Principal, client_ip},
+    db::{is_unique_violation, new_id},
+};
 use serde_json::json;
 
 /// The visit reasons in the office's order (only those switched on, for a form).
 pub async fn reasons(st: &AppState, active_only: bool) -> Result<Vec<ReasonView>, AppError> {
-    let rows: Vec<ReasonRow> = sqlx::query_as("SELECT id, name, name_en, category, active FROM visit_reasons ORDER BY sort, name").fetch_all(&st.db.read).await?;
+    let rows: Vec<ReasonRow> =
+        sqlx::query_as("SELECT id, name, name_en, category, active FROM visit_reasons ORDER BY sort, name").fetch_all(&st.db.read).await?;
     Ok(rows.into_iter().filter(|r| !active_only || r.active != 0).map(ReasonRow::view).collect())
 }
 
@@ -41,15 +46,16 @@ pub async fn save_reason(st: &AppState, me: &Principal, r: ReasonView) -> Result
     let changes = json!({"name": name, "name_en": name_en, "category": r.category.code(), "active": r.active});
     let id = if r.id.is_empty() {
         let id = new_id();
-        let res = sqlx::query("INSERT INTO visit_reasons (id, name, name_en, category, active, sort, created_at) VALUES ($1, $2, $3, $4, $5, 100, $6)")
-            .bind(&id)
-            .bind(&name)
-            .bind(&name_en)
-            .bind(r.category.code())
-            .bind(r.active as i64)
-            .bind(now)
-            .execute(&mut *tx)
-            .await;
+        let res =
+            sqlx::query("INSERT INTO visit_reasons (id, name, name_en, category, active, sort, created_at) VALUES ($1, $2, $3, $4, $5, 100, $6)")
+                .bind(&id)
+                .bind(&name)
+                .bind(&name_en)
+                .bind(r.category.code())
+                .bind(r.active as i64)
+                .bind(now)
+                .execute(&mut *tx)
+                .await;
         if let Err(e) = res {
             return Err(if is_unique_violation(&e) { AppError::Conflict { msg: Msg::ErrDuplicate } } else { e.into() });
         }

@@ -30,7 +30,8 @@ async fn main() {
         Some("generate") => generate(&args[1..]).await,
         Some("verify-rate") => verify_rate(&args[1..]).await,
         Some("qr-video") => qr_video(&args[1..]),
-        _ => Err("usage: campus-pass-bench generate DIR [--people N] [--passes N] [--events N] [--database-url URL] | verify-rate DIR [--seconds S]".into()),
+        _ => Err("usage: campus-pass-bench generate DIR [--people N] [--passes N] [--events N] [--database-url URL] | verify-rate DIR [--seconds S]"
+            .into()),
     };
     if let Err(e) = r {
         eprintln!("campus-pass-bench: {e}");
@@ -123,10 +124,17 @@ async fn generate(args: &[String]) -> Result<(), Error> {
     if st.db.backend == app::platform::db::Backend::Sqlite {
         sqlx::query("PRAGMA synchronous=OFF").execute(&st.db.write).await?;
     }
-    run(&st, "staff", &format!(
-        "INSERT INTO staff (id, staff_no, name, department_id, phone, password_hash, must_change_password, active, created_at, updated_at)
+    run(
+        &st,
+        "staff",
+        &format!(
+            "INSERT INTO staff (id, staff_no, name, department_id, phone, password_hash, must_change_password, active, created_at, updated_at)
          {} SELECT 'gen-staff-' || n, 'B' || n, '职工' || n, {}, NULL, NULL, 1, 1, {now}, {now} FROM c",
-        series(people), pick(&departments, "n"))).await?;
+            series(people),
+            pick(&departments, "n")
+        ),
+    )
+    .await?;
     run(&st, "applications", &format!(
         "INSERT INTO applications (id, kind, status, version, applicant_phone, host_staff_id, department_id, campus_id, reason_id, note,
                                    start_date, end_date, plate, chain, created_at, updated_at)
@@ -137,33 +145,59 @@ async fn generate(args: &[String]) -> Result<(), Error> {
     // Every other visitor of the rush is returning: last year's application
     // (ended) still holds the claim on their mobile, which the new one takes
     // over. Their phones are the sessions' (see `write_inputs`).
-    run(&st, "claims of returning visitors", &format!(
-        "INSERT INTO application_claims (kind, claim_key, application_id)
+    run(
+        &st,
+        "claims of returning visitors",
+        &format!(
+            "INSERT INTO application_claims (kind, claim_key, application_id)
          {} SELECT 'mobile', '186' || (10000000 + 2 * (n - 1)), 'gen-app-' || n FROM c",
-        series(apps.min(RUSH_SESSIONS / 2)))).await?;
-    run(&st, "entrants", &format!(
-        "INSERT INTO entrants (id, application_id, position, name, phone, doc_type, doc_sealed, doc_mac, doc_masked, in_vehicle)
+            series(apps.min(RUSH_SESSIONS / 2))
+        ),
+    )
+    .await?;
+    run(
+        &st,
+        "entrants",
+        &format!(
+            "INSERT INTO entrants (id, application_id, position, name, phone, doc_type, doc_sealed, doc_mac, doc_masked, in_vehicle)
          {} SELECT 'gen-ent-' || n, 'gen-app-' || ((n + 1) / 2), (n + 1) % 2, '访客' || n, '15' || (100000000 + n), 'resident_id',
                 'generated', 'gen-mac-' || n, '1101**********' || (1000 + n % 9000), 0
          FROM c",
-        series(apps * 2))).await?;
+            series(apps * 2)
+        ),
+    )
+    .await?;
     // One in ten is single use, like residents' day passes.
-    run(&st, "passes", &format!(
-        "INSERT INTO passes (id, application_id, entrant_id, kind, vehicle, holder, campus_id, valid_from, valid_until, single_use,
+    run(
+        &st,
+        "passes",
+        &format!(
+            "INSERT INTO passes (id, application_id, entrant_id, kind, vehicle, holder, campus_id, valid_from, valid_until, single_use,
                              link_hash, link_sealed, created_at, updated_at)
          {} SELECT 'gen-pass-' || n, 'gen-app-' || ((n + 1) / 2), 'gen-ent-' || n, 'visitor', 0, '访客' || n, '{campus}',
                 {start}, {start} + {day}, CASE WHEN n % 10 = 0 THEN 1 ELSE 0 END, 'gen-link-' || n, 'generated', {start} - {day}, {start} - {day}
          FROM c",
-        series(apps * 2), start = start_of("(n + 1) / 2"))).await?;
-    run(&st, "scan events", &format!(
-        "INSERT INTO scan_events (id, event_key, at, recorded_at, campus_id, gate_id, guard, device_id, direction, method, pass_id, plate,
+            series(apps * 2),
+            start = start_of("(n + 1) / 2")
+        ),
+    )
+    .await?;
+    run(
+        &st,
+        "scan events",
+        &format!(
+            "INSERT INTO scan_events (id, event_key, at, recorded_at, campus_id, gate_id, guard, device_id, direction, method, pass_id, plate,
                                   allowed, reason, offline, conflict)
          {} SELECT 'gen-ev-' || n, 'gen:' || n, {now} - {year} + n * ({year} / {events}), {now} - {year} + n * ({year} / {events}),
                 '{campus}', {}, 'staff:G0001 孙磊', NULL, CASE WHEN n % 2 = 0 THEN 'in' ELSE 'out' END, 'qr',
                 'gen-pass-' || (1 + (n * {pass_count} / {events}) % {pass_count}), NULL,
                 CASE WHEN n % 50 = 0 THEN 0 ELSE 1 END, CASE WHEN n % 50 = 0 THEN 'expired' ELSE 'ok' END, 0, 0
          FROM c",
-        series(events), pick(&gates, "n"))).await?;
+            series(events),
+            pick(&gates, "n")
+        ),
+    )
+    .await?;
     run(&st, "analyze", "ANALYZE").await?;
     write_inputs(&st, &dir, now).await
 }
@@ -171,11 +205,12 @@ async fn generate(args: &[String]) -> Result<(), Error> {
 /// The inputs of the load runs, from the generated database.
 async fn write_inputs(st: &AppState, dir: &Path, now: i64) -> Result<(), Error> {
     // QR texts of passes valid now (signed as the pass page would).
-    let rows: Vec<(String, String, i64, i64, i64)> =
-        sqlx::query_as("SELECT id, campus_id, valid_from, valid_until, single_use FROM passes WHERE valid_from <= $1 AND valid_until > $1 AND cancelled_at IS NULL")
-            .bind(now)
-            .fetch_all(&st.db.read)
-            .await?;
+    let rows: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT id, campus_id, valid_from, valid_until, single_use FROM passes WHERE valid_from <= $1 AND valid_until > $1 AND cancelled_at IS NULL",
+    )
+    .bind(now)
+    .fetch_all(&st.db.read)
+    .await?;
     let mut qr = String::new();
     for (id, campus_id, valid_from, valid_until, single_use) in &rows {
         let row = passes::PassRow {
@@ -238,7 +273,8 @@ async fn write_inputs(st: &AppState, dir: &Path, now: i64) -> Result<(), Error> 
     std::fs::write(dir.join("visitor.cookie"), visitor_cookie)?;
     let (host,): (String,) = sqlx::query_as("SELECT id FROM staff WHERE staff_no = 'T1001'").fetch_one(&st.db.read).await?;
     let (campus,): (String,) = sqlx::query_as("SELECT id FROM campuses WHERE name = '主校区'").fetch_one(&st.db.read).await?;
-    let (reason,): (String,) = sqlx::query_as("SELECT id FROM visit_reasons WHERE category = 'official' ORDER BY sort LIMIT 1").fetch_one(&st.db.read).await?;
+    let (reason,): (String,) =
+        sqlx::query_as("SELECT id FROM visit_reasons WHERE category = 'official' ORDER BY sort LIMIT 1").fetch_one(&st.db.read).await?;
     let day = st.clock.today() + chrono::Duration::days(2);
     std::fs::write(
         dir.join("form.json"),
@@ -270,7 +306,10 @@ fn qr_video(args: &[String]) -> Result<(), Error> {
     for y in 0..modules * scale {
         for x in 0..modules * scale {
             let (mx, my) = ((x / scale) as isize - 4, (y / scale) as isize - 4);
-            let dark = mx >= 0 && my >= 0 && (mx as usize) < code.width() && (my as usize) < code.width()
+            let dark = mx >= 0
+                && my >= 0
+                && (mx as usize) < code.width()
+                && (my as usize) < code.width()
                 && colors[my as usize * code.width() + mx as usize] == qrcode::Color::Dark;
             if dark {
                 luma[(y0 + y) * w + x0 + x] = 16;

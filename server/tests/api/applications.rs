@@ -60,13 +60,12 @@ impl Ctx {
 
     pub async fn act(&self, who: &reqwest::Client, id: &str, action: &str, note: &str, edits: Value) -> Result<(), (u16, AppError)> {
         let version = self.detail(who, id).await.map(|d| d.row.version).unwrap_or(0);
-        self.app
-            .call_json(who, "act_on_application", json!({"id": id, "action": action, "version": version, "note": note, "edits": edits}))
-            .await
+        self.app.call_json(who, "act_on_application", json!({"id": id, "action": action, "version": version, "note": note, "edits": edits})).await
     }
 
     pub async fn status(&self, id: &str) -> Status {
-        let (s,): (String,) = sqlx::query_as("SELECT status FROM applications WHERE id = $1").bind(id).fetch_one(&self.app.state.db.read).await.unwrap();
+        let (s,): (String,) =
+            sqlx::query_as("SELECT status FROM applications WHERE id = $1").bind(id).fetch_one(&self.app.state.db.read).await.unwrap();
         Status::from_code(&s).unwrap()
     }
 
@@ -179,7 +178,11 @@ async fn an_undecodable_request_gets_a_clear_error_and_changes_nothing() {
     let c = ctx().await;
     let v = c.app.phone_user("13800000001").await;
     let post = |name: &str, content_type: &str, body: &str| {
-        v.post(format!("{}/api/fn/{name}", c.app.base)).header("origin", &c.app.base).header("content-type", content_type).body(body.to_owned()).send()
+        v.post(format!("{}/api/fn/{name}", c.app.base))
+            .header("origin", &c.app.base)
+            .header("content-type", content_type)
+            .body(body.to_owned())
+            .send()
     };
     for res in [
         post("submit_application", "application/json", r#"{"form": {"campus_id": "#).await.unwrap(),
@@ -246,7 +249,9 @@ async fn the_duplicate_rule_names_the_field_that_collides() {
     assert_eq!(c.app.count("SELECT COUNT(*) FROM application_claims WHERE application_id NOT IN (SELECT id FROM applications)").await, 0);
     assert_eq!(c.app.count("SELECT COUNT(*) FROM sms_outbox").await, messages);
     // A child without a mobile travels on the applicant's: allowed.
-    c.submit(&b, c.form(json!([Ctx::entrant("王五", "", &id_number(2), false), Ctx::entrant("王小五", "", &id_number(3), false)]), "")).await.unwrap();
+    c.submit(&b, c.form(json!([Ctx::entrant("王五", "", &id_number(2), false), Ctx::entrant("王小五", "", &id_number(3), false)]), ""))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -254,8 +259,18 @@ async fn blacklisted_people_and_plates_get_a_neutral_refusal_and_a_car_inside_is
     let c = ctx().await;
     let admin = c.app.staff("S0001").await;
     let v = c.app.phone_user("13800000001").await;
-    c.app.call::<String>(&admin, "add_to_blacklist", &[("kind", "Document"), ("doc_type", "ResidentId"), ("value", &id_number(7)), ("reason", "多次违规")]).await.unwrap();
-    c.app.call::<String>(&admin, "add_to_blacklist", &[("kind", "Plate"), ("doc_type", "ResidentId"), ("value", "粤B1234学"), ("reason", "冲卡")]).await.unwrap();
+    c.app
+        .call::<String>(
+            &admin,
+            "add_to_blacklist",
+            &[("kind", "Document"), ("doc_type", "ResidentId"), ("value", &id_number(7)), ("reason", "多次违规")],
+        )
+        .await
+        .unwrap();
+    c.app
+        .call::<String>(&admin, "add_to_blacklist", &[("kind", "Plate"), ("doc_type", "ResidentId"), ("value", "粤B1234学"), ("reason", "冲卡")])
+        .await
+        .unwrap();
     let err = c.submit(&v, c.simple("13800000001", 7)).await.unwrap_err().1;
     assert_eq!(err.msg(), Msg::ErrNotPermitted);
     assert!(!err.user_message(app::i18n::Lang::Zh).contains("黑名单"), "the message reveals no list");
@@ -271,7 +286,11 @@ async fn blacklisted_people_and_plates_get_a_neutral_refusal_and_a_car_inside_is
 
     // A car recorded inside (by the gate) cannot be booked again.
     let campus = &c.setup.campuses[0];
-    sqlx::query("INSERT INTO vehicles_inside (plate, campus_id, entered_at) VALUES ('京B88888', $1, 0)").bind(&campus.id).execute(&c.app.state.db.write).await.unwrap();
+    sqlx::query("INSERT INTO vehicles_inside (plate, campus_id, entered_at) VALUES ('京B88888', $1, 0)")
+        .bind(&campus.id)
+        .execute(&c.app.state.db.write)
+        .await
+        .unwrap();
     let w = c.app.phone_user("13800000005").await;
     let err = c.submit(&w, c.form(json!([Ctx::entrant("赵六", "", &id_number(9), true)]), "京B88888")).await.unwrap_err().1;
     assert_eq!(err.msg(), Msg::ErrVehicleInside);
@@ -320,7 +339,10 @@ async fn an_approvers_edit_is_confirmed_by_the_applicant_and_checked_by_the_same
     assert_eq!(c.status(&id).await, Status::InReview { step: 0 }, "back to the step that returned it");
     // The edited plate now holds the duplicate rule.
     let w = c.app.phone_user("13800000002").await;
-    assert_eq!(c.submit(&w, c.form(json!([Ctx::entrant("王五", "", &id_number(2), true)]), "京A12345")).await.unwrap_err().1.msg(), Msg::ErrDuplicatePlate);
+    assert_eq!(
+        c.submit(&w, c.form(json!([Ctx::entrant("王五", "", &id_number(2), true)]), "京A12345")).await.unwrap_err().1.msg(),
+        Msg::ErrDuplicatePlate
+    );
 }
 
 #[tokio::test]
@@ -361,7 +383,10 @@ async fn an_application_whose_period_is_over_expires_and_frees_its_claims() {
     let c = ctx().await;
     let (v, id) = c.approved("13800000001", 1).await;
     c.app.clock.advance(chrono::Duration::days(3));
-    let v = { let _ = v; c.app.phone_user("13800000001").await };
+    let v = {
+        let _ = v;
+        c.app.phone_user("13800000001").await
+    };
     let dated = |mut f: Value| {
         f["start_date"] = json!("2026-11-29");
         f["end_date"] = json!("2026-11-29");
@@ -450,24 +475,42 @@ async fn nobody_else_sees_or_acts_on_an_application() {
     let namesake = c.app.staff("T2001").await;
     for (who, client) in [("visitor", &other_visitor), ("other department", &other_dept), ("guard", &guard), ("namesake host", &namesake)] {
         assert_eq!(c.detail(client, &id).await.unwrap_err(), (404, AppError::NotFound), "{who} reading");
-        let r = c.app.call_json::<()>(client, "act_on_application", json!({"id": id, "action": "Approve", "version": 0, "note": "", "edits": null})).await;
+        let r = c
+            .app
+            .call_json::<()>(client, "act_on_application", json!({"id": id, "action": "Approve", "version": 0, "note": "", "edits": null}))
+            .await;
         assert_eq!(r.unwrap_err().0, 404, "{who} approving");
-        let r = c.app.call_json::<()>(client, "act_on_application", json!({"id": id, "action": "Withdraw", "version": 0, "note": "", "edits": null})).await;
+        let r = c
+            .app
+            .call_json::<()>(client, "act_on_application", json!({"id": id, "action": "Withdraw", "version": 0, "note": "", "edits": null}))
+            .await;
         assert_eq!(r.unwrap_err().0, 404, "{who} withdrawing");
         let batch: Vec<BatchOutcome> = c.app.call_json(client, "approve_many", json!({"items": [[id, 0]]})).await.unwrap_or_default();
         assert!(batch.iter().all(|b| b.error.is_some()), "{who} batch approving");
     }
     let mine: Vec<ApplicationRow> = c.app.call_json(&other_visitor, "my_applications", json!({})).await.unwrap();
     assert!(mine.is_empty());
-    let listed: Vec<ApplicationRow> = c.app.call_json(&other_dept, "department_applications", json!({"status": "", "from": "", "to": "", "offset": 0})).await.unwrap();
+    let listed: Vec<ApplicationRow> =
+        c.app.call_json(&other_dept, "department_applications", json!({"status": "", "from": "", "to": "", "offset": 0})).await.unwrap();
     assert!(listed.is_empty(), "another department's approver lists nothing of ours");
-    assert_eq!(c.app.call_json::<Vec<ApplicationRow>>(&guard, "department_applications", json!({"status": "", "from": "", "to": "", "offset": 0})).await.unwrap_err().0, 403);
+    assert_eq!(
+        c.app
+            .call_json::<Vec<ApplicationRow>>(&guard, "department_applications", json!({"status": "", "from": "", "to": "", "offset": 0}))
+            .await
+            .unwrap_err()
+            .0,
+        403
+    );
     // The host may see it but not decide the department's step.
     let host = c.app.staff("T1001").await;
     c.act(&host, &id, "Approve", "", Value::Null).await.unwrap();
     assert_eq!(c.act(&host, &id, "Approve", "", Value::Null).await.unwrap_err().0, 403);
     assert_eq!(c.status(&id).await, Status::InReview { step: 1 });
-    let dept: Vec<ApplicationRow> = c.app.call_json(&c.app.staff("A1001").await, "department_applications", json!({"status": "in_review", "from": "", "to": "", "offset": 0})).await.unwrap();
+    let dept: Vec<ApplicationRow> = c
+        .app
+        .call_json(&c.app.staff("A1001").await, "department_applications", json!({"status": "in_review", "from": "", "to": "", "offset": 0}))
+        .await
+        .unwrap();
     assert_eq!(dept.len(), 1);
 }
 
@@ -565,7 +608,10 @@ async fn a_staff_invitation_counts_as_the_hosts_approval() {
     let input = json!({"phone": "13800000008", "name": "周杰", "campus_id": c.setup.campuses[0].id, "reason_id": c.setup.reasons[0].id,
         "start_date": "2026-11-27", "end_date": "2026-11-27", "note": "讲座"});
     c.app.call_json::<()>(&host, "invite_visitor", json!({"input": input})).await.unwrap();
-    let (body,): (String,) = sqlx::query_as("SELECT body FROM sms_outbox WHERE purpose = 'invitation' AND phone = '13800000008'").fetch_one(&c.app.state.db.read).await.unwrap();
+    let (body,): (String,) = sqlx::query_as("SELECT body FROM sms_outbox WHERE purpose = 'invitation' AND phone = '13800000008'")
+        .fetch_one(&c.app.state.db.read)
+        .await
+        .unwrap();
     let token = body.split("#invite=").nth(1).expect("link in the SMS").to_owned();
     // Another mobile cannot use the link.
     let stranger = c.app.phone_user("13800000009").await;
@@ -595,7 +641,10 @@ async fn the_security_office_edits_a_policy_and_the_next_application_obeys_it() 
     // A security office step, as seed 000 allows.
     let depts: Vec<app::directory::DepartmentView> = c.app.call(&admin, "list_departments", &[]).await.unwrap();
     let sec = depts.iter().find(|d| d.code == "SEC").unwrap();
-    visitor.chain.push(app::domain::policy::ApprovalStep { approver: app::domain::policy::StepApprover::Department { department_id: sec.id.clone() }, skipped_for: vec![] });
+    visitor.chain.push(app::domain::policy::ApprovalStep {
+        approver: app::domain::policy::StepApprover::Department { department_id: sec.id.clone() },
+        skipped_for: vec![],
+    });
     c.app.call_json::<()>(&admin, "save_policy", json!({"policy": visitor})).await.unwrap();
     let v = c.app.phone_user("13800000001").await;
     assert_eq!(c.submit(&v, c.simple("13800000001", 1)).await.unwrap_err().1.msg(), Msg::ErrStayTooLong);
@@ -645,10 +694,7 @@ async fn a_failing_write_job_is_undone_alone_and_the_jobs_around_it_are_kept() {
         app.state.writes.run(job(move |tx| {
             Box::pin(async move {
                 for _ in 0..if twice { 2 } else { 1 } {
-                    sqlx::query("INSERT INTO campuses (id, name, created_at) VALUES ($1, $1, 0)")
-                        .bind(key)
-                        .execute(&mut **tx)
-                        .await?;
+                    sqlx::query("INSERT INTO campuses (id, name, created_at) VALUES ($1, $1, 0)").bind(key).execute(&mut **tx).await?;
                 }
                 Ok(())
             })
@@ -658,7 +704,8 @@ async fn a_failing_write_job_is_undone_alone_and_the_jobs_around_it_are_kept() {
     let (a, b, c, d) = tokio::join!(insert("batch-a", false), insert("batch-b", true), insert("batch-c", false), insert("batch-d", true));
     assert!(a.is_ok() && c.is_ok());
     assert!(b.is_err() && d.is_err(), "the second insert of the same key fails");
-    let keys: Vec<(String,)> = sqlx::query_as("SELECT id FROM campuses WHERE id LIKE 'batch-%' ORDER BY id").fetch_all(&app.state.db.read).await.unwrap();
+    let keys: Vec<(String,)> =
+        sqlx::query_as("SELECT id FROM campuses WHERE id LIKE 'batch-%' ORDER BY id").fetch_all(&app.state.db.read).await.unwrap();
     assert_eq!(keys, vec![("batch-a".to_owned(),), ("batch-c".to_owned(),)], "b's and d's first inserts were rolled back with them");
 }
 

@@ -1,14 +1,12 @@
 //! Sign-in rules: SMS codes (expiry, reuse, wrong tries, limits per number
 //! and per IP), staff passwords (throttling, initial passwords), sessions.
 
-
-
+use crate::support::TestApp;
 use app::components::{Me, MeKind};
 use app::error::AppError;
 use app::i18n::Msg;
 use campus_pass_server::demo::DEMO_PASSWORD;
 use chrono::Duration;
-use crate::support::TestApp;
 
 const PHONE: &str = "13800138000";
 
@@ -187,12 +185,7 @@ async fn signing_out_ends_the_session_on_the_server() {
     };
     assert!(who(cookie.clone()).await.contains("S0001"));
     // Sign out with that same session.
-    let out = reqwest::Client::new()
-        .post(format!("{}/api/fn/sign_out", app.base))
-        .header("cookie", cookie.clone())
-        .send()
-        .await
-        .unwrap();
+    let out = reqwest::Client::new().post(format!("{}/api/fn/sign_out", app.base)).header("cookie", cookie.clone()).send().await.unwrap();
     assert!(out.status().is_success());
     assert_eq!(who(cookie).await, "null");
     // The other session is untouched.

@@ -2,10 +2,8 @@
 //! unless it is meant to be public, and every admin action refuses everyone
 //! but a security admin, changing nothing.
 
-
-
-use app::error::AppError;
 use crate::support::TestApp;
+use app::error::AppError;
 
 /// Server functions that take JSON, with valid-looking arguments, and
 /// whether only a security admin may call them (the others are open to any
@@ -25,7 +23,11 @@ pub fn json_calls() -> Vec<(&'static str, bool, serde_json::Value)> {
         ("approval_inbox", false, json!({})),
         ("department_applications", false, json!({"status": "", "from": "", "to": "", "offset": 0})),
         ("approve_many", false, json!({"items": [["x", 0]]})),
-        ("invite_visitor", false, json!({"input": {"phone": "13800000000", "name": "某", "campus_id": "x", "reason_id": "x", "start_date": "2026-11-26", "end_date": "2026-11-26", "note": ""}})),
+        (
+            "invite_visitor",
+            false,
+            json!({"input": {"phone": "13800000000", "name": "某", "campus_id": "x", "reason_id": "x", "start_date": "2026-11-26", "end_date": "2026-11-26", "note": ""}}),
+        ),
         ("invite_choices", false, json!({})),
         ("save_reason", true, json!({"reason": {"id": "", "name": "新事由", "name_en": "", "category": "Official", "active": true}})),
         ("guard_scan", false, json!({"gate_id": "x", "direction": "in", "input": {"qr": "x"}})),
@@ -34,7 +36,11 @@ pub fn json_calls() -> Vec<(&'static str, bool, serde_json::Value)> {
         ("guard_roster", false, json!({"gate_id": "x", "since": null})),
         ("guard_sync", false, json!({"gate_id": "x", "events": []})),
         ("guard_photo", false, json!({"gate_id": "x", "pass_id": "x"})),
-        ("save_policy", true, json!({"policy": {"kind": "Visitor", "chain": [], "dates": {"max_days": 3, "max_days_ahead": 3, "next_day_deadline": null, "same_day": true}, "vehicles_allowed": true, "face_photo": "Optional", "single_use": false}})),
+        (
+            "save_policy",
+            true,
+            json!({"policy": {"kind": "Visitor", "chain": [], "dates": {"max_days": 3, "max_days_ahead": 3, "next_day_deadline": null, "same_day": true}, "vehicles_allowed": true, "face_photo": "Optional", "single_use": false}}),
+        ),
     ]
 }
 
@@ -54,7 +60,11 @@ fn calls() -> Vec<(&'static str, bool, Vec<(&'static str, &'static str)>)> {
         ("change_password", false, vec![("current", "a-password-1"), ("new", "b-password-2")]),
         ("list_campuses", false, vec![]),
         ("save_campus", false, vec![("name", "新校区"), ("name_en", "New")]),
-        ("save_gate", false, vec![("campus_id", "x"), ("name", "门"), ("name_en", ""), ("kind", "Pedestrian"), ("direction", "Both"), ("active", "true")]),
+        (
+            "save_gate",
+            false,
+            vec![("campus_id", "x"), ("name", "门"), ("name_en", ""), ("kind", "Pedestrian"), ("direction", "Both"), ("active", "true")],
+        ),
         ("list_departments", false, vec![]),
         ("save_department", false, vec![("code", "NEW"), ("name", "新部门"), ("name_en", "")]),
         ("list_staff", false, vec![("query", ""), ("department_id", ""), ("offset", "0")]),
@@ -179,12 +189,7 @@ async fn admin_actions_refuse_everyone_but_security_admins_and_change_nothing() 
                 assert_eq!(r.unwrap_err(), (403, AppError::Forbidden), "{who} calling {name}");
             }
         }
-        let res = c
-            .post(format!("{}/api/admin/staff-import", app.base))
-            .body("工号,姓名,部门\nT9,某人,CS\n")
-            .send()
-            .await
-            .unwrap();
+        let res = c.post(format!("{}/api/admin/staff-import", app.base)).body("工号,姓名,部门\nT9,某人,CS\n").send().await.unwrap();
         assert_eq!(res.status().as_u16(), 403, "{who} importing staff");
     }
     // Sign-ins are audited; nothing else may have been written.

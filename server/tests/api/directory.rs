@@ -1,11 +1,9 @@
 //! The directory: campuses, gates, departments, staff, CSV import (UTF-8 and
 //! GBK, all or nothing), audit entries, and campus time in what is shown.
 
-
-
+use crate::support::TestApp;
 use app::directory::{CampusView, DepartmentView, ImportOutcome, StaffPage};
 use app::error::AppError;
-use crate::support::TestApp;
 
 async fn import(app: &TestApp, c: &reqwest::Client, body: Vec<u8>, dry_run: bool) -> (u16, serde_json::Value) {
     let res = c
@@ -78,7 +76,11 @@ async fn gates_and_departments_are_kept_with_an_audit_trail() {
     let admin = app.staff("S0001").await;
     let id: String = app.call(&admin, "save_campus", &[("name", "南校区"), ("name_en", "South Campus")]).await.unwrap();
     let gate: String = app
-        .call(&admin, "save_gate", &[("campus_id", &id), ("name", "南一门"), ("name_en", ""), ("kind", "Vehicle"), ("direction", "Entry"), ("active", "true")])
+        .call(
+            &admin,
+            "save_gate",
+            &[("campus_id", &id), ("name", "南一门"), ("name_en", ""), ("kind", "Vehicle"), ("direction", "Entry"), ("active", "true")],
+        )
         .await
         .unwrap();
     let campuses: Vec<CampusView> = app.call(&admin, "list_campuses", &[]).await.unwrap();
@@ -92,7 +94,11 @@ async fn gates_and_departments_are_kept_with_an_audit_trail() {
     let err = app.call::<String>(&admin, "save_campus", &[("name", "南校区"), ("name_en", "")]).await.unwrap_err();
     assert_eq!(err, (409, AppError::Conflict { msg: app::i18n::Msg::ErrDuplicate }));
     let err = app
-        .call::<String>(&admin, "save_gate", &[("campus_id", "nope"), ("name", "x"), ("name_en", ""), ("kind", "Vehicle"), ("direction", "Entry"), ("active", "true")])
+        .call::<String>(
+            &admin,
+            "save_gate",
+            &[("campus_id", "nope"), ("name", "x"), ("name_en", ""), ("kind", "Vehicle"), ("direction", "Entry"), ("active", "true")],
+        )
         .await
         .unwrap_err();
     assert_eq!(err.1.msg(), app::i18n::Msg::ErrUnknownCampus);

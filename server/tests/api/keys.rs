@@ -1,13 +1,11 @@
 //! Keys live in the database sealed under the master secret: created once,
 //! shared by every server given the same master key, refused with another.
 
-
-
+use crate::support::TestApp;
 use app::platform::{clock::ManualClock, config::Config};
 use campus_pass_server::build_state;
 use secrecy::SecretString;
 use std::sync::Arc;
-use crate::support::TestApp;
 
 fn config(app: &TestApp, master: &str, data_dir: &std::path::Path) -> Config {
     Config {

@@ -50,7 +50,11 @@ async fn the_roster_lets_the_phone_decide_alone_and_deltas_carry_cancellations_a
     assert!(delta.delta && delta.passes.is_empty() && delta.cancelled.is_empty(), "{delta:?}");
     // Blacklisting the holder's mobile reaches the next delta as "no longer passes".
     let admin = c.app.staff("S0001").await;
-    let bl: String = c.app.call(&admin, "add_to_blacklist", &[("kind", "Mobile"), ("doc_type", "ResidentId"), ("value", "13800000001"), ("reason", "测试")]).await.unwrap();
+    let bl: String = c
+        .app
+        .call(&admin, "add_to_blacklist", &[("kind", "Mobile"), ("doc_type", "ResidentId"), ("value", "13800000001"), ("reason", "测试")])
+        .await
+        .unwrap();
     c.app.clock.advance(chrono::Duration::minutes(3));
     let d2 = roster(&c, &gate, Some(delta.generated_at)).await.unwrap();
     assert_eq!(d2.cancelled, vec![p.pid.clone()]);
@@ -118,7 +122,8 @@ async fn offline_verdicts_sync_once_and_move_people_in_and_out() {
     assert_eq!(now.people[0].who, "李*", "masked on the office's list too");
     // The pass is spent on the server: an online scan refuses it.
     let guard = c.app.staff("G0001").await;
-    let v: Verdict = c.app.call_json(&guard, "guard_scan", json!({"gate_id": gate, "direction": "in", "input": {"id_number": id_number(1)}})).await.unwrap();
+    let v: Verdict =
+        c.app.call_json(&guard, "guard_scan", json!({"gate_id": gate, "direction": "in", "input": {"id_number": id_number(1)}})).await.unwrap();
     assert_eq!(v.reason, Reason::AlreadyUsed);
     // Out at t0 + 1 h; then a late copy of an entry at t0 + 30 min arrives
     // from another phone: it must not put them back inside.
@@ -128,13 +133,33 @@ async fn offline_verdicts_sync_once_and_move_people_in_and_out() {
     assert_eq!(late.conflicts, vec![pid.clone()], "a single-use pass let in twice is a conflict");
     assert!(inside("").await.people.is_empty());
     // The office sees the conflict in the scan log, names masked.
-    let conflicts: Vec<ScanRow> = c.app.call(&admin, "list_scans", &[("campus_id", ""), ("gate_id", ""), ("verdict", "conflict"), ("from", ""), ("to", ""), ("offset", "0")]).await.unwrap();
+    let conflicts: Vec<ScanRow> = c
+        .app
+        .call(&admin, "list_scans", &[("campus_id", ""), ("gate_id", ""), ("verdict", "conflict"), ("from", ""), ("to", ""), ("offset", "0")])
+        .await
+        .unwrap();
     assert_eq!(conflicts.len(), 1);
     assert!(conflicts[0].offline && conflicts[0].conflict);
     assert_eq!(conflicts[0].holder, "李*");
-    let all: Vec<ScanRow> = c.app.call(&admin, "list_scans", &[("campus_id", ""), ("gate_id", &gate), ("verdict", ""), ("from", "2026-11-26"), ("to", "2026-11-26"), ("offset", "0")]).await.unwrap();
+    let all: Vec<ScanRow> = c
+        .app
+        .call(
+            &admin,
+            "list_scans",
+            &[("campus_id", ""), ("gate_id", &gate), ("verdict", ""), ("from", "2026-11-26"), ("to", "2026-11-26"), ("offset", "0")],
+        )
+        .await
+        .unwrap();
     assert_eq!(all.len(), 4, "three synced, one online");
-    let other_day: Vec<ScanRow> = c.app.call(&admin, "list_scans", &[("campus_id", ""), ("gate_id", ""), ("verdict", ""), ("from", "2026-11-20"), ("to", "2026-11-25"), ("offset", "0")]).await.unwrap();
+    let other_day: Vec<ScanRow> = c
+        .app
+        .call(
+            &admin,
+            "list_scans",
+            &[("campus_id", ""), ("gate_id", ""), ("verdict", ""), ("from", "2026-11-20"), ("to", "2026-11-25"), ("offset", "0")],
+        )
+        .await
+        .unwrap();
     assert!(other_day.is_empty());
     // Bad input changes nothing: an empty event id, too many events.
     let before = c.app.count("SELECT COUNT(*) FROM scan_events").await;
@@ -152,7 +177,13 @@ async fn an_online_scan_and_its_offline_copy_count_once() {
     visit_day(&c);
     let gate = south_gate(&c).await;
     let guard = c.app.staff("G0001").await;
-    let scan = || c.app.call_json::<Verdict>(&guard, "guard_scan", json!({"gate_id": gate, "direction": "in", "input": {"mobile": "13800000001"}, "event_id": "abc123"}));
+    let scan = || {
+        c.app.call_json::<Verdict>(
+            &guard,
+            "guard_scan",
+            json!({"gate_id": gate, "direction": "in", "input": {"mobile": "13800000001"}, "event_id": "abc123"}),
+        )
+    };
     let v = scan().await.unwrap();
     assert!(v.allow);
     // The phone timed out and retried, then also queued it offline.
@@ -201,7 +232,8 @@ async fn the_gate_api_is_described_by_an_openapi_document() {
         assert!(doc["paths"][path].is_object(), "{path} described");
     }
     assert_eq!(doc["components"]["securitySchemes"]["device_key"]["scheme"], "bearer");
-    let reasons: Vec<String> = doc["components"]["schemas"]["Reason"]["enum"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect();
+    let reasons: Vec<String> =
+        doc["components"]["schemas"]["Reason"]["enum"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect();
     let codes: Vec<String> = Reason::ALL.iter().map(|r| r.code()).collect();
     assert_eq!(reasons, codes, "every stable reason code is documented");
     assert!(doc["info"]["description"].as_str().unwrap().contains("already_used"));
@@ -259,7 +291,8 @@ async fn twenty_copies_of_one_scan_sent_at_once_are_recorded_once() {
     assert!(verdicts.iter().all(|v| v.reason == Reason::Ok), "{:?}", verdicts.iter().map(|v| v.reason).collect::<Vec<_>>());
     assert_eq!(c.app.count("SELECT COUNT(*) FROM scan_events").await, 1);
     // A new scan of the spent pass is refused.
-    let v: Verdict = c.app.call_json(&guard, "guard_scan", json!({"gate_id": gate, "direction": "in", "input": {"mobile": "13800000001"}})).await.unwrap();
+    let v: Verdict =
+        c.app.call_json(&guard, "guard_scan", json!({"gate_id": gate, "direction": "in", "input": {"mobile": "13800000001"}})).await.unwrap();
     assert_eq!(v.reason, Reason::AlreadyUsed);
 }
 

@@ -4,8 +4,8 @@
 use crate::applications::{Ctx, ctx, id_number};
 use app::domain::gate::Reason;
 use app::domain::pass_token::{PassClaims, PublicKey};
-use app::passes::{PassStatus, PassView, Verdict};
 use app::passes::ssr as passes;
+use app::passes::{PassStatus, PassView, Verdict};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
@@ -28,19 +28,47 @@ pub async fn token_of(c: &Ctx, link: &str) -> String {
     let view: PassView = c.app.call_json(&crate::support::TestApp::browser(), "pass_by_link", json!({"link": link})).await.unwrap();
     assert!(view.qr_svg.starts_with("<?xml") || view.qr_svg.contains("<svg"));
     // The page's QR holds the same token the server signs now.
-    let (pid,): (String,) = sqlx::query_as("SELECT id FROM passes WHERE link_hash = $1").bind(app::platform::keys::sha256_hex(link.as_bytes())).fetch_one(&c.app.state.db.read).await.unwrap();
+    let (pid,): (String,) = sqlx::query_as("SELECT id FROM passes WHERE link_hash = $1")
+        .bind(app::platform::keys::sha256_hex(link.as_bytes()))
+        .fetch_one(&c.app.state.db.read)
+        .await
+        .unwrap();
     let row = pass_row(c, &pid).await;
     passes::sign(&c.app.state, &passes::claims_for(&row, c.app.state.clock.now_ms())).unwrap()
 }
 
 async fn pass_row(c: &Ctx, pid: &str) -> passes::PassRow {
-    let (application_id, entrant_id, kind, vehicle, holder, campus_id, valid_from, valid_until, single_use): (String, Option<String>, String, i64, String, String, i64, i64, i64) =
-        sqlx::query_as("SELECT application_id, entrant_id, kind, vehicle, holder, campus_id, valid_from, valid_until, single_use FROM passes WHERE id = $1")
-            .bind(pid)
-            .fetch_one(&c.app.state.db.read)
-            .await
-            .unwrap();
-    passes::PassRow { id: pid.to_owned(), application_id, entrant_id, kind, vehicle: vehicle != 0, holder, campus_id, valid_from, valid_until, single_use: single_use != 0, used_at: None, cancelled_at: None }
+    let (application_id, entrant_id, kind, vehicle, holder, campus_id, valid_from, valid_until, single_use): (
+        String,
+        Option<String>,
+        String,
+        i64,
+        String,
+        String,
+        i64,
+        i64,
+        i64,
+    ) = sqlx::query_as(
+        "SELECT application_id, entrant_id, kind, vehicle, holder, campus_id, valid_from, valid_until, single_use FROM passes WHERE id = $1",
+    )
+    .bind(pid)
+    .fetch_one(&c.app.state.db.read)
+    .await
+    .unwrap();
+    passes::PassRow {
+        id: pid.to_owned(),
+        application_id,
+        entrant_id,
+        kind,
+        vehicle: vehicle != 0,
+        holder,
+        campus_id,
+        valid_from,
+        valid_until,
+        single_use: single_use != 0,
+        used_at: None,
+        cancelled_at: None,
+    }
 }
 
 /// Tomorrow 09:00 campus time: the visit day of `Ctx::simple`.
@@ -52,7 +80,10 @@ pub fn visit_day(c: &Ctx) {
 async fn approval_issues_a_pass_per_entrant_and_vehicle_with_its_own_link() {
     let c = ctx().await;
     let v = c.app.phone_user("13800000001").await;
-    let f = c.form(json!([Ctx::entrant("李雷", "13800000001", &id_number(1), true), Ctx::entrant("韩梅梅", "13800000002", &id_number(2), true)]), "京AD12345");
+    let f = c.form(
+        json!([Ctx::entrant("李雷", "13800000001", &id_number(1), true), Ctx::entrant("韩梅梅", "13800000002", &id_number(2), true)]),
+        "京AD12345",
+    );
     let id = c.submit(&v, f).await.unwrap();
     c.act(&c.app.staff("T1001").await, &id, "Approve", "", Value::Null).await.unwrap();
     c.act(&c.app.staff("A1001").await, &id, "Approve", "", Value::Null).await.unwrap();
@@ -182,7 +213,10 @@ async fn a_guard_scans_at_the_gate_and_every_refusal_has_its_reason() {
     assert_eq!(c.app.count("SELECT COUNT(*) FROM scan_events WHERE reason = 'cancelled' AND allowed = 0").await, 1);
     // Only guards scan.
     let visitor = c.app.phone_user("13800000002").await;
-    assert_eq!(c.app.call_json::<Verdict>(&visitor, "guard_scan", json!({"gate_id": gate, "direction": "in", "input": {"qr": token}})).await.unwrap_err().0, 403);
+    assert_eq!(
+        c.app.call_json::<Verdict>(&visitor, "guard_scan", json!({"gate_id": gate, "direction": "in", "input": {"qr": token}})).await.unwrap_err().0,
+        403
+    );
 }
 
 #[tokio::test]
@@ -226,13 +260,7 @@ async fn device(c: &Ctx, gate: &str) -> String {
 }
 
 async fn device_check(c: &Ctx, key: &str, body: Value) -> (u16, Value) {
-    let res = reqwest::Client::new()
-        .post(format!("{}/api/gate/v1/check", c.app.base))
-        .bearer_auth(key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let res = reqwest::Client::new().post(format!("{}/api/gate/v1/check", c.app.base)).bearer_auth(key).json(&body).send().await.unwrap();
     (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
 }
 
@@ -312,7 +340,8 @@ async fn device_events_are_stored_once_and_a_double_offline_admission_is_a_confl
     visit_day(&c);
     let south = south_gate(&c).await;
     let key = device(&c, &south).await;
-    let roster: Value = reqwest::Client::new().get(format!("{}/api/gate/v1/roster", c.app.base)).bearer_auth(&key).send().await.unwrap().json().await.unwrap();
+    let roster: Value =
+        reqwest::Client::new().get(format!("{}/api/gate/v1/roster", c.app.base)).bearer_auth(&key).send().await.unwrap().json().await.unwrap();
     let pid = roster["passes"][0]["pid"].as_str().unwrap().to_owned();
     assert_eq!(roster["passes"][0]["holder"], "李*", "the roster masks names");
     assert!(roster["keys"][0]["x"].is_string());
@@ -323,7 +352,18 @@ async fn device_events_are_stored_once_and_a_double_offline_admission_is_a_confl
     ]});
     let post = |b: Value| {
         let (base, key) = (c.app.base.clone(), key.clone());
-        async move { reqwest::Client::new().post(format!("{base}/api/gate/v1/events")).bearer_auth(key).json(&b).send().await.unwrap().json::<Value>().await.unwrap() }
+        async move {
+            reqwest::Client::new()
+                .post(format!("{base}/api/gate/v1/events"))
+                .bearer_auth(key)
+                .json(&b)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
     };
     let first = post(batch.clone()).await;
     assert_eq!((first["accepted"].as_u64(), first["conflicts"].as_array().unwrap().len()), (Some(2), 1), "{first}");
@@ -367,8 +407,18 @@ async fn every_other_refusal_reaches_a_device_with_its_reason() {
     // Signed with the campus's own key, but no such pass was ever issued.
     let campus = c.setup.campuses.iter().find(|x| x.name == "主校区").unwrap().id.clone();
     let ghost = passes::PassRow {
-        id: "p-never-issued".into(), application_id: String::new(), entrant_id: None, kind: "visitor".into(), vehicle: false,
-        holder: String::new(), campus_id: campus.clone(), valid_from: 0, valid_until: i64::MAX / 2, single_use: false, used_at: None, cancelled_at: None,
+        id: "p-never-issued".into(),
+        application_id: String::new(),
+        entrant_id: None,
+        kind: "visitor".into(),
+        vehicle: false,
+        holder: String::new(),
+        campus_id: campus.clone(),
+        valid_from: 0,
+        valid_until: i64::MAX / 2,
+        single_use: false,
+        used_at: None,
+        cancelled_at: None,
     };
     let forged = passes::sign(&c.app.state, &passes::claims_for(&ghost, c.app.state.clock.now_ms())).unwrap();
     let (_, v) = device_check(&c, &west, json!({"direction": "in", "qr": forged})).await;
@@ -376,7 +426,10 @@ async fn every_other_refusal_reaches_a_device_with_its_reason() {
 
     // Blacklisted after approval: refused at the gate at once, with a neutral message.
     let admin = c.app.staff("S0001").await;
-    c.app.call::<String>(&admin, "add_to_blacklist", &[("kind", "Document"), ("doc_type", "ResidentId"), ("value", &id_number(1)), ("reason", "冲卡")]).await.unwrap();
+    c.app
+        .call::<String>(&admin, "add_to_blacklist", &[("kind", "Document"), ("doc_type", "ResidentId"), ("value", &id_number(1)), ("reason", "冲卡")])
+        .await
+        .unwrap();
     let (_, v) = device_check(&c, &west, qr("in")).await;
     assert_eq!(reason(&v), refused("blacklisted"));
     let list: Vec<app::rules::BlacklistEntry> = c.app.call(&admin, "list_blacklist", &[("include_lifted", "false")]).await.unwrap();
@@ -386,7 +439,19 @@ async fn every_other_refusal_reaches_a_device_with_its_reason() {
     // The office closes the gate: its devices refuse everything.
     let west_gate = gate_named(&c, "西门").await;
     c.app
-        .call::<String>(&admin, "save_gate", &[("id", &west_gate), ("campus_id", &campus), ("name", "西门"), ("name_en", "West Gate"), ("kind", "Pedestrian"), ("direction", "Entry"), ("active", "false")])
+        .call::<String>(
+            &admin,
+            "save_gate",
+            &[
+                ("id", &west_gate),
+                ("campus_id", &campus),
+                ("name", "西门"),
+                ("name_en", "West Gate"),
+                ("kind", "Pedestrian"),
+                ("direction", "Entry"),
+                ("active", "false"),
+            ],
+        )
         .await
         .unwrap();
     let (status, v) = device_check(&c, &west, qr("in")).await;

@@ -56,10 +56,7 @@ async fn aliyun(State(fake): State<Shared>, body: String) -> axum::Json<serde_js
 }
 
 fn url_decode_form(body: &str) -> Vec<(String, String)> {
-    body.split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (decode(k), decode(v)))
-        .collect()
+    body.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (decode(k), decode(v))).collect()
 }
 
 fn decode(s: &str) -> String {
@@ -98,7 +95,8 @@ async fn tencent(State(fake): State<Shared>, headers: HeaderMap, body: String) -
     let scope = format!("{date}/sms/tc3_request");
     let to_sign = format!("TC3-HMAC-SHA256\n{ts}\n{scope}\n{}", hex::encode(Sha256::digest(canonical.as_bytes())));
     let k = hmac256(&hmac256(&hmac256(format!("TC3{SECRET}").as_bytes(), &date), "sms"), "tc3_request");
-    let expected = format!("TC3-HMAC-SHA256 Credential={KEY_ID}/{scope}, SignedHeaders=content-type;host, Signature={}", hex::encode(hmac256(&k, &to_sign)));
+    let expected =
+        format!("TC3-HMAC-SHA256 Credential={KEY_ID}/{scope}, SignedHeaders=content-type;host, Signature={}", hex::encode(hmac256(&k, &to_sign)));
     let mut f = fake.lock().unwrap();
     if h("authorization") != expected || h("x-tc-action") != "SendSms" || h("x-tc-version") != "2021-01-11" {
         f.bad_signatures += 1;
@@ -158,7 +156,12 @@ async fn tencent_sends_a_correctly_signed_request() {
     let app = TestApp::spawn_with(configure("tencent", format!("{base}/tc"))).await;
     let now = app.state.clock.now_ms();
     let to = Phone::parse("13800138000").unwrap();
-    let msg = sms::Outgoing { to: &to, purpose: "decision", body: "您的申请已通过".into(), params: vec![("status".into(), "已通过".into()), ("link".into(), "https://x/a/1".into())] };
+    let msg = sms::Outgoing {
+        to: &to,
+        purpose: "decision",
+        body: "您的申请已通过".into(),
+        params: vec![("status".into(), "已通过".into()), ("link".into(), "https://x/a/1".into())],
+    };
     sms::enqueue(&app.state.db.write, app.state.sms.as_ref(), now, &msg).await.unwrap();
     // The request that queued it did not deliver it: the retry job does, after the enqueuer's lease.
     assert_eq!(sms::deliver_due(&app.state.db, app.state.sms.as_ref(), now).await.unwrap(), 0, "leased to its enqueuer");
@@ -179,12 +182,14 @@ async fn a_failing_provider_loses_nothing_retries_with_back_off_and_sends_once()
     let st = &app.state;
     let to = Phone::parse("13800138000").unwrap();
     let queued_at = st.clock.now_ms();
-    let msg = sms::Outgoing { to: &to, purpose: "decision", body: "您的申请已通过".into(), params: vec![("status".into(), "已通过".into())] };
+    let msg =
+        sms::Outgoing { to: &to, purpose: "decision", body: "您的申请已通过".into(), params: vec![("status".into(), "已通过".into())] };
     sms::enqueue(&st.db.write, st.sms.as_ref(), queued_at, &msg).await.unwrap();
     // Left by its enqueuer (say it crashed): the job's turn after the lease.
     let now = queued_at + sms::ENQUEUER_LEASE_MS;
     assert_eq!(sms::deliver_due(&st.db, st.sms.as_ref(), now).await.unwrap(), 0);
-    let (status, attempts, err): (String, i64, Option<String>) = sqlx::query_as("SELECT status, attempts, last_error FROM sms_outbox").fetch_one(&st.db.read).await.unwrap();
+    let (status, attempts, err): (String, i64, Option<String>) =
+        sqlx::query_as("SELECT status, attempts, last_error FROM sms_outbox").fetch_one(&st.db.read).await.unwrap();
     assert_eq!((status.as_str(), attempts), ("failed", 1));
     assert!(err.unwrap().contains("BUSINESS_LIMIT_CONTROL"), "the office sees why");
     // Not due again before the back-off.

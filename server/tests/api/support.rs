@@ -61,14 +61,7 @@ impl TestApp {
         let clock = ManualClock::new(start_time());
         let state = build_state(config, Arc::new(clock.clone())).await.expect("state");
         let running = serve(state.clone(), "127.0.0.1:0").await.expect("serve");
-        TestApp {
-            base: format!("http://{}", running.addr),
-            client: Self::browser(),
-            clock,
-            state,
-            backend,
-            _dir: dir,
-        }
+        TestApp { base: format!("http://{}", running.addr), client: Self::browser(), clock, state, backend, _dir: dir }
     }
 
     /// A new client with its own cookie jar: another person, another phone.
@@ -83,13 +76,7 @@ impl TestApp {
 
     /// Calls a server function as the page does (URL-encoded arguments).
     pub async fn call<T: DeserializeOwned>(&self, who: &reqwest::Client, name: &str, args: &[(&str, &str)]) -> Result<T, (u16, AppError)> {
-        let res = who
-            .post(format!("{}/api/fn/{name}", self.base))
-            .header("origin", &self.base)
-            .form(args)
-            .send()
-            .await
-            .expect("request");
+        let res = who.post(format!("{}/api/fn/{name}", self.base)).header("origin", &self.base).form(args).send().await.expect("request");
         Self::answer(name, res).await
     }
 
@@ -106,13 +93,7 @@ impl TestApp {
 
     /// Calls a server function that takes JSON (nested forms).
     pub async fn call_json<T: DeserializeOwned>(&self, who: &reqwest::Client, name: &str, args: serde_json::Value) -> Result<T, (u16, AppError)> {
-        let res = who
-            .post(format!("{}/api/fn/{name}", self.base))
-            .header("origin", &self.base)
-            .json(&args)
-            .send()
-            .await
-            .expect("request");
+        let res = who.post(format!("{}/api/fn/{name}", self.base)).header("origin", &self.base).json(&args).send().await.expect("request");
         Self::answer(name, res).await
     }
 
@@ -131,11 +112,12 @@ impl TestApp {
 
     /// The newest code texted to `phone`, read from the outbox.
     pub async fn last_code(&self, phone: &str) -> Option<String> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT body FROM sms_outbox WHERE phone = $1 AND purpose = 'sign_in_code' ORDER BY created_at DESC, id DESC LIMIT 1")
-            .bind(phone)
-            .fetch_optional(&self.state.db.read)
-            .await
-            .unwrap();
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT body FROM sms_outbox WHERE phone = $1 AND purpose = 'sign_in_code' ORDER BY created_at DESC, id DESC LIMIT 1")
+                .bind(phone)
+                .fetch_optional(&self.state.db.read)
+                .await
+                .unwrap();
         row.and_then(|(b,)| b.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 6).map(str::to_owned))
     }
 

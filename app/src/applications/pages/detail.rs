@@ -43,7 +43,12 @@ fn Detail(d: ApplicationDetail, action: ServerAction<ActOnApplication>) -> impl 
     let run = {
         let id = id.clone();
         move |act: Action| {
-            let edits = act.needs_edits().then(|| ApproverEdits { start_date: e_start.get_untracked(), end_date: e_end.get_untracked(), reason_id: e_reason.get_untracked(), plate: e_plate.get_untracked() });
+            let edits = act.needs_edits().then(|| ApproverEdits {
+                start_date: e_start.get_untracked(),
+                end_date: e_end.get_untracked(),
+                reason_id: e_reason.get_untracked(),
+                plate: e_plate.get_untracked(),
+            });
             action.dispatch(ActOnApplication { id: id.clone(), action: act, version, note: note.get_untracked(), edits });
             chosen.set(None);
         }

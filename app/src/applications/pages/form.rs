@@ -147,14 +147,19 @@ pub fn ApplicationForm(setup: FormSetup, invitation: Option<String>, existing: O
     let host_query = RwSignal::new(String::new());
     let host_search = ServerAction::<FindHosts>::new();
     let campus = RwSignal::new(
-        prefill.as_ref().map(|p| p.campus_id.clone())
+        prefill
+            .as_ref()
+            .map(|p| p.campus_id.clone())
             .or_else(|| inv.as_ref().map(|i| i.campus_id.clone()))
             .or_else(|| setup.campuses.first().map(|c| c.id.clone()))
             .unwrap_or_default(),
     );
-    let reason = RwSignal::new(prefill.as_ref().map(|p| p.reason_id.clone()).or_else(|| inv.as_ref().map(|i| i.reason_id.clone())).unwrap_or_default());
+    let reason =
+        RwSignal::new(prefill.as_ref().map(|p| p.reason_id.clone()).or_else(|| inv.as_ref().map(|i| i.reason_id.clone())).unwrap_or_default());
     let tomorrow = setup.first_open_date.clone();
-    let start = RwSignal::new(prefill.as_ref().map(|p| p.start_date.clone()).or_else(|| inv.as_ref().map(|i| i.start_date.clone())).unwrap_or(tomorrow.clone()));
+    let start = RwSignal::new(
+        prefill.as_ref().map(|p| p.start_date.clone()).or_else(|| inv.as_ref().map(|i| i.start_date.clone())).unwrap_or(tomorrow.clone()),
+    );
     let end = RwSignal::new(prefill.as_ref().map(|p| p.end_date.clone()).or_else(|| inv.as_ref().map(|i| i.end_date.clone())).unwrap_or(tomorrow));
     let note = RwSignal::new(prefill.as_ref().map(|p| p.note.clone()).or_else(|| inv.as_ref().map(|i| i.note.clone())).unwrap_or_default());
     let has_car = RwSignal::new(prefill.as_ref().is_some_and(|p| !p.plate.is_empty()));
@@ -189,7 +194,13 @@ pub fn ApplicationForm(setup: FormSetup, invitation: Option<String>, existing: O
     let kind = setup.kind;
     let plate_hint = Signal::derive(move || if has_car.get() { plate_problem(&plate.get()) } else { None });
     let deadline_hint = setup.next_day_deadline.clone().map(|d| {
-        move || Msg::DeadlineHint.text(i18n.lang()).replace("{time}", &d).replace("{days}", &setup.max_days.to_string()).replace("{ahead}", &setup.max_days_ahead.to_string())
+        move || {
+            Msg::DeadlineHint
+                .text(i18n.lang())
+                .replace("{time}", &d)
+                .replace("{days}", &setup.max_days.to_string())
+                .replace("{ahead}", &setup.max_days_ahead.to_string())
+        }
     });
     let min_date = setup.today.clone();
     let max_date = (today + chrono::Days::new(setup.max_days_ahead as u64)).to_string();
@@ -204,13 +215,17 @@ pub fn ApplicationForm(setup: FormSetup, invitation: Option<String>, existing: O
             reason_id: reason.get_untracked(),
             start_date: start.get_untracked(),
             end_date: end.get_untracked(),
-            entrants: entrants.get_untracked().iter().map(|e| {
-                let mut input = e.input();
-                if !has_car.get_untracked() {
-                    input.in_vehicle = false;
-                }
-                input
-            }).collect(),
+            entrants: entrants
+                .get_untracked()
+                .iter()
+                .map(|e| {
+                    let mut input = e.input();
+                    if !has_car.get_untracked() {
+                        input.in_vehicle = false;
+                    }
+                    input
+                })
+                .collect(),
             plate: if has_car.get_untracked() { plate.get_untracked() } else { String::new() },
             note: note.get_untracked(),
         };
@@ -316,7 +331,13 @@ pub fn ApplicationForm(setup: FormSetup, invitation: Option<String>, existing: O
 }
 
 #[component]
-fn EntrantCard(e: EntrantFields, today: NaiveDate, entrants: RwSignal<Vec<EntrantFields>>, has_car: RwSignal<bool>, photo_offered: bool) -> impl IntoView {
+fn EntrantCard(
+    e: EntrantFields,
+    today: NaiveDate,
+    entrants: RwSignal<Vec<EntrantFields>>,
+    has_car: RwSignal<bool>,
+    photo_offered: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let doc_hint = Signal::derive(move || doc_problem(e.doc_type.get(), &e.doc_number.get(), today));
     let phone_hint = Signal::derive(move || phone_problem(&e.phone.get()));

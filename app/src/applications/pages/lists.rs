@@ -66,15 +66,17 @@ pub fn ApprovalsPage() -> impl IntoView {
     let to = RwSignal::new(String::new());
     let all = resource(move || (status.get(), from.get(), to.get(), batch.version().get()), |(s, f, t, _)| department_applications(s, f, t, 0));
     let selected = RwSignal::new(Vec::<(String, i64)>::new());
-    let batch_result = move || batch.value().get().map(|r| match r {
-        Ok(outcomes) => {
-            let ok = outcomes.iter().filter(|o| o.error.is_none()).count();
-            let failed = outcomes.len() - ok;
-            let text = Msg::BatchDone.text(i18n.lang()).replace("{ok}", &ok.to_string()).replace("{failed}", &failed.to_string());
-            view! { <p class=if failed == 0 { "ok" } else { "notice" } id="batch-result">{text}</p> }.into_any()
-        }
-        Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
-    });
+    let batch_result = move || {
+        batch.value().get().map(|r| match r {
+            Ok(outcomes) => {
+                let ok = outcomes.iter().filter(|o| o.error.is_none()).count();
+                let failed = outcomes.len() - ok;
+                let text = Msg::BatchDone.text(i18n.lang()).replace("{ok}", &ok.to_string()).replace("{failed}", &failed.to_string());
+                view! { <p class=if failed == 0 { "ok" } else { "notice" } id="batch-result">{text}</p> }.into_any()
+            }
+            Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
+        })
+    };
     Effect::new(move |_| {
         if batch.value().get().is_some() {
             selected.set(vec![]);
