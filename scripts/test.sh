@@ -24,6 +24,11 @@ as_postgres() {
   if [[ $(id -u) == 0 ]]; then su postgres -s /bin/bash -c "$1"; else bash -c "$1"; fi
 }
 
+say "format and lints (rustfmt, clippy on the server's and the browser's targets)"
+cargo fmt --all --check
+cargo clippy --workspace --exclude frontend --exclude frontend-scanner --exclude frontend-visitor --features app/ssr --tests -- -D warnings
+cargo clippy -p frontend -p frontend-scanner -p frontend-visitor --target wasm32-unknown-unknown -- -D warnings
+
 say "unit, property and integration tests on SQLite"
 cargo test --workspace --exclude frontend --exclude frontend-scanner --exclude frontend-visitor --features app/ssr
 

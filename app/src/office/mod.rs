@@ -66,9 +66,22 @@ pub mod ssr {
     };
     use serde_json::json;
 
+    #[derive(sqlx::FromRow)]
+    struct GrantRow {
+        id: String,
+        staff_no: String,
+        staff_name: String,
+        department: String,
+        role: String,
+        scope_id: String,
+        status: String,
+        scope_department: Option<String>,
+        scope_gate: Option<String>,
+    }
+
     pub async fn grants(st: &AppState) -> Result<Vec<GrantView>, AppError> {
-        let rows: Vec<(String, String, String, String, String, String, String, Option<String>, Option<String>)> = sqlx::query_as(
-            "SELECT g.id, s.staff_no, s.name, d.name, g.role, g.scope_id, g.status, sd.name, sg.name
+        let rows: Vec<GrantRow> = sqlx::query_as(
+            "SELECT g.id, s.staff_no, s.name AS staff_name, d.name AS department, g.role, g.scope_id, g.status, sd.name AS scope_department, sg.name AS scope_gate
              FROM grants g JOIN staff s ON s.id = g.staff_id JOIN departments d ON d.id = s.department_id
              LEFT JOIN departments sd ON sd.id = g.scope_id LEFT JOIN gates sg ON sg.id = g.scope_id
              WHERE g.status <> 'revoked' ORDER BY g.role, s.staff_no",
@@ -77,16 +90,16 @@ pub mod ssr {
         .await?;
         Ok(rows
             .into_iter()
-            .filter_map(|(id, staff_no, staff_name, department, role, scope_id, status, sd, sg)| {
+            .filter_map(|r| {
                 Some(GrantView {
-                    id,
-                    staff_no,
-                    staff_name,
-                    department,
-                    role: Role::from_code(&role)?,
-                    scope_label: sd.or(sg).unwrap_or_default(),
-                    scope_id,
-                    status: GrantStatus::from_code(&status)?,
+                    id: r.id,
+                    staff_no: r.staff_no,
+                    staff_name: r.staff_name,
+                    department: r.department,
+                    role: Role::from_code(&r.role)?,
+                    scope_label: r.scope_department.or(r.scope_gate).unwrap_or_default(),
+                    scope_id: r.scope_id,
+                    status: GrantStatus::from_code(&r.status)?,
                 })
             })
             .collect())
@@ -208,8 +221,19 @@ pub mod ssr {
             .collect())
     }
 
+    #[derive(sqlx::FromRow)]
+    struct OutboxRow {
+        created_at: i64,
+        phone: String,
+        purpose: String,
+        body: String,
+        status: String,
+        attempts: i64,
+        last_error: Option<String>,
+    }
+
     pub async fn outbox_page(st: &AppState, offset: i64) -> Result<Vec<OutboxView>, AppError> {
-        let rows: Vec<(i64, String, String, String, String, i64, Option<String>)> = sqlx::query_as(
+        let rows: Vec<OutboxRow> = sqlx::query_as(
             "SELECT created_at, phone, purpose, body, status, attempts, last_error FROM sms_outbox ORDER BY created_at DESC, id DESC LIMIT 100 OFFSET $1",
         )
         .bind(offset.max(0))
@@ -217,14 +241,14 @@ pub mod ssr {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(at, phone, purpose, body, status, attempts, error)| OutboxView {
-                at: st.clock.format(at),
-                phone: crate::domain::Phone::parse(&phone).map(|p| p.masked()).unwrap_or_default(),
-                purpose,
-                body,
-                status,
-                attempts,
-                error,
+            .map(|r| OutboxView {
+                at: st.clock.format(r.created_at),
+                phone: crate::domain::Phone::parse(&r.phone).map(|p| p.masked()).unwrap_or_default(),
+                purpose: r.purpose,
+                body: r.body,
+                status: r.status,
+                attempts: r.attempts,
+                error: r.last_error,
             })
             .collect())
     }

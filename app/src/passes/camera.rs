@@ -113,10 +113,10 @@ mod browser {
         img.set_src(&url);
         JsFuture::from(loaded).await.ok()?;
         let _ = web_sys::Url::revoke_object_url(&url);
-        if let Some(d) = barcode_detector() {
-            if let Some(t) = detect_with(&d, &img).await {
-                return Some(t);
-            }
+        if let Some(d) = barcode_detector()
+            && let Some(t) = detect_with(&d, &img).await
+        {
+            return Some(t);
         }
         // Large photos: try a moderate size first, then full detail.
         for max in [1024, 2048] {

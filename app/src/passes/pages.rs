@@ -141,10 +141,10 @@ pub fn ScannerPage() -> impl IntoView {
                     info.update(|i| i.reachable = true);
                     let wants_photo = result.as_ref().ok().and_then(|v| v.pass.as_ref().filter(|p| p.has_photo).map(|p| p.pass_id.clone()));
                     shown.set(Some(Shown { result, offline: false }));
-                    if let Some(pid) = wants_photo {
-                        if let Ok(Some(src)) = guard_photo(gate_id.clone(), pid).await {
-                            photo.set(Some(src));
-                        }
+                    if let Some(pid) = wants_photo
+                        && let Ok(Some(src)) = guard_photo(gate_id.clone(), pid).await
+                    {
+                        photo.set(Some(src));
                     }
                 }
             }
@@ -365,11 +365,11 @@ async fn decide_offline(
         ScanInput::IdNumber(_) | ScanInput::Mobile(_) => Err(AppError::invalid("input", Msg::OfflineNeedsNetwork)),
     })?;
     let v = offline::verdict(reason, pass.as_ref());
-    if v.allow {
-        if let Some(p) = &pass {
-            roster.update_value(|r| r.admitted(&p.pid, dir));
-            leptos::task::spawn_local(roster.with_value(offline::ToStore::spent).save());
-        }
+    if v.allow
+        && let Some(p) = &pass
+    {
+        roster.update_value(|r| r.admitted(&p.pid, dir));
+        leptos::task::spawn_local(roster.with_value(offline::ToStore::spent).save());
     }
     let event = OfflineEvent {
         event_id,

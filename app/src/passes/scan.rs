@@ -237,6 +237,7 @@ async fn find_pass(st: &AppState, gate: &GateFacts, input: &ScanInput, now: i64)
 /// recorder, which reads the pass, decides, spends a single-use pass,
 /// moves the holder in or out and logs the scan in its next batch, and
 /// answers once that is committed.
+#[allow(clippy::too_many_arguments)] // each a fact of the scan, named at every call
 pub async fn scan(
     st: &AppState,
     scans: &ScanState,
@@ -252,6 +253,7 @@ pub async fn scan(
 }
 
 /// `scan` at a gate already read (a device's key names its gate).
+#[allow(clippy::too_many_arguments)] // as `scan`
 pub async fn scan_at(
     st: &AppState,
     scans: &ScanState,

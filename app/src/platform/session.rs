@@ -14,7 +14,7 @@ pub enum SessionSubject {
     Phone(String),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct SessionRow {
     pub id_hash: String,
     pub staff_id: Option<String>,
@@ -55,8 +55,8 @@ pub async fn resolve(db: &Db, writes: &WriteBatcher, token: &str, now_ms: i64, t
         return Ok(None);
     }
     let hash = sha256_hex(token.as_bytes());
-    let row: Option<(String, Option<String>, Option<String>, i64, Option<String>)> = sqlx::query_as(
-        "SELECT s.id_hash, s.staff_id, s.phone, s.last_seen_at, r.household_id FROM sessions s LEFT JOIN residents r ON r.phone = s.phone
+    let row: Option<SessionRow> = sqlx::query_as(
+        "SELECT s.id_hash, s.staff_id, s.phone, s.last_seen_at, r.household_id AS resident_household FROM sessions s LEFT JOIN residents r ON r.phone = s.phone
          WHERE s.id_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3",
     )
     .bind(&hash)
@@ -64,14 +64,16 @@ pub async fn resolve(db: &Db, writes: &WriteBatcher, token: &str, now_ms: i64, t
     .bind(now_ms - t.idle_ms)
     .fetch_optional(&db.read)
     .await?;
-    let Some((id_hash, staff_id, phone, last_seen_at, resident_household)) = row else { return Ok(None) };
-    if now_ms - last_seen_at > 60_000 {
+    let Some(row) = row else { return Ok(None) };
+    if now_ms - row.last_seen_at > 60_000 {
         // With the next group commit: at the 16:00 rush most visitors
         // have spent minutes on the form, and a commit of its own each
         // (a log sync on SQLite) cost more than their submission.
-        writes.write(Script::from(Statement::new("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2").bind(now_ms).bind(&id_hash))).await?;
+        writes
+            .write(Script::from(Statement::new("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2").bind(now_ms).bind(&row.id_hash)))
+            .await?;
     }
-    Ok(Some(SessionRow { id_hash, staff_id, phone, last_seen_at, resident_household }))
+    Ok(Some(row))
 }
 
 pub async fn end(db: &Db, id_hash: &str, now_ms: i64) -> Result<(), sqlx::Error> {

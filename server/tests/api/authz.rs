@@ -49,7 +49,10 @@ const PUBLIC_JSON: &[&str] = &["pass_by_link"];
 
 /// Valid arguments for every server function. A function missing here
 /// fails `every_server_function_is_listed`, so none escapes the checks.
-fn calls() -> Vec<(&'static str, bool, Vec<(&'static str, &'static str)>)> {
+/// A server function's name, whether it is public, and valid arguments.
+type Call = (&'static str, bool, Vec<(&'static str, &'static str)>);
+
+fn calls() -> Vec<Call> {
     vec![
         // (name, public, arguments)
         ("request_sms_code", true, vec![("phone", "13800138000")]),

@@ -290,7 +290,7 @@ async fn plate_cameras_ask_the_device_api_for_their_own_gate_only() {
     let (status, v) = device_check(&c, &key, json!({"direction": "in", "plate": "京A12345"})).await;
     assert_eq!((status, v["allow"].as_bool(), v["reason"].as_str()), (200, Some(false), Some("gate_not_allowed")));
     sqlx::query("UPDATE visit_reasons SET vehicle_gates = $1, cents_per_hour = 500, daily_cap_cents = 3000 WHERE id = $2")
-        .bind(serde_json::to_string(&[north.clone()]).unwrap())
+        .bind(serde_json::to_string(std::slice::from_ref(&north)).unwrap())
         .bind(&private)
         .execute(&c.app.state.db.write)
         .await

@@ -136,14 +136,15 @@ async fn aliyun_sends_a_correctly_signed_template_and_the_outbox_keeps_no_code()
     let app = TestApp::spawn_with(configure("aliyun", format!("{base}/"))).await;
     let c = TestApp::browser();
     app.call::<()>(&c, "request_sms_code", &[("phone", "13800138000")]).await.unwrap();
-    let f = fake.lock().unwrap();
-    assert_eq!((f.bad_signatures, f.hits.len()), (0, 1));
-    let params = url_decode_form(&f.hits[0]);
-    let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    assert_eq!((get("Action"), get("PhoneNumbers"), get("TemplateCode")), ("SendSms".into(), "13800138000".into(), "SMS_100".into()));
-    let code = serde_json::from_str::<serde_json::Value>(&get("TemplateParam")).unwrap()["code"].as_str().unwrap().to_owned();
+    let code = {
+        let f = fake.lock().unwrap();
+        assert_eq!((f.bad_signatures, f.hits.len()), (0, 1));
+        let params = url_decode_form(&f.hits[0]);
+        let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+        assert_eq!((get("Action"), get("PhoneNumbers"), get("TemplateCode")), ("SendSms".into(), "13800138000".into(), "SMS_100".into()));
+        serde_json::from_str::<serde_json::Value>(&get("TemplateParam")).unwrap()["code"].as_str().unwrap().to_owned()
+    };
     assert_eq!(code.len(), 6);
-    drop(f);
     let (body, status): (String, String) = sqlx::query_as("SELECT body, status FROM sms_outbox").fetch_one(&app.state.db.read).await.unwrap();
     assert_eq!(status, "sent");
     assert!(!body.contains(&code), "a real provider's outbox copy has the code blanked: {body}");

@@ -24,7 +24,7 @@ fn new_form_key() -> String {
     #[cfg(feature = "hydrate")]
     {
         let mut b = [0u8; 16];
-        if let Some(c) = window().crypto().ok() {
+        if let Ok(c) = window().crypto() {
             let _ = c.get_random_values_with_u8_array(&mut b);
         }
         b.iter().map(|x| format!("{x:02x}")).collect()
