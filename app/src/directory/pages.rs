@@ -1,3 +1,6 @@
+//! The directory's pages: campuses and gates, departments, staff with its
+//! import. (Just over 400 lines: three small pages, each with its editor.)
+
 use super::*;
 use crate::components::{AdminNav, AdminOnly, ErrorLine, resource};
 use crate::i18n::{Msg, t, use_i18n};

@@ -1,7 +1,7 @@
 //! Gate devices: registering and switching them, and finding a device by
 //! its key through a short cache (a turnstile asks many times a second).
 
-use super::scan::{GATE_COLUMNS, GateRow};
+use super::scan_context::{GATE_COLUMNS, GateRow};
 use super::*;
 use crate::domain::gate::GateFacts;
 use crate::i18n::Msg;

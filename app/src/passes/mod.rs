@@ -19,6 +19,8 @@ pub mod recorder;
 #[cfg(feature = "ssr")]
 mod scan;
 #[cfg(feature = "ssr")]
+mod scan_context;
+#[cfg(feature = "ssr")]
 pub mod ssr;
 #[cfg(feature = "ssr")]
 mod state;

@@ -8,7 +8,7 @@
 //! withdrawn id (the phone is not told who is blacklisted), so offline it
 //! is "cancelled".
 
-use super::scan::{ScanContextRow, verdict_for};
+use super::scan_context::{ScanContextRow, verdict_for};
 use super::sync::{RosterRow, roster_entry};
 use super::token::claims_for;
 use crate::domain::gate::{Direction, GateDirection, GateFacts, GateKind, Reason, pass_named_by_qr};

@@ -8,7 +8,7 @@
 //! servers) racing for it admit it once.
 
 use super::passage::{passage, people_in, spend};
-use super::scan::{SCAN_CONTEXT, ScanContextRow, verdict_for};
+use super::scan_context::{SCAN_CONTEXT, ScanContextRow, verdict_for};
 use super::stored::{PassRow, Tx};
 use crate::domain::gate::GateFacts;
 use crate::domain::gate::{Direction, Reason};

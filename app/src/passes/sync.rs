@@ -2,7 +2,8 @@
 //! the events it decided by itself, stored once each.
 
 use super::passage::{fees_of, passage, spend};
-use super::scan::{Scanner, gate};
+use super::scan::Scanner;
+use super::scan_context::gate;
 use super::stored::*;
 use super::token::public_keys;
 use super::*;
