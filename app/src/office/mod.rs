@@ -202,21 +202,31 @@ pub mod ssr {
         Ok(())
     }
 
+    #[derive(sqlx::FromRow)]
+    struct AuditRow {
+        at: i64,
+        actor: String,
+        action: String,
+        record_kind: String,
+        record_id: String,
+        changes: String,
+    }
+
     pub async fn audit_page(st: &AppState, offset: i64) -> Result<Vec<AuditView>, AppError> {
-        let rows: Vec<(i64, String, String, String, String, String)> =
+        let rows: Vec<AuditRow> =
             sqlx::query_as("SELECT at, actor, action, record_kind, record_id, changes FROM audit_log ORDER BY at DESC, id DESC LIMIT 100 OFFSET $1")
                 .bind(offset.max(0))
                 .fetch_all(&st.db.read)
                 .await?;
         Ok(rows
             .into_iter()
-            .map(|(at, actor, action, record_kind, record_id, changes)| AuditView {
-                at: st.clock.format(at),
-                actor,
-                action,
-                record_kind,
-                record_id,
-                changes,
+            .map(|r| AuditView {
+                at: st.clock.format(r.at),
+                actor: r.actor,
+                action: r.action,
+                record_kind: r.record_kind,
+                record_id: r.record_id,
+                changes: r.changes,
             })
             .collect())
     }

@@ -9,21 +9,31 @@ use crate::platform::context::AppState;
 use crate::platform::db::new_id;
 use crate::platform::keys::{random_token, sha256_hex};
 
+#[derive(sqlx::FromRow)]
+struct DeviceRow {
+    id: String,
+    gate_id: String,
+    gate: String,
+    name: String,
+    active: i64,
+    last_seen_at: Option<i64>,
+}
+
 pub async fn devices(st: &AppState) -> Result<Vec<DeviceView>, AppError> {
-    let rows: Vec<(String, String, String, String, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT d.id, d.gate_id, g.name, d.name, d.active, d.last_seen_at FROM gate_devices d JOIN gates g ON g.id = d.gate_id ORDER BY d.created_at",
+    let rows: Vec<DeviceRow> = sqlx::query_as(
+        "SELECT d.id, d.gate_id, g.name AS gate, d.name, d.active, d.last_seen_at FROM gate_devices d JOIN gates g ON g.id = d.gate_id ORDER BY d.created_at",
     )
     .fetch_all(&st.db.read)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, gate_id, gate, name, active, seen)| DeviceView {
-            id,
-            gate_id,
-            gate,
-            name,
-            active: active != 0,
-            last_seen: seen.map(|s| st.clock.format(s)),
+        .map(|r| DeviceView {
+            id: r.id,
+            gate_id: r.gate_id,
+            gate: r.gate,
+            name: r.name,
+            active: r.active != 0,
+            last_seen: r.last_seen_at.map(|s| st.clock.format(s)),
         })
         .collect())
 }

@@ -131,8 +131,17 @@ pub async fn scan_log(st: &AppState, f: &ScanFilter) -> Result<Vec<ScanRow>, App
 /// Who is on campus now: people by their last entry without an exit, and
 /// vehicles recorded inside.
 pub async fn on_campus(st: &AppState, campus_id: &str) -> Result<OnCampus, AppError> {
-    let people: Vec<(String, String, i64, Option<String>, String, i64)> = sqlx::query_as(
-        "SELECT c.name, p.holder, i.entered_at, g.name, p.kind, p.valid_until FROM people_inside i JOIN passes p ON p.id = i.pass_id
+    #[derive(sqlx::FromRow)]
+    struct PersonInside {
+        campus: String,
+        holder: String,
+        entered_at: i64,
+        gate: Option<String>,
+        kind: String,
+        valid_until: i64,
+    }
+    let people: Vec<PersonInside> = sqlx::query_as(
+        "SELECT c.name AS campus, p.holder, i.entered_at, g.name AS gate, p.kind, p.valid_until FROM people_inside i JOIN passes p ON p.id = i.pass_id
          JOIN campuses c ON c.id = i.campus_id LEFT JOIN gates g ON g.id = i.gate_id
          WHERE ($1 = '' OR i.campus_id = $1) ORDER BY i.entered_at DESC LIMIT 1000",
     )
@@ -150,13 +159,13 @@ pub async fn on_campus(st: &AppState, campus_id: &str) -> Result<OnCampus, AppEr
     Ok(OnCampus {
         people: people
             .into_iter()
-            .map(|(campus, holder, at, gate, kind, until)| InsideRow {
-                campus,
-                who: mask_name(&holder),
-                entered_at: st.clock.format(at),
-                gate: gate.unwrap_or_default(),
-                kind,
-                overdue: until <= now,
+            .map(|p| InsideRow {
+                campus: p.campus,
+                who: mask_name(&p.holder),
+                entered_at: st.clock.format(p.entered_at),
+                gate: p.gate.unwrap_or_default(),
+                kind: p.kind,
+                overdue: p.valid_until <= now,
             })
             .collect(),
         vehicles: vehicles

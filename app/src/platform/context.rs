@@ -153,16 +153,27 @@ pub async fn principal_from(st: &AppState, headers: &http::HeaderMap) -> Result<
     load_principal(st, row).await
 }
 
+/// A signed-in staff member as `load_principal` reads them.
+#[derive(sqlx::FromRow)]
+struct StaffRow {
+    id: String,
+    staff_no: String,
+    name: String,
+    department_id: String,
+    department_name: String,
+    must_change_password: i64,
+}
+
 async fn load_principal(st: &AppState, row: SessionRow) -> Result<Option<Principal>, AppError> {
     if let Some(staff_id) = row.staff_id {
-        let staff: Option<(String, String, String, String, String, i64)> = sqlx::query_as(
-            "SELECT s.id, s.staff_no, s.name, s.department_id, d.name, s.must_change_password
+        let staff: Option<StaffRow> = sqlx::query_as(
+            "SELECT s.id, s.staff_no, s.name, s.department_id, d.name AS department_name, s.must_change_password
              FROM staff s JOIN departments d ON d.id = s.department_id WHERE s.id = $1 AND s.active = 1",
         )
         .bind(&staff_id)
         .fetch_optional(&st.db.read)
         .await?;
-        let Some((id, staff_no, name, department_id, department_name, must)) = staff else { return Ok(None) };
+        let Some(StaffRow { id, staff_no, name, department_id, department_name, must_change_password: must }) = staff else { return Ok(None) };
         let grants: Vec<(String, String)> =
             sqlx::query_as("SELECT role, scope_id FROM grants WHERE staff_id = $1 AND status = 'active'").bind(&id).fetch_all(&st.db.read).await?;
         let grants = grants.into_iter().filter_map(|(r, s)| Some((Role::from_code(&r)?, s))).collect();
