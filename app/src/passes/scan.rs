@@ -3,13 +3,11 @@
 //! (`recorder.rs`) that spends, moves and logs it in batches. Also the
 //! holder's photo for the guard.
 
-use super::passage::Fees;
 use super::scan_context::{SCAN_CONTEXT, ScanContextRow, gate, verdict_for};
 use super::state::ScanState;
-use super::stored::PassRow;
 use super::*;
 use crate::domain::document::{DocType, DocumentNumber};
-use crate::domain::gate::{Found, GateDirection, GateFacts, GateKind, PassFacts, Standing, VehicleGates, decide, pass_named_by_qr};
+use crate::domain::gate::{GateFacts, pass_named_by_qr};
 use crate::domain::{Phone, Plate};
 use crate::i18n::{Lang, Msg};
 use crate::platform::context::AppState;

@@ -123,7 +123,7 @@ impl ScanContextRow {
     }
 
     /// The pass's facts, through the one constructor the phone's roster uses too.
-    fn facts(&self) -> PassFacts {
+    pub(super) fn facts(&self) -> PassFacts {
         let vehicle = (self.vehicle != 0)
             .then(|| VehicleGates { official: self.category == "official", allowed: serde_json::from_str(&self.vehicle_gates).unwrap_or_default() });
         let standing = Standing::of(self.cancelled_at.is_some(), self.blacklisted != 0);
@@ -131,7 +131,7 @@ impl ScanContextRow {
     }
 
     /// The holder as the guard sees them.
-    fn scanned(&self, st: &AppState) -> ScannedPass {
+    pub(super) fn scanned(&self, st: &AppState) -> ScannedPass {
         ScannedPass {
             holder: self.holder.clone(),
             kind: self.kind.clone(),
