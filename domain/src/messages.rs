@@ -2,7 +2,8 @@
 //!
 //! Every string a person reads is a `Msg`; each is declared with both
 //! languages side by side, so a key missing from one locale does not compile,
-//! and the tests below catch empty or mismatched translations.
+//! and the tests below catch empty or mismatched translations. (Over 400
+//! lines: the table is one line per message, in both languages.)
 
 use serde::{Deserialize, Serialize};
 
