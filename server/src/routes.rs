@@ -50,6 +50,7 @@ impl From<AppError> for ApiError {
     }
 }
 
+#[tracing::instrument(name = "api.health", skip_all)]
 async fn health(State(st): State<AppState>) -> Result<&'static str, ApiError> {
     sqlx::query("SELECT 1").execute(&st.db.read).await.map_err(AppError::from)?;
     Ok("ok")
@@ -144,6 +145,7 @@ pub async fn cache_headers(req: Request, next: Next) -> Response {
 }
 
 /// The public keys that verify pass tokens (RFC 7517 JWKS, OKP/Ed25519).
+#[tracing::instrument(name = "api.jwks", skip_all)]
 async fn jwks(State(st): State<AppState>) -> Result<Response, ApiError> {
     let body = app::passes::ssr::jwks(&st).await?;
     Ok(([(http::header::CACHE_CONTROL, "public, max-age=300")], Json(body)).into_response())
