@@ -66,13 +66,11 @@ fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
-/// The whole HTTP application. Starts the scan recorder: call once per
-/// server, inside the runtime.
-pub fn router(state: AppState) -> Router {
+/// The whole HTTP application, with the platform's state and the passes
+/// area's own (its scan recorder and device cache), provided side by side.
+pub fn router(state: AppState, scans: ScanState) -> Router {
     let options = leptos_options(&state.config);
     let routes = generate_route_list(app::App);
-    // The passes area's own values, beside the platform's state.
-    let scans = ScanState::spawn(state.db.clone());
     let (ctx_state, ctx_scans) = (state.clone(), scans.clone());
     let provide = move || {
         provide_context(ctx_state.clone());
@@ -163,7 +161,8 @@ pub struct Running {
 pub async fn serve(state: AppState, listen: &str) -> Result<Running, StartError> {
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Bind(listen.to_owned(), e))?;
     let addr = listener.local_addr().map_err(|e| StartError::Bind(listen.to_owned(), e))?;
-    let app = router(state.clone());
+    // One scan recorder per server, started here (inside the runtime).
+    let app = router(state.clone(), ScanState::spawn(state.db.clone()));
     // Compressing a fresh build takes seconds: off the serving path.
     let pkg = state.config.site_root.join("pkg");
     tokio::task::spawn_blocking(move || match assets::precompress(&pkg) {
