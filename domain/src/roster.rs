@@ -42,10 +42,17 @@ pub struct RosterPass {
     pub check_document: String,
 }
 
-/// A pass's kind as the roster, a verdict and the device API name it: the
-/// kind's stored code (`PassKind::code`), or `vehicle` for a car's pass.
+/// A pass's kind as the roster, a verdict, the pass page and the device API
+/// name it: `vehicle` for a car's pass, else the kind's code without its
+/// underscores (`visitor`, `staffwork`): the wire's spelling from before
+/// the tables took `PassKind::code`, kept for devices and cached rosters.
 pub fn kind_on_wire(kind_code: &str, vehicle: bool) -> String {
-    if vehicle { "vehicle".to_owned() } else { kind_code.to_owned() }
+    if vehicle { "vehicle".to_owned() } else { kind_code.replace('_', "") }
+}
+
+/// The kind a wire spelling names; `None` for a car's pass or an unknown word.
+pub fn kind_from_wire(wire: &str) -> Option<crate::policy::PassKind> {
+    crate::policy::PassKind::ALL.into_iter().find(|k| kind_on_wire(k.code(), false) == wire)
 }
 
 impl RosterPass {
@@ -181,6 +188,17 @@ impl LocalRoster {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_wire_keeps_its_spelling_of_kinds_and_names_a_car_vehicle() {
+        use crate::policy::PassKind;
+        assert_eq!(kind_on_wire(PassKind::StaffWork.code(), false), "staffwork");
+        assert_eq!(kind_on_wire(PassKind::Visitor.code(), true), "vehicle");
+        for k in PassKind::ALL {
+            assert_eq!(kind_from_wire(&kind_on_wire(k.code(), false)), Some(k));
+        }
+        assert_eq!(kind_from_wire("vehicle"), None);
+    }
     use crate::gate::{GateDirection, GateKind};
     use crate::pass_token;
     use base64::Engine;

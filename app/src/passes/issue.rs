@@ -1,6 +1,4 @@
-//! Issuing the passes of an approved application, cancelling them, and
-//! marking them changed when their holder is blacklisted (so the next
-//! roster delta carries them).
+//! Issuing the passes of an approved application, and cancelling them.
 
 use super::stored::Tx;
 use crate::domain::Phone;

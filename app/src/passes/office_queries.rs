@@ -164,7 +164,7 @@ pub async fn on_campus(st: &AppState, campus_id: &str) -> Result<OnCampus, AppEr
                 who: mask_name(&p.holder),
                 entered_at: st.clock.format(p.entered_at),
                 gate: p.gate.unwrap_or_default(),
-                kind: p.kind,
+                kind: crate::domain::roster::kind_on_wire(&p.kind, false),
                 overdue: p.valid_until <= now,
             })
             .collect(),

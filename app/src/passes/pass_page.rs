@@ -60,7 +60,7 @@ pub async fn pass_view(st: &AppState, link: &str) -> Result<PassView, AppError> 
     };
     Ok(PassView {
         holder: p.holder.clone(),
-        kind: p.kind.clone(),
+        kind: crate::domain::roster::kind_on_wire(&p.kind, p.vehicle),
         vehicle: p.vehicle,
         campus,
         valid_from: st.clock.format(p.valid_from),

@@ -106,7 +106,7 @@ impl ScanContextRow {
             id: self.id.clone(),
             application_id: self.application_id.clone(),
             entrant_id: self.entrant_id.clone(),
-            kind: crate::domain::roster::kind_on_wire(&self.kind, self.vehicle != 0),
+            kind: self.kind.clone(),
             vehicle: self.vehicle != 0,
             holder: self.holder.clone(),
             campus_id: self.campus_id.clone(),
@@ -134,7 +134,7 @@ impl ScanContextRow {
     pub(super) fn scanned(&self, st: &AppState) -> ScannedPass {
         ScannedPass {
             holder: self.holder.clone(),
-            kind: self.kind.clone(),
+            kind: crate::domain::roster::kind_on_wire(&self.kind, self.vehicle != 0),
             vehicle: self.vehicle != 0,
             valid_from: st.clock.format(self.valid_from),
             valid_until: st.clock.format(self.valid_until - 1),

@@ -79,7 +79,12 @@ pub fn claims_for(p: &PassRow, now_ms: i64) -> PassClaims {
     let now = now_ms / 1000;
     PassClaims {
         pid: p.id.clone(),
-        knd: PassKind::from_code(&p.kind).unwrap_or(PassKind::Visitor).token_code(p.vehicle).to_owned(),
+        knd: match PassKind::from_code(&p.kind) {
+            Some(k) => k.token_code(p.vehicle),
+            None if p.vehicle => "car",
+            None => "x",
+        }
+        .to_owned(),
         cmp: crate::domain::pass_token::campus_code(&p.campus_id),
         nbf: p.valid_from / 1000,
         exp: (p.valid_until / 1000).min(now.max(p.valid_from / 1000) + TOKEN_TTL_SECS),

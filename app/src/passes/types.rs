@@ -119,7 +119,7 @@ pub struct DeviceView {
 /// The label of a pass's kind as a verdict or a list names it
 /// (`domain::roster::kind_on_wire`: a kind's code, or `vehicle`).
 pub fn kind_label(kind: &str) -> crate::i18n::Msg {
-    match crate::domain::policy::PassKind::from_code(kind) {
+    match crate::domain::roster::kind_from_wire(kind) {
         Some(k) => k.label(),
         None => crate::i18n::Msg::KindVehicle,
     }

@@ -83,7 +83,13 @@ impl CampusClock {
         let midnight = date.and_time(chrono::NaiveTime::MIN);
         match self.tz.from_local_datetime(&midnight) {
             chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => t.timestamp_millis(),
-            chrono::LocalResult::None => self.tz.from_utc_datetime(&midnight).timestamp_millis(),
+            // Midnight skipped (summer time begins): the hour after it exists.
+            chrono::LocalResult::None => self
+                .tz
+                .from_local_datetime(&(midnight + chrono::Duration::hours(1)))
+                .earliest()
+                .map(|t| t.timestamp_millis())
+                .unwrap_or_else(|| self.tz.from_utc_datetime(&midnight).timestamp_millis()),
         }
     }
 
@@ -118,5 +124,12 @@ mod tests {
         let ny = CampusClock::new(Arc::new(SystemClock), chrono_tz::America::New_York);
         let spring = NaiveDate::from_ymd_opt(2026, 3, 8).unwrap();
         assert_eq!(ny.end_of_day(spring) - ny.start_of_day(spring), 23 * 3_600_000);
+        // A zone whose summer time begins at midnight (Chile): the day
+        // before ends at 01:00 of the next, 24 hours after it began.
+        let cl = CampusClock::new(Arc::new(SystemClock), chrono_tz::America::Santiago);
+        let eve = NaiveDate::from_ymd_opt(2026, 9, 5).unwrap();
+        let skipped = NaiveDate::from_ymd_opt(2026, 9, 6).unwrap().and_time(chrono::NaiveTime::MIN);
+        assert!(matches!(chrono_tz::America::Santiago.from_local_datetime(&skipped), chrono::LocalResult::None), "the case under test");
+        assert_eq!(cl.end_of_day(eve) - cl.start_of_day(eve), 24 * 3_600_000);
     }
 }

@@ -301,6 +301,10 @@ async fn plate_cameras_ask_the_device_api_for_their_own_gate_only() {
     assert_eq!(c.app.count("SELECT COUNT(*) FROM vehicles_inside").await, 0);
     let (_, v) = device_check(&c, &key, json!({"direction": "in", "plate": "京A12345"})).await;
     assert_eq!((v["allow"].as_bool(), v["pass"]["holder"].as_str()), (Some(true), Some("京A12345")));
+    // The device API names a car's pass `vehicle`, as it always has, though
+    // the table stores the application's kind beside the vehicle flag.
+    assert_eq!(v["pass"]["kind"].as_str(), Some("vehicle"));
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM passes WHERE vehicle = 1 AND kind = 'visitor'").await, 1);
     assert_eq!(c.app.count("SELECT COUNT(*) FROM vehicles_inside WHERE plate = '京A12345'").await, 1);
     // While inside, the plate cannot be booked again (the message names the campus).
     let w = c.app.phone_user("13800000002").await;
