@@ -83,6 +83,8 @@ pub enum Role {
     Guard,
     TempPersonnelAdmin,
     Hr,
+    /// Keeps the households and their members (社区办 / 离退休处).
+    ResidentOffice,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,7 +95,7 @@ pub enum ScopeKind {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Approver, Role::SecurityAdmin, Role::Guard, Role::TempPersonnelAdmin, Role::Hr];
+    pub const ALL: [Role; 6] = [Role::Approver, Role::SecurityAdmin, Role::Guard, Role::TempPersonnelAdmin, Role::Hr, Role::ResidentOffice];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -102,6 +104,7 @@ impl Role {
             Role::Guard => "guard",
             Role::TempPersonnelAdmin => "temp_personnel_admin",
             Role::Hr => "hr",
+            Role::ResidentOffice => "resident_office",
         }
     }
 
@@ -126,6 +129,7 @@ impl Role {
             Role::Guard => Msg::RoleGuard,
             Role::TempPersonnelAdmin => Msg::RoleTempAdmin,
             Role::Hr => Msg::RoleHr,
+            Role::ResidentOffice => Msg::RoleResidentOffice,
         }
     }
 }

@@ -50,7 +50,10 @@ pub fn claims(applicant_mobile: &str, entrants: &[EntrantKeys<'_>], plate: Optio
     for e in entrants {
         push(Claim { kind: ClaimKind::Document, key: e.document.to_owned() }, true)?;
     }
-    push(Claim { kind: ClaimKind::Mobile, key: applicant_mobile.to_owned() }, false)?;
+    // A staff member filing for someone has no applicant mobile here ("").
+    if !applicant_mobile.is_empty() {
+        push(Claim { kind: ClaimKind::Mobile, key: applicant_mobile.to_owned() }, false)?;
+    }
     let mut own = std::collections::HashSet::new();
     for e in entrants {
         if let Some(m) = e.mobile {

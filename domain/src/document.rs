@@ -101,6 +101,13 @@ impl DocumentNumber {
         Ok(DocumentNumber { doc_type, value })
     }
 
+    /// A staff member's work card, numbered by their staff number (the
+    /// document the guard checks for a staff work pass). The staff number
+    /// comes from the directory, not from a form.
+    pub fn work_card(staff_no: &str) -> Self {
+        DocumentNumber { doc_type: DocType::Other, value: staff_no.trim().to_ascii_uppercase() }
+    }
+
     pub fn as_str(&self) -> &str {
         &self.value
     }
@@ -116,7 +123,7 @@ impl DocumentNumber {
         let n = self.value.chars().count();
         if n <= 8 {
             let keep: String = self.value.chars().take(2).collect();
-            return format!("{keep}{}", "*".repeat(n - 2));
+            return format!("{keep}{}", "*".repeat(n.saturating_sub(2)));
         }
         let head: String = self.value.chars().take(4).collect();
         let tail: String = self.value.chars().skip(n - 4).collect();

@@ -134,6 +134,7 @@ messages! {
     RoleGuard => "门岗", "Guard";
     RoleTempAdmin => "临时人员管理员", "Temporary-personnel admin";
     RoleHr => "人事处", "HR";
+    RoleResidentOffice => "社区办（居民管理）", "Resident office";
     // admin
     Admin => "管理", "Administration";
     Campuses => "校区与校门", "Campuses and gates";
@@ -236,6 +237,28 @@ messages! {
     ErrAlreadyHandled => "该记录已被他人处理，请刷新", "Someone else already handled this; refresh";
     // applications
     ApplyTitle => "入校预约申请", "Apply to enter campus";
+    ContractorApplyTitle => "长期进校人员通行申请", "Long-term contractor pass";
+    ResidentApplyTitle => "校区居民通行证", "Resident day pass";
+    StaffApplyTitle => "校区工作通行证", "Staff work pass";
+    ResidentApplyHint => "每户每 2 天可申请 1 个通行码，仅限 1 人在通行当天使用 1 次；进校时出示通行码和身份证或居住证明。", "One pass per household every 2 days, for one person, once, on its date; show it with your ID card or proof of residence.";
+    StaffApplyHint => "经所在单位负责人审批后，凭通行码和工作证进入校区，仅限本人使用。", "After your unit head approves, enter with the pass and your work card; for you only.";
+    HouseholderName => "户主姓名", "Householder's name";
+    Community => "小区名称", "Community";
+    Building => "楼栋号", "Building";
+    Door => "门牌号", "Door";
+    PassDate => "通行日期", "Date";
+    ApplyReason => "申请原因", "Reason";
+    BasicInfo => "基本信息", "Basic information";
+    PassInfo => "通行信息", "Pass";
+    PassStart => "通行开始日期", "First day";
+    PassEnd => "通行截止日期", "Last day";
+    PassReason => "通行原因", "Reason";
+    Unit => "所在单位", "Unit";
+    ApplyResidentPass => "申请居民通行证", "Apply for a resident day pass";
+    ApplyStaffPass => "申请工作通行证", "Apply for a staff work pass";
+    FileContractor => "办理长期进校人员通行证", "File a contractor's pass";
+    Renew => "续期（重新申请）", "Renew (new application)";
+    ResidentSignInFirst => "请先用登记的手机号登录", "Sign in first with the mobile number on record";
     ApplySignInFirst => "请先用手机号登录，再填写申请（无需注册）。", "Sign in with your mobile number first (no account needed), then fill in the form.";
     ApplyingAs => "申请人手机：", "Applicant mobile:";
     DeadlineHint => "明天的预约今天 {time} 截止；最长 {days} 天；最多提前 {ahead} 天预约。", "Requests for tomorrow close today at {time}; at most {days} days; book at most {ahead} days ahead.";
@@ -280,6 +303,24 @@ messages! {
     StepHost => "被访人确认", "Host";
     StepHostDepartment => "被访人所在部门审批", "Host's department";
     StepDepartment => "部门审批", "Department";
+    StepChosen => "下一步（由上一步审批人指定）", "Next step (chosen by the previous approver)";
+    WhoApplies => "申请人", "Who applies";
+    ApplicantsAnyone => "访客（手机号登录）", "Visitors (sign in by mobile)";
+    ApplicantsResidents => "登记住户的成员（手机号登录）", "Members of a registered household (sign in by mobile)";
+    ApplicantsStaffThemselves => "教职工本人", "Staff, for themselves";
+    ApplicantsStaffForOthers => "聘用部门的教职工（为聘用人员办理）", "Staff of the employing department, for the person employed";
+    SingleUsePolicy => "通行码仅限使用 1 次", "Each pass admits once";
+    HouseholdEveryDays => "每户每几天可申请 1 个（0 为不限）", "One pass per household every N days (0: no limit)";
+    GuardChecks => "门岗查验证件", "The guard checks";
+    GuardOnRecord => "登记的证件", "The document on record";
+    ErrChosenStepFirst => "第一步不能是“由上一步审批人指定”", "The first step cannot be chosen by a previous approver";
+    ErrNoHostForKind => "此类通行证没有被访人，不能设被访人或其部门审批", "This kind has no host: no host or host-department step";
+    ErrApplicantsMismatch => "申请人与通行证类型不符", "These applicants cannot apply for this kind";
+    NextStep => "下一步", "Next step";
+    NextStepAgrees => "同意", " approves";
+    NextHandler => "下一步办理人", "Next step handled by";
+    Household => "住户", "Household";
+    FiledBy => "聘用部门经办人", "Filed by (employing department)";
     FacePhotoField => "人脸照片", "Face photo";
     FieldOptional => "可选", "Optional";
     FieldRequired => "必填", "Required";
@@ -406,6 +447,8 @@ messages! {
     SmsDecision => "【校园通行】您的入校申请状态：{status}。详情：{link}", "[Campus Pass] Your application is now: {status}. Details: {link}";
     SmsApprovedEntrant => "【校园通行】{name}，您 {start} 至 {end} 进入{campus}的申请已通过。通行码：{link} 请携带有效证件。", "[Campus Pass] {name}, your visit to {campus} from {start} to {end} is approved. Your pass: {link} Bring your ID document.";
     CheckVehicle => "核对车牌", "Check the plate";
+    CheckWorkCard => "查验工作证", "Check the work card (工作证)";
+    CheckResidenceProof => "查验身份证或居住证明", "Check the ID card or proof of residence";
     SmsInvitation => "【校园通行】{name}，{host} 邀请您 {date} 来访，请点击链接核对并补全信息：{link}", "[Campus Pass] {name}, {host} invites you on {date}; check and complete your details: {link}";
     // application errors
     ErrDateFormat => "请选择日期", "Please choose a date";
@@ -437,6 +480,16 @@ messages! {
     ErrNotPermitted => "该申请暂时无法受理。如有疑问，请联系保卫处。", "This application cannot be accepted. Please contact the campus security office if you have questions.";
     ErrVehicleInside => "该车辆目前登记在{arg}校内，驶离后才能再次预约。如已离校，请联系保卫处。", "This vehicle is recorded as inside {arg}; it can be booked again once it has left. If it has left, contact the security office.";
     ErrVisitorsOnly => "请使用手机号登录后以访客身份申请", "Sign in with your mobile number to apply as a visitor";
+    ErrStaffOnly => "此类通行证由教职工登录后申请", "Staff apply for this kind of pass after signing in";
+    ErrNotAResident => "该手机号不是登记住户的成员，请联系社区办登记", "This mobile number is not a registered household member; ask the resident office to register it";
+    ErrPaperPassHolder => "您家已领取纸质通行证，不能再申请通行二维码", "Your household holds a paper pass and cannot apply for a QR pass";
+    ErrHouseholdElsewhere => "您的住户登记在其他校区", "Your household is registered on another campus";
+    ErrNotYourHousehold => "所选小区、楼栋、门牌与您的住户登记不符", "The community, building and door chosen are not your household's";
+    ErrHouseholderName => "户主姓名与登记不符", "The householder's name does not match the record";
+    ErrResidentDocumentMissing => "您的证件未登记，请联系社区办", "Your document is not on record; ask the resident office";
+    ErrHouseholdPassTooSoon => "每户每 {arg} 天只能申请 1 个通行码，所选日期已有本户的通行码", "One pass per household every {arg} days: your household already has one for these days";
+    ErrChooseNextHandler => "请选择下一步和下一步办理人", "Choose the next step and who handles it";
+    ErrNextHandlerUnknown => "所选办理人不是该部门的审批人", "The person chosen does not approve for that department";
     ErrWrongState => "该申请当前状态下不能进行此操作，请刷新后查看", "This is not possible in the application's current state; refresh to see it";
     ErrReasonNeeded => "请填写原因，申请人会看到", "Please give a reason; the applicant will see it";
     ErrNoChanges => "没有修改任何内容", "Nothing was changed";

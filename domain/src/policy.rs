@@ -102,6 +102,79 @@ pub struct ApprovalStep {
     pub skipped_for: Vec<String>,
 }
 
+/// Who may file an application of a kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Applicants {
+    /// Anyone who signs in with a mobile number (visitors).
+    Anyone,
+    /// Members of a registered household, signed in with their mobile on record.
+    Residents,
+    /// An active staff member, for themselves (staff work pass).
+    StaffThemselves,
+    /// A staff member, for someone their department employs (contractors).
+    StaffForOthers,
+}
+
+impl Applicants {
+    pub const ALL: [Applicants; 4] = [Applicants::Anyone, Applicants::Residents, Applicants::StaffThemselves, Applicants::StaffForOthers];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Applicants::Anyone => "anyone",
+            Applicants::Residents => "residents",
+            Applicants::StaffThemselves => "staff_themselves",
+            Applicants::StaffForOthers => "staff_for_others",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Applicants> {
+        Self::ALL.into_iter().find(|a| a.code() == s)
+    }
+
+    /// Whether a staff member files (rather than someone signed in by SMS).
+    pub fn is_staff(self) -> bool {
+        matches!(self, Applicants::StaffThemselves | Applicants::StaffForOthers)
+    }
+}
+
+/// What the guard checks beside the QR code (seed 004 附件2: an ID card or a
+/// residence proof for residents, the work card for staff).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GuardDocument {
+    /// The document the application recorded (ID card, passport, ...).
+    #[default]
+    OnRecord,
+    /// The resident ID card, or a proof of living on campus.
+    IdOrResidenceProof,
+    /// The staff work card (工作证).
+    WorkCard,
+}
+
+impl GuardDocument {
+    pub const ALL: [GuardDocument; 3] = [GuardDocument::OnRecord, GuardDocument::IdOrResidenceProof, GuardDocument::WorkCard];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            GuardDocument::OnRecord => "on_record",
+            GuardDocument::IdOrResidenceProof => "residence_proof",
+            GuardDocument::WorkCard => "work_card",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<GuardDocument> {
+        Self::ALL.into_iter().find(|a| a.code() == s)
+    }
+
+    /// The code a pass carries to the gate: the policy's document, or the
+    /// recorded document's type.
+    pub fn for_pass(self, recorded_doc_type: &str) -> String {
+        match self {
+            GuardDocument::OnRecord => recorded_doc_type.to_owned(),
+            other => other.code().to_owned(),
+        }
+    }
+}
+
 /// Whether a form asks for a field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FieldNeed {
@@ -118,9 +191,43 @@ pub struct PassPolicy {
     pub vehicles_allowed: bool,
     pub face_photo: FieldNeed,
     pub single_use: bool,
+    /// Who files applications of this kind.
+    #[serde(default = "default_applicants")]
+    pub applicants: Applicants,
+    /// What the guard checks beside the QR code.
+    #[serde(default)]
+    pub guard_document: GuardDocument,
+    /// Residents: one pass per household in any run of this many days
+    /// (seed 004: every two days); 0 for no such limit.
+    #[serde(default)]
+    pub household_every_days: u32,
+}
+
+fn default_applicants() -> Applicants {
+    Applicants::Anyone
 }
 
 impl PassPolicy {
+    /// Reads a stored policy. A field saved before it existed takes the
+    /// kind's default (a contractor policy from before "who applies" was
+    /// stored is the departments', not anyone's).
+    pub fn from_stored(json: &str) -> Result<PassPolicy, serde_json::Error> {
+        let mut v: serde_json::Value = serde_json::from_str(json)?;
+        if let Some(kind) = v.get("kind").cloned().and_then(|k| serde_json::from_value::<PassKind>(k).ok())
+            && let Some(base) = PassPolicy::defaults("").into_iter().find(|p| p.kind == kind)
+            && let (Some(obj), Ok(serde_json::Value::Object(base))) = (v.as_object_mut(), serde_json::to_value(&base))
+        {
+            for key in ["applicants", "guard_document", "household_every_days"] {
+                if !obj.contains_key(key)
+                    && let Some(d) = base.get(key)
+                {
+                    obj.insert(key.to_owned(), d.clone());
+                }
+            }
+        }
+        serde_json::from_value(v)
+    }
+
     /// The steps that apply to an application whose host belongs to
     /// `host_department`, in order.
     pub fn chain_for(&self, host_department: &str) -> Vec<&ApprovalStep> {
@@ -145,14 +252,21 @@ impl PassPolicy {
                 vehicles_allowed: true,
                 face_photo: FieldNeed::Optional,
                 single_use: false,
+                applicants: Applicants::Anyone,
+                guard_document: GuardDocument::OnRecord,
+                household_every_days: 0,
             },
             PassPolicy {
                 kind: PassKind::Contractor,
                 chain: with_security,
-                dates: DateRules { max_days: 180, max_days_ahead: 30, next_day_deadline: t(16, 0), same_day: false },
+                // Seed 000 §二: at most 180 days, then a new application.
+                dates: DateRules { max_days: 180, max_days_ahead: 30, next_day_deadline: None, same_day: true },
                 vehicles_allowed: true,
                 face_photo: FieldNeed::Optional,
                 single_use: false,
+                applicants: Applicants::StaffForOthers,
+                guard_document: GuardDocument::OnRecord,
+                household_every_days: 0,
             },
             PassPolicy {
                 kind: PassKind::StaffWork,
@@ -164,6 +278,9 @@ impl PassPolicy {
                 vehicles_allowed: false,
                 face_photo: FieldNeed::Hidden,
                 single_use: false,
+                applicants: Applicants::StaffThemselves,
+                guard_document: GuardDocument::WorkCard,
+                household_every_days: 0,
             },
             PassPolicy {
                 kind: PassKind::ResidentDay,
@@ -172,9 +289,64 @@ impl PassPolicy {
                 vehicles_allowed: false,
                 face_photo: FieldNeed::Hidden,
                 single_use: true,
+                applicants: Applicants::Residents,
+                guard_document: GuardDocument::IdOrResidenceProof,
+                household_every_days: 2,
             },
         ]
     }
+}
+
+/// Why a policy cannot be saved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyProblem {
+    /// "Chosen by the previous approver" needs a previous step.
+    #[error("the first step cannot be chosen by a previous approver")]
+    ChosenFirst,
+    /// A step needs someone: the host, for a kind with no host.
+    #[error("this kind has no host to approve")]
+    NoHost,
+    /// Two-department steps belong to transfers, not to these kinds.
+    #[error("a two-department step is not offered for this kind")]
+    BothNotOffered,
+    /// Kind and applicants do not fit (a resident pass filed by staff...).
+    #[error("these applicants cannot apply for this kind")]
+    ApplicantsMismatch,
+}
+
+impl PassPolicy {
+    /// The rules every saved policy keeps (the rules page refuses others).
+    pub fn check(&self) -> Result<(), PolicyProblem> {
+        if self.chain.first().is_some_and(|s| s.approver == StepApprover::ChosenByPrevious) {
+            return Err(PolicyProblem::ChosenFirst);
+        }
+        if self.chain.iter().any(|s| s.approver == StepApprover::BothDepartments) {
+            return Err(PolicyProblem::BothNotOffered);
+        }
+        let has_host = matches!(self.applicants, Applicants::Anyone | Applicants::StaffThemselves | Applicants::StaffForOthers);
+        if !has_host && self.chain.iter().any(|s| matches!(s.approver, StepApprover::Host | StepApprover::HostDepartment)) {
+            return Err(PolicyProblem::NoHost);
+        }
+        let fits = match self.kind {
+            PassKind::ResidentDay => self.applicants == Applicants::Residents,
+            PassKind::StaffWork => self.applicants == Applicants::StaffThemselves,
+            PassKind::Contractor => self.applicants == Applicants::StaffForOthers,
+            PassKind::Visitor => self.applicants == Applicants::Anyone,
+            _ => true,
+        };
+        if !fits {
+            return Err(PolicyProblem::ApplicantsMismatch);
+        }
+        Ok(())
+    }
+}
+
+/// The days a household's pass on `date` holds: with a limit of one pass
+/// every `every` days, a pass on day D holds D .. D+every-1, so two passes
+/// fewer than `every` days apart always share a day (a key the database
+/// keeps once). Empty when there is no limit.
+pub fn household_days(date: chrono::NaiveDate, every: u32) -> Vec<chrono::NaiveDate> {
+    (0..every).filter_map(|i| date.checked_add_days(chrono::Days::new(u64::from(i)))).collect()
 }
 
 /// A step needing two departments is complete when both have approved.
@@ -208,6 +380,51 @@ mod tests {
         assert!(matches!(contractor.chain.last().unwrap().approver, StepApprover::Department { .. }));
         let resident = d.iter().find(|p| p.kind == PassKind::ResidentDay).unwrap();
         assert!(resident.single_use && resident.chain.is_empty());
+    }
+
+    #[test]
+    fn defaults_pass_their_own_checks() {
+        for p in PassPolicy::defaults("SEC") {
+            assert_eq!(p.check(), Ok(()), "{:?}", p.kind);
+        }
+        let mut staff = PassPolicy::defaults("SEC").remove(2);
+        staff.chain.swap(0, 1);
+        assert_eq!(staff.check(), Err(PolicyProblem::ChosenFirst));
+        let mut resident = PassPolicy::defaults("SEC").remove(3);
+        resident.chain.push(ApprovalStep { approver: StepApprover::Host, skipped_for: vec![] });
+        assert_eq!(resident.check(), Err(PolicyProblem::NoHost));
+        resident.chain = vec![ApprovalStep { approver: StepApprover::Department { department_id: "RES".into() }, skipped_for: vec![] }];
+        assert_eq!(resident.check(), Ok(()));
+        resident.applicants = Applicants::Anyone;
+        assert_eq!(resident.check(), Err(PolicyProblem::ApplicantsMismatch));
+    }
+
+    #[test]
+    fn a_stored_policy_from_before_applicants_reads_with_its_kinds_defaults() {
+        let old = r#"{"kind":"Contractor","chain":[],"dates":{"max_days":180,"max_days_ahead":30,"next_day_deadline":null,"same_day":false},"vehicles_allowed":true,"face_photo":"Optional","single_use":false}"#;
+        let p = PassPolicy::from_stored(old).unwrap();
+        assert_eq!(p.applicants, Applicants::StaffForOthers);
+        assert_eq!(p.guard_document, GuardDocument::OnRecord);
+        assert_eq!(p.household_every_days, 0);
+        let visitor = old.replace("Contractor", "Visitor");
+        assert_eq!(PassPolicy::from_stored(&visitor).unwrap().applicants, Applicants::Anyone);
+        // What was stored wins over the defaults.
+        let mut resident = PassPolicy::defaults("").remove(3);
+        resident.household_every_days = 3;
+        assert_eq!(PassPolicy::from_stored(&serde_json::to_string(&resident).unwrap()).unwrap(), resident);
+    }
+
+    proptest::proptest! {
+        /// Two passes fewer than `every` days apart share a held day; passes
+        /// `every` or more days apart share none.
+        #[test]
+        fn household_days_collide_exactly_within_the_limit(every in 1u32..6, a in 0i64..60, b in 0i64..60) {
+            let base = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+            let (da, db) = (base + chrono::Duration::days(a), base + chrono::Duration::days(b));
+            let (ha, hb) = (household_days(da, every), household_days(db, every));
+            let share = ha.iter().any(|d| hb.contains(d));
+            proptest::prop_assert_eq!(share, (a - b).abs() < i64::from(every));
+        }
     }
 
     #[test]

@@ -15,22 +15,52 @@ pub struct ChainStep {
     pub host: bool,
     pub staff_id: Option<String>,
     pub department_id: Option<String>,
+    /// Chosen by the previous step's approver (seed 004's 下一步 / 下一步办理人):
+    /// the department and the one person who handles it, unset until then.
+    #[serde(default)]
+    pub chosen: bool,
 }
 
 impl ChainStep {
     pub(super) fn held_by(&self, me: &Principal) -> bool {
         match (&self.staff_id, &self.department_id, me.staff()) {
-            (Some(id), _, Some(s)) if self.host => *id == s.id,
+            (Some(id), _, Some(s)) if self.host || self.chosen => *id == s.id,
+            _ if self.chosen => false,
             (_, Some(d), Some(_)) if !self.host => me.has_scoped(Role::Approver, d),
             _ => false,
         }
     }
 }
 
-pub(super) fn phone_of(me: &Principal) -> Result<Phone, AppError> {
-    match &me.subject {
-        Subject::Phone { phone, .. } => Ok(phone.clone()),
-        Subject::Staff(_) => Err(AppError::invalid("form", Msg::ErrVisitorsOnly)),
+/// Who files an application: someone signed in by SMS, or a staff member.
+#[derive(Clone, Debug)]
+pub(super) enum Applicant {
+    Phone(Phone),
+    Staff { id: String },
+}
+
+impl Applicant {
+    pub(super) fn of(me: &Principal) -> Applicant {
+        match &me.subject {
+            Subject::Phone { phone, .. } => Applicant::Phone(phone.clone()),
+            Subject::Staff(s) => Applicant::Staff { id: s.id.clone() },
+        }
+    }
+
+    /// The stored `applicant_phone` (empty for staff).
+    pub(super) fn phone(&self) -> &str {
+        match self {
+            Applicant::Phone(p) => p.as_str(),
+            Applicant::Staff { .. } => "",
+        }
+    }
+
+    /// The stored `applicant_staff_id` (empty for someone signed in by SMS).
+    pub(super) fn staff_id(&self) -> &str {
+        match self {
+            Applicant::Phone(_) => "",
+            Applicant::Staff { id, .. } => id,
+        }
     }
 }
 
@@ -39,13 +69,14 @@ pub(super) struct Loaded {
     pub(super) status: Status,
     pub(super) version: i64,
     pub(super) applicant: String,
-    pub(super) host_id: String,
-    pub(super) department_id: String,
+    pub(super) applicant_staff: String,
+    pub(super) host_id: Option<String>,
+    pub(super) department_id: Option<String>,
     pub(super) chain: Vec<ChainStep>,
     pub(super) kind: PassKind,
     pub(super) start: String,
     pub(super) end: String,
-    pub(super) reason_id: String,
+    pub(super) reason_id: Option<String>,
     pub(super) plate: Option<String>,
 }
 
@@ -54,13 +85,14 @@ struct LoadedRow {
     status: String,
     version: i64,
     applicant_phone: String,
-    host_staff_id: String,
-    department_id: String,
+    applicant_staff_id: String,
+    host_staff_id: Option<String>,
+    department_id: Option<String>,
     chain: String,
     kind: String,
     start_date: String,
     end_date: String,
-    reason_id: String,
+    reason_id: Option<String>,
     plate: Option<String>,
 }
 
@@ -73,7 +105,8 @@ impl Loaded {
 
 pub(super) async fn load<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(exec: E, id: &str) -> Result<Option<Loaded>, AppError> {
     let row: Option<LoadedRow> = sqlx::query_as(
-        "SELECT status, version, applicant_phone, host_staff_id, department_id, chain, kind, start_date, end_date, reason_id, plate FROM applications WHERE id = $1",
+        "SELECT status, version, applicant_phone, applicant_staff_id, host_staff_id, department_id, chain, kind, start_date, end_date, reason_id, plate
+         FROM applications WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(exec)
@@ -82,6 +115,7 @@ pub(super) async fn load<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(exec: 
         status: Status::from_code(&r.status).unwrap_or(Status::Draft),
         version: r.version,
         applicant: r.applicant_phone,
+        applicant_staff: r.applicant_staff_id,
         host_id: r.host_staff_id,
         department_id: r.department_id,
         chain: serde_json::from_str(&r.chain).unwrap_or_default(),
@@ -94,18 +128,26 @@ pub(super) async fn load<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(exec: 
 }
 
 pub(super) fn is_applicant(me: &Principal, a: &Loaded) -> bool {
-    matches!(&me.subject, Subject::Phone { phone, .. } if phone.as_str() == a.applicant)
+    match &me.subject {
+        Subject::Phone { phone, .. } => !a.applicant.is_empty() && phone.as_str() == a.applicant,
+        Subject::Staff(s) => !a.applicant_staff.is_empty() && s.id == a.applicant_staff,
+    }
 }
 
+/// An approver of the application's department or of a department in its
+/// chain (the department of a chosen step included).
 pub(super) fn is_department_approver(me: &Principal, a: &Loaded) -> bool {
-    me.has_scoped(Role::Approver, &a.department_id)
+    a.department_id.as_deref().is_some_and(|d| me.has_scoped(Role::Approver, d))
         || a.chain.iter().filter_map(|s| s.department_id.as_ref()).any(|d| me.has_scoped(Role::Approver, d))
 }
 
 /// Whether the caller may see the application at all. Anyone else is told
 /// it does not exist: no data, not even its existence, leaks.
 pub(super) fn may_see(me: &Principal, a: &Loaded) -> bool {
-    is_applicant(me, a) || me.staff().is_some_and(|s| s.id == a.host_id) || is_department_approver(me, a) || me.has(Role::SecurityAdmin)
+    is_applicant(me, a)
+        || me.staff().is_some_and(|s| a.host_id.as_deref() == Some(s.id.as_str()))
+        || is_department_approver(me, a)
+        || me.has(Role::SecurityAdmin)
 }
 
 pub(super) fn holds_current_step(me: &Principal, a: &Loaded) -> bool {

@@ -12,7 +12,9 @@ use crate::domain::lifecycle::{self, Action, Actor, Status};
 use crate::platform::context::{AppState, Principal};
 use serde_json::json;
 
-/// One action on an application by the caller; `version` is the one they saw.
+/// One action on an application by the caller; `version` is the one they
+/// saw. Approving a step whose next step the approver chooses needs `next`.
+#[allow(clippy::too_many_arguments)]
 pub async fn act(
     st: &AppState,
     me: &Principal,
@@ -21,6 +23,7 @@ pub async fn act(
     version: i64,
     note: &str,
     edits: Option<ApproverEdits>,
+    next: Option<NextStep>,
 ) -> Result<(), AppError> {
     // A resubmission has its own server function; submitting and expiring never come this way.
     if matches!(action, Action::Resubmit | Action::Submit | Action::Expire { .. }) {
@@ -53,8 +56,14 @@ pub async fn act(
             AppError::Forbidden
         });
     }
+    // The next step chosen by this approver: its department and handler.
+    let mut chain = a.chain.clone();
+    let chain_changed = match (a.status, action) {
+        (Status::InReview { step }, Action::Approve | Action::ApproveWithEdits) => name_next_step(&mut tx, &mut chain, step, next).await?,
+        _ => false,
+    };
     // One person holding the next steps too: this approval clears them.
-    let holds = |s: u8| a.chain.get(s as usize).is_some_and(|c| c.held_by(me));
+    let holds = |s: u8| chain.get(s as usize).is_some_and(|c| c.held_by(me));
     let decision = lifecycle::decide(a.status, action, action.actor(is_applicant(me, &a)), a.steps(), holds)
         .map_err(|_| AppError::invalid("action", Msg::ErrWrongState))?;
     let mut changes = json!({});
@@ -75,26 +84,76 @@ pub async fn act(
         actor: &actor,
         note: &note,
         changes,
-        chain: &a.chain,
+        chain: &chain,
+        chain_changed,
         applicant: &a.applicant,
         form: None,
     };
     write(st, tx, t, now).await
 }
 
+/// When the step after `step` is chosen by its approver and not yet named,
+/// names it from `next`: a department and one of its active approvers.
+/// Returns whether the chain changed.
+async fn name_next_step(tx: &mut Tx<'_>, chain: &mut [ChainStep], step: u8, next: Option<NextStep>) -> Result<bool, AppError> {
+    let Some(following) = chain.get_mut(step as usize + 1) else { return Ok(false) };
+    if !following.chosen || following.staff_id.is_some() {
+        return Ok(false);
+    }
+    let n = next.ok_or_else(|| AppError::invalid("next", Msg::ErrChooseNextHandler))?;
+    let handler: Option<(String,)> = sqlx::query_as(
+        "SELECT s.id FROM staff s JOIN grants g ON g.staff_id = s.id
+         WHERE s.id = $1 AND s.active = 1 AND g.role = 'approver' AND g.scope_id = $2 AND g.status = 'active'",
+    )
+    .bind(&n.staff_id)
+    .bind(&n.department_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if handler.is_none() {
+        return Err(AppError::invalid("next", Msg::ErrNextHandlerUnknown));
+    }
+    following.staff_id = Some(n.staff_id);
+    following.department_id = Some(n.department_id);
+    Ok(true)
+}
+
+/// The approvers of `department_id`, for the one deciding the step before
+/// a chosen one (nobody else learns who approves where).
+pub async fn handlers(st: &AppState, me: &Principal, id: &str, department_id: &str) -> Result<Vec<Handler>, AppError> {
+    let a = load(&st.db.read, id).await?.ok_or(AppError::NotFound)?;
+    if !may_see(me, &a) {
+        return Err(AppError::NotFound);
+    }
+    if !holds_current_step(me, &a) {
+        return Err(AppError::Forbidden);
+    }
+    let rows: Vec<Handler> = sqlx::query_as(
+        "SELECT s.id AS staff_id, s.name FROM staff s JOIN grants g ON g.staff_id = s.id
+         WHERE g.role = 'approver' AND g.scope_id = $1 AND g.status = 'active' AND s.active = 1 ORDER BY s.name, s.staff_no LIMIT 200",
+    )
+    .bind(department_id)
+    .fetch_all(&st.db.read)
+    .await?;
+    Ok(rows)
+}
+
 /// The applicant changes a returned application and sends it back to the
 /// step that returned it.
 pub async fn resubmit(st: &AppState, me: &Principal, id: &str, version: i64, form: ApplicationInput) -> Result<(), AppError> {
-    let applicant = phone_of(me)?;
+    let applicant = Applicant::of(me);
     let pre = load(&st.db.read, id).await?.ok_or(AppError::NotFound)?;
     if !is_applicant(me, &pre) {
         return Err(AppError::NotFound);
     }
     let mut form = form;
     // The host and kind stay; the chain was fixed at submission.
-    form.host_staff_id = pre.host_id.clone();
+    form.host_staff_id = pre.host_id.clone().unwrap_or_default();
     form.kind = pre.kind;
-    let c = check_form(st, &form, true).await?;
+    let c = check_form(st, &applicant, &form, true).await?;
+    if c.household_id.is_some() && (c.start.to_string() != pre.start) {
+        // The household's days were taken for the first date.
+        return Err(AppError::invalid("start_date", Msg::ErrWrongState));
+    }
     let now = st.clock.now_ms();
     let mut tx = st.db.write.begin().await?;
     let a = load(&mut *tx, id).await?.ok_or(AppError::NotFound)?;
@@ -103,9 +162,9 @@ pub async fn resubmit(st: &AppState, me: &Principal, id: &str, version: i64, for
     }
     let status = lifecycle::transition(a.status, Action::Resubmit, Actor::Applicant, a.steps())
         .map_err(|_| AppError::invalid("action", Msg::ErrWrongState))?;
-    check_people_and_vehicle(st, &applicant, &c).await?;
+    check_people_and_vehicle(st, &c).await?;
     release_claims(&mut tx, id).await?;
-    take_claims(st, &mut tx, id, &applicant, &c).await?;
+    take_claims(st, &mut tx, id, &c).await?;
     replace_entrants(st, &mut tx, id, &c, now).await?;
     let actor = me.actor_label();
     let changes = json!({"plate": c.plate.as_ref().map(|p| p.as_str().to_owned()), "start_date": c.start.to_string(), "end_date": c.end.to_string()});
@@ -119,6 +178,7 @@ pub async fn resubmit(st: &AppState, me: &Principal, id: &str, version: i64, for
         note: "",
         changes,
         chain: &a.chain,
+        chain_changed: false,
         applicant: &a.applicant,
         form: Some(&c),
     };
@@ -134,7 +194,7 @@ pub async fn approve_many(st: &AppState, me: &Principal, items: Vec<(String, i64
     }
     let mut out = Vec::with_capacity(items.len());
     for (id, version) in items {
-        let error = act(st, me, &id, Action::Approve, version, "", None).await.err();
+        let error = act(st, me, &id, Action::Approve, version, "", None, None).await.err();
         out.push(BatchOutcome { id, error });
     }
     Ok(out)
@@ -174,6 +234,7 @@ pub async fn expire_due(st: &AppState) -> Result<usize, AppError> {
             note: "",
             changes: json!({}),
             chain: &[],
+            chain_changed: false,
             applicant: "",
             form: None,
         };

@@ -5,8 +5,8 @@
 
 use super::access::*;
 use super::*;
-use crate::domain::document::{DocumentError, DocumentNumber, MAX_ENTRANTS};
-use crate::domain::policy::{FieldNeed, PassPolicy, StepApprover};
+use crate::domain::document::{DocType, DocumentError, DocumentNumber, MAX_ENTRANTS};
+use crate::domain::policy::{Applicants, FieldNeed, PassPolicy, StepApprover};
 use crate::domain::visit_dates::DateProblem;
 use crate::domain::{Phone, Plate};
 use crate::platform::context::AppState;
@@ -53,15 +53,21 @@ pub(super) struct CheckedEntrant {
 pub(super) struct Checked {
     pub(super) kind: PassKind,
     pub(super) policy: PassPolicy,
-    pub(super) host_id: String,
-    pub(super) department_id: String,
+    pub(super) applicant: Applicant,
+    /// The staff member responsible: the visitor's host, the staff member
+    /// themselves, the one filing for a contractor; none for a resident.
+    pub(super) host_id: Option<String>,
+    pub(super) department_id: Option<String>,
     pub(super) campus_id: String,
-    pub(super) reason_id: String,
+    /// The configured visit reason; a resident's or staff member's reason
+    /// is free text in `note`.
+    pub(super) reason_id: Option<String>,
     pub(super) start: NaiveDate,
     pub(super) end: NaiveDate,
     pub(super) entrants: Vec<CheckedEntrant>,
     pub(super) plate: Option<Plate>,
     pub(super) note: String,
+    pub(super) household_id: Option<String>,
 }
 
 pub(super) fn check_photo(field: &str, data_url: &str) -> Result<String, AppError> {
@@ -85,17 +91,32 @@ pub(super) fn doc_error(field: &str, e: DocumentError) -> AppError {
     AppError::invalid(field, e.msg())
 }
 
-pub(super) async fn check_form(st: &AppState, form: &ApplicationInput, check_dates: bool) -> Result<Checked, AppError> {
+/// Whether `applicant` may file applications of a kind with `policy`; the
+/// refusal says how to apply instead.
+pub(super) fn may_apply(policy: &PassPolicy, applicant: &Applicant) -> Result<(), AppError> {
+    match (policy.applicants, applicant) {
+        (Applicants::Anyone | Applicants::Residents, Applicant::Phone(_)) => Ok(()),
+        (Applicants::StaffThemselves | Applicants::StaffForOthers, Applicant::Staff { .. }) => Ok(()),
+        (Applicants::Anyone | Applicants::Residents, Applicant::Staff { .. }) => Err(AppError::invalid("kind", Msg::ErrVisitorsOnly)),
+        (_, Applicant::Phone(_)) => Err(AppError::invalid("kind", Msg::ErrStaffOnly)),
+    }
+}
+
+pub(super) async fn check_form(st: &AppState, applicant: &Applicant, form: &ApplicationInput, check_dates: bool) -> Result<Checked, AppError> {
     // Policy, host, campus and reason in one read (one round trip at the
     // rush); each is NULL when unknown or switched off.
     let code = form.kind.code();
+    let host = match applicant {
+        Applicant::Staff { id, .. } => id.as_str(),
+        Applicant::Phone(_) => form.host_staff_id.as_str(),
+    };
     let found: FormFacts = sqlx::query_as(
         "SELECT (SELECT policy FROM pass_policies WHERE kind = $4) AS policy,
                 (SELECT department_id FROM staff WHERE id = $1 AND active = 1) AS department_id,
                 (SELECT id FROM campuses WHERE id = $2) AS campus_id,
                 (SELECT id FROM visit_reasons WHERE id = $3 AND active = 1) AS reason_id",
     )
-    .bind(&form.host_staff_id)
+    .bind(host)
     .bind(&form.campus_id)
     .bind(&form.reason_id)
     .bind(code)
@@ -103,10 +124,8 @@ pub(super) async fn check_form(st: &AppState, form: &ApplicationInput, check_dat
     .await?;
     let FormFacts { policy: stored, department_id: department, campus_id: campus, reason_id: reason } = found;
     let policy = stored_policy(code, stored)?;
-    let department_id = department.ok_or_else(|| AppError::invalid("host", Msg::ErrHostUnknown))?;
-    let host_id = form.host_staff_id.clone();
+    may_apply(&policy, applicant)?;
     let campus_id = campus.ok_or_else(|| AppError::invalid("campus", Msg::ErrUnknownCampus))?;
-    let reason_id = reason.ok_or_else(|| AppError::invalid("reason", Msg::ErrReasonUnknown))?;
     let start = parse_date("start_date", &form.start_date)?;
     let end = parse_date("end_date", &form.end_date)?;
     if check_dates {
@@ -115,15 +134,71 @@ pub(super) async fn check_form(st: &AppState, form: &ApplicationInput, check_dat
     } else if end < start {
         return Err(AppError::invalid("end_date", Msg::ErrEndBeforeStart));
     }
-    if form.entrants.is_empty() {
+    let today = st.clock.today();
+    let note: String = form.note.trim().chars().take(200).collect();
+    // Who the pass is for, who answers for it, and why, by who files.
+    let (host_id, department_id, reason_id, entrants, household_id) = match policy.applicants {
+        Applicants::Anyone | Applicants::StaffForOthers => {
+            let department_id = department.ok_or_else(|| AppError::invalid("host", Msg::ErrHostUnknown))?;
+            let reason_id = reason.ok_or_else(|| AppError::invalid("reason", Msg::ErrReasonUnknown))?;
+            let entrants = check_entrants(&form.entrants, &policy, today)?;
+            (Some(host.to_owned()), Some(department_id), Some(reason_id), entrants, None)
+        }
+        Applicants::StaffThemselves => {
+            let department_id = department.ok_or(AppError::Forbidden)?;
+            let me: Option<(String, String)> =
+                sqlx::query_as("SELECT name, staff_no FROM staff WHERE id = $1 AND active = 1").bind(host).fetch_optional(&st.db.read).await?;
+            let (name, staff_no) = me.ok_or(AppError::Forbidden)?;
+            let entrant = CheckedEntrant { name, phone: None, doc: DocumentNumber::work_card(&staff_no), in_vehicle: false, photo: None };
+            (Some(host.to_owned()), Some(department_id), reason, vec![entrant], None)
+        }
+        Applicants::Residents => {
+            let Applicant::Phone(phone) = applicant else { return Err(AppError::invalid("kind", Msg::ErrVisitorsOnly)) };
+            if note.is_empty() {
+                return Err(AppError::invalid("note", Msg::ErrReasonNeeded));
+            }
+            let (household_id, entrant) = check_resident(st, phone, form.household.as_ref(), &campus_id, today).await?;
+            (None, None, None, vec![entrant], Some(household_id))
+        }
+    };
+    let plate = if form.plate.trim().is_empty() {
+        if entrants.iter().any(|e| e.in_vehicle) {
+            return Err(AppError::invalid("plate", Msg::ErrPassengersWithoutCar));
+        }
+        None
+    } else {
+        if !policy.vehicles_allowed {
+            return Err(AppError::invalid("plate", Msg::ErrVehicleNotAllowed));
+        }
+        Some(Plate::parse(&form.plate).map_err(|_| AppError::invalid("plate", Msg::ErrPlate))?)
+    };
+    Ok(Checked {
+        kind: form.kind,
+        policy,
+        applicant: applicant.clone(),
+        host_id,
+        department_id,
+        campus_id,
+        reason_id,
+        start,
+        end,
+        entrants,
+        plate,
+        note,
+        household_id,
+    })
+}
+
+/// The people a visitor or a department names on the form.
+fn check_entrants(input: &[EntrantInput], policy: &PassPolicy, today: NaiveDate) -> Result<Vec<CheckedEntrant>, AppError> {
+    if input.is_empty() {
         return Err(AppError::invalid("entrants", Msg::ErrNoEntrants));
     }
-    if form.entrants.len() > MAX_ENTRANTS {
+    if input.len() > MAX_ENTRANTS {
         return Err(AppError::rule("entrants", Msg::ErrTooManyEntrants, MAX_ENTRANTS.to_string()));
     }
-    let today = st.clock.today();
-    let mut entrants = Vec::with_capacity(form.entrants.len());
-    for (i, e) in form.entrants.iter().enumerate() {
+    let mut entrants = Vec::with_capacity(input.len());
+    for (i, e) in input.iter().enumerate() {
         let f = |name: &str| format!("entrants[{i}].{name}");
         let name = text(&f("name"), &e.name, 30)?;
         let phone = if e.phone.trim().is_empty() {
@@ -141,19 +216,62 @@ pub(super) async fn check_form(st: &AppState, form: &ApplicationInput, check_dat
         };
         entrants.push(CheckedEntrant { name, phone, doc, in_vehicle: e.in_vehicle, photo });
     }
-    let plate = if form.plate.trim().is_empty() {
-        if entrants.iter().any(|e| e.in_vehicle) {
-            return Err(AppError::invalid("plate", Msg::ErrPassengersWithoutCar));
-        }
-        None
-    } else {
-        if !policy.vehicles_allowed {
-            return Err(AppError::invalid("plate", Msg::ErrVehicleNotAllowed));
-        }
-        Some(Plate::parse(&form.plate).map_err(|_| AppError::invalid("plate", Msg::ErrPlate))?)
-    };
-    let note = form.note.trim().chars().take(200).collect();
-    Ok(Checked { kind: form.kind, policy, host_id, department_id, campus_id, reason_id, start, end, entrants, plate, note })
+    Ok(entrants)
+}
+
+/// A resident's day pass: the mobile must be a household member's, the
+/// household the form names must be theirs (householder's name and door),
+/// and a household holding a paper pass cannot apply (seed 004 §4). The
+/// pass is for the member alone, with the document on record.
+async fn check_resident(
+    st: &AppState,
+    phone: &Phone,
+    choice: Option<&HouseholdChoice>,
+    campus_id: &str,
+    today: NaiveDate,
+) -> Result<(String, CheckedEntrant), AppError> {
+    let member: Option<ResidentRow> = sqlx::query_as(
+        "SELECT r.household_id, r.name, r.doc_type, r.doc_sealed, h.campus_id, h.community, h.building, h.door, h.paper_pass,
+                (SELECT m.name FROM residents m WHERE m.household_id = h.id AND m.householder = 1 ORDER BY m.created_at LIMIT 1) AS householder
+         FROM residents r JOIN households h ON h.id = r.household_id WHERE r.phone = $1",
+    )
+    .bind(phone.as_str())
+    .fetch_optional(&st.db.read)
+    .await?;
+    let m = member.ok_or_else(|| AppError::invalid("phone", Msg::ErrNotAResident))?;
+    if m.paper_pass != 0 {
+        return Err(AppError::invalid("household", Msg::ErrPaperPassHolder));
+    }
+    if m.campus_id != campus_id {
+        return Err(AppError::invalid("campus", Msg::ErrHouseholdElsewhere));
+    }
+    let c = choice.ok_or_else(|| AppError::invalid("household", Msg::ErrRequired))?;
+    let same = |a: &str, b: &str| a.trim() == b.trim();
+    if !(same(&c.community, &m.community) && same(&c.building, &m.building) && same(&c.door, &m.door)) {
+        return Err(AppError::invalid("household", Msg::ErrNotYourHousehold));
+    }
+    if !same(&c.householder, m.householder.as_deref().unwrap_or(&m.name)) {
+        return Err(AppError::invalid("householder", Msg::ErrHouseholderName));
+    }
+    let doc_type = DocType::from_code(&m.doc_type).unwrap_or_default();
+    let number = st.keys.open_pii(&m.doc_sealed).unwrap_or_default();
+    let doc = DocumentNumber::parse(doc_type, &number, today).map_err(|_| AppError::invalid("household", Msg::ErrResidentDocumentMissing))?;
+    Ok((m.household_id, CheckedEntrant { name: m.name, phone: Some(phone.clone()), doc, in_vehicle: false, photo: None }))
+}
+
+/// A household member as the resident form checks them.
+#[derive(sqlx::FromRow)]
+struct ResidentRow {
+    household_id: String,
+    name: String,
+    doc_type: String,
+    doc_sealed: String,
+    campus_id: String,
+    community: String,
+    building: String,
+    door: String,
+    paper_pass: i64,
+    householder: Option<String>,
 }
 
 /// The form's policy, host, campus and reason, each NULL when unknown or switched off.
@@ -165,17 +283,28 @@ struct FormFacts {
     reason_id: Option<String>,
 }
 
-/// The approval chain for an application to a host in `department_id`.
-pub(super) fn resolve_chain(policy: &PassPolicy, host_id: &str, department_id: &str) -> Result<Vec<ChainStep>, AppError> {
-    policy
-        .chain_for(department_id)
+/// The approval chain of a checked form: who may act on each step, fixed
+/// at submission. A step chosen by the previous approver is open until
+/// that approval names its department and handler.
+pub(super) fn resolve_chain(c: &Checked) -> Result<Vec<ChainStep>, AppError> {
+    let department = c.department_id.as_deref().unwrap_or("");
+    let step = |host: bool, staff_id: Option<&str>, department_id: Option<&str>| ChainStep {
+        host,
+        staff_id: staff_id.map(str::to_owned),
+        department_id: department_id.map(str::to_owned),
+        chosen: false,
+    };
+    c.policy
+        .chain_for(department)
         .into_iter()
-        .map(|s| match &s.approver {
-            StepApprover::Host => Ok(ChainStep { host: true, staff_id: Some(host_id.to_owned()), department_id: None }),
-            StepApprover::HostDepartment => Ok(ChainStep { host: false, staff_id: None, department_id: Some(department_id.to_owned()) }),
-            StepApprover::Department { department_id } => Ok(ChainStep { host: false, staff_id: None, department_id: Some(department_id.clone()) }),
-            other => {
-                tracing::error!(?other, "approval step kind not offered for visitor applications");
+        .map(|s| match (&s.approver, &c.host_id, &c.department_id) {
+            (StepApprover::Host, Some(host), _) => Ok(step(true, Some(host), None)),
+            (StepApprover::HostDepartment, _, Some(d)) => Ok(step(false, None, Some(d))),
+            (StepApprover::Department { department_id }, _, _) => Ok(step(false, None, Some(department_id))),
+            (StepApprover::ChosenByPrevious, _, _) => Ok(ChainStep { chosen: true, ..step(false, None, None) }),
+            (other, _, _) => {
+                // The rules page refuses such policies (`PassPolicy::check`).
+                tracing::error!(?other, kind = c.kind.code(), "approval step not possible for this kind");
                 Err(AppError::Internal)
             }
         })
@@ -183,9 +312,12 @@ pub(super) fn resolve_chain(policy: &PassPolicy, host_id: &str, department_id: &
 }
 
 /// Blacklist and vehicle-inside rules, read inside the writing transaction.
-pub(super) async fn check_people_and_vehicle(st: &AppState, applicant: &Phone, c: &Checked) -> Result<(), AppError> {
+pub(super) async fn check_people_and_vehicle(st: &AppState, c: &Checked) -> Result<(), AppError> {
     let doc_keys: Vec<String> = c.entrants.iter().map(|e| st.keys.pii_mac(&e.doc.claim_text())).collect();
-    let mut keys: Vec<(BlacklistKind, &str)> = vec![(BlacklistKind::Mobile, applicant.as_str())];
+    let mut keys: Vec<(BlacklistKind, &str)> = Vec::new();
+    if let Applicant::Phone(p) = &c.applicant {
+        keys.push((BlacklistKind::Mobile, p.as_str()));
+    }
     for (e, doc) in c.entrants.iter().zip(&doc_keys) {
         keys.push((BlacklistKind::Document, doc));
         if let Some(p) = &e.phone {
@@ -243,9 +375,11 @@ pub(super) async fn check_edits(
         let now = st.clock.local_now();
         policy.dates.check(start, end, now).map_err(|p| date_error(p, &policy))?;
     }
+    // A staff member's or resident's reason is free text: no reason to keep.
+    let free_text_reason = a.reason_id.is_none() && e.reason_id.is_empty();
     let reason: Option<(String,)> =
         sqlx::query_as("SELECT id FROM visit_reasons WHERE id = $1 AND active = 1").bind(&e.reason_id).fetch_optional(&st.db.read).await?;
-    if reason.is_none() {
+    if reason.is_none() && !free_text_reason {
         return Err(AppError::invalid("reason", Msg::ErrReasonUnknown));
     }
     let plate = if e.plate.trim().is_empty() {
@@ -264,7 +398,7 @@ pub(super) async fn check_edits(
     };
     diff("start_date", &a.start, &start.to_string());
     diff("end_date", &a.end, &end.to_string());
-    diff("reason_id", &a.reason_id, &e.reason_id);
+    diff("reason_id", a.reason_id.as_deref().unwrap_or(""), &e.reason_id);
     diff("plate", a.plate.as_deref().unwrap_or(""), plate.as_ref().map(Plate::as_str).unwrap_or(""));
     if ch.is_empty() {
         return Err(AppError::invalid("edits", Msg::ErrNoChanges));

@@ -49,13 +49,22 @@ app_fn!(
     /// Submits an application; the same `idempotency_key` always yields the same one.
     submit_application "submit_application"(form: ApplicationInput, idempotency_key: String, invitation: Option<String>) -> String =>
     |st, me| submit::submit(&st, &me, form, &idempotency_key, invitation.as_deref()).await);
+app_fn!(
+    /// An earlier contractor application's content (without its dates), for
+    /// the one who filed it to renew it as a new application.
+    renewal_prefill "renewal_prefill"(id: String) -> ApplicationInput => |st, me| queries::renewal_prefill(&st, &me, &id).await);
 app_fn!(my_applications "my_applications"() -> Vec<ApplicationRow> => |st, me| queries::mine(&st, &me).await);
 app_fn!(get_application "get_application"(id: String) -> ApplicationDetail => |st, me| queries::detail(&st, &me, &id).await);
 app_fn!(
     /// Takes one action; `version` is the one the caller saw, so a decision
     /// on a stale view is refused ("already handled").
-    act_on_application "act_on_application"(id: String, action: Action, version: i64, note: String, edits: Option<ApproverEdits>) -> () =>
-    |st, me| decide::act(&st, &me, &id, action, version, &note, edits).await);
+    act_on_application "act_on_application"(id: String, action: Action, version: i64, note: String, edits: Option<ApproverEdits>, next: Option<NextStep>) -> () =>
+    |st, me| decide::act(&st, &me, &id, action, version, &note, edits, next).await);
+app_fn!(
+    /// Who may handle a chosen next step in `department_id`: its approvers,
+    /// for the one who holds the current step.
+    next_step_handlers "next_step_handlers"(id: String, department_id: String) -> Vec<Handler> =>
+    |st, me| decide::handlers(&st, &me, &id, &department_id).await);
 app_fn!(resubmit_application "resubmit_application"(id: String, version: i64, form: ApplicationInput) -> () =>
     |st, me| decide::resubmit(&st, &me, &id, version, form).await);
 app_fn!(

@@ -113,7 +113,8 @@ pub(super) async fn step_notices(
 
 /// The mobiles of whoever may act on `step`.
 pub(super) async fn step_phones<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(exec: E, step: &ChainStep) -> Result<Vec<Phone>, sqlx::Error> {
-    let phones: Vec<(Option<String>,)> = if let (true, Some(id)) = (step.host, &step.staff_id) {
+    // The host, or the one person a previous approver chose, is told alone.
+    let phones: Vec<(Option<String>,)> = if let (true, Some(id)) = (step.host || step.chosen, &step.staff_id) {
         sqlx::query_as("SELECT phone FROM staff WHERE id = $1 AND active = 1").bind(id).fetch_all(exec).await?
     } else if let Some(d) = &step.department_id {
         sqlx::query_as(

@@ -12,13 +12,32 @@ use crate::platform::context::{AppState, Principal};
 use crate::rules::policies::policy;
 use crate::rules::reasons::reasons;
 
-pub async fn form_setup(st: &AppState, me: &Principal, kind: PassKind, invitation: Option<&str>) -> Result<FormSetup, AppError> {
-    let phone = phone_of(me)?;
+/// The form's choices for `kind`, and what is filled in for the caller: a
+/// visitor's masked mobile and invitation, a resident's household, a staff
+/// member's number, name and department.
+pub async fn form_setup(st: &AppState, me: &Principal, kind: PassKind, invitation_link: Option<&str>) -> Result<FormSetup, AppError> {
+    let applicant = Applicant::of(me);
     let p = policy(st, kind).await?;
+    may_apply(&p, &applicant)?;
     let campuses: Vec<Choice> = sqlx::query_as("SELECT id, name FROM campuses ORDER BY created_at, name").fetch_all(&st.db.read).await?;
-    let invitation = match invitation {
-        Some(token) if !token.is_empty() => Some(load_invitation(st, &phone, token).await?.1),
-        _ => None,
+    let (mut invitation, mut resident, mut staff) = (None, None, None);
+    match (&applicant, me.staff()) {
+        (Applicant::Phone(phone), _) => {
+            if let Some(token) = invitation_link.filter(|t| !t.is_empty()) {
+                invitation = Some(load_invitation(st, phone, token).await?.1);
+            }
+            if p.applicants == crate::domain::policy::Applicants::Residents {
+                resident = Some(resident_setup(st, phone).await?);
+            }
+        }
+        (Applicant::Staff { .. }, Some(s)) => {
+            staff = Some(StaffSetup { staff_no: s.staff_no.clone(), name: s.name.clone(), department: s.department_name.clone() });
+        }
+        (Applicant::Staff { .. }, None) => return Err(AppError::Forbidden),
+    }
+    let applicant_phone = match &applicant {
+        Applicant::Phone(phone) => phone.masked(),
+        Applicant::Staff { .. } => String::new(),
     };
     Ok(FormSetup {
         kind,
@@ -40,8 +59,44 @@ pub async fn form_setup(st: &AppState, me: &Principal, kind: PassKind, invitatio
         same_day: p.dates.same_day,
         vehicles_allowed: p.vehicles_allowed,
         face_photo: p.face_photo,
-        applicant_phone: phone.masked(),
+        applicant_phone,
         invitation,
+        resident,
+        staff,
+    })
+}
+
+/// The signed-in member's household and the campus's doors to choose from.
+async fn resident_setup(st: &AppState, phone: &Phone) -> Result<ResidentSetup, AppError> {
+    #[derive(sqlx::FromRow)]
+    struct Member {
+        name: String,
+        campus_id: String,
+        community: String,
+        building: String,
+        door: String,
+        paper_pass: i64,
+        doc_masked: String,
+    }
+    let m: Option<Member> = sqlx::query_as(
+        "SELECT r.name, h.campus_id, h.community, h.building, h.door, h.paper_pass, r.doc_masked
+         FROM residents r JOIN households h ON h.id = r.household_id WHERE r.phone = $1",
+    )
+    .bind(phone.as_str())
+    .fetch_optional(&st.db.read)
+    .await?;
+    let m = m.ok_or_else(|| AppError::invalid("phone", Msg::ErrNotAResident))?;
+    let doors: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT community, building, door FROM households WHERE campus_id = $1 ORDER BY community, building, door LIMIT 5000")
+            .bind(&m.campus_id)
+            .fetch_all(&st.db.read)
+            .await?;
+    Ok(ResidentSetup {
+        name: m.name,
+        own: DoorChoice { community: m.community, building: m.building, door: m.door },
+        doors: doors.into_iter().map(|(community, building, door)| DoorChoice { community, building, door }).collect(),
+        paper_pass: m.paper_pass != 0,
+        document: m.doc_masked,
     })
 }
 
@@ -80,10 +135,14 @@ pub(super) struct ListRow {
     created_at: i64,
 }
 
-pub(super) const ROW_SELECT: &str = "SELECT a.id, a.kind, a.status, a.version, h.name AS host, d.name AS department,
+/// A resident's application has no host nor department: its line names
+/// the household's door instead.
+pub(super) const ROW_SELECT: &str = "SELECT a.id, a.kind, a.status, a.version, COALESCE(h.name, '') AS host,
+        COALESCE(d.name, hh.community || ' ' || hh.building || ' ' || hh.door, '') AS department,
         COALESCE((SELECT name FROM entrants WHERE application_id = a.id ORDER BY position LIMIT 1), '') AS first_entrant,
         (SELECT COUNT(*) FROM entrants WHERE application_id = a.id) AS entrants, a.plate, a.start_date, a.end_date, a.created_at
-    FROM applications a JOIN staff h ON h.id = a.host_staff_id JOIN departments d ON d.id = a.department_id";
+    FROM applications a LEFT JOIN staff h ON h.id = a.host_staff_id LEFT JOIN departments d ON d.id = a.department_id
+    LEFT JOIN households hh ON hh.id = a.household_id";
 
 pub(super) fn to_row(st: &AppState, r: ListRow) -> ApplicationRow {
     ApplicationRow {
@@ -102,12 +161,23 @@ pub(super) fn to_row(st: &AppState, r: ListRow) -> ApplicationRow {
     }
 }
 
+/// The caller's own applications: by the mobile they signed in with, or,
+/// for staff, those they filed (their own passes and contractors').
 pub async fn mine(st: &AppState, me: &Principal) -> Result<Vec<ApplicationRow>, AppError> {
-    let phone = phone_of(me)?;
-    let rows: Vec<ListRow> = sqlx::query_as(&format!("{ROW_SELECT} WHERE a.applicant_phone = $1 ORDER BY a.created_at DESC LIMIT 100"))
-        .bind(phone.as_str())
-        .fetch_all(&st.db.read)
-        .await?;
+    let rows: Vec<ListRow> = match Applicant::of(me) {
+        Applicant::Phone(phone) => {
+            sqlx::query_as(&format!("{ROW_SELECT} WHERE a.applicant_phone = $1 AND a.applicant_staff_id = '' ORDER BY a.created_at DESC LIMIT 100"))
+                .bind(phone.as_str())
+                .fetch_all(&st.db.read)
+                .await?
+        }
+        Applicant::Staff { id, .. } => {
+            sqlx::query_as(&format!("{ROW_SELECT} WHERE a.applicant_staff_id = $1 ORDER BY a.created_at DESC LIMIT 100"))
+                .bind(id)
+                .fetch_all(&st.db.read)
+                .await?
+        }
+    };
     Ok(rows.into_iter().map(|r| to_row(st, r)).collect())
 }
 
@@ -181,8 +251,8 @@ pub async fn detail(st: &AppState, me: &Principal, id: &str) -> Result<Applicati
     }
     let row: ListRow = sqlx::query_as(&format!("{ROW_SELECT} WHERE a.id = $1")).bind(id).fetch_one(&st.db.read).await?;
     let about: About = sqlx::query_as(
-        "SELECT c.name AS campus, r.name AS reason, a.note, a.decision_note FROM applications a JOIN campuses c ON c.id = a.campus_id
-         JOIN visit_reasons r ON r.id = a.reason_id WHERE a.id = $1",
+        "SELECT c.name AS campus, COALESCE(r.name, '') AS reason, a.note, a.decision_note FROM applications a JOIN campuses c ON c.id = a.campus_id
+         LEFT JOIN visit_reasons r ON r.id = a.reason_id WHERE a.id = $1",
     )
     .bind(id)
     .fetch_one(&st.db.read)
@@ -199,6 +269,13 @@ pub async fn detail(st: &AppState, me: &Principal, id: &str) -> Result<Applicati
     for (i, s) in a.chain.iter().enumerate() {
         let who: Option<(String,)> = if s.host {
             sqlx::query_as("SELECT name FROM staff WHERE id = $1").bind(s.staff_id.as_deref().unwrap_or("")).fetch_optional(&st.db.read).await?
+        } else if s.chosen {
+            // Named by the previous approver: the department and the person.
+            sqlx::query_as("SELECT d.name || ' · ' || s.name FROM staff s JOIN departments d ON d.id = $2 WHERE s.id = $1")
+                .bind(s.staff_id.as_deref().unwrap_or(""))
+                .bind(s.department_id.as_deref().unwrap_or(""))
+                .fetch_optional(&st.db.read)
+                .await?
         } else {
             sqlx::query_as("SELECT name FROM departments WHERE id = $1")
                 .bind(s.department_id.as_deref().unwrap_or(""))
@@ -218,7 +295,7 @@ pub async fn detail(st: &AppState, me: &Principal, id: &str) -> Result<Applicati
             Status::Approved | Status::Completed | Status::Expired | Status::Released | Status::Cancelled => StepState::Done,
             _ => StepState::Waiting,
         };
-        steps.push(StepView { host: s.host, who: who.map(|w| w.0).unwrap_or_default(), state });
+        steps.push(StepView { host: s.host, who: who.map(|w| w.0).unwrap_or_default(), state, chosen: s.chosen });
     }
     let events: Vec<EventRow> =
         sqlx::query_as("SELECT at, actor, action, to_status, note, changes FROM application_events WHERE application_id = $1 ORDER BY at, id")
@@ -230,9 +307,9 @@ pub async fn detail(st: &AppState, me: &Principal, id: &str) -> Result<Applicati
     let form = if applicant_view && actions.contains(&Action::Resubmit) {
         Some(ApplicationInput {
             kind: a.kind,
-            host_staff_id: a.host_id.clone(),
+            host_staff_id: a.host_id.clone().unwrap_or_default(),
             campus_id: sqlx::query_as::<_, (String,)>("SELECT campus_id FROM applications WHERE id = $1").bind(id).fetch_one(&st.db.read).await?.0,
-            reason_id: a.reason_id.clone(),
+            reason_id: a.reason_id.clone().unwrap_or_default(),
             start_date: a.start.clone(),
             end_date: a.end.clone(),
             // The applicant's own data, back to the applicant to edit.
@@ -250,6 +327,7 @@ pub async fn detail(st: &AppState, me: &Principal, id: &str) -> Result<Applicati
                 .collect(),
             plate: a.plate.clone().unwrap_or_default(),
             note: about.note.clone(),
+            household: None,
         })
     } else {
         None
@@ -258,7 +336,7 @@ pub async fn detail(st: &AppState, me: &Principal, id: &str) -> Result<Applicati
         row: to_row(st, row),
         campus: about.campus,
         reason: about.reason,
-        reason_id: a.reason_id.clone(),
+        reason_id: a.reason_id.clone().unwrap_or_default(),
         note: about.note,
         decision_note: about.decision_note,
         applicant_phone: Phone::parse(&a.applicant).map(|p| p.masked()).unwrap_or_default(),
@@ -312,9 +390,68 @@ pub async fn detail(st: &AppState, me: &Principal, id: &str) -> Result<Applicati
             vec![]
         },
         setup: if form.is_some() { Some(form_setup(st, me, a.kind, None).await?) } else { None },
+        choose_next: if chooses_next(me, &a) {
+            sqlx::query_as("SELECT id, name FROM departments ORDER BY code").fetch_all(&st.db.read).await?
+        } else {
+            vec![]
+        },
         actions,
         form,
     })
+}
+
+/// A contractor's earlier application as a new form: the person, the
+/// campus, the reason and the car; the dates are the renewal's to choose.
+/// Only for the staff member who filed it.
+pub async fn renewal_prefill(st: &AppState, me: &Principal, id: &str) -> Result<ApplicationInput, AppError> {
+    let a = load(&st.db.read, id).await?.ok_or(AppError::NotFound)?;
+    if !may_see(me, &a) {
+        return Err(AppError::NotFound);
+    }
+    if a.kind != PassKind::Contractor || !is_applicant(me, &a) {
+        return Err(AppError::Forbidden);
+    }
+    let (campus_id, note): (String, String) =
+        sqlx::query_as("SELECT campus_id, note FROM applications WHERE id = $1").bind(id).fetch_one(&st.db.read).await?;
+    let entrants: Vec<EntrantRow> = sqlx::query_as(
+        "SELECT e.name, e.phone, e.doc_type, e.doc_sealed, e.doc_masked, e.in_vehicle, 0 AS photos
+         FROM entrants e WHERE e.application_id = $1 ORDER BY e.position",
+    )
+    .bind(id)
+    .fetch_all(&st.db.read)
+    .await?;
+    Ok(ApplicationInput {
+        kind: a.kind,
+        host_staff_id: String::new(),
+        campus_id,
+        reason_id: a.reason_id.unwrap_or_default(),
+        start_date: String::new(),
+        end_date: String::new(),
+        entrants: entrants
+            .into_iter()
+            .map(|e| EntrantInput {
+                name: e.name,
+                phone: e.phone.unwrap_or_default(),
+                doc_type: DocType::from_code(&e.doc_type).unwrap_or_default(),
+                doc_number: st.keys.open_pii(&e.doc_sealed).unwrap_or_default(),
+                in_vehicle: e.in_vehicle != 0,
+                face_photo: None,
+                face_consent: false,
+            })
+            .collect(),
+        plate: a.plate.unwrap_or_default(),
+        note,
+        household: None,
+    })
+}
+
+/// Whether the caller holds the current step and the next one is theirs
+/// to choose (department and handler).
+fn chooses_next(me: &Principal, a: &Loaded) -> bool {
+    match a.status {
+        Status::InReview { step } => holds_current_step(me, a) && a.chain.get(step as usize + 1).is_some_and(|n| n.chosen && n.staff_id.is_none()),
+        _ => false,
+    }
 }
 
 pub async fn invite_choices(st: &AppState, me: &Principal) -> Result<(Vec<Choice>, Vec<ReasonView>), AppError> {

@@ -1,6 +1,8 @@
-//! A visitor submits an application: every rule checked again, then one
-//! job of the write batcher (one script) writes it with its claims,
-//! entrants, event and notices; approved at once, it issues the passes.
+//! An application is submitted (a visitor's, a resident's, a staff
+//! member's own, or one a department files for a contractor): every rule
+//! checked again, then one job of the write batcher (one script) writes it
+//! with its claims, entrants, event and notices; approved at once, it
+//! issues the passes.
 
 use super::access::*;
 use super::form::*;
@@ -8,7 +10,6 @@ use super::invitations::load_invitation;
 use super::notices::*;
 use super::writes::*;
 use super::*;
-use crate::domain::Phone;
 use crate::domain::lifecycle::{self, Action, Status};
 use crate::platform::context::{AppState, Principal};
 use crate::platform::db::{Script, Statement, is_unique_violation, new_id};
@@ -16,7 +17,7 @@ use crate::platform::keys::sha256_hex;
 use serde_json::json;
 
 pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem: &str, invitation: Option<&str>) -> Result<String, AppError> {
-    let applicant = phone_of(me)?;
+    let applicant = Applicant::of(me);
     let idem = idem.trim();
     if idem.is_empty() || idem.len() > 64 {
         return Err(AppError::invalid("idempotency_key", Msg::ErrRequired));
@@ -24,22 +25,22 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
     if let Some(id) = existing_for_key(st, &applicant, idem).await? {
         return Ok(id);
     }
-    if !matches!(form.kind, PassKind::Visitor | PassKind::Contractor) {
+    if !matches!(form.kind, PassKind::Visitor | PassKind::Contractor | PassKind::StaffWork | PassKind::ResidentDay) {
         return Err(AppError::invalid("kind", Msg::ErrKindNotOffered));
     }
-    let invite = match invitation {
-        Some(t) if !t.is_empty() => Some(load_invitation(st, &applicant, t).await?),
+    let invite = match (invitation, &applicant) {
+        (Some(t), Applicant::Phone(phone)) if !t.is_empty() => Some(load_invitation(st, phone, t).await?),
         _ => None,
     };
     let mut form = form;
     if let Some((_, prefill)) = &invite {
         form.host_staff_id = prefill.host.staff_id.clone();
     }
-    let c = check_form(st, &form, true).await?;
-    let chain = resolve_chain(&c.policy, &c.host_id, &c.department_id)?;
+    let c = check_form(st, &applicant, &form, true).await?;
+    let chain = resolve_chain(&c)?;
     // Blacklist, a car still inside, unpaid fees: reads that need no
     // lock, made before the write (the duplicate rule is the claims' key).
-    check_people_and_vehicle(st, &applicant, &c).await?;
+    check_people_and_vehicle(st, &c).await?;
     let now = st.clock.now_ms();
     let id = new_id();
     let actor = me.actor_label();
@@ -68,13 +69,14 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
     script.push(
         Statement::new(
             "INSERT INTO applications (id, kind, status, version, applicant_phone, host_staff_id, department_id, campus_id, reason_id, note,
-                start_date, end_date, plate, chain, waiting_staff_id, waiting_department_id, invited_by, created_at, updated_at, idem_key)
-             VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18)",
+                start_date, end_date, plate, chain, waiting_staff_id, waiting_department_id, invited_by, created_at, updated_at, idem_key,
+                applicant_staff_id, household_id)
+             VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20)",
         )
         .bind(&id)
         .bind(c.kind.code())
         .bind(status.code())
-        .bind(applicant.as_str())
+        .bind(applicant.phone())
         .bind(&c.host_id)
         .bind(&c.department_id)
         .bind(&c.campus_id)
@@ -88,9 +90,11 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
         .bind(w_dept)
         .bind(invite.as_ref().map(|(staff, _)| staff.clone()))
         .bind(now)
-        .bind(idem),
+        .bind(idem)
+        .bind(applicant.staff_id())
+        .bind(&c.household_id),
     );
-    let (claims, claim_script) = claim_writes(st, &id, &applicant, &c)?;
+    let (claims, claim_script) = claim_writes(st, &id, &c)?;
     script.append(claim_script);
     // Each of these writes one row.
     let mut rows = entrant_writes(st, &id, &c, now);
@@ -120,6 +124,7 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
                 if written != expected {
                     return Err(claims_refused(tx, id, &claims, &c).await);
                 }
+                take_household_days(tx, id, &c).await?;
                 if let Some((staff_id, _)) = &invite {
                     let r =
                         sqlx::query("UPDATE invitations SET application_id = $1 WHERE staff_id = $2 AND link_hash = $3 AND application_id IS NULL")
@@ -152,11 +157,13 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
     }
 }
 
-pub(super) async fn existing_for_key(st: &AppState, applicant: &Phone, idem: &str) -> Result<Option<String>, AppError> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT id FROM applications WHERE applicant_phone = $1 AND idem_key = $2")
-        .bind(applicant.as_str())
-        .bind(idem)
-        .fetch_optional(&st.db.read)
-        .await?;
+pub(super) async fn existing_for_key(st: &AppState, applicant: &Applicant, idem: &str) -> Result<Option<String>, AppError> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM applications WHERE applicant_phone = $1 AND applicant_staff_id = $2 AND idem_key = $3")
+            .bind(applicant.phone())
+            .bind(applicant.staff_id())
+            .bind(idem)
+            .fetch_optional(&st.db.read)
+            .await?;
     Ok(row.map(|r| r.0))
 }

@@ -25,6 +25,8 @@ pub(super) struct Transition<'a> {
     pub(super) note: &'a str,
     pub(super) changes: serde_json::Value,
     pub(super) chain: &'a [ChainStep],
+    /// The chain changed by this move (a chosen next step named): stored.
+    pub(super) chain_changed: bool,
     pub(super) applicant: &'a str,
     /// A resubmission's new form (its claims and entrants already written).
     pub(super) form: Option<&'a Checked>,
@@ -35,13 +37,16 @@ pub(super) struct Transition<'a> {
 /// is told it was already handled.
 pub(super) async fn write(st: &AppState, mut tx: Tx<'_>, t: Transition<'_>, now: i64) -> Result<(), AppError> {
     let (w_staff, w_dept) = waiting(t.chain, t.to);
-    let form_sets = if t.form.is_some() { ", campus_id = $8, reason_id = $9, note = $10, start_date = $11, end_date = $12, plate = $13" } else { "" };
+    let form_sets =
+        if t.form.is_some() { ", campus_id = $9, reason_id = $10, note = $11, start_date = $12, end_date = $13, plate = $14" } else { "" };
     let sql = format!(
         "UPDATE applications SET status = $1, version = version + 1, waiting_staff_id = $2, waiting_department_id = $3, updated_at = $4,
-            decision_note = CASE WHEN $5 = '' THEN decision_note ELSE $5 END{form_sets}
+            decision_note = CASE WHEN $5 = '' THEN decision_note ELSE $5 END,
+            chain = CASE WHEN $8 = '' THEN chain ELSE $8 END{form_sets}
          WHERE id = $6 AND version = $7"
     );
-    let mut q = sqlx::query(&sql).bind(t.to.code()).bind(w_staff).bind(w_dept).bind(now).bind(t.note).bind(t.id).bind(t.version);
+    let chain_json = if t.chain_changed { serde_json::to_string(t.chain).unwrap_or_default() } else { String::new() };
+    let mut q = sqlx::query(&sql).bind(t.to.code()).bind(w_staff).bind(w_dept).bind(now).bind(t.note).bind(t.id).bind(t.version).bind(chain_json);
     if let Some(c) = t.form {
         q = q
             .bind(&c.campus_id)
@@ -56,6 +61,9 @@ pub(super) async fn write(st: &AppState, mut tx: Tx<'_>, t: Transition<'_>, now:
     }
     if !t.to.is_open() {
         release_claims(&mut tx, t.id).await?;
+    }
+    if matches!(t.to, Status::Withdrawn | Status::Rejected | Status::RejectedUnacknowledged | Status::Cancelled | Status::Released) {
+        release_household_days(&mut tx, t.id).await?;
     }
     if matches!(t.to, Status::Cancelled | Status::Released) {
         crate::passes::ssr::cancel_for(&mut tx, t.id, now).await?;

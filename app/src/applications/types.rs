@@ -40,7 +40,50 @@ pub struct ApplicationInput {
     pub entrants: Vec<EntrantInput>,
     /// Empty when coming on foot.
     pub plate: String,
+    /// The visitor's note; a resident's or staff member's reason (申请原因).
     pub note: String,
+    /// A resident's day pass: the household as the form names it.
+    #[serde(default)]
+    pub household: Option<HouseholdChoice>,
+}
+
+/// The household a resident's day pass is for (seed 004 附件3: householder,
+/// community, building, door, chosen from the registered ones).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct HouseholdChoice {
+    pub householder: String,
+    pub community: String,
+    pub building: String,
+    pub door: String,
+}
+
+/// One registered door, for the resident form's three lists.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DoorChoice {
+    pub community: String,
+    pub building: String,
+    pub door: String,
+}
+
+/// What the resident form knows of the signed-in member.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResidentSetup {
+    pub name: String,
+    /// The member's own door, chosen first.
+    pub own: DoorChoice,
+    /// Every registered door of the campus (the lists to choose from).
+    pub doors: Vec<DoorChoice>,
+    pub paper_pass: bool,
+    /// Masked.
+    pub document: String,
+}
+
+/// What a staff form fills in (seed 004 附件4: 学工号, 申请人, 所在单位).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StaffSetup {
+    pub staff_no: String,
+    pub name: String,
+    pub department: String,
 }
 
 /// What an approver may change while approving or returning an application.
@@ -50,6 +93,22 @@ pub struct ApproverEdits {
     pub end_date: String,
     pub reason_id: String,
     pub plate: String,
+}
+
+/// The approver's choice of the next step and its handler (seed 004:
+/// 下一步 "学工部同意", 下一步办理人 a named person of that department).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NextStep {
+    pub department_id: String,
+    pub staff_id: String,
+}
+
+/// A person who may handle a chosen step: an approver of the department.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct Handler {
+    pub staff_id: String,
+    pub name: String,
 }
 
 /// A staff member a visitor may name as host: never a phone or anything private.
@@ -88,6 +147,12 @@ pub struct FormSetup {
     pub applicant_phone: String,
     /// Filled by a staff member's invitation.
     pub invitation: Option<InvitationPrefill>,
+    /// A resident's day pass: the member and the doors to choose from.
+    #[serde(default)]
+    pub resident: Option<ResidentSetup>,
+    /// A staff member's own pass or one they file for a contractor.
+    #[serde(default)]
+    pub staff: Option<StaffSetup>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -155,6 +220,9 @@ pub struct StepView {
     /// The host's name or the department's name.
     pub who: String,
     pub state: StepState,
+    /// Chosen by the previous approver (unnamed until then).
+    #[serde(default)]
+    pub chosen: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -189,6 +257,10 @@ pub struct ApplicationDetail {
     pub reasons: Vec<ReasonView>,
     /// The group's passes (holder, page link), for the applicant.
     pub passes: Vec<(String, String)>,
+    /// Departments to choose the next step from, when approving the
+    /// current step means naming the next one's handler.
+    #[serde(default)]
+    pub choose_next: Vec<Choice>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

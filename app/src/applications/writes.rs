@@ -36,11 +36,11 @@ pub(super) fn claim_code(k: ClaimKind) -> &'static str {
 /// The upserts that take `app_id`'s claims. A key held by an application
 /// whose visit has ended is taken over; a key held by a live one stays,
 /// and the rows written tell (one each when all are taken).
-pub(super) fn claim_writes(st: &AppState, app_id: &str, applicant: &Phone, c: &Checked) -> Result<(ClaimWrites, Script), AppError> {
+pub(super) fn claim_writes(st: &AppState, app_id: &str, c: &Checked) -> Result<(ClaimWrites, Script), AppError> {
     let doc_keys: Vec<String> = c.entrants.iter().map(|e| st.keys.pii_mac(&e.doc.claim_text())).collect();
     let keys: Vec<EntrantKeys> =
         c.entrants.iter().zip(&doc_keys).map(|(e, d)| EntrantKeys { document: d, mobile: e.phone.as_ref().map(Phone::as_str) }).collect();
-    let list = claims::claims(applicant.as_str(), &keys, c.plate.as_ref().map(Plate::as_str)).map_err(|e| match e {
+    let list = claims::claims(c.applicant.phone(), &keys, c.plate.as_ref().map(Plate::as_str)).map_err(|e| match e {
         claims::ClaimError::RepeatedWithin(ClaimKind::Document) => AppError::invalid("entrants", Msg::ErrRepeatedDocument),
         claims::ClaimError::RepeatedWithin(_) => AppError::invalid("entrants", Msg::ErrRepeatedMobile),
     })?;
@@ -101,13 +101,44 @@ pub(super) async fn claims_refused(tx: &mut Tx<'_>, app_id: &str, w: &ClaimWrite
 
 /// Takes the duplicate rule's claims for `app_id`, or refuses, naming the
 /// field whose claim a live application holds.
-pub(super) async fn take_claims(st: &AppState, tx: &mut Tx<'_>, app_id: &str, applicant: &Phone, c: &Checked) -> Result<(), AppError> {
-    let (w, script) = claim_writes(st, app_id, applicant, c)?;
+pub(super) async fn take_claims(st: &AppState, tx: &mut Tx<'_>, app_id: &str, c: &Checked) -> Result<(), AppError> {
+    let (w, script) = claim_writes(st, app_id, c)?;
     let taken = script.execute(tx).await?;
     if taken as usize == w.list.len() {
         return Ok(());
     }
     Err(claims_refused(tx, app_id, &w, c).await)
+}
+
+/// The household day rule's rows (`household_days`): the days a resident's
+/// pass holds, written only where no other pass of the household holds
+/// them; fewer rows than days means a pass too close to another.
+pub(super) async fn take_household_days(tx: &mut Tx<'_>, app_id: &str, c: &Checked) -> Result<(), AppError> {
+    let Some(household) = &c.household_id else { return Ok(()) };
+    let days = crate::domain::policy::household_days(c.start, c.policy.household_every_days);
+    let mut taken = 0;
+    for day in &days {
+        taken += sqlx::query(
+            "INSERT INTO household_days (household_id, day, application_id) VALUES ($1, $2, $3) ON CONFLICT (household_id, day) DO NOTHING",
+        )
+        .bind(household)
+        .bind(day.to_string())
+        .bind(app_id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    }
+    if taken as usize != days.len() {
+        return Err(AppError::rule("start_date", Msg::ErrHouseholdPassTooSoon, c.policy.household_every_days.to_string()));
+    }
+    Ok(())
+}
+
+/// Gives a household's days back when its pass will not be used
+/// (withdrawn, rejected, cancelled); a used or expired pass keeps them.
+pub(super) async fn release_household_days(tx: &mut Tx<'_>, app_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM household_days WHERE application_id = $1").bind(app_id).execute(&mut **tx).await?;
+    Ok(())
 }
 
 pub(super) async fn release_claims(tx: &mut Tx<'_>, app_id: &str) -> Result<(), sqlx::Error> {
@@ -234,7 +265,7 @@ pub(super) async fn apply_edits(st: &AppState, tx: &mut Tx<'_>, id: &str, a: &Lo
     sqlx::query("UPDATE applications SET start_date = $1, end_date = $2, reason_id = $3, plate = $4 WHERE id = $5")
         .bind(&e.start_date)
         .bind(&e.end_date)
-        .bind(&e.reason_id)
+        .bind((!e.reason_id.is_empty()).then(|| e.reason_id.clone()))
         .bind(new_plate)
         .bind(id)
         .execute(&mut **tx)

@@ -21,38 +21,46 @@ struct ApprovedApplication {
     start_date: String,
     end_date: String,
     plate: Option<String>,
-    /// No pass kind is single use yet.
-    single_use: i64,
+    /// The kind's policy as stored (JSON).
+    policy: Option<String>,
 }
 
 /// Issues the passes of an application that has just been approved: one
 /// per entrant and one for its vehicle. Runs inside the approving
 /// transaction.
 pub async fn issue(st: &AppState, tx: &mut Tx<'_>, app_id: &str, now: i64) -> Result<Vec<Issued>, AppError> {
-    let ApprovedApplication { kind, campus_id, start_date, end_date, plate, single_use } =
-        sqlx::query_as("SELECT a.kind, a.campus_id, a.start_date, a.end_date, a.plate, 0 AS single_use FROM applications a WHERE a.id = $1")
-            .bind(app_id)
-            .fetch_one(&mut **tx)
-            .await?;
+    let ApprovedApplication { kind, campus_id, start_date, end_date, plate, policy } = sqlx::query_as(
+        "SELECT a.kind, a.campus_id, a.start_date, a.end_date, a.plate, p.policy FROM applications a
+         LEFT JOIN pass_policies p ON p.kind = a.kind WHERE a.id = $1",
+    )
+    .bind(app_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    // The kind's policy decides single use and what the guard checks.
+    let policy = crate::rules::policies::stored_policy(&kind, policy)?;
     // From the first day's start to the last day's end, in campus time.
     let date = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok();
     let valid_from = date(&start_date).map(|d| st.clock.start_of_day(d)).unwrap_or(now);
     let valid_until = date(&end_date).map(|d| st.clock.end_of_day(d)).unwrap_or(now);
-    let entrants: Vec<(String, String, Option<String>)> =
-        sqlx::query_as("SELECT id, name, phone FROM entrants WHERE application_id = $1 ORDER BY position").bind(app_id).fetch_all(&mut **tx).await?;
-    let mut holders: Vec<(Option<String>, String, Option<String>, bool)> =
-        entrants.into_iter().map(|(id, name, phone)| (Some(id), name, phone, false)).collect();
+    let entrants: Vec<(String, String, Option<String>, String)> =
+        sqlx::query_as("SELECT id, name, phone, doc_type FROM entrants WHERE application_id = $1 ORDER BY position")
+            .bind(app_id)
+            .fetch_all(&mut **tx)
+            .await?;
+    let mut holders: Vec<(Option<String>, String, Option<String>, String, bool)> =
+        entrants.into_iter().map(|(id, name, phone, doc)| (Some(id), name, phone, policy.guard_document.for_pass(&doc), false)).collect();
     if let Some(p) = plate {
-        holders.push((None, p, None, true));
+        holders.push((None, p, None, "vehicle".to_owned(), true));
     }
     let base = st.config.public_base_url.trim_end_matches('/').to_owned();
     let mut out = Vec::new();
-    for (entrant_id, holder, phone, vehicle) in holders {
+    for (entrant_id, holder, phone, check_document, vehicle) in holders {
         let id = random_token(16);
         let link = random_token(16);
         sqlx::query(
-            "INSERT INTO passes (id, application_id, entrant_id, kind, vehicle, holder, campus_id, valid_from, valid_until, single_use, link_hash, link_sealed, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+            "INSERT INTO passes (id, application_id, entrant_id, kind, vehicle, holder, campus_id, valid_from, valid_until, single_use, link_hash, link_sealed,
+                created_at, updated_at, check_document)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)",
         )
         .bind(&id)
         .bind(app_id)
@@ -64,10 +72,11 @@ pub async fn issue(st: &AppState, tx: &mut Tx<'_>, app_id: &str, now: i64) -> Re
         .bind(&campus_id)
         .bind(valid_from)
         .bind(valid_until)
-        .bind(single_use)
+        .bind(policy.single_use as i64)
         .bind(sha256_hex(link.as_bytes()))
         .bind(st.keys.seal_pii(&link))
         .bind(now)
+        .bind(check_document)
         .execute(&mut **tx)
         .await?;
         out.push(Issued { phone: phone.and_then(|p| Phone::parse(&p).ok()), holder, link: format!("{base}/p/{link}") });

@@ -22,7 +22,9 @@ fn status_of(p: &PassRow, now: i64) -> PassStatus {
 
 async fn allowed_gate_names(st: &AppState, p: &PassRow) -> Result<Vec<String>, AppError> {
     let (category, vehicle_gates): (String, String) =
-        sqlx::query_as("SELECT r.category, r.vehicle_gates FROM applications a JOIN visit_reasons r ON r.id = a.reason_id WHERE a.id = $1")
+        sqlx::query_as(
+            "SELECT COALESCE(r.category, 'private'), COALESCE(r.vehicle_gates, '[]') FROM applications a LEFT JOIN visit_reasons r ON r.id = a.reason_id WHERE a.id = $1",
+        )
             .bind(&p.application_id)
             .fetch_one(&st.db.read)
             .await?;

@@ -35,7 +35,8 @@ pub use crate::domain::gate::FeeRule as Fees;
 
 pub(super) async fn fees_of(tx: &mut Tx<'_>, application_id: &str) -> Result<Fees, AppError> {
     let (category, free_minutes, cents_per_hour, daily_cap_cents): (String, i64, i64, i64) = sqlx::query_as(
-        "SELECT r.category, r.free_minutes, r.cents_per_hour, r.daily_cap_cents FROM applications a JOIN visit_reasons r ON r.id = a.reason_id WHERE a.id = $1",
+        "SELECT COALESCE(r.category, 'private'), COALESCE(r.free_minutes, 0), COALESCE(r.cents_per_hour, 0), COALESCE(r.daily_cap_cents, 0)
+         FROM applications a LEFT JOIN visit_reasons r ON r.id = a.reason_id WHERE a.id = $1",
     )
     .bind(application_id)
     .fetch_one(&mut **tx)

@@ -69,6 +69,8 @@ pub struct ScanContextRow {
     pub(super) daily_cap_cents: i64,
     pub(super) doc_type: Option<String>,
     pub(super) doc_masked: Option<String>,
+    /// The policy's document at issue; empty for passes issued before.
+    pub(super) check_document: String,
     pub(super) has_photo: i64,
     pub(super) blacklisted: i64,
 }
@@ -77,11 +79,12 @@ pub struct ScanContextRow {
 pub(super) static SCAN_CONTEXT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
         "SELECT p.id, p.application_id, p.entrant_id, p.kind, p.vehicle, p.holder, p.campus_id, p.valid_from, p.valid_until,
-        p.single_use, p.used_at, p.cancelled_at, r.category, r.vehicle_gates, r.free_minutes, r.cents_per_hour, r.daily_cap_cents,
-        e.doc_type, e.doc_masked,
+        p.single_use, p.used_at, p.cancelled_at, COALESCE(r.category, 'private') AS category, COALESCE(r.vehicle_gates, '[]') AS vehicle_gates,
+        COALESCE(r.free_minutes, 0) AS free_minutes, COALESCE(r.cents_per_hour, 0) AS cents_per_hour, COALESCE(r.daily_cap_cents, 0) AS daily_cap_cents,
+        e.doc_type, e.doc_masked, p.check_document,
         CASE WHEN EXISTS (SELECT 1 FROM entrant_photos ph WHERE ph.entrant_id = p.entrant_id) THEN 1 ELSE 0 END AS has_photo,
         CASE WHEN {listed} THEN 1 ELSE 0 END AS blacklisted
-    FROM passes p JOIN applications a ON a.id = p.application_id JOIN visit_reasons r ON r.id = a.reason_id
+    FROM passes p JOIN applications a ON a.id = p.application_id LEFT JOIN visit_reasons r ON r.id = a.reason_id
     LEFT JOIN entrants e ON e.id = p.entrant_id",
         listed = crate::rules::listed::PASS_HOLDER_LISTED
     )
@@ -138,7 +141,11 @@ impl ScanContextRow {
             vehicle: self.vehicle != 0,
             valid_from: st.clock.format(self.valid_from),
             valid_until: st.clock.format(self.valid_until - 1),
-            check_document: super::check_document(self.doc_type.as_deref().unwrap_or("vehicle")),
+            check_document: super::check_document(if self.check_document.is_empty() {
+                self.doc_type.as_deref().unwrap_or("vehicle")
+            } else {
+                &self.check_document
+            }),
             document: self.doc_masked.clone(),
             has_photo: self.has_photo != 0,
             pass_id: self.id.clone(),

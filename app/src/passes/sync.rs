@@ -28,6 +28,8 @@ pub(super) struct RosterRow {
     pub(super) vehicle_gates: String,
     pub(super) cancelled: i64,
     pub(super) doc_type: Option<String>,
+    /// The policy's document at issue; empty for passes issued before.
+    pub(super) check_document: String,
     pub(super) blacklisted: i64,
 }
 
@@ -50,7 +52,13 @@ pub(super) fn roster_entry(r: RosterRow, valid_text: String) -> Result<RosterPas
         valid_text,
         official: r.category == "official",
         allowed_vehicle_gates: serde_json::from_str(&r.vehicle_gates).unwrap_or_default(),
-        check_document: if vehicle { "vehicle".into() } else { r.doc_type.unwrap_or_else(|| "resident_id".into()) },
+        check_document: if vehicle {
+            "vehicle".into()
+        } else if !r.check_document.is_empty() {
+            r.check_document
+        } else {
+            r.doc_type.unwrap_or_else(|| "resident_id".into())
+        },
         pid: r.id,
     })
 }
@@ -64,10 +72,11 @@ pub async fn roster(st: &AppState, campus_id: &str, since: Option<i64>) -> Resul
     let now = st.clock.now_ms();
     let since_ms = since.unwrap_or(0).max(0);
     let rows: Vec<RosterRow> = sqlx::query_as(&format!(
-        "SELECT p.id, p.holder, p.kind, p.vehicle, p.single_use, COALESCE(p.used_at, 0) AS used_at, p.valid_from, p.valid_until, r.category, r.vehicle_gates,
-                CASE WHEN p.cancelled_at IS NULL THEN 0 ELSE 1 END AS cancelled, e.doc_type,
+        "SELECT p.id, p.holder, p.kind, p.vehicle, p.single_use, COALESCE(p.used_at, 0) AS used_at, p.valid_from, p.valid_until,
+                COALESCE(r.category, 'private') AS category, COALESCE(r.vehicle_gates, '[]') AS vehicle_gates,
+                CASE WHEN p.cancelled_at IS NULL THEN 0 ELSE 1 END AS cancelled, e.doc_type, p.check_document,
                 CASE WHEN {listed} THEN 1 ELSE 0 END AS blacklisted
-         FROM passes p JOIN applications a ON a.id = p.application_id JOIN visit_reasons r ON r.id = a.reason_id
+         FROM passes p JOIN applications a ON a.id = p.application_id LEFT JOIN visit_reasons r ON r.id = a.reason_id
          LEFT JOIN entrants e ON e.id = p.entrant_id
          WHERE p.campus_id = $1 AND p.valid_until > $2 AND p.valid_from < $3 AND (p.updated_at >= $4 OR p.valid_from >= $5)",
         listed = crate::rules::listed::PASS_HOLDER_LISTED

@@ -125,13 +125,16 @@ pub fn kind_label(kind: &str) -> crate::i18n::Msg {
     }
 }
 
-/// What the guard checks beside the QR, from a document type code.
+/// What the guard checks beside the QR, from a pass's `check_document`
+/// (a document type, or the policy's `GuardDocument` code).
 pub fn check_document(doc_type: &str) -> crate::i18n::Msg {
     use crate::i18n::Msg;
     match doc_type {
         "passport" => Msg::DocPassport,
         "other" => Msg::DocOther,
         "vehicle" => Msg::CheckVehicle,
+        "work_card" => Msg::CheckWorkCard,
+        "residence_proof" => Msg::CheckResidenceProof,
         _ => Msg::DocResidentId,
     }
 }

@@ -41,7 +41,23 @@ pub enum DbError {
     Io(#[from] std::io::Error),
 }
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+/// The portable migrations, shared by both backends.
+static SHARED: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+/// The few a backend writes its own way (SQLite rebuilds a table to drop a
+/// NOT NULL; PostgreSQL alters the column), under the same versions.
+static SQLITE_ONLY: sqlx::migrate::Migrator = sqlx::migrate!("./migrations-sqlite");
+static POSTGRES_ONLY: sqlx::migrate::Migrator = sqlx::migrate!("./migrations-postgres");
+
+/// One backend's migrations in version order.
+fn migrator(backend: Backend) -> sqlx::migrate::Migrator {
+    let own = match backend {
+        Backend::Sqlite => &SQLITE_ONLY,
+        Backend::Postgres => &POSTGRES_ONLY,
+    };
+    let mut all: Vec<sqlx::migrate::Migration> = SHARED.iter().chain(own.iter()).cloned().collect();
+    all.sort_by_key(|m| m.version);
+    sqlx::migrate::Migrator { migrations: std::borrow::Cow::Owned(all), ..sqlx::migrate::Migrator::DEFAULT }
+}
 
 impl Db {
     pub async fn connect(url: &str) -> Result<Db, DbError> {
@@ -66,7 +82,7 @@ impl Db {
                 .connect(&url)
                 .await?;
             // Run migrations before readers open, so they see the schema.
-            MIGRATOR.run(&write).await?;
+            migrator(Backend::Sqlite).run(&write).await?;
             // Each SQLite connection is a thread of its own: on a small
             // server more readers than cores only add context switches.
             let readers = std::thread::available_parallelism().map_or(4, |n| n.get().clamp(2, 4) as u32 * 2);
@@ -89,7 +105,7 @@ impl Db {
             Ok(Db { read, write, backend: Backend::Sqlite })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = AnyPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(30)).connect(url).await?;
-            MIGRATOR.run(&pool).await?;
+            migrator(Backend::Postgres).run(&pool).await?;
             Ok(Db { read: pool.clone(), write: pool, backend: Backend::Postgres })
         } else {
             Err(DbError::Scheme)
@@ -206,6 +222,12 @@ impl From<Option<String>> for Param {
         Param::Text(v)
     }
 }
+impl From<&Option<String>> for Param {
+    fn from(v: &Option<String>) -> Self {
+        v.clone().into()
+    }
+}
+
 impl From<Option<&str>> for Param {
     fn from(v: Option<&str>) -> Param {
         Param::Text(v.map(str::to_owned))

@@ -2,7 +2,7 @@ use super::*;
 use crate::components::{AdminNav, AdminOnly};
 use crate::components::{ErrorLine, resource};
 use crate::domain::document::DocType;
-use crate::domain::policy::{ApprovalStep, FieldNeed, StepApprover};
+use crate::domain::policy::{ApprovalStep, FieldNeed, GuardDocument, PassKind, StepApprover};
 use crate::i18n::{Msg, t, use_i18n};
 
 #[component]
@@ -175,6 +175,11 @@ fn PoliciesEditor() -> impl IntoView {
                             let vehicles = RwSignal::new(p.vehicles_allowed);
                             let face = RwSignal::new(p.face_photo);
                             let chain = RwSignal::new(p.chain.clone());
+                            let single_use = RwSignal::new(p.single_use);
+                            let guard_doc = RwSignal::new(p.guard_document);
+                            let every = RwSignal::new(p.household_every_days.to_string());
+                            let residents = p.kind == PassKind::ResidentDay;
+                            let applicants = applicants_label(p.applicants);
                             let departments = departments.clone();
                             let base = p.clone();
                             let dept_name = {
@@ -183,6 +188,7 @@ fn PoliciesEditor() -> impl IntoView {
                             };
                             view! {
                                 <h2>{t(p.kind.label())}</h2>
+                                <p class="small muted">{t(Msg::WhoApplies)} ": " {t(applicants)}</p>
                                 <div class="row">
                                     <div class="grow"><label>{t(Msg::MaxDays)}</label><input type="number" min="1" prop:value=max_days on:input=move |ev| max_days.set(event_target_value(&ev)) /></div>
                                     <div class="grow"><label>{t(Msg::MaxDaysAhead)}</label><input type="number" min="0" prop:value=ahead on:input=move |ev| ahead.set(event_target_value(&ev)) /></div>
@@ -190,6 +196,17 @@ fn PoliciesEditor() -> impl IntoView {
                                 </div>
                                 <label class="check"><input type="checkbox" prop:checked=same_day on:change=move |ev| same_day.set(event_target_checked(&ev)) />{t(Msg::SameDayAllowed)}</label>
                                 <label class="check"><input type="checkbox" prop:checked=vehicles on:change=move |ev| vehicles.set(event_target_checked(&ev)) />{t(Msg::VehiclesAllowed)}</label>
+                                <label class="check"><input type="checkbox" prop:checked=single_use on:change=move |ev| single_use.set(event_target_checked(&ev)) />{t(Msg::SingleUsePolicy)}</label>
+                                {residents.then(|| view! {
+                                    <label>{t(Msg::HouseholdEveryDays)}
+                                        <input type="number" min="0" max="30" prop:value=every on:input=move |ev| every.set(event_target_value(&ev)) /></label>
+                                })}
+                                <label>{t(Msg::GuardChecks)}
+                                    <select on:change=move |ev| guard_doc.set(GuardDocument::from_code(&event_target_value(&ev)).unwrap_or_default())>
+                                        {GuardDocument::ALL.into_iter().map(|g| view! {
+                                            <option value=g.code() selected=move || guard_doc.get() == g>{t(guard_label(g))}</option>
+                                        }).collect_view()}
+                                    </select></label>
                                 <label>{t(Msg::FacePhotoField)}</label>
                                 <select on:change=move |ev| face.set(match event_target_value(&ev).as_str() {
                                     "required" => FieldNeed::Required, "hidden" => FieldNeed::Hidden, _ => FieldNeed::Optional })>
@@ -204,6 +221,7 @@ fn PoliciesEditor() -> impl IntoView {
                                             StepApprover::Host => Msg::StepHost.text(i18n.lang()).to_owned(),
                                             StepApprover::HostDepartment => Msg::StepHostDepartment.text(i18n.lang()).to_owned(),
                                             StepApprover::Department { department_id } => format!("{}: {}", Msg::StepDepartment.text(i18n.lang()), dept_name(department_id)),
+                                            StepApprover::ChosenByPrevious => Msg::StepChosen.text(i18n.lang()).to_owned(),
                                             _ => "—".to_owned(),
                                         };
                                         let skipped: Vec<String> = s.skipped_for.iter().map(|d| dept_name(d)).collect();
@@ -228,6 +246,7 @@ fn PoliciesEditor() -> impl IntoView {
                                             "" => return,
                                             "host" => StepApprover::Host,
                                             "host_department" => StepApprover::HostDepartment,
+                                            "chosen" => StepApprover::ChosenByPrevious,
                                             id => StepApprover::Department { department_id: id.to_owned() },
                                         };
                                         chain.update(|c| c.push(ApprovalStep { approver, skipped_for: vec![] }));
@@ -235,6 +254,7 @@ fn PoliciesEditor() -> impl IntoView {
                                         <option value="">{t(Msg::AddStep)}</option>
                                         <option value="host">{t(Msg::StepHost)}</option>
                                         <option value="host_department">{t(Msg::StepHostDepartment)}</option>
+                                        <option value="chosen">{t(Msg::StepChosen)}</option>
                                         {departments.iter().map(|d| view! { <option value=d.id.clone()>{d.name.clone()}</option> }).collect_view()}
                                     </select>
                                 </div>
@@ -247,6 +267,9 @@ fn PoliciesEditor() -> impl IntoView {
                                     p.vehicles_allowed = vehicles.get_untracked();
                                     p.face_photo = face.get_untracked();
                                     p.chain = chain.get_untracked();
+                                    p.single_use = single_use.get_untracked();
+                                    p.guard_document = guard_doc.get_untracked();
+                                    p.household_every_days = every.get_untracked().trim().parse().unwrap_or(0);
                                     save.dispatch(SavePolicy { policy: p });
                                 }>{t(Msg::Save)}</button>
                             }
@@ -255,5 +278,24 @@ fn PoliciesEditor() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+    }
+}
+
+fn applicants_label(a: crate::domain::policy::Applicants) -> Msg {
+    use crate::domain::policy::Applicants;
+    match a {
+        Applicants::Anyone => Msg::ApplicantsAnyone,
+        Applicants::Residents => Msg::ApplicantsResidents,
+        Applicants::StaffThemselves => Msg::ApplicantsStaffThemselves,
+        Applicants::StaffForOthers => Msg::ApplicantsStaffForOthers,
+    }
+}
+
+/// What the guard is told to check, as the rules page names it.
+pub fn guard_label(g: GuardDocument) -> Msg {
+    match g {
+        GuardDocument::OnRecord => Msg::GuardOnRecord,
+        GuardDocument::IdOrResidenceProof => Msg::CheckResidenceProof,
+        GuardDocument::WorkCard => Msg::CheckWorkCard,
     }
 }

@@ -21,7 +21,7 @@ pub async fn policy(st: &AppState, kind: PassKind) -> Result<PassPolicy, AppErro
 /// A policy as stored (JSON), or "not offered" when there is none.
 pub(crate) fn stored_policy(code: &str, stored: Option<String>) -> Result<PassPolicy, AppError> {
     match stored {
-        Some(p) => serde_json::from_str(&p).map_err(|e| {
+        Some(p) => PassPolicy::from_stored(&p).map_err(|e| {
             tracing::error!(error = %e, kind = code, "stored pass policy unreadable");
             AppError::Internal
         }),
@@ -36,9 +36,6 @@ pub async fn seed_rules(st: &AppState) -> Result<(), sqlx::Error> {
     let sec: Option<(String,)> = sqlx::query_as("SELECT id FROM departments WHERE code = 'SEC'").fetch_optional(&st.db.read).await?;
     let mut tx = st.db.write.begin().await?;
     for p in PassPolicy::defaults(&sec.map(|s| s.0).unwrap_or_default()) {
-        if !matches!(p.kind, PassKind::Visitor | PassKind::Contractor) {
-            continue;
-        }
         let code = p.kind.code();
         let mut p = p;
         if p.kind == PassKind::Contractor
@@ -84,15 +81,27 @@ pub async fn seed_rules(st: &AppState) -> Result<(), sqlx::Error> {
 
 pub async fn policies(st: &AppState) -> Result<Vec<PassPolicy>, AppError> {
     let rows: Vec<(String,)> = sqlx::query_as("SELECT policy FROM pass_policies ORDER BY kind").fetch_all(&st.db.read).await?;
-    Ok(rows.into_iter().filter_map(|(p,)| serde_json::from_str(&p).ok()).collect())
+    Ok(rows.into_iter().filter_map(|(p,)| PassPolicy::from_stored(&p).ok()).collect())
 }
 
 /// Saves a policy after checking it makes sense: limits within reason,
 /// a chain whose named departments exist.
 pub async fn save_policy(st: &AppState, me: &Principal, p: PassPolicy) -> Result<(), AppError> {
-    use crate::domain::policy::{PassKind, StepApprover};
-    if !matches!(p.kind, PassKind::Visitor | PassKind::Contractor) {
+    use crate::domain::policy::{PassKind, PolicyProblem, StepApprover};
+    if !matches!(p.kind, PassKind::Visitor | PassKind::Contractor | PassKind::StaffWork | PassKind::ResidentDay) {
         return Err(AppError::invalid("kind", Msg::ErrKindNotOffered));
+    }
+    p.check().map_err(|e| {
+        let msg = match e {
+            PolicyProblem::ChosenFirst => Msg::ErrChosenStepFirst,
+            PolicyProblem::NoHost => Msg::ErrNoHostForKind,
+            PolicyProblem::BothNotOffered => Msg::ErrStepNotOffered,
+            PolicyProblem::ApplicantsMismatch => Msg::ErrApplicantsMismatch,
+        };
+        AppError::invalid("chain", msg)
+    })?;
+    if p.household_every_days > 30 {
+        return Err(AppError::invalid("household_every_days", Msg::ErrOutOfRange));
     }
     if !(1..=366).contains(&p.dates.max_days) {
         return Err(AppError::invalid("max_days", Msg::ErrOutOfRange));
@@ -100,12 +109,14 @@ pub async fn save_policy(st: &AppState, me: &Principal, p: PassPolicy) -> Result
     if p.dates.max_days_ahead > 366 {
         return Err(AppError::invalid("max_days_ahead", Msg::ErrOutOfRange));
     }
-    if p.chain.is_empty() || p.chain.len() > 6 {
+    // An empty chain issues at once: only for residents' day passes (the
+    // resident office reviews where the policy says so).
+    if (p.chain.is_empty() && p.kind != PassKind::ResidentDay) || p.chain.len() > 6 {
         return Err(AppError::invalid("chain", Msg::ErrOutOfRange));
     }
     for s in &p.chain {
         match &s.approver {
-            StepApprover::Host | StepApprover::HostDepartment => {}
+            StepApprover::Host | StepApprover::HostDepartment | StepApprover::ChosenByPrevious => {}
             StepApprover::Department { department_id } => {
                 let d: Option<(String,)> =
                     sqlx::query_as("SELECT id FROM departments WHERE id = $1").bind(department_id).fetch_optional(&st.db.read).await?;

@@ -40,16 +40,24 @@ fn Detail(d: ApplicationDetail, action: ServerAction<ActOnApplication>) -> impl 
     let id_for_form = id.clone();
     let setup_for_edit = d.setup.clone();
     let actions = d.actions.clone();
+    // Approving may mean naming the next step's department and handler.
+    let choose_next = d.choose_next.clone();
+    let must_choose = !choose_next.is_empty();
+    let next_dept = RwSignal::new(String::new());
+    let next_staff = RwSignal::new(String::new());
+    let handlers = ServerAction::<NextStepHandlers>::new();
     let run = {
         let id = id.clone();
         move |act: Action| {
+            let next = (must_choose && matches!(act, Action::Approve | Action::ApproveWithEdits))
+                .then(|| NextStep { department_id: next_dept.get_untracked(), staff_id: next_staff.get_untracked() });
             let edits = act.needs_edits().then(|| ApproverEdits {
                 start_date: e_start.get_untracked(),
                 end_date: e_end.get_untracked(),
                 reason_id: e_reason.get_untracked(),
                 plate: e_plate.get_untracked(),
             });
-            action.dispatch(ActOnApplication { id: id.clone(), action: act, version, note: note.get_untracked(), edits });
+            action.dispatch(ActOnApplication { id: id.clone(), action: act, version, note: note.get_untracked(), edits, next });
             chosen.set(None);
         }
     };
@@ -60,9 +68,9 @@ fn Detail(d: ApplicationDetail, action: ServerAction<ActOnApplication>) -> impl 
             <h1>{d.row.first_entrant.clone()}{(d.row.entrants > 1).then(|| format!(" +{}", d.row.entrants - 1))}</h1>
             <dl class="facts">
                 <dt>{t(Msg::PassKindLabel)}</dt><dd>{t(d.row.kind.label())}</dd>
-                <dt>{t(Msg::Host)}</dt><dd>{format!("{} — {}", d.row.host, d.row.department)}</dd>
+                <dt>{t(host_label(d.row.kind))}</dt><dd>{if d.row.host.is_empty() { d.row.department.clone() } else { format!("{} — {}", d.row.host, d.row.department) }}</dd>
                 <dt>{t(Msg::Campus)}</dt><dd>{d.campus.clone()}</dd>
-                <dt>{t(Msg::VisitReason)}</dt><dd>{d.reason.clone()}</dd>
+                {(!d.reason.is_empty()).then(|| view! { <dt>{t(Msg::VisitReason)}</dt><dd>{d.reason.clone()}</dd> })}
                 <dt>{t(Msg::Dates)}</dt><dd id="dates">{format!("{} → {}", d.row.start_date, d.row.end_date)}</dd>
                 <dt>{t(Msg::Plate)}</dt><dd id="plate-value">{d.row.plate.clone().unwrap_or_else(|| "—".into())}</dd>
                 <dt>{t(Msg::Applicant)}</dt><dd>{d.applicant_phone.clone()}</dd>
@@ -88,8 +96,8 @@ fn Detail(d: ApplicationDetail, action: ServerAction<ActOnApplication>) -> impl 
             <ol class="steps">
                 {d.steps.iter().map(|s| {
                     let class = match s.state { StepState::Done => "done", StepState::Current => "current", StepState::Waiting => "waiting" };
-                    let label = if s.host { Msg::StepHost } else { Msg::StepDepartment };
-                    view! { <li class=class>{t(label)} ": " {s.who.clone()}</li> }
+                    let label = if s.host { Msg::StepHost } else if s.chosen { Msg::StepChosen } else { Msg::StepDepartment };
+                    view! { <li class=class>{t(label)} ": " {if s.who.is_empty() { "—".to_owned() } else { s.who.clone() }}</li> }
                 }).collect_view()}
             </ol>
             <ErrorLine error />
@@ -98,13 +106,33 @@ fn Detail(d: ApplicationDetail, action: ServerAction<ActOnApplication>) -> impl 
                     let run = run.clone();
                     let class = match a { Action::Approve | Action::Confirm | Action::ApproveWithEdits => "primary", Action::Reject | Action::Cancel | Action::Withdraw => "danger", _ => "secondary" };
                     view! { <button class=class data-act=format!("{a:?}") disabled=move || action.pending().get() on:click=move |_| {
-                        if a.needs_note() || a.needs_edits() { editing.set(a.needs_edits()); chosen.set(Some(a)); } else { run(a); }
+                        let names_next = must_choose && matches!(a, Action::Approve | Action::ApproveWithEdits);
+                        if a.needs_note() || a.needs_edits() || names_next { editing.set(a.needs_edits()); chosen.set(Some(a)); } else { run(a); }
                     }>{t(a.label())}</button> }
                 }).collect_view()}
             </div>
-            {move || { let run = run.clone(); let reasons = reasons.clone(); chosen.get().map(move |a| {
+            {move || { let run = run.clone(); let reasons = reasons.clone(); let choose_next = choose_next.clone(); let id = id.clone(); chosen.get().map(move |a| {
+                let names_next = must_choose && matches!(a, Action::Approve | Action::ApproveWithEdits);
                 view! {
                     <div class="decision" id="decision">
+                        {names_next.then(|| { let id = id.clone(); view! {
+                            <label for="next-step">{t(Msg::NextStep)}</label>
+                            <select id="next-step" on:change=move |ev| {
+                                let d = event_target_value(&ev);
+                                next_dept.set(d.clone());
+                                next_staff.set(String::new());
+                                if !d.is_empty() { handlers.dispatch(NextStepHandlers { id: id.clone(), department_id: d }); }
+                            }>
+                                <option value="">{t(Msg::PleaseChoose)}</option>
+                                {choose_next.iter().map(|c| view! { <option value=c.id.clone()>{format!("{}{}", c.name, t(Msg::NextStepAgrees)())}</option> }).collect_view()}
+                            </select>
+                            <label for="next-handler">{t(Msg::NextHandler)}</label>
+                            <select id="next-handler" on:change=move |ev| next_staff.set(event_target_value(&ev))>
+                                <option value="">{t(Msg::PleaseChoose)}</option>
+                                {move || handlers.value().get().and_then(Result::ok).unwrap_or_default().into_iter()
+                                    .map(|h| view! { <option value=h.staff_id.clone()>{h.name.clone()}</option> }).collect_view()}
+                            </select>
+                        }})}
                         {a.needs_edits().then(|| view! {
                             <div class="row">
                                 <div class="grow"><label for="edit-start">{t(Msg::StartDate)}</label><input id="edit-start" type="date" prop:value=e_start on:input=move |ev| e_start.set(event_target_value(&ev)) /></div>
@@ -147,9 +175,19 @@ fn Detail(d: ApplicationDetail, action: ServerAction<ActOnApplication>) -> impl 
         {form.zip(setup_for_edit).map(|(f, s)| view! {
             <div id="resubmit-form">
                 <p class="notice narrow-block">{t(Msg::EditAndResubmitHint)}</p>
-                <ApplicationForm setup=s invitation=None existing=Some((id_for_form.clone(), version, f)) />
+                <ApplicationForm setup=s invitation=None existing=Some((id_for_form.clone(), version, f)) renew_from=None />
             </div>
         })}
+    }
+}
+
+/// Who answers for the application, as its kind names them.
+fn host_label(kind: PassKind) -> Msg {
+    match kind {
+        PassKind::ResidentDay => Msg::Household,
+        PassKind::StaffWork => Msg::Applicant,
+        PassKind::Contractor => Msg::FiledBy,
+        _ => Msg::Host,
     }
 }
 

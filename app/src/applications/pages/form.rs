@@ -20,7 +20,7 @@ pub(super) fn plate_problem(value: &str) -> Option<Msg> {
 }
 
 /// A key for one filling-in of a form: a double tap sends the same key.
-fn new_form_key() -> String {
+pub(super) fn new_form_key() -> String {
     #[cfg(feature = "hydrate")]
     {
         let mut b = [0u8; 16];
@@ -116,7 +116,7 @@ pub fn ApplyPage() -> impl IntoView {
                 match setup.await {
                     Err(AppError::Unauthenticated) => view! { <SignInFirst /> }.into_any(),
                     Err(e) => view! { <section class="card narrow"><p class="error" role="alert">{e.user_message(i18n.lang())}</p></section> }.into_any(),
-                    Ok(s) => view! { <ApplicationForm setup=s invitation=invitation.get_untracked() existing=None /> }.into_any(),
+                    Ok(s) => view! { <ApplicationForm setup=s invitation=invitation.get_untracked() existing=None renew_from=None /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -137,10 +137,16 @@ fn SignInFirst() -> impl IntoView {
 /// The form, for a new application or to edit a returned one
 /// (`existing` = its id, version and current content).
 #[component]
-pub fn ApplicationForm(setup: FormSetup, invitation: Option<String>, existing: Option<(String, i64, ApplicationInput)>) -> impl IntoView {
+pub fn ApplicationForm(
+    setup: FormSetup,
+    invitation: Option<String>,
+    existing: Option<(String, i64, ApplicationInput)>,
+    /// A renewal: an earlier application's content (without its dates) for a new one.
+    renew_from: Option<(String, ApplicationInput)>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let today = NaiveDate::parse_from_str(&setup.today, "%Y-%m-%d").unwrap_or_default();
-    let prefill = existing.as_ref().map(|e| e.2.clone());
+    let prefill = existing.as_ref().map(|e| e.2.clone()).or_else(|| renew_from.map(|r| r.1));
     let inv = setup.invitation.clone();
     let host = RwSignal::new(inv.as_ref().map(|i| i.host.clone()));
     let host_fixed = inv.is_some() || existing.is_some();
@@ -158,9 +164,21 @@ pub fn ApplicationForm(setup: FormSetup, invitation: Option<String>, existing: O
         RwSignal::new(prefill.as_ref().map(|p| p.reason_id.clone()).or_else(|| inv.as_ref().map(|i| i.reason_id.clone())).unwrap_or_default());
     let tomorrow = setup.first_open_date.clone();
     let start = RwSignal::new(
-        prefill.as_ref().map(|p| p.start_date.clone()).or_else(|| inv.as_ref().map(|i| i.start_date.clone())).unwrap_or(tomorrow.clone()),
+        prefill
+            .as_ref()
+            .map(|p| p.start_date.clone())
+            .filter(|d| !d.is_empty())
+            .or_else(|| inv.as_ref().map(|i| i.start_date.clone()))
+            .unwrap_or(tomorrow.clone()),
     );
-    let end = RwSignal::new(prefill.as_ref().map(|p| p.end_date.clone()).or_else(|| inv.as_ref().map(|i| i.end_date.clone())).unwrap_or(tomorrow));
+    let end = RwSignal::new(
+        prefill
+            .as_ref()
+            .map(|p| p.end_date.clone())
+            .filter(|d| !d.is_empty())
+            .or_else(|| inv.as_ref().map(|i| i.end_date.clone()))
+            .unwrap_or(tomorrow),
+    );
     let note = RwSignal::new(prefill.as_ref().map(|p| p.note.clone()).or_else(|| inv.as_ref().map(|i| i.note.clone())).unwrap_or_default());
     let has_car = RwSignal::new(prefill.as_ref().is_some_and(|p| !p.plate.is_empty()));
     let plate = RwSignal::new(prefill.as_ref().map(|p| p.plate.clone()).unwrap_or_default());
@@ -228,6 +246,7 @@ pub fn ApplicationForm(setup: FormSetup, invitation: Option<String>, existing: O
                 .collect(),
             plate: if has_car.get_untracked() { plate.get_untracked() } else { String::new() },
             note: note.get_untracked(),
+            household: None,
         };
         match &existing_id {
             Some((id, version)) => {
@@ -238,12 +257,20 @@ pub fn ApplicationForm(setup: FormSetup, invitation: Option<String>, existing: O
             }
         }
     };
+    // A department filing for a contractor: the filer answers for them.
+    let filer = setup.staff.clone();
+    let no_filer = filer.is_none();
+    let title = if kind == PassKind::Contractor { Msg::ContractorApplyTitle } else { Msg::ApplyTitle };
     view! {
         <section class="card narrow">
-            <h1>{t(Msg::ApplyTitle)}</h1>
-            <p class="muted small">{t(Msg::ApplyingAs)} " " {setup.applicant_phone.clone()}</p>
+            <h1>{t(title)}</h1>
+            {match filer.clone() {
+                Some(f) => view! { <p class="muted small" id="filer">{t(Msg::FiledBy)} ": " {f.name} " (" {f.staff_no} ") — " {f.department}</p> }.into_any(),
+                None => view! { <p class="muted small">{t(Msg::ApplyingAs)} " " {setup.applicant_phone.clone()}</p> }.into_any(),
+            }}
             {deadline_hint.map(|h| view! { <p class="notice small">{h}</p> })}
             <form on:submit=on_submit novalidate>
+                <Show when=move || no_filer>
                 <h2>{t(Msg::Host)}</h2>
                 {move || match host.get() {
                     Some(h) => view! {
@@ -276,6 +303,7 @@ pub fn ApplicationForm(setup: FormSetup, invitation: Option<String>, existing: O
                         })}
                     }.into_any(),
                 }}
+                </Show>
 
                 <label for="campus">{t(Msg::Campus)}</label>
                 <select id="campus" on:change=move |ev| campus.set(event_target_value(&ev)) prop:value=campus>
@@ -322,7 +350,7 @@ pub fn ApplicationForm(setup: FormSetup, invitation: Option<String>, existing: O
                 <label for="note">{t(Msg::Note)}</label>
                 <textarea id="note" rows="2" maxlength="200" prop:value=note on:input=move |ev| note.set(event_target_value(&ev))></textarea>
                 <ErrorLine error />
-                <button type="submit" class="primary" id="submit-application" disabled=move || { submit.pending().get() || resubmit.pending().get() || host.get().is_none() }>
+                <button type="submit" class="primary" id="submit-application" disabled=move || { submit.pending().get() || resubmit.pending().get() || (no_filer && host.get().is_none()) }>
                     {t(Msg::SubmitApplication)}
                 </button>
             </form>

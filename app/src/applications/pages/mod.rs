@@ -7,11 +7,13 @@ mod detail;
 mod form;
 mod invite;
 mod lists;
+mod people;
 
 pub use detail::*;
 pub use form::*;
 pub use invite::*;
 pub use lists::*;
+pub use people::*;
 
 use super::*;
 use crate::components::{ErrorLine, FieldHint, Refusal, go_to, resource};
