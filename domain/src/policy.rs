@@ -213,6 +213,7 @@ impl PassPolicy {
     /// stored is the departments', not anyone's).
     pub fn from_stored(json: &str) -> Result<PassPolicy, serde_json::Error> {
         let mut v: serde_json::Value = serde_json::from_str(json)?;
+        let before_applicants = v.get("applicants").is_none();
         if let Some(kind) = v.get("kind").cloned().and_then(|k| serde_json::from_value::<PassKind>(k).ok())
             && let Some(base) = PassPolicy::defaults("").into_iter().find(|p| p.kind == kind)
             && let (Some(obj), Ok(serde_json::Value::Object(base))) = (v.as_object_mut(), serde_json::to_value(&base))
@@ -225,7 +226,13 @@ impl PassPolicy {
                 }
             }
         }
-        serde_json::from_value(v)
+        let mut p: PassPolicy = serde_json::from_value(v)?;
+        // A contractor policy from before was a visitor's, with the host's
+        // step; the department files now, and its filer approves nothing.
+        if before_applicants && p.kind == PassKind::Contractor {
+            p.chain.retain(|s| s.approver != StepApprover::Host);
+        }
+        Ok(p)
     }
 
     /// The steps that apply to an application whose host belongs to
@@ -240,8 +247,12 @@ impl PassPolicy {
             ApprovalStep { approver: StepApprover::Host, skipped_for: vec![] },
             ApprovalStep { approver: StepApprover::HostDepartment, skipped_for: vec![] },
         ];
-        let mut with_security = host_then_department.clone();
-        with_security.push(ApprovalStep { approver: StepApprover::Department { department_id: security_office.to_owned() }, skipped_for: vec![] });
+        // Seed 000 §二: whoever employs approves (the filer's department),
+        // then the security office.
+        let department_then_security = vec![
+            ApprovalStep { approver: StepApprover::HostDepartment, skipped_for: vec![] },
+            ApprovalStep { approver: StepApprover::Department { department_id: security_office.to_owned() }, skipped_for: vec![] },
+        ];
         let t = |h, m| NaiveTime::from_hms_opt(h, m, 0);
         vec![
             PassPolicy {
@@ -258,7 +269,7 @@ impl PassPolicy {
             },
             PassPolicy {
                 kind: PassKind::Contractor,
-                chain: with_security,
+                chain: department_then_security,
                 // Seed 000 §二: at most 180 days, then a new application.
                 dates: DateRules { max_days: 180, max_days_ahead: 30, next_day_deadline: None, same_day: true },
                 vehicles_allowed: true,
@@ -323,8 +334,11 @@ impl PassPolicy {
         if self.chain.iter().any(|s| s.approver == StepApprover::BothDepartments) {
             return Err(PolicyProblem::BothNotOffered);
         }
-        let has_host = matches!(self.applicants, Applicants::Anyone | Applicants::StaffThemselves | Applicants::StaffForOthers);
-        if !has_host && self.chain.iter().any(|s| matches!(s.approver, StepApprover::Host | StepApprover::HostDepartment)) {
+        // Only visitors name a host; staff answer for their own filings
+        // (their department approves), residents have neither.
+        let host_step = self.chain.iter().any(|s| s.approver == StepApprover::Host);
+        let department_step = self.chain.iter().any(|s| s.approver == StepApprover::HostDepartment);
+        if (host_step && self.applicants != Applicants::Anyone) || (department_step && self.applicants == Applicants::Residents) {
             return Err(PolicyProblem::NoHost);
         }
         let fits = match self.kind {
@@ -364,9 +378,9 @@ mod tests {
     #[test]
     fn a_step_can_be_left_out_for_a_department() {
         let mut p = PassPolicy::defaults("SEC").remove(1);
-        p.chain[2].skipped_for.push("CS".into());
-        assert_eq!(p.chain_for("CS").len(), 2);
-        assert_eq!(p.chain_for("HIST").len(), 3);
+        p.chain[1].skipped_for.push("CS".into());
+        assert_eq!(p.chain_for("CS").len(), 1);
+        assert_eq!(p.chain_for("HIST").len(), 2);
     }
 
     #[test]
@@ -401,11 +415,12 @@ mod tests {
 
     #[test]
     fn a_stored_policy_from_before_applicants_reads_with_its_kinds_defaults() {
-        let old = r#"{"kind":"Contractor","chain":[],"dates":{"max_days":180,"max_days_ahead":30,"next_day_deadline":null,"same_day":false},"vehicles_allowed":true,"face_photo":"Optional","single_use":false}"#;
+        let old = r#"{"kind":"Contractor","chain":[{"approver":"Host","skipped_for":[]},{"approver":"HostDepartment","skipped_for":[]}],"dates":{"max_days":180,"max_days_ahead":30,"next_day_deadline":null,"same_day":false},"vehicles_allowed":true,"face_photo":"Optional","single_use":false}"#;
         let p = PassPolicy::from_stored(old).unwrap();
         assert_eq!(p.applicants, Applicants::StaffForOthers);
         assert_eq!(p.guard_document, GuardDocument::OnRecord);
         assert_eq!(p.household_every_days, 0);
+        assert_eq!(p.chain.len(), 1, "the visitor's host step is gone: {:?}", p.chain);
         let visitor = old.replace("Contractor", "Visitor");
         assert_eq!(PassPolicy::from_stored(&visitor).unwrap().applicants, Applicants::Anyone);
         // What was stored wins over the defaults.

@@ -59,6 +59,7 @@ impl Facts {
             daily_cap_cents: 3000,
             doc_type: (!self.vehicle).then(|| "resident_id".into()),
             doc_masked: None,
+            check_document: String::new(),
             has_photo: 0,
             blacklisted: self.blacklisted as i64,
         }
@@ -80,6 +81,7 @@ impl Facts {
             vehicle_gates: o.vehicle_gates,
             cancelled: o.cancelled_at.is_some() as i64,
             doc_type: o.doc_type,
+            check_document: o.check_document,
             blacklisted: o.blacklisted,
         }
     }

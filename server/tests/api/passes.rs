@@ -37,7 +37,7 @@ pub async fn token_of(c: &Ctx, link: &str) -> String {
     passes::sign(&c.app.state, &passes::claims_for(&row, c.app.state.clock.now_ms())).unwrap()
 }
 
-async fn pass_row(c: &Ctx, pid: &str) -> passes::PassRow {
+pub async fn pass_row(c: &Ctx, pid: &str) -> passes::PassRow {
     let (application_id, entrant_id, kind, vehicle, holder, campus_id, valid_from, valid_until, single_use): (
         String,
         Option<String>,
