@@ -48,6 +48,7 @@ fn SignedInHome(me: Me) -> impl IntoView {
     let approver = me.has(Role::Approver);
     let guard = me.has(Role::Guard);
     let visitor = !me.is_staff();
+    let resident = matches!(me.kind, MeKind::Phone { resident: true, .. });
     let staff = me.is_staff();
     let must_change = me.must_change_password;
     view! {
@@ -65,15 +66,21 @@ fn SignedInHome(me: Me) -> impl IntoView {
         <Show when=move || guard>
             <a class="tile" href="/scan" id="tile-scan"><strong>{t(Msg::ScannerTile)}</strong></a>
         </Show>
+        <Show when=move || resident>
+            <a class="tile" href="/resident" id="tile-resident"><strong>{t(Msg::ApplyResidentPass)}</strong><span>{t(Msg::ResidentApplyHint)}</span></a>
+        </Show>
         <Show when=move || visitor>
             <a class="tile" href="/apply" id="tile-apply"><strong>{t(Msg::ApplyTitle)}</strong></a>
-            <a class="tile" href="/applications" id="tile-mine"><strong>{t(Msg::MyApplications)}</strong></a>
         </Show>
+        // One home for staff who are applicants, hosts and approvers at once.
         <Show when=move || staff>
             <a class="tile" href="/approvals" id="tile-approvals"><strong>{t(Msg::Inbox)}</strong>
                 <span>{move || if approver { t(Msg::DepartmentApplications)() } else { t(Msg::HostInboxHint)() }}</span></a>
+            <a class="tile" href="/staff-pass" id="tile-staff-pass"><strong>{t(Msg::ApplyStaffPass)}</strong><span>{t(Msg::StaffApplyHint)}</span></a>
+            <a class="tile" href="/contractors/new" id="tile-contractor"><strong>{t(Msg::FileContractor)}</strong></a>
             <a class="tile" href="/invite" id="tile-invite"><strong>{t(Msg::InviteVisitor)}</strong></a>
         </Show>
+        <a class="tile" href="/applications" id="tile-mine"><strong>{t(Msg::MyApplications)}</strong></a>
         <Show when=move || admin>
             <a class="tile" href="/admin/on-campus" id="tile-on-campus"><strong>{t(Msg::OnCampus)}</strong></a>
             <a class="tile" href="/admin/scans" id="tile-scans"><strong>{t(Msg::ScanLog)}</strong></a>

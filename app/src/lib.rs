@@ -166,6 +166,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/on-campus") view=passes::OnCampusPage />
                     <Route path=path!("/admin/devices") view=passes::DevicesPage />
                     <Route path=path!("/apply") view=|| view! { <PageIsland><applications::ApplyPage /></PageIsland> } />
+                    <Route path=path!("/resident") view=applications::ResidentApplyPage />
+                    <Route path=path!("/staff-pass") view=applications::StaffPassPage />
+                    <Route path=path!("/contractors/new") view=applications::ContractorApplyPage />
                     <Route path=path!("/applications") view=applications::MyApplicationsPage />
                     <Route path=path!("/applications/:id") view=applications::ApplicationPage />
                     <Route path=path!("/approvals") view=applications::ApprovalsPage />

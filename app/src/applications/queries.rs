@@ -390,6 +390,7 @@ pub async fn detail(st: &AppState, me: &Principal, id: &str) -> Result<Applicati
             vec![]
         },
         setup: if form.is_some() { Some(form_setup(st, me, a.kind, None).await?) } else { None },
+        renewable: a.kind == PassKind::Contractor && applicant_view && matches!(me.subject, crate::platform::context::Subject::Staff(_)),
         choose_next: if chooses_next(me, &a) {
             sqlx::query_as("SELECT id, name FROM departments ORDER BY code").fetch_all(&st.db.read).await?
         } else {

@@ -261,6 +261,9 @@ pub struct ApplicationDetail {
     /// current step means naming the next one's handler.
     #[serde(default)]
     pub choose_next: Vec<Choice>,
+    /// The caller filed this contractor application and may renew it.
+    #[serde(default)]
+    pub renewable: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -110,10 +110,39 @@ async fn a_resident_gets_a_single_use_day_pass_valid_only_on_its_date() {
     // Not before its date, once on it, never again, not the day after.
     assert_eq!(scan(&c, &gate, &token).await.reason, Reason::NotYetValid);
     c.app.clock.set(day(26));
+    // The offline roster carries it: single use, and what to check.
+    let guard = c.app.staff("G0001").await;
+    let roster: app::domain::roster::Roster = c.app.call_json(&guard, "guard_roster", json!({"gate_id": gate, "since": null})).await.unwrap();
+    let listed = roster
+        .passes
+        .iter()
+        .find(|p| app::domain::roster::kind_from_wire(&p.kind) == Some(app::domain::policy::PassKind::ResidentDay))
+        .expect("in the roster");
+    assert!(listed.single_use && listed.check_document == "residence_proof", "{listed:?}");
+    let mut local = app::domain::roster::LocalRoster::default();
+    local.merge(roster, c.app.state.clock.now_ms());
+    let direction = app::domain::gate::Direction::In;
+    assert_eq!(local.verdict_for_qr(&gate, direction, &token, c.app.state.clock.now_ms()).0, Reason::Ok);
+    // A turnstile asks the device API without spending it ...
+    let admin = c.app.staff("S0001").await;
+    let key: String = c.app.call(&admin, "register_device", &[("gate_id", &gate), ("name", "闸机")]).await.unwrap();
+    let answer: Value = reqwest::Client::new()
+        .post(format!("{}/api/gate/v1/check", c.app.base))
+        .bearer_auth(&key)
+        .json(&json!({"direction": "in", "qr": token, "record": false}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["allow"], true, "{answer}");
+    // ... and the guard's scan spends it.
     let v = scan(&c, &gate, &token).await;
     assert!(v.allow, "{v:?}");
     assert_eq!(v.pass.unwrap().check_document, Msg::CheckResidenceProof, "the guard is told what to check");
     assert_eq!(scan(&c, &gate, &token).await.reason, Reason::AlreadyUsed);
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM people_inside").await, 1, "counted on campus now");
     c.app.clock.set(day(27));
     assert_eq!(scan(&c, &gate, &token).await.reason, Reason::Expired);
 }

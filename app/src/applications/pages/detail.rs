@@ -92,6 +92,7 @@ fn Detail(d: ApplicationDetail, action: ServerAction<ActOnApplication>) -> impl 
                     {d.passes.iter().map(|(holder, link)| view! { <li><a href=link.clone()>{holder.clone()}</a></li> }).collect_view()}
                 </ul>
             })}
+            {d.renewable.then(|| view! { <p><a class="button secondary" id="renew" href=format!("/contractors/new?renew={}", d.row.id)>{t(Msg::Renew)}</a></p> })}
             <h2>{t(Msg::ApprovalSteps)}</h2>
             <ol class="steps">
                 {d.steps.iter().map(|s| {
