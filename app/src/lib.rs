@@ -151,8 +151,8 @@ pub fn App() -> impl IntoView {
             <main>
                 <Routes fallback=|| view! { <section class="card narrow"><p>{t(Msg::ErrNotFound)}</p><a href="/">{t(Msg::Home)}</a></section> }>
                     <Route path=StaticSegment("") view=home::HomePage />
-                    <Route path=path!("/sign-in") view=auth::PhoneSignInPage />
-                    <Route path=path!("/sign-in/staff") view=auth::StaffSignInPage />
+                    <Route path=path!("/sign-in") view=|| view! { <PageIsland><auth::PhoneSignInPage /></PageIsland> } />
+                    <Route path=path!("/sign-in/staff") view=|| view! { <PageIsland><auth::StaffSignInPage /></PageIsland> } />
                     <Route path=path!("/account/password") view=auth::ChangePasswordPage />
                     <Route path=path!("/admin/campuses") view=directory::CampusesPage />
                     <Route path=path!("/admin/departments") view=directory::DepartmentsPage />
@@ -166,13 +166,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/on-campus") view=passes::OnCampusPage />
                     <Route path=path!("/admin/devices") view=passes::DevicesPage />
                     <Route path=path!("/apply") view=|| view! { <PageIsland><applications::ApplyPage /></PageIsland> } />
-                    <Route path=path!("/resident") view=applications::ResidentApplyPage />
-                    <Route path=path!("/staff-pass") view=applications::StaffPassPage />
+                    <Route path=path!("/resident") view=|| view! { <PageIsland><applications::ResidentApplyPage /></PageIsland> } />
+                    <Route path=path!("/staff-pass") view=|| view! { <PageIsland><applications::StaffPassPage /></PageIsland> } />
                     <Route path=path!("/contractors/new") view=applications::ContractorApplyPage />
-                    <Route path=path!("/applications") view=applications::MyApplicationsPage />
-                    <Route path=path!("/applications/:id") view=applications::ApplicationPage />
-                    <Route path=path!("/approvals") view=applications::ApprovalsPage />
-                    <Route path=path!("/approvals/:id") view=applications::ApplicationPage />
+                    <Route path=path!("/applications") view=|| view! { <PageIsland><applications::MyApplicationsPage /></PageIsland> } />
+                    <Route path=path!("/applications/:id") view=application_island />
+                    <Route path=path!("/approvals") view=|| view! { <PageIsland><applications::ApprovalsPage /></PageIsland> } />
+                    <Route path=path!("/approvals/:id") view=application_island />
                     <Route path=path!("/invite") view=applications::InvitePage />
                     <Route path=path!("/p/:link") view=|| {
                         let params = leptos_router::hooks::use_params_map();
@@ -185,6 +185,14 @@ pub fn App() -> impl IntoView {
             </main>
         </Router>
     }
+}
+
+/// An application's page: its id from the route, handed to the page so the
+/// page bundle (which has no router) renders it the same.
+fn application_island() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let id = Signal::derive(move || params.with(|p| p.get("id").unwrap_or_default()));
+    view! { <PageIsland><applications::ApplicationPage id /></PageIsland> }
 }
 
 fn scanner_island() -> impl IntoView {
@@ -268,6 +276,25 @@ pub fn hydrate_visitor_page() {
     }
 }
 
+/// The phone pages' bundle (see [`Bundle::People`]).
+#[cfg(feature = "hydrate")]
+pub fn hydrate_people_page() {
+    let path = window().location().pathname().unwrap_or_default();
+    let id = |prefix: &str| path.strip_prefix(prefix).map(str::to_owned);
+    if let Some(id) = id("/applications/").or_else(|| id("/approvals/")) {
+        let id = Signal::stored(id);
+        return hydrate_page(move || view! { <applications::ApplicationPage id /> });
+    }
+    match path.as_str() {
+        "/sign-in" => hydrate_page(|| view! { <auth::PhoneSignInPage /> }),
+        "/sign-in/staff" => hydrate_page(|| view! { <auth::StaffSignInPage /> }),
+        "/resident" => hydrate_page(|| view! { <applications::ResidentApplyPage /> }),
+        "/staff-pass" => hydrate_page(|| view! { <applications::StaffPassPage /> }),
+        "/approvals" => hydrate_page(|| view! { <applications::ApprovalsPage /> }),
+        _ => hydrate_page(|| view! { <applications::MyApplicationsPage /> }),
+    }
+}
+
 /// The guard's bundle: the scanner (`/scan`, `/s`).
 #[cfg(feature = "hydrate")]
 pub fn hydrate_scanner_page() {
@@ -281,6 +308,9 @@ pub enum Bundle {
     Main,
     Scanner,
     Visitor,
+    /// The other pages people open on a phone: sign-in, the resident and
+    /// staff forms, their applications, the approvers' inbox and detail.
+    People,
 }
 
 impl Bundle {
@@ -293,10 +323,17 @@ impl Bundle {
         match path {
             "/scan" | "/s" => Bundle::Scanner,
             "/apply" => Bundle::Visitor,
-            _ => match path.strip_prefix("/p/") {
-                Some(link) if !link.is_empty() && !link.contains('/') => Bundle::Visitor,
-                _ => Bundle::Main,
-            },
+            "/sign-in" | "/sign-in/staff" | "/resident" | "/staff-pass" | "/applications" | "/approvals" => Bundle::People,
+            _ => {
+                let one_segment = |prefix: &str| path.strip_prefix(prefix).is_some_and(|rest| !rest.is_empty() && !rest.contains('/'));
+                if one_segment("/p/") {
+                    Bundle::Visitor
+                } else if one_segment("/applications/") || one_segment("/approvals/") {
+                    Bundle::People
+                } else {
+                    Bundle::Main
+                }
+            }
         }
     }
 
@@ -307,6 +344,7 @@ impl Bundle {
             Bundle::Main => None,
             Bundle::Scanner => Some("scanner"),
             Bundle::Visitor => Some("visitor"),
+            Bundle::People => Some("people"),
         }
     }
 }
@@ -323,7 +361,23 @@ mod tests {
         for p in ["/apply", "/p/AbC123"] {
             assert_eq!(Bundle::for_path(p), Bundle::Visitor, "{p}");
         }
-        for p in ["/", "", "/p", "/p/", "/p/a/b", "/applications", "/admin/scans", "/scanner", "/sign-in", "/scan/", "/p/AbC123/"] {
+        for p in ["/sign-in", "/sign-in/staff", "/resident", "/staff-pass", "/applications", "/approvals", "/applications/x1", "/approvals/x1"] {
+            assert_eq!(Bundle::for_path(p), Bundle::People, "{p}");
+        }
+        for p in [
+            "/",
+            "",
+            "/p",
+            "/p/",
+            "/p/a/b",
+            "/admin/scans",
+            "/scanner",
+            "/scan/",
+            "/p/AbC123/",
+            "/applications/",
+            "/applications/a/b",
+            "/contractors/new",
+        ] {
             assert_eq!(Bundle::for_path(p), Bundle::Main, "{p}");
         }
     }

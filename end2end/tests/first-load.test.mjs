@@ -11,7 +11,10 @@ after(async () => { await browser?.close(); });
 // of the visitor's form and the guard's scanner, brotli, at most 200 KB
 // each (the benchmark harness reports it; this keeps a change from
 // quietly growing it). A size, not a timing.
-for (const path of ['/apply', '/scan']) {
+// Every page people open on a phone: the visitor's form and pass, the
+// scanner, sign-in, the resident and staff forms, their applications and
+// an application's page, the approvers' inbox.
+for (const path of ['/apply', '/scan', '/sign-in', '/resident', '/staff-pass', '/applications', '/applications/x', '/approvals']) {
   test(`the first load of ${path} stays within 200 KB of JS and WASM (brotli)`, async () => {
     const { context, page } = await phone(browser);
     const files = [];

@@ -3,10 +3,9 @@
 use super::*;
 
 #[component]
-pub fn ApplicationPage() -> impl IntoView {
+pub fn ApplicationPage(#[prop(into)] id: Signal<String>) -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let id = move || id.get();
     let action = ServerAction::<ActOnApplication>::new();
     let detail = resource(move || (id(), action.version().get()), |(id, _)| get_application(id));
     view! {

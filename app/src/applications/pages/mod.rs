@@ -24,4 +24,3 @@ use crate::domain::{Phone, Plate};
 use crate::i18n::{Msg, t, use_i18n};
 use crate::rules::doc_label;
 use chrono::NaiveDate;
-use leptos_router::hooks::use_params_map;

@@ -1,0 +1,9 @@
+//! The phone pages' bundle: sign-in, residents' and staff members' forms,
+//! "my applications", the approvers' inbox and an application's page;
+//! hydrates only the page's island (see `app::Bundle` and `app::hydrate_page`).
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    app::hydrate_people_page();
+}
