@@ -489,6 +489,11 @@ messages! {
     ErrResidentDocumentMissing => "您的证件未登记，请联系社区办", "Your document is not on record; ask the resident office";
     ErrHouseholdPassTooSoon => "每户每 {arg} 天只能申请 1 个通行码，所选日期已有本户的通行码", "One pass per household every {arg} days: your household already has one for these days";
     ErrChooseNextHandler => "请选择下一步和下一步办理人", "Choose the next step and who handles it";
+    ErrPeriodsOverlap => "各时段不能重叠", "Periods must not overlap";
+    ErrTooManyPeriods => "一次申请最多 {arg} 个时段", "At most {arg} periods in one application";
+    ErrPeriodsEditedByVisitor => "多时段申请的日期请退回申请人修改", "Return a several-period application to the visitor to change its dates";
+    AddPeriod => "＋ 增加一个时段", "+ Add another period";
+    Periods => "通行时段", "Periods";
     ErrNextHandlerUnknown => "所选办理人不是该部门的审批人", "The person chosen does not approve for that department";
     ErrWrongState => "该申请当前状态下不能进行此操作，请刷新后查看", "This is not possible in the application's current state; refresh to see it";
     ErrReasonNeeded => "请填写原因，申请人会看到", "Please give a reason; the applicant will see it";

@@ -62,10 +62,57 @@ impl DateRules {
     }
 }
 
+/// Most validity periods one application may ask for (seed 001: a visitor
+/// may come on several separate days, each its own period and passes).
+pub const MAX_PERIODS: usize = 5;
+
+/// Why a list of periods is refused: which period (0-based) and why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum PeriodsProblem {
+    #[error("period {0}: {1}")]
+    Period(usize, DateProblem),
+    #[error("period {0} overlaps an earlier one")]
+    Overlap(usize),
+    #[error("more periods than allowed")]
+    TooMany,
+    #[error("no period")]
+    None,
+}
+
+impl DateRules {
+    /// Checks several periods: each by the rules, none overlapping another.
+    pub fn check_periods(&self, periods: &[(NaiveDate, NaiveDate)], now: NaiveDateTime) -> Result<(), PeriodsProblem> {
+        if periods.is_empty() {
+            return Err(PeriodsProblem::None);
+        }
+        if periods.len() > MAX_PERIODS {
+            return Err(PeriodsProblem::TooMany);
+        }
+        for (i, (s, e)) in periods.iter().enumerate() {
+            self.check(*s, *e, now).map_err(|p| PeriodsProblem::Period(i, p))?;
+            if periods[..i].iter().any(|(s2, e2)| s <= e2 && s2 <= e) {
+                return Err(PeriodsProblem::Overlap(i));
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn several_periods_each_obey_the_rules_and_never_overlap() {
+        let now = at(25, 9, 0);
+        assert_eq!(visitor().check_periods(&[(d(26), d(26)), (d(28), d(29))], now), Ok(()));
+        assert_eq!(visitor().check_periods(&[(d(26), d(27)), (d(27), d(28))], now), Err(PeriodsProblem::Overlap(1)));
+        assert_eq!(visitor().check_periods(&[(d(26), d(26)), (d(24), d(24))], now), Err(PeriodsProblem::Period(1, DateProblem::StartInPast)));
+        assert_eq!(visitor().check_periods(&[], now), Err(PeriodsProblem::None));
+        let six: Vec<_> = (0..6).map(|i| (d(26) + chrono::Days::new(i), d(26) + chrono::Days::new(i))).collect();
+        assert_eq!(visitor().check_periods(&six, now), Err(PeriodsProblem::TooMany));
+    }
 
     fn visitor() -> DateRules {
         DateRules { max_days: 15, max_days_ahead: 7, next_day_deadline: NaiveTime::from_hms_opt(16, 0, 0), same_day: false }

@@ -66,6 +66,7 @@ impl Applicant {
 
 /// An application as stored, for deciding what the caller may do.
 pub(super) struct Loaded {
+    pub(super) id: String,
     pub(super) status: Status,
     pub(super) version: i64,
     pub(super) applicant: String,
@@ -82,6 +83,7 @@ pub(super) struct Loaded {
 
 #[derive(sqlx::FromRow)]
 struct LoadedRow {
+    id: String,
     status: String,
     version: i64,
     applicant_phone: String,
@@ -105,13 +107,14 @@ impl Loaded {
 
 pub(super) async fn load<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(exec: E, id: &str) -> Result<Option<Loaded>, AppError> {
     let row: Option<LoadedRow> = sqlx::query_as(
-        "SELECT status, version, applicant_phone, applicant_staff_id, host_staff_id, department_id, chain, kind, start_date, end_date, reason_id, plate
+        "SELECT id, status, version, applicant_phone, applicant_staff_id, host_staff_id, department_id, chain, kind, start_date, end_date, reason_id, plate
          FROM applications WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(exec)
     .await?;
     Ok(row.map(|r| Loaded {
+        id: r.id,
         status: Status::from_code(&r.status).unwrap_or(Status::Draft),
         version: r.version,
         applicant: r.applicant_phone,

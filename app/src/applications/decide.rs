@@ -166,6 +166,7 @@ pub async fn resubmit(st: &AppState, me: &Principal, id: &str, version: i64, for
     release_claims(&mut tx, id).await?;
     take_claims(st, &mut tx, id, &c).await?;
     replace_entrants(st, &mut tx, id, &c, now).await?;
+    replace_periods(&mut tx, id, &c).await?;
     let actor = me.actor_label();
     let changes = json!({"plate": c.plate.as_ref().map(|p| p.as_str().to_owned()), "start_date": c.start.to_string(), "end_date": c.end.to_string()});
     let t = Transition {

@@ -7,7 +7,7 @@ use super::access::*;
 use super::*;
 use crate::domain::document::{DocType, DocumentError, DocumentNumber, MAX_ENTRANTS};
 use crate::domain::policy::{Applicants, FieldNeed, PassPolicy, StepApprover};
-use crate::domain::visit_dates::DateProblem;
+use crate::domain::visit_dates::{DateProblem, MAX_PERIODS, PeriodsProblem};
 use crate::domain::{Phone, Plate};
 use crate::platform::context::AppState;
 use crate::rules::BlacklistKind;
@@ -68,6 +68,8 @@ pub(super) struct Checked {
     pub(super) plate: Option<Plate>,
     pub(super) note: String,
     pub(super) household_id: Option<String>,
+    /// Every validity period, in the form's order; `start`/`end` span them.
+    pub(super) periods: Vec<(NaiveDate, NaiveDate)>,
 }
 
 pub(super) fn check_photo(field: &str, data_url: &str) -> Result<String, AppError> {
@@ -126,14 +128,28 @@ pub(super) async fn check_form(st: &AppState, applicant: &Applicant, form: &Appl
     let policy = stored_policy(code, stored)?;
     may_apply(&policy, applicant)?;
     let campus_id = campus.ok_or_else(|| AppError::invalid("campus", Msg::ErrUnknownCampus))?;
-    let start = parse_date("start_date", &form.start_date)?;
-    let end = parse_date("end_date", &form.end_date)?;
+    let first = (parse_date("start_date", &form.start_date)?, parse_date("end_date", &form.end_date)?);
+    let mut periods = vec![first];
+    if !form.more_periods.is_empty() {
+        // Several periods are a visitor's (seed 001); other kinds have one.
+        if policy.applicants != Applicants::Anyone {
+            return Err(AppError::invalid("more_periods", Msg::ErrKindNotOffered));
+        }
+        for (i, p) in form.more_periods.iter().enumerate() {
+            periods.push((
+                parse_date(&format!("more_periods[{i}].start_date"), &p.start_date)?,
+                parse_date(&format!("more_periods[{i}].end_date"), &p.end_date)?,
+            ));
+        }
+    }
     if check_dates {
         let now = st.clock.local_now();
-        policy.dates.check(start, end, now).map_err(|p| date_error(p, &policy))?;
-    } else if end < start {
-        return Err(AppError::invalid("end_date", Msg::ErrEndBeforeStart));
+        policy.dates.check_periods(&periods, now).map_err(|p| periods_error(p, &policy))?;
+    } else if let Some(i) = periods.iter().position(|(s, e)| e < s) {
+        return Err(AppError::invalid(&period_field(i, "end_date"), Msg::ErrEndBeforeStart));
     }
+    let start = periods.iter().map(|p| p.0).min().unwrap_or(first.0);
+    let end = periods.iter().map(|p| p.1).max().unwrap_or(first.1);
     let today = st.clock.today();
     let note: String = form.note.trim().chars().take(200).collect();
     // Who the pass is for, who answers for it, and why, by who files.
@@ -186,7 +202,28 @@ pub(super) async fn check_form(st: &AppState, applicant: &Applicant, form: &Appl
         plate,
         note,
         household_id,
+        periods,
     })
+}
+
+/// The form field of period `i` (0: the first, `start_date`/`end_date`).
+fn period_field(i: usize, field: &str) -> String {
+    if i == 0 { field.to_owned() } else { format!("more_periods[{}].{field}", i - 1) }
+}
+
+fn periods_error(p: PeriodsProblem, policy: &PassPolicy) -> AppError {
+    match p {
+        PeriodsProblem::Period(i, problem) => {
+            let mut e = date_error(problem, policy);
+            if let AppError::Invalid { field, .. } | AppError::Rule { field, .. } = &mut e {
+                *field = period_field(i, field);
+            }
+            e
+        }
+        PeriodsProblem::Overlap(i) => AppError::invalid(&period_field(i, "start_date"), Msg::ErrPeriodsOverlap),
+        PeriodsProblem::TooMany => AppError::rule("more_periods", Msg::ErrTooManyPeriods, MAX_PERIODS.to_string()),
+        PeriodsProblem::None => AppError::invalid("start_date", Msg::ErrRequired),
+    }
 }
 
 /// The people a visitor or a department names on the form.
@@ -371,6 +408,10 @@ pub(super) async fn check_edits(
     let start = parse_date("start_date", &e.start_date)?;
     let end = parse_date("end_date", &e.end_date)?;
     let dates_changed = start.to_string() != a.start || end.to_string() != a.end;
+    if dates_changed && periods_of(&st.db.read, &a.id).await?.len() > 1 {
+        // Several periods are the visitor's to change (return it to them).
+        return Err(AppError::invalid("start_date", Msg::ErrPeriodsEditedByVisitor));
+    }
     if dates_changed {
         let now = st.clock.local_now();
         policy.dates.check(start, end, now).map_err(|p| date_error(p, &policy))?;
@@ -412,4 +453,9 @@ pub(super) async fn check_edits(
         },
         ch,
     ))
+}
+
+/// The stored periods of an application with more than one (else empty).
+pub(super) async fn periods_of<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(exec: E, id: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT start_date, end_date FROM application_periods WHERE application_id = $1 ORDER BY position").bind(id).fetch_all(exec).await
 }

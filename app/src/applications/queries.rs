@@ -304,14 +304,15 @@ pub async fn detail(st: &AppState, me: &Principal, id: &str) -> Result<Applicati
             .await?;
     let actions = allowed_actions(me, &a);
     let applicant_view = is_applicant(me, &a);
+    let periods = periods_of(&st.db.read, id).await?;
     let form = if applicant_view && actions.contains(&Action::Resubmit) {
         Some(ApplicationInput {
             kind: a.kind,
             host_staff_id: a.host_id.clone().unwrap_or_default(),
             campus_id: sqlx::query_as::<_, (String,)>("SELECT campus_id FROM applications WHERE id = $1").bind(id).fetch_one(&st.db.read).await?.0,
             reason_id: a.reason_id.clone().unwrap_or_default(),
-            start_date: a.start.clone(),
-            end_date: a.end.clone(),
+            start_date: periods.first().map_or_else(|| a.start.clone(), |p| p.0.clone()),
+            end_date: periods.first().map_or_else(|| a.end.clone(), |p| p.1.clone()),
             // The applicant's own data, back to the applicant to edit.
             entrants: entrants
                 .iter()
@@ -328,6 +329,7 @@ pub async fn detail(st: &AppState, me: &Principal, id: &str) -> Result<Applicati
             plate: a.plate.clone().unwrap_or_default(),
             note: about.note.clone(),
             household: None,
+            more_periods: periods.iter().skip(1).map(|(s, e)| PeriodInput { start_date: s.clone(), end_date: e.clone() }).collect(),
         })
     } else {
         None
@@ -390,6 +392,7 @@ pub async fn detail(st: &AppState, me: &Principal, id: &str) -> Result<Applicati
             vec![]
         },
         setup: if form.is_some() { Some(form_setup(st, me, a.kind, None).await?) } else { None },
+        periods,
         renewable: a.kind == PassKind::Contractor && applicant_view && matches!(me.subject, crate::platform::context::Subject::Staff(_)),
         choose_next: if chooses_next(me, &a) {
             sqlx::query_as("SELECT id, name FROM departments ORDER BY code").fetch_all(&st.db.read).await?
@@ -443,6 +446,7 @@ pub async fn renewal_prefill(st: &AppState, me: &Principal, id: &str) -> Result<
         plate: a.plate.unwrap_or_default(),
         note,
         household: None,
+        more_periods: vec![],
     })
 }
 

@@ -98,10 +98,12 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
     script.append(claim_script);
     // Each of these writes one row.
     let mut rows = entrant_writes(st, &id, &c, now);
+    rows.append(period_writes(&id, &c));
     let changes = json!({
         "entrants": c.entrants.iter().map(|e| json!({"name": e.name, "document": e.doc.masked(), "phone": e.phone.as_ref().map(|p| p.masked())})).collect::<Vec<_>>(),
         "plate": c.plate.as_ref().map(|p| p.as_str().to_owned()),
         "start_date": c.start.to_string(), "end_date": c.end.to_string(),
+        "periods": c.periods.iter().map(|(s, e)| format!("{s} → {e}")).collect::<Vec<_>>(),
     });
     rows.append(event_writes(&id, now, &actor, Action::Submit.code(), Status::Draft, status, "", changes));
     let (sms_rows, mut queued) = queue_writes(st, new_request, now);

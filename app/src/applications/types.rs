@@ -45,6 +45,17 @@ pub struct ApplicationInput {
     /// A resident's day pass: the household as the form names it.
     #[serde(default)]
     pub household: Option<HouseholdChoice>,
+    /// A visitor's further validity periods beyond the first
+    /// (`start_date`..`end_date`), each with its own passes (seed 001).
+    #[serde(default)]
+    pub more_periods: Vec<PeriodInput>,
+}
+
+/// One more validity period, `YYYY-MM-DD` campus dates.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PeriodInput {
+    pub start_date: String,
+    pub end_date: String,
 }
 
 /// The household a resident's day pass is for (seed 004 附件3: householder,
@@ -261,6 +272,9 @@ pub struct ApplicationDetail {
     /// current step means naming the next one's handler.
     #[serde(default)]
     pub choose_next: Vec<Choice>,
+    /// Its validity periods when it has more than one (`start → end`).
+    #[serde(default)]
+    pub periods: Vec<(String, String)>,
     /// The caller filed this contractor application and may renew it.
     #[serde(default)]
     pub renewable: bool,

@@ -110,6 +110,31 @@ pub(super) async fn take_claims(st: &AppState, tx: &mut Tx<'_>, app_id: &str, c:
     Err(claims_refused(tx, app_id, &w, c).await)
 }
 
+/// The periods of an application with more than one (none otherwise).
+pub(super) fn period_writes(app_id: &str, c: &Checked) -> Script {
+    let mut script = Script::new();
+    if c.periods.len() > 1 {
+        for (i, (start, end)) in c.periods.iter().enumerate() {
+            script.push(
+                Statement::new("INSERT INTO application_periods (application_id, position, start_date, end_date) VALUES ($1, $2, $3, $4)")
+                    .bind(app_id)
+                    .bind(i as i64)
+                    .bind(start.to_string())
+                    .bind(end.to_string()),
+            );
+        }
+    }
+    script
+}
+
+/// Replaces the periods of an earlier version with the form's.
+pub(super) async fn replace_periods(tx: &mut Tx<'_>, app_id: &str, c: &Checked) -> Result<(), sqlx::Error> {
+    let mut script = Script::new();
+    script.push(Statement::new("DELETE FROM application_periods WHERE application_id = $1").bind(app_id)).append(period_writes(app_id, c));
+    script.execute(tx).await?;
+    Ok(())
+}
+
 /// The household day rule's rows (`household_days`): the days a resident's
 /// pass holds, written only where no other pass of the household holds
 /// them; fewer rows than days means a pass too close to another.

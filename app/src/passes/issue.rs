@@ -38,10 +38,21 @@ pub async fn issue(st: &AppState, tx: &mut Tx<'_>, app_id: &str, now: i64) -> Re
     .await?;
     // The kind's policy decides single use and what the guard checks.
     let policy = crate::rules::policies::stored_policy(&kind, policy)?;
-    // From the first day's start to the last day's end, in campus time.
+    // Each period from its first day's start to its last day's end, in
+    // campus time: one period, or those of a visitor who asked for several.
     let date = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok();
-    let valid_from = date(&start_date).map(|d| st.clock.start_of_day(d)).unwrap_or(now);
-    let valid_until = date(&end_date).map(|d| st.clock.end_of_day(d)).unwrap_or(now);
+    let mut periods: Vec<(String, String)> =
+        sqlx::query_as("SELECT start_date, end_date FROM application_periods WHERE application_id = $1 ORDER BY position")
+            .bind(app_id)
+            .fetch_all(&mut **tx)
+            .await?;
+    if periods.is_empty() {
+        periods.push((start_date, end_date));
+    }
+    let validity: Vec<(i64, i64)> = periods
+        .iter()
+        .map(|(s, e)| (date(s).map(|d| st.clock.start_of_day(d)).unwrap_or(now), date(e).map(|d| st.clock.end_of_day(d)).unwrap_or(now)))
+        .collect();
     let entrants: Vec<(String, String, Option<String>, String)> =
         sqlx::query_as("SELECT id, name, phone, doc_type FROM entrants WHERE application_id = $1 ORDER BY position")
             .bind(app_id)
@@ -54,7 +65,14 @@ pub async fn issue(st: &AppState, tx: &mut Tx<'_>, app_id: &str, now: i64) -> Re
     }
     let base = st.config.public_base_url.trim_end_matches('/').to_owned();
     let mut out = Vec::new();
-    for (entrant_id, holder, phone, check_document, vehicle) in holders {
+    // One pass per holder and period.
+    let mut each = Vec::with_capacity(validity.len() * holders.len());
+    for v in &validity {
+        for h in &holders {
+            each.push((h.clone(), *v));
+        }
+    }
+    for ((entrant_id, holder, phone, check_document, vehicle), (valid_from, valid_until)) in each {
         let id = random_token(16);
         let link = random_token(16);
         sqlx::query(

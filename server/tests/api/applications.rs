@@ -732,3 +732,54 @@ async fn a_failing_script_is_undone_alone_and_the_scripts_written_with_it_are_ke
         "b's and d's first inserts were undone with them; each statement's parameters were its own"
     );
 }
+
+#[tokio::test]
+async fn several_periods_in_one_application_each_get_their_own_passes() {
+    let c = ctx().await;
+    let v = c.app.phone_user("13800000001").await;
+    let mut f = c.simple("13800000001", 1);
+    f["start_date"] = json!("2026-11-26");
+    f["end_date"] = json!("2026-11-26");
+    // Overlapping periods, and more than five, are refused; nothing is written.
+    f["more_periods"] = json!([{"start_date": "2026-11-26", "end_date": "2026-11-27"}]);
+    let overlap = c.submit(&v, f.clone()).await.unwrap_err();
+    assert!(matches!(&overlap.1, AppError::Invalid { msg: Msg::ErrPeriodsOverlap, field } if field == "more_periods[0].start_date"), "{overlap:?}");
+    let days = ["2026-11-27", "2026-11-28", "2026-11-29", "2026-11-30", "2026-12-01"];
+    f["more_periods"] = json!(days.iter().map(|d| json!({"start_date": d, "end_date": d})).collect::<Vec<_>>());
+    assert!(matches!(c.submit(&v, f.clone()).await.unwrap_err().1, AppError::Rule { msg: Msg::ErrTooManyPeriods, .. }));
+    f["more_periods"] = json!([{"start_date": "2026-12-30", "end_date": "2026-12-30"}]);
+    let far = c.submit(&v, f.clone()).await.unwrap_err();
+    assert!(matches!(&far.1, AppError::Rule { msg: Msg::ErrTooFarAhead, field, .. } if field == "more_periods[0].start_date"), "{far:?}");
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM applications").await, 0);
+    // The 26th, and the 29th to the 30th.
+    f["more_periods"] = json!([{"start_date": "2026-11-29", "end_date": "2026-11-30"}]);
+    let id = c.submit(&v, f).await.unwrap();
+    let host = c.app.staff("T1001").await;
+    let d = c.detail(&host, &id).await.unwrap();
+    assert_eq!(d.periods, vec![("2026-11-26".to_owned(), "2026-11-26".to_owned()), ("2026-11-29".to_owned(), "2026-11-30".to_owned())]);
+    assert_eq!((d.row.start_date.as_str(), d.row.end_date.as_str()), ("2026-11-26", "2026-11-30"), "the application spans them");
+    // Changing the dates of several periods is the visitor's to do.
+    let edit = json!({"start_date": "2026-11-27", "end_date": "2026-11-30", "reason_id": d.reason_id, "plate": ""});
+    assert!(matches!(
+        c.act(&host, &id, "ApproveWithEdits", "", edit).await.unwrap_err().1,
+        AppError::Invalid { msg: Msg::ErrPeriodsEditedByVisitor, .. }
+    ));
+    c.act(&host, &id, "Approve", "", Value::Null).await.unwrap();
+    c.act(&c.app.staff("A1001").await, &id, "Approve", "", Value::Null).await.unwrap();
+    let passes: Vec<(i64, i64)> = sqlx::query_as("SELECT valid_from, valid_until FROM passes WHERE application_id = $1 ORDER BY valid_from")
+        .bind(&id)
+        .fetch_all(&c.app.state.db.read)
+        .await
+        .unwrap();
+    assert_eq!(passes.len(), 2, "one pass per period for the one entrant");
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+    let campus = &c.app.state.clock;
+    assert_eq!(passes[0], (campus.start_of_day(day(26)), campus.end_of_day(day(26))));
+    assert_eq!(passes[1], (campus.start_of_day(day(29)), campus.end_of_day(day(30))));
+    // The duplicate rule holds the person until the last period is over.
+    let again = c.submit(&v, c.simple("13800000001", 1)).await.unwrap_err();
+    assert!(
+        matches!(again.1, AppError::Rule { msg: Msg::ErrDuplicateDocument, .. } | AppError::Rule { msg: Msg::ErrDuplicateMobile, .. }),
+        "{again:?}"
+    );
+}

@@ -70,7 +70,11 @@ fn Detail(d: ApplicationDetail, action: ServerAction<ActOnApplication>) -> impl 
                 <dt>{t(host_label(d.row.kind))}</dt><dd>{if d.row.host.is_empty() { d.row.department.clone() } else { format!("{} — {}", d.row.host, d.row.department) }}</dd>
                 <dt>{t(Msg::Campus)}</dt><dd>{d.campus.clone()}</dd>
                 {(!d.reason.is_empty()).then(|| view! { <dt>{t(Msg::VisitReason)}</dt><dd>{d.reason.clone()}</dd> })}
-                <dt>{t(Msg::Dates)}</dt><dd id="dates">{format!("{} → {}", d.row.start_date, d.row.end_date)}</dd>
+                <dt>{t(Msg::Dates)}</dt><dd id="dates">{if d.periods.is_empty() {
+                    format!("{} → {}", d.row.start_date, d.row.end_date)
+                } else {
+                    d.periods.iter().map(|(s, e)| format!("{s} → {e}")).collect::<Vec<_>>().join("；")
+                }}</dd>
                 <dt>{t(Msg::Plate)}</dt><dd id="plate-value">{d.row.plate.clone().unwrap_or_else(|| "—".into())}</dd>
                 <dt>{t(Msg::Applicant)}</dt><dd>{d.applicant_phone.clone()}</dd>
                 {(!d.note.is_empty()).then(|| view! { <dt>{t(Msg::Note)}</dt><dd>{d.note.clone()}</dd> })}

@@ -3,6 +3,7 @@
 //! whose parts share the form's signals, hence its length.
 
 use super::*;
+use crate::domain::visit_dates::MAX_PERIODS;
 
 pub(super) fn doc_problem(doc_type: DocType, value: &str, today: NaiveDate) -> Option<Msg> {
     if value.trim().is_empty() {
@@ -33,6 +34,14 @@ pub(super) fn new_form_key() -> String {
     {
         String::new()
     }
+}
+
+/// One more period's dates, as signals.
+#[derive(Clone, Copy)]
+struct PeriodFields {
+    key: usize,
+    start: RwSignal<String>,
+    end: RwSignal<String>,
 }
 
 /// One entrant's fields, as signals (Copy, so closures can hold them).
@@ -188,6 +197,19 @@ pub fn ApplicationForm(
         None => vec![EntrantFields::new(0, EntrantInput { name: inv.as_ref().map(|i| i.name.clone()).unwrap_or_default(), ..Default::default() })],
     };
     let entrants = RwSignal::new(first_entrants);
+    // A visitor's further periods (seed 001), each a pair of dates.
+    let more: RwSignal<Vec<PeriodFields>> = RwSignal::new(
+        prefill
+            .as_ref()
+            .map(|p| {
+                p.more_periods
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| PeriodFields { key: 1000 + i, start: RwSignal::new(x.start_date.clone()), end: RwSignal::new(x.end_date.clone()) })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    );
     let form_key = StoredValue::new(String::new());
     Effect::new(move |_| form_key.set_value(new_form_key()));
     let submit = ServerAction::<SubmitApplication>::new();
@@ -247,6 +269,11 @@ pub fn ApplicationForm(
             plate: if has_car.get_untracked() { plate.get_untracked() } else { String::new() },
             note: note.get_untracked(),
             household: None,
+            more_periods: more
+                .get_untracked()
+                .iter()
+                .map(|p| PeriodInput { start_date: p.start.get_untracked(), end_date: p.end.get_untracked() })
+                .collect(),
         };
         match &existing_id {
             Some((id, version)) => {
@@ -325,8 +352,24 @@ pub fn ApplicationForm(
                             start.set(v);
                         } /></div>
                     <div class="grow"><label for="end">{t(Msg::EndDate)}</label>
-                        <input id="end" type="date" min=min_date prop:value=end on:input=move |ev| end.set(event_target_value(&ev)) /></div>
+                        <input id="end" type="date" min=min_date.clone() prop:value=end on:input=move |ev| end.set(event_target_value(&ev)) /></div>
                 </div>
+                <For each=move || more.get() key=|p| p.key let:p>
+                    <div class="row period">
+                        <div class="grow"><label for=format!("period-start-{}", p.key)>{t(Msg::StartDate)}</label>
+                            <input id=format!("period-start-{}", p.key) class="period-start" type="date" min=min_date.clone() prop:value=p.start on:input=move |ev| p.start.set(event_target_value(&ev)) /></div>
+                        <div class="grow"><label for=format!("period-end-{}", p.key)>{t(Msg::EndDate)}</label>
+                            <input id=format!("period-end-{}", p.key) class="period-end" type="date" min=min_date.clone() prop:value=p.end on:input=move |ev| p.end.set(event_target_value(&ev)) /></div>
+                        <button type="button" class="link danger" on:click=move |_| more.update(|v| v.retain(|x| x.key != p.key))>{t(Msg::Remove)}</button>
+                    </div>
+                </For>
+                <Show when=move || kind == PassKind::Visitor && more.with(|v| v.len() + 1 < MAX_PERIODS)>
+                    <button type="button" class="secondary wide" id="add-period" on:click=move |_| {
+                        let k = next_key.get_value();
+                        next_key.set_value(k + 1);
+                        more.update(|v| v.push(PeriodFields { key: k, start: RwSignal::new(String::new()), end: RwSignal::new(String::new()) }));
+                    }>{t(Msg::AddPeriod)}</button>
+                </Show>
 
                 <h2>{t(Msg::Entrants)}</h2>
                 <For each=move || entrants.get() key=|e| e.key let:e>

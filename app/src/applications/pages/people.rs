@@ -84,6 +84,7 @@ fn ResidentForm(setup: FormSetup) -> impl IntoView {
             entrants: vec![],
             plate: String::new(),
             note: reason.get_untracked(),
+            more_periods: vec![],
             household: Some(HouseholdChoice {
                 householder: householder.get_untracked(),
                 community: community.get_untracked(),
@@ -179,6 +180,7 @@ fn StaffForm(setup: FormSetup) -> impl IntoView {
             plate: String::new(),
             note: reason.get_untracked(),
             household: None,
+            more_periods: vec![],
         };
         submit.dispatch(SubmitApplication { form, idempotency_key: form_key.get_value(), invitation: None });
     };
