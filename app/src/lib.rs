@@ -149,7 +149,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <TopBar />
             <main>
-                <Routes fallback=|| view! { <section class="card narrow"><p>{t(Msg::ErrNotFound)}</p><a href="/">{t(Msg::Home)}</a></section> }>
+                <Routes fallback=|| view! { <section class="card narrow"><h1>{t(Msg::PageNotFound)}</h1><a href="/">{t(Msg::Home)}</a></section> }>
                     <Route path=StaticSegment("") view=home::HomePage />
                     <Route path=path!("/sign-in") view=auth::PhoneSignInPage />
                     <Route path=path!("/sign-in/staff") view=auth::StaffSignInPage />

@@ -91,6 +91,14 @@ messages! {
     LanguageSwitch => "English", "中文";
     SignIn => "登录", "Sign in";
     SignOut => "退出登录", "Sign out";
+    AdminPages => "管理页面", "Office pages";
+    ColumnActions => "操作", "Actions";
+    PreviousPage => "上一页", "Previous page";
+    NextPage => "下一页", "Next page";
+    PassTitle => "通行码", "Pass";
+    ApplicationTitle => "入校申请", "Application";
+    PageNotFound => "页面不存在", "Page not found";
+    CsvFile => "CSV 文件", "CSV file";
     SignInVisitor => "访客 / 居民登录", "Visitor / resident sign-in";
     SignInVisitorHint => "用手机号和短信验证码登录，无需注册", "Sign in with your mobile number and an SMS code; no account needed";
     SignInStaff => "教职工登录", "Staff sign-in";

@@ -206,6 +206,10 @@ pub fn ApplicationForm(setup: FormSetup, invitation: Option<String>, existing: O
     let max_date = (today + chrono::Days::new(setup.max_days_ahead as u64)).to_string();
     let reasons = setup.reasons.clone();
     let campuses = setup.campuses.clone();
+    // Below an application's own page (resubmitting it), the form is a
+    // section of that page, not the page's heading.
+    let title =
+        if existing.is_some() { view! { <h2>{t(Msg::ApplyTitle)}</h2> }.into_any() } else { view! { <h1>{t(Msg::ApplyTitle)}</h1> }.into_any() };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let form = ApplicationInput {
@@ -240,7 +244,7 @@ pub fn ApplicationForm(setup: FormSetup, invitation: Option<String>, existing: O
     };
     view! {
         <section class="card narrow">
-            <h1>{t(Msg::ApplyTitle)}</h1>
+            {title}
             <p class="muted small">{t(Msg::ApplyingAs)} " " {setup.applicant_phone.clone()}</p>
             {deadline_hint.map(|h| view! { <p class="notice small">{h}</p> })}
             <form on:submit=on_submit novalidate>
@@ -367,7 +371,7 @@ fn EntrantCard(
                     <summary>{t(Msg::FacePhotoOptional)}</summary>
                     <p class="muted small">{t(Msg::FacePhotoWhy)}</p>
                     <label class="check"><input type="checkbox" class="entrant-consent" prop:checked=e.consent on:change=move |ev| e.consent.set(event_target_checked(&ev)) />{t(Msg::FacePhotoConsent)}</label>
-                    <input type="file" accept="image/*" capture="user" disabled=move || !e.consent.get() on:change=move |ev| read_photo(ev, e.photo, photo_error) />
+                    <input type="file" accept="image/*" capture="user" aria-label=t(Msg::FacePhotoField) disabled=move || !e.consent.get() on:change=move |ev| read_photo(ev, e.photo, photo_error) />
                     <FieldHint problem=photo_error />
                     {move || e.photo.get().map(|src| view! { <img class="face-preview" src=src alt="" /> })}
                 </details>
