@@ -91,6 +91,9 @@ messages! {
     LanguageSwitch => "English", "中文";
     SignIn => "登录", "Sign in";
     SignOut => "退出登录", "Sign out";
+    // The larger display's switch: "长辈版" is the entry's name the 2021
+    // MIIT ageing-friendly guidance asks apps to use.
+    LargerDisplay => "长辈版", "Larger display";
     AdminPages => "管理页面", "Office pages";
     ColumnActions => "操作", "Actions";
     PreviousPage => "上一页", "Previous page";
