@@ -100,7 +100,7 @@ messages! {
     NextPage => "下一页", "Next page";
     PassTitle => "通行码", "Pass";
     ApplicationTitle => "入校申请", "Application";
-    PageNotFound => "页面不存在", "Page not found";
+    PageNotFound => "找不到该页面", "Page not found";
     CsvFile => "CSV 文件", "CSV file";
     SignInVisitor => "访客 / 居民登录", "Visitor / resident sign-in";
     SignInVisitorHint => "用手机号和短信验证码登录，无需注册", "Sign in with your mobile number and an SMS code; no account needed";
