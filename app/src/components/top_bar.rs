@@ -51,7 +51,7 @@ pub fn TopBar() -> impl IntoView {
         <header class="topbar">
             <a class="brand" href="/">{t(Msg::AppName)}</a>
             <div class="tools">
-                <button class="link" id="display-switch" aria-pressed=move || large.0.get().to_string() on:click=move |_| switch_display(large)>
+                <button class="link" id="display-switch" aria-pressed=move || if large.0.get() { "true" } else { "false" } on:click=move |_| switch_display(large)>
                     {t(Msg::LargerDisplay)}
                 </button>
                 // Its text is the other language's name, in that language.

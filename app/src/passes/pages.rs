@@ -260,8 +260,8 @@ pub fn ScannerPage() -> impl IntoView {
                 check(ScanInput::Qr(code));
             }) />
             <div class="segmented" role="group" aria-label=t(Msg::Direction)>
-                <button id="dir-in" class:on=move || direction.get() == Direction::In aria-pressed=move || (direction.get() == Direction::In).to_string() on:click=move |_| direction.set(Direction::In)>{t(Msg::DirIn)}</button>
-                <button id="dir-out" class:on=move || direction.get() == Direction::Out aria-pressed=move || (direction.get() == Direction::Out).to_string() on:click=move |_| direction.set(Direction::Out)>{t(Msg::DirOut)}</button>
+                <button id="dir-in" class:on=move || direction.get() == Direction::In aria-pressed=move || pressed(direction.get() == Direction::In) on:click=move |_| direction.set(Direction::In)>{t(Msg::DirIn)}</button>
+                <button id="dir-out" class:on=move || direction.get() == Direction::Out aria-pressed=move || pressed(direction.get() == Direction::Out) on:click=move |_| direction.set(Direction::Out)>{t(Msg::DirOut)}</button>
             </div>
             {move || match shown.get() {
                 // Where the verdict will appear, shown from the first paint.
@@ -314,6 +314,11 @@ pub fn ScannerPage() -> impl IntoView {
             </form>
         </section>
     }
+}
+
+/// `aria-pressed`'s value for a toggle button.
+fn pressed(on: bool) -> &'static str {
+    if on { "true" } else { "false" }
 }
 
 /// An instant as the guard's phone shows it (its own time zone).
