@@ -221,7 +221,7 @@ fn PageIsland(children: Children) -> impl IntoView {
 /// full [`App`] — only its island ([`PageIsland`]) — so the bundle holds
 /// neither the router nor any other page. As `leptos::mount::hydrate_body`,
 /// with one root owner and the language in context. The top bar stays the
-/// server's HTML; its two buttons are wired by hand
+/// server's HTML; its buttons are wired by hand
 /// ([`components::wire_top_bar`]): hydrating it would add the signed-in
 /// person's resource and its decoders, 11–15 KB of a phone's first load,
 /// for a name that only changes on a page load (signing in or out).
