@@ -32,9 +32,7 @@ pub const LARGE: &str = "large";
 /// Whether this request asked for the larger display (its `display` cookie).
 #[cfg(feature = "ssr")]
 pub fn large_display_requested() -> bool {
-    use_context::<http::request::Parts>()
-        .and_then(|p| p.headers.get(http::header::COOKIE)?.to_str().ok().map(|c| crate::platform::session::read_cookie(c, "display") == Some(LARGE)))
-        .unwrap_or(false)
+    use_context::<http::request::Parts>().is_some_and(|p| crate::platform::session::cookie_in(&p.headers, "display") == Some(LARGE))
 }
 
 #[component]
