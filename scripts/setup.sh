@@ -67,8 +67,12 @@ if [[ "${1:-}" == "--test" ]]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
   fi
-  if [[ ! -d "$ROOT/end2end/node_modules/playwright-core" ]]; then
-    say "installing the browser-test packages (playwright-core drives Debian's Chromium)"
+  # Every package end2end/package.json names, at its version: a clone made
+  # before a package was added gets it too.
+  if ! (cd "$ROOT/end2end" && node -e '
+      for (const [name, version] of Object.entries(require("./package.json").devDependencies))
+        if (require(`./node_modules/${name}/package.json`).version !== version) process.exit(1);' 2>/dev/null); then
+    say "installing the browser-test packages (playwright-core drives Debian's Chromium, axe-core checks WCAG)"
     (cd "$ROOT/end2end" && npm ci --silent --no-audit --no-fund)
   fi
 fi

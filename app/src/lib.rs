@@ -26,7 +26,7 @@ pub mod passes;
 pub mod platform;
 pub mod rules;
 
-use components::{TopBar, provide_me};
+use components::{LargeDisplay, TopBar, provide_me};
 use i18n::{I18n, Lang, Msg, t};
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Meta, MetaTags, Title, provide_meta_context};
@@ -42,9 +42,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = auth::ssr::request_lang();
     #[cfg(not(feature = "ssr"))]
     let lang = Lang::Zh;
+    // The larger display is on from the first paint (no flash of small text).
+    #[cfg(feature = "ssr")]
+    let large = components::large_display_requested();
+    #[cfg(not(feature = "ssr"))]
+    let large = false;
     view! {
         <!DOCTYPE html>
-        <html lang=lang.code()>
+        <html lang=lang.code() class=large.then_some(components::LARGE)>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
@@ -140,6 +145,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let i18n = I18n(RwSignal::new(initial_lang()));
     provide_context(i18n);
+    provide_context(LargeDisplay::initial());
     provide_me();
     // Marks the page interactive once hydrated: browser tests wait for it.
     Effect::new(|_| mark_hydrated());
@@ -149,7 +155,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <TopBar />
             <main>
-                <Routes fallback=|| view! { <section class="card narrow"><p>{t(Msg::ErrNotFound)}</p><a href="/">{t(Msg::Home)}</a></section> }>
+                <Routes fallback=|| view! { <section class="card narrow"><h1>{t(Msg::PageNotFound)}</h1><a href="/">{t(Msg::Home)}</a></section> }>
                     <Route path=StaticSegment("") view=home::HomePage />
                     <Route path=path!("/sign-in") view=|| view! { <PageIsland><auth::PhoneSignInPage /></PageIsland> } />
                     <Route path=path!("/sign-in/staff") view=|| view! { <PageIsland><auth::StaffSignInPage /></PageIsland> } />
@@ -226,7 +232,7 @@ fn PageIsland(children: Children) -> impl IntoView {
 /// full [`App`] — only its island ([`PageIsland`]) — so the bundle holds
 /// neither the router nor any other page. As `leptos::mount::hydrate_body`,
 /// with one root owner and the language in context. The top bar stays the
-/// server's HTML; its two buttons are wired by hand
+/// server's HTML; its buttons are wired by hand
 /// ([`components::wire_top_bar`]): hydrating it would add the signed-in
 /// person's resource and its decoders, 11–15 KB of a phone's first load,
 /// for a name that only changes on a page load (signing in or out).

@@ -91,6 +91,17 @@ messages! {
     LanguageSwitch => "English", "中文";
     SignIn => "登录", "Sign in";
     SignOut => "退出登录", "Sign out";
+    // The larger display's switch: "长辈版" is the entry's name the 2021
+    // MIIT ageing-friendly guidance asks apps to use.
+    LargerDisplay => "长辈版", "Larger display";
+    AdminPages => "管理页面", "Office pages";
+    ColumnActions => "操作", "Actions";
+    PreviousPage => "上一页", "Previous page";
+    NextPage => "下一页", "Next page";
+    PassTitle => "通行码", "Pass";
+    ApplicationTitle => "入校申请", "Application";
+    PageNotFound => "找不到该页面", "Page not found";
+    CsvFile => "CSV 文件", "CSV file";
     SignInVisitor => "访客 / 居民登录", "Visitor / resident sign-in";
     SignInVisitorHint => "用手机号和短信验证码登录，无需注册", "Sign in with your mobile number and an SMS code; no account needed";
     SignInStaff => "教职工登录", "Staff sign-in";

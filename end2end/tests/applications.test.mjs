@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { launch, phone, open, shot, bundle, signInPhone, signInStaff, newNumber, idNumber, applySimple, decide, DEMO_PASSWORD, lastCode } from './helpers.mjs';
+import { launch, phone, open, shot, bundle, signInPhone, signInStaff, newNumber, idNumber, applySimple, decide, DEMO_PASSWORD, lastCode, expectAccessible } from './helpers.mjs';
 
 const DB = process.env.DB_PATH ?? '../data/campus-pass.db';
 
@@ -22,6 +22,7 @@ test('a visitor applies with a car and two passengers; host then department appr
   await open(page, '/apply');
   // The visitor's phone loads the small visitor bundle, not every page.
   assert.equal(await bundle(page), 'visitor');
+  await expectAccessible(page, 'the application form, signed out');
   // Not signed in yet: the form says how to start, then comes back here.
   // Sign-in is outside the visitor bundle: the link loads it from the
   // server with the main bundle, and Back still returns to the form.
@@ -41,11 +42,13 @@ test('a visitor applies with a car and two passengers; host then department appr
   await page.waitForSelector('#host-query');
   await page.waitForLoadState('networkidle');
   assert.equal(setupFetches, 0, 'the form was fetched again after hydration');
+  await expectAccessible(page, 'the application form');
   // The host, told apart from a namesake in another department.
   await page.fill('#host-query', '张伟');
   await page.click('#host-search');
   await page.waitForSelector('button.choice >> nth=1');
   assert.equal(await page.locator('button.choice').count(), 2);
+  await expectAccessible(page, 'the application form, two hosts found');
   await page.click('button.choice:has-text("计算机学院")');
   await page.selectOption('#reason', { index: 1 });
   // The driver, checked as typed with the server's own ID rules.
@@ -53,6 +56,7 @@ test('a visitor applies with a car and two passengers; host then department appr
   await page.fill('.entrant-phone >> nth=0', number);
   await page.fill('.entrant-doc >> nth=0', '110101199003078671');
   await page.waitForSelector('.field-error:has-text("身份证号码不正确")');
+  await expectAccessible(page, 'the application form, a wrong ID number');
   await shot(page, 'apply-bad-id');
   await page.fill('.entrant-doc >> nth=0', idNumber(101));
   await page.waitForSelector('.field-error', { state: 'detached' });
@@ -69,16 +73,23 @@ test('a visitor applies with a car and two passengers; host then department appr
   await page.waitForSelector('.field-error:has-text("车牌号不正确")');
   await page.fill('#plate', '京AD12345');
   for (let i = 0; i < 3; i++) await page.check(`.entrant-in-car >> nth=${i}`);
+  // Each entrant's optional photo, opened.
+  await page.click('details.photo summary >> nth=0');
+  await expectAccessible(page, 'the application form, filled in with a car');
   await shot(page, 'apply-filled');
   await page.click('#submit-application');
   await page.waitForURL(/\/applications\/[0-9a-f-]+$/);
   const id = page.url().split('/').pop();
   assert.match(await page.textContent('#status'), /审批中/);
+  await expectAccessible(page, "the visitor's application");
 
   const host = await staffPage('T1001');
   await open(host, '/approvals');
   await host.waitForSelector(`#inbox li[data-id="${id}"]`);
+  await expectAccessible(host, "the host's inbox");
   await shot(host, 'host-inbox');
+  await open(host, `/approvals/${id}`);
+  await expectAccessible(host, "the host's view of an application");
   await decide(host, id, 'Approve');
   const dept = await staffPage('A1001');
   await open(dept, '/approvals');
@@ -91,6 +102,11 @@ test('a visitor applies with a car and two passengers; host then department appr
   assert.equal(await page.locator('#timeline li').count(), 3);
   // ID numbers are masked on the page.
   assert.ok(!(await page.textContent('main')).includes(idNumber(101)));
+  await expectAccessible(page, 'an approved application');
+  await open(page, '/applications');
+  await page.waitForSelector(`.app-list li[data-id="${id}"]`);
+  await expectAccessible(page, "the visitor's applications");
+  await open(page, `/applications/${id}`);
   await shot(page, 'visitor-approved');
 });
 
@@ -104,12 +120,14 @@ test('an approver returns an application with an edit and the visitor confirms i
   await host.click('#actions button[data-act=EditAndReturn]');
   await host.fill('#edit-plate', '粤B1234学');
   await host.fill('#decision-note-input', '请驾车从北门进入');
+  await expectAccessible(host, 'an approver editing an application');
   await host.click('#confirm-decision');
   await host.waitForSelector('#status:has-text("待您确认修改")');
   await open(page, `/applications/${id}`);
   assert.match(await page.textContent('#status'), /待您确认修改/);
   assert.match(await page.textContent('#plate-value'), /粤B1234学/);
   assert.match(await page.textContent('#decision-note'), /北门/);
+  await expectAccessible(page, 'an application to confirm');
   await shot(page, 'visitor-confirm-edit');
   await page.click('#actions button[data-act=Confirm]');
   await page.waitForSelector('#status:has-text("审批中")');
@@ -125,6 +143,7 @@ test('a rejection is acknowledged by the visitor', async () => {
   await open(page, `/applications/${id}`);
   assert.match(await page.textContent('#status'), /未通过/);
   assert.match(await page.textContent('#decision-note'), /本周不在学校/);
+  await expectAccessible(page, 'a rejected application');
   await shot(page, 'visitor-rejected');
   await page.click('#actions button[data-act=AcknowledgeRejection]');
   await page.waitForSelector('#status:has-text("已知悉")');
@@ -144,6 +163,7 @@ test('a host approves two applications at once', async () => {
   await host.click('#batch-approve');
   await host.waitForSelector('#batch-result');
   assert.match(await host.textContent('#batch-result'), /已同意 2 份/);
+  await expectAccessible(host, 'the inbox after a batch approval');
   await shot(host, 'batch-approved');
   for (const id of ids) await host.waitForSelector(`#inbox li[data-id="${id}"]`, { state: 'detached' });
 });
@@ -163,6 +183,7 @@ test('a duplicate application is refused with a sentence naming the field', asyn
   await page.click('#submit-application');
   const err = await page.waitForSelector('.error[role=alert]');
   assert.match(await err.textContent(), /证件号 1101\*+\d{3}[\dX] 已在另一份未结束的申请中/);
+  await expectAccessible(page, 'the application form, refused as a duplicate');
   await shot(page, 'apply-duplicate');
 });
 
@@ -171,6 +192,7 @@ test("an invited visitor opens the SMS link, signs in, and finds the form filled
   const host = await staffPage('T1001');
   await open(host, '/invite');
   await host.waitForSelector('#inv-reason option >> nth=1', { state: 'attached' });
+  await expectAccessible(host, 'the invitation form');
   await host.selectOption('#inv-reason', { index: 1 });
   await host.fill('#inv-name', '周杰');
   await host.fill('#inv-phone', number);
@@ -180,6 +202,7 @@ test("an invited visitor opens the SMS link, signs in, and finds the form filled
   await host.fill('#inv-end', day);
   await host.click('#send-invitation');
   await host.waitForSelector('#invite-sent');
+  await expectAccessible(host, 'the invitation form, sent');
   const sms = execFileSync('sqlite3', [DB, `SELECT body FROM sms_outbox WHERE phone = '${number}' AND purpose = 'invitation'`]).toString();
   const link = sms.match(/\/apply#invite=[\w-]+/)[0];
 
@@ -200,6 +223,7 @@ test("an invited visitor opens the SMS link, signs in, and finds the form filled
   const chosen = await page.waitForSelector('#host-chosen');
   assert.match(await chosen.textContent(), /张伟/);
   assert.equal(await page.inputValue('.entrant-name >> nth=0'), '周杰');
+  await expectAccessible(page, 'the application form of an invitation');
   await shot(page, 'apply-invited');
   await page.fill('.entrant-phone >> nth=0', number);
   await page.fill('.entrant-doc >> nth=0', idNumber(108));

@@ -2,7 +2,8 @@
 // size, the server under test, and the SMS outbox (read from its database).
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 export const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
 const DB = process.env.DB_PATH ?? '../data/campus-pass.db';
@@ -124,4 +125,40 @@ export async function bundle(page) {
   const kinds = [...new Set(wasm.map((n) => n.match(/\/campus-pass-(scanner|visitor|people)\./)?.[1] ?? 'main'))];
   if (kinds.length !== 1) throw new Error(`expected one wasm bundle, loaded: ${wasm.join(', ') || 'none'}`);
   return kinds[0];
+}
+
+// axe-core's browser script, injected into each page checked.
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+// WCAG 2.0, 2.1 and 2.2 at levels A and AA, plus axe's rules for a page's
+// structure (one main, one h1, landmarks told apart, content inside them),
+// which WCAG's own tags leave to "best practice".
+const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+const STRUCTURE = ['landmark-one-main', 'landmark-no-duplicate-main', 'landmark-unique', 'landmark-no-duplicate-banner',
+  'landmark-no-duplicate-contentinfo', 'landmark-main-is-top-level', 'landmark-banner-is-top-level', 'page-has-heading-one',
+  'heading-order', 'empty-heading', 'region', 'label-title-only', 'aria-allowed-role', 'empty-table-header'];
+
+/// axe-core's violations on the page as it is now.
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.addScriptTag({ content: AXE });
+  return page.evaluate(async ([tags, rules]) => {
+    const result = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: tags },
+      rules: Object.fromEntries(rules.map((r) => [r, { enabled: true }])),
+      resultTypes: ['violations'],
+    });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+  }, [WCAG, STRUCTURE]);
+}
+
+/// Runs axe-core on the page as it is now (call it once hydrated) and
+/// fails with one line per problem: rule, impact, where, and what to do.
+export async function expectAccessible(page, name) {
+  const violations = await axeViolations(page);
+  // axe asks for at least one h1; a page has exactly one, saying what it is.
+  const h1 = await page.$$eval('h1', (hs) => hs.map((h) => h.textContent.trim()));
+  if (h1.length > 1) violations.push({ id: 'one-h1', impact: 'moderate', help: 'A page has one level-one heading', targets: h1 });
+  if (violations.length) {
+    const lines = violations.map((v) => `  ${v.id} (${v.impact}): ${v.help}\n      ${v.targets.slice(0, 8).join('\n      ')}${v.targets.length > 8 ? `\n      … and ${v.targets.length - 8} more` : ''}`);
+    throw new Error(`${name} (${page.url().replace(BASE, '')}): ${violations.length} accessibility problem(s), WCAG 2.2 AA:\n${lines.join('\n')}`);
+  }
 }

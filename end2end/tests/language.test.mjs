@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, phone, open, shot, bundle, signInPhone, signInStaff, newNumber, DEMO_PASSWORD } from './helpers.mjs';
+import { launch, phone, open, shot, bundle, signInPhone, signInStaff, newNumber, DEMO_PASSWORD, expectAccessible } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -14,6 +14,7 @@ test('Chinese by default; the English switch sticks across reloads', async () =>
   await page.click('#lang-switch');
   await page.waitForFunction(() => document.querySelector('main').textContent.includes('Visitor / resident sign-in'));
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  await expectAccessible(page, 'home in English');
   await shot(page, 'home-english');
   await page.reload();
   await page.waitForSelector('body[data-hydrated]');
@@ -48,6 +49,7 @@ test('on the form and the scanner, the top bar switches the language and signs o
   // Still a live form: checked as typed, in the new language.
   await page.fill('.entrant-doc >> nth=0', '110101199003078671');
   await page.waitForSelector('.field-error');
+  await expectAccessible(page, 'the application form in English');
   await shot(page, 'apply-english');
   await page.click('#lang-switch');
   await page.waitForFunction(() => document.querySelector('main').textContent.includes('入校预约申请'));
@@ -65,6 +67,7 @@ test('on the form and the scanner, the top bar switches the language and signs o
   await guard.click('#lang-switch');
   await guard.waitForFunction(() => document.querySelector('#camera-start').textContent.includes('Open the camera'));
   assert.equal(await guard.getAttribute('html', 'lang'), 'en');
+  await expectAccessible(guard, 'the scanner in English');
   await guard.click('#sign-out');
   await guard.waitForURL((u) => u.pathname === '/');
   await guard.waitForSelector('body[data-hydrated]');

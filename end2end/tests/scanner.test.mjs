@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { launch, phone, open, shot, bundle, signInPhone, signInStaff, newNumber, applySimple, decide, DEMO_PASSWORD, SHOTS, BASE } from './helpers.mjs';
+import { launch, phone, open, shot, bundle, signInPhone, signInStaff, newNumber, applySimple, decide, DEMO_PASSWORD, SHOTS, BASE, expectAccessible } from './helpers.mjs';
 import { execFileSync } from 'node:child_process';
 
 const DB = process.env.DB_PATH ?? '../data/campus-pass.db';
@@ -67,6 +67,7 @@ async function qrVideo(link) {
   // Hydration reads the pass the server sent with the page.
   await page.waitForLoadState('networkidle');
   assert.equal(fetches, 0, 'the pass was fetched again after hydration');
+  await expectAccessible(page, 'a pass');
   await shot(page, 'pass-page');
   const luma = await page.evaluate(async () => {
     const svg = document.querySelector('#pass-qr svg').outerHTML;
@@ -107,11 +108,13 @@ test('a guard scans a pass with the phone camera and sees a green verdict', asyn
     await page.waitForSelector('#scan-gate');
     // The guard's phone loads the scanner's own bundle, not every page.
     assert.equal(await bundle(page), 'scanner');
+    await expectAccessible(page, 'the scanner');
     await page.click('#camera-start');
     const verdict = await page.waitForSelector('#verdict', { timeout: 30000 });
     assert.equal(await verdict.getAttribute('data-reason'), 'ok');
     assert.match(await verdict.textContent(), /通过/);
     assert.match(await verdict.textContent(), /郑十/);
+    await expectAccessible(page, 'the scanner, a green verdict');
     await shot(page, 'scanner-green');
     await page.click('#camera-stop');
     // The photo fallback decodes the same code from a picture.
@@ -153,6 +156,7 @@ test('offline: the scanner decides from its roster, queues the scan, reloads wit
   await page.click('#camera-start');
   await page.waitForSelector('#camera-failed');
   assert.match(await page.textContent('#camera-failed'), /拍照识别/);
+  await expectAccessible(page, 'the scanner, no camera');
   const scans = () => Number(execFileSync('sqlite3', [DB, "SELECT COUNT(*) FROM scan_events WHERE gate_id = (SELECT id FROM gates WHERE name = '南门')"]).toString().trim());
   const before = scans();
 
@@ -164,6 +168,7 @@ test('offline: the scanner decides from its roster, queues the scan, reloads wit
   assert.match(await verdict.textContent(), /离线核验/);
   assert.equal(await page.getAttribute('#net-status', 'data-queued'), '1');
   assert.equal(scans(), before, 'nothing reached the server');
+  await expectAccessible(page, 'the scanner, an offline verdict');
   await shot(page, 'scanner-offline');
 
   // A restart with the network still off: the page loads from the service
@@ -199,6 +204,7 @@ test("a guard scanning a pass with WeChat's own scanner lands on /s and sees the
   const verdict = await guard.waitForSelector('#verdict', { timeout: 20000 });
   assert.equal(await verdict.getAttribute('data-reason'), 'ok');
   assert.match(await verdict.textContent(), /王六/);
+  await expectAccessible(guard, "the scanner, reached by WeChat's scanner");
   await shot(guard, 'scanner-wechat-link');
   await guard.context().close();
 });
@@ -212,6 +218,7 @@ test('the security office sees the scan log and who is on campus now', async () 
   assert.match(people, /郑\*/);
   assert.match(people, /吴\*/);
   assert.doesNotMatch(people, /郑十|吴九/, 'names are masked');
+  await expectAccessible(admin, 'on campus now');
   await shot(admin, 'office-on-campus');
   await open(admin, '/admin/scans');
   await admin.waitForSelector('#scan-list tbody tr');
@@ -220,6 +227,7 @@ test('the security office sees the scan log and who is on campus now', async () 
   await admin.waitForFunction(() => ![...document.querySelectorAll('#scan-list tbody td[data-reason]')].some((td) => td.dataset.reason === 'ok'));
   await admin.selectOption('#scan-verdict', '');
   await admin.waitForSelector('#scan-list td[data-reason=ok]');
+  await expectAccessible(admin, 'the scan log');
   await shot(admin, 'office-scan-log');
   await admin.context().close();
 });

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { launch, phone, open, signInStaff, shot, SHOTS, DEMO_PASSWORD } from './helpers.mjs';
+import { launch, phone, open, signInStaff, shot, SHOTS, DEMO_PASSWORD, expectAccessible } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -16,6 +16,7 @@ test('an admin imports staff from a CSV, and a new staff member replaces the ini
   await admin.page.waitForSelector('#tile-admin-staff');
   await open(admin.page, '/admin/staff');
   await admin.page.waitForSelector('#staff-list');
+  await expectAccessible(admin.page, 'staff and their import');
 
   // A file with a mistake: nothing is imported, the row is named.
   const bad = `${SHOTS}bad.csv`;
@@ -25,6 +26,7 @@ test('an admin imports staff from a CSV, and a new staff member replaces the ini
   const badResult = await admin.page.waitForSelector('#import-result.error-block');
   assert.match(await badResult.textContent(), /行 2/);
   assert.match(await badResult.textContent(), /手机号/);
+  await expectAccessible(admin.page, 'staff import, a file with a mistake');
 
   const good = `${SHOTS}good.csv`;
   writeFileSync(good, `\ufeff工号,姓名,部门,手机\n${NO},测试员,CS,13912345678\n`);
@@ -33,6 +35,7 @@ test('an admin imports staff from a CSV, and a new staff member replaces the ini
   await admin.page.waitForSelector('#import-result.ok');
   await admin.page.click('#import-run');
   await admin.page.waitForSelector('#import-result code');
+  await expectAccessible(admin.page, 'staff import, done');
   await shot(admin.page, 'admin-import-done');
   const initial = (await admin.page.textContent('#import-result code')).trim();
   assert.equal(initial.length, 12);
@@ -45,6 +48,7 @@ test('an admin imports staff from a CSV, and a new staff member replaces the ini
   await staff.page.fill('#current', initial);
   await staff.page.fill('#new', 'short');
   await staff.page.waitForSelector('.field-error');
+  await expectAccessible(staff.page, 'changing the initial password');
   await staff.page.fill('#new', 'my-new-pass-2026');
   await staff.page.fill('#again', 'my-new-pass-2026');
   await shot(staff.page, 'staff-change-password');

@@ -35,7 +35,7 @@ pub mod ssr {
     pub fn request_lang() -> Lang {
         use_context::<http::request::Parts>()
             .map(|p| {
-                let cookie = p.headers.get(http::header::COOKIE).and_then(|v| v.to_str().ok()).and_then(|c| session::read_cookie(c, "lang"));
+                let cookie = session::cookie_in(&p.headers, "lang");
                 let accept = p.headers.get(http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
                 Lang::negotiate(cookie, accept)
             })

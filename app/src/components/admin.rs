@@ -27,21 +27,23 @@ pub fn AdminOnly(children: Children) -> impl IntoView {
     }
 }
 
+/// The office's pages; the router marks the one open (`aria-current`).
 #[component]
 pub fn AdminNav() -> impl IntoView {
+    use leptos_router::components::A;
     view! {
-        <nav class="tabs">
-            <a href="/admin/campuses">{t(Msg::Campuses)}</a>
-            <a href="/admin/departments">{t(Msg::Departments)}</a>
-            <a href="/admin/staff">{t(Msg::Staff)}</a>
-            <a href="/admin/grants">{t(Msg::Grants)}</a>
-            <a href="/admin/audit">{t(Msg::Audit)}</a>
-            <a href="/admin/outbox">{t(Msg::Outbox)}</a>
-            <a href="/admin/blacklist">{t(Msg::Blacklist)}</a>
-            <a href="/admin/rules">{t(Msg::Rules)}</a>
-            <a href="/admin/scans">{t(Msg::ScanLog)}</a>
-            <a href="/admin/on-campus">{t(Msg::OnCampus)}</a>
-            <a href="/admin/devices">{t(Msg::Devices)}</a>
+        <nav class="tabs" aria-label=t(Msg::AdminPages)>
+            <A href="/admin/campuses">{t(Msg::Campuses)}</A>
+            <A href="/admin/departments">{t(Msg::Departments)}</A>
+            <A href="/admin/staff">{t(Msg::Staff)}</A>
+            <A href="/admin/grants">{t(Msg::Grants)}</A>
+            <A href="/admin/audit">{t(Msg::Audit)}</A>
+            <A href="/admin/outbox">{t(Msg::Outbox)}</A>
+            <A href="/admin/blacklist">{t(Msg::Blacklist)}</A>
+            <A href="/admin/rules">{t(Msg::Rules)}</A>
+            <A href="/admin/scans">{t(Msg::ScanLog)}</A>
+            <A href="/admin/on-campus">{t(Msg::OnCampus)}</A>
+            <A href="/admin/devices">{t(Msg::Devices)}</A>
         </nav>
     }
 }

@@ -57,7 +57,7 @@ fn CampusesEditor() -> impl IntoView {
                                 {list.into_iter().map(|c| view! {
                                     <h2>{c.name.clone()} <small class="muted">{c.name_en.clone()}</small></h2>
                                     <table class="list">
-                                        <thead><tr><th>{t(Msg::Gate)}</th><th>{t(Msg::GateKind)}</th><th>{t(Msg::GateDirection)}</th><th>{t(Msg::Status)}</th><th></th></tr></thead>
+                                        <thead><tr><th>{t(Msg::Gate)}</th><th>{t(Msg::GateKind)}</th><th>{t(Msg::GateDirection)}</th><th>{t(Msg::Status)}</th><th><span class="sr-only">{t(Msg::ColumnActions)}</span></th></tr></thead>
                                         <tbody>
                                         {c.gates.into_iter().map(|g| {
                                             let edit = g.clone();
@@ -176,7 +176,7 @@ fn DepartmentsEditor() -> impl IntoView {
                         Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
                         Ok(rows) => view! {
                             <table class="list">
-                                <thead><tr><th>{t(Msg::DepartmentCode)}</th><th>{t(Msg::Name)}</th><th>{t(Msg::Staff)}</th><th></th></tr></thead>
+                                <thead><tr><th>{t(Msg::DepartmentCode)}</th><th>{t(Msg::Name)}</th><th>{t(Msg::Staff)}</th><th><span class="sr-only">{t(Msg::ColumnActions)}</span></th></tr></thead>
                                 <tbody>
                                 {rows.into_iter().map(|d| {
                                     let e = d.clone();
@@ -241,12 +241,12 @@ fn StaffEditor() -> impl IntoView {
         <section class="card">
             <h1>{t(Msg::Staff)}</h1>
             <div class="row">
-                <input type="search" placeholder=t(Msg::Search) prop:value=query on:input=move |ev| { offset.set(0); query.set(event_target_value(&ev)) } />
+                <input type="search" placeholder=t(Msg::Search) aria-label=t(Msg::Search) prop:value=query on:input=move |ev| { offset.set(0); query.set(event_target_value(&ev)) } />
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         let ds = departments.await.unwrap_or_default();
                         view! {
-                            <select prop:value=dept_filter on:change=move |ev| { offset.set(0); dept_filter.set(event_target_value(&ev)) }>
+                            <select aria-label=t(Msg::Department) prop:value=dept_filter on:change=move |ev| { offset.set(0); dept_filter.set(event_target_value(&ev)) }>
                                 <option value="">{t(Msg::Department)}</option>
                                 {ds.into_iter().map(|d| view! { <option value=d.id.clone()>{d.name.clone()}</option> }).collect_view()}
                             </select>
@@ -262,7 +262,7 @@ fn StaffEditor() -> impl IntoView {
                             let total = p.total;
                             view! {
                                 <table class="list" id="staff-list">
-                                    <thead><tr><th>{t(Msg::StaffNo)}</th><th>{t(Msg::PersonName)}</th><th>{t(Msg::Department)}</th><th>{t(Msg::Phone)}</th><th></th></tr></thead>
+                                    <thead><tr><th>{t(Msg::StaffNo)}</th><th>{t(Msg::PersonName)}</th><th>{t(Msg::Department)}</th><th>{t(Msg::Phone)}</th><th><span class="sr-only">{t(Msg::ColumnActions)}</span></th></tr></thead>
                                     <tbody>
                                     {p.rows.into_iter().map(|s| {
                                         let e = s.clone();
@@ -281,9 +281,9 @@ fn StaffEditor() -> impl IntoView {
                                     </tbody>
                                 </table>
                                 <div class="row pager">
-                                    <button class="secondary" disabled=move || offset.get() == 0 on:click=move |_| { offset.update(|o| *o = (*o - 50).max(0)) }>"‹"</button>
+                                    <button class="secondary" aria-label=t(Msg::PreviousPage) disabled=move || offset.get() == 0 on:click=move |_| { offset.update(|o| *o = (*o - 50).max(0)) }>"‹"</button>
                                     <span class="muted">{move || format!("{}–{} / {}", (offset.get() + 1).min(total), (offset.get() + 50).min(total), total)}</span>
-                                    <button class="secondary" disabled=move || { offset.get() + 50 >= total } on:click=move |_| offset.update(|o| *o += 50)>"›"</button>
+                                    <button class="secondary" aria-label=t(Msg::NextPage) disabled=move || { offset.get() + 50 >= total } on:click=move |_| offset.update(|o| *o += 50)>"›"</button>
                                 </div>
                             }.into_any()
                         }
@@ -349,6 +349,7 @@ fn StaffImport() -> impl IntoView {
         <section class="card">
             <h2>{t(Msg::StaffImport)}</h2>
             <p class="muted small">{t(Msg::StaffImportHint)}</p>
+            <label for="staff-csv">{t(Msg::CsvFile)}</label>
             <input type="file" id="staff-csv" accept=".csv,text/csv" node_ref=file_input on:change=move |_| outcome.set(None) />
             <div class="actions">
                 <button class="secondary" id="import-check" disabled=busy on:click=move |_| run(true)>{t(Msg::Check)}</button>

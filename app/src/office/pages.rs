@@ -31,7 +31,7 @@ fn GrantsEditor() -> impl IntoView {
                         Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
                         Ok(rows) => view! {
                             <table class="list" id="grant-list">
-                                <thead><tr><th>{t(Msg::Staff)}</th><th>{t(Msg::Role)}</th><th>{t(Msg::Scope)}</th><th>{t(Msg::Status)}</th><th></th></tr></thead>
+                                <thead><tr><th>{t(Msg::Staff)}</th><th>{t(Msg::Role)}</th><th>{t(Msg::Scope)}</th><th>{t(Msg::Status)}</th><th><span class="sr-only">{t(Msg::ColumnActions)}</span></th></tr></thead>
                                 <tbody>
                                 {rows.into_iter().map(|g| {
                                     let (a, b) = (g.id.clone(), g.id.clone());
@@ -114,7 +114,9 @@ fn AuditList() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match rows.await {
                         Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
+                        // Scrolled sideways on a phone: by keyboard too.
                         Ok(rows) => view! {
+                            <div class="scroll" tabindex="0" role="region" aria-label=t(Msg::Audit)>
                             <table class="list small" id="audit-list">
                                 <thead><tr><th>{t(Msg::Time)}</th><th>{t(Msg::Actor)}</th><th>{t(Msg::Action)}</th><th>{t(Msg::Record)}</th><th>{t(Msg::Changes)}</th></tr></thead>
                                 <tbody>
@@ -123,13 +125,14 @@ fn AuditList() -> impl IntoView {
                                 </tr> }).collect_view()}
                                 </tbody>
                             </table>
+                            </div>
                         }.into_any(),
                     }
                 })}
             </Transition>
             <div class="row pager">
-                <button class="secondary" disabled=move || offset.get() == 0 on:click=move |_| { offset.update(|o| *o = (*o - 100).max(0)) }>"‹"</button>
-                <button class="secondary" on:click=move |_| offset.update(|o| *o += 100)>"›"</button>
+                <button class="secondary" aria-label=t(Msg::PreviousPage) disabled=move || offset.get() == 0 on:click=move |_| { offset.update(|o| *o = (*o - 100).max(0)) }>"‹"</button>
+                <button class="secondary" aria-label=t(Msg::NextPage) on:click=move |_| offset.update(|o| *o += 100)>"›"</button>
             </div>
         </section>
     }
@@ -153,6 +156,7 @@ fn OutboxList() -> impl IntoView {
                     match rows.await {
                         Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
                         Ok(rows) => view! {
+                            <div class="scroll" tabindex="0" role="region" aria-label=t(Msg::Outbox)>
                             <table class="list small" id="outbox-list">
                                 <thead><tr><th>{t(Msg::Time)}</th><th>{t(Msg::Recipient)}</th><th>{t(Msg::Message)}</th><th>{t(Msg::Status)}</th></tr></thead>
                                 <tbody>
@@ -162,6 +166,7 @@ fn OutboxList() -> impl IntoView {
                                 </tr> }).collect_view()}
                                 </tbody>
                             </table>
+                            </div>
                         }.into_any(),
                     }
                 })}

@@ -123,18 +123,18 @@ fn ScanLog() -> impl IntoView {
                         let gates = gates.await.unwrap_or_default();
                         let cs = campuses(&gates);
                         view! {
-                            <select id="scan-campus" aria-label="campus" on:change=set(|s, v| s.campus_id = v)>
+                            <select id="scan-campus" aria-label=t(Msg::Campus) on:change=set(|s, v| s.campus_id = v)>
                                 <option value="">{t(Msg::AllCampuses)}</option>
                                 {cs.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
                             </select>
-                            <select id="scan-gate-filter" aria-label="gate" on:change=set(|s, v| s.gate_id = v)>
+                            <select id="scan-gate-filter" aria-label=t(Msg::Gate) on:change=set(|s, v| s.gate_id = v)>
                                 <option value="">{t(Msg::AllGates)}</option>
                                 {gates.into_iter().map(|g| view! { <option value=g.gate_id>{format!("{} · {}", g.campus, g.gate)}</option> }).collect_view()}
                             </select>
                         }
                     })}
                 </Suspense>
-                <select id="scan-verdict" aria-label="verdict" on:change=set(|s, v| s.verdict = v)>
+                <select id="scan-verdict" aria-label=t(Msg::Verdict) on:change=set(|s, v| s.verdict = v)>
                     <option value="">{t(Msg::AllVerdicts)}</option>
                     <option value="allowed">{t(Msg::AllowedOnly)}</option>
                     <option value="refused">{t(Msg::RefusedOnly)}</option>
@@ -148,7 +148,8 @@ fn ScanLog() -> impl IntoView {
                     match rows.await {
                         Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
                         Ok(rows) => view! {
-                            <div class="scroll">
+                            // Scrolled sideways on a phone: by keyboard too.
+                            <div class="scroll" tabindex="0" role="region" aria-label=t(Msg::ScanLog)>
                             <table class="list small" id="scan-list">
                                 <thead><tr><th>{t(Msg::Time)}</th><th>{t(Msg::Gate)}</th><th>{t(Msg::Direction)}</th><th>{t(Msg::Verdict)}</th><th>{t(Msg::Holder)}</th><th>{t(Msg::Scanner)}</th></tr></thead>
                                 <tbody>
@@ -173,8 +174,8 @@ fn ScanLog() -> impl IntoView {
                 })}
             </Transition>
             <div class="row pager">
-                <button class="secondary" disabled=move || filter.with(|f| f.offset == 0) on:click=move |_| filter.update(|f| f.offset = (f.offset - 100).max(0))>"‹"</button>
-                <button class="secondary" on:click=move |_| filter.update(|f| f.offset += 100)>"›"</button>
+                <button class="secondary" aria-label=t(Msg::PreviousPage) disabled=move || filter.with(|f| f.offset == 0) on:click=move |_| filter.update(|f| f.offset = (f.offset - 100).max(0))>"‹"</button>
+                <button class="secondary" aria-label=t(Msg::NextPage) on:click=move |_| filter.update(|f| f.offset += 100)>"›"</button>
             </div>
         </section>
     }
@@ -201,7 +202,7 @@ fn OnCampusList() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let cs = campuses(&gates.await.unwrap_or_default());
                     view! {
-                        <select id="inside-campus" aria-label="campus" on:change=move |ev| campus.set(event_target_value(&ev))>
+                        <select id="inside-campus" aria-label=t(Msg::Campus) on:change=move |ev| campus.set(event_target_value(&ev))>
                             <option value="">{t(Msg::AllCampuses)}</option>
                             {cs.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
                         </select>
@@ -216,7 +217,7 @@ fn OnCampusList() -> impl IntoView {
                         Ok(o) if o.people.is_empty() && o.vehicles.is_empty() => view! { <p class="muted" id="inside-empty">{t(Msg::NobodyInside)}</p> }.into_any(),
                         Ok(o) => view! {
                             <h2>{t(Msg::People)} " (" {o.people.len()} ")"</h2>
-                            <div class="scroll">
+                            <div class="scroll" tabindex="0" role="region" aria-label=t(Msg::People)>
                             <table class="list small" id="inside-people">
                                 <thead><tr><th>{t(Msg::Holder)}</th><th>{t(Msg::PassKindLabel)}</th><th>{t(Msg::EnteredAt)}</th><th>{t(Msg::Gate)}</th></tr></thead>
                                 <tbody>
@@ -227,9 +228,9 @@ fn OnCampusList() -> impl IntoView {
                             </table>
                             </div>
                             <h2>{t(Msg::Vehicles)} " (" {o.vehicles.len()} ")"</h2>
-                            <div class="scroll">
+                            <div class="scroll" tabindex="0" role="region" aria-label=t(Msg::Vehicles)>
                             <table class="list small" id="inside-vehicles">
-                                <thead><tr><th>{t(Msg::Plate)}</th><th>{t(Msg::EnteredAt)}</th><th>{t(Msg::Gate)}</th><th></th></tr></thead>
+                                <thead><tr><th>{t(Msg::Plate)}</th><th>{t(Msg::EnteredAt)}</th><th>{t(Msg::Gate)}</th><th><span class="sr-only">{t(Msg::ColumnActions)}</span></th></tr></thead>
                                 <tbody>
                                 {o.vehicles.into_iter().map(|r| {
                                     let plate = r.who.clone();
@@ -277,7 +278,7 @@ fn Devices() -> impl IntoView {
                         Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
                         Ok(list) => view! {
                             <table class="list small" id="device-list">
-                                <thead><tr><th>{t(Msg::DeviceName)}</th><th>{t(Msg::Gate)}</th><th>{t(Msg::LastSeen)}</th><th></th></tr></thead>
+                                <thead><tr><th>{t(Msg::DeviceName)}</th><th>{t(Msg::Gate)}</th><th>{t(Msg::LastSeen)}</th><th><span class="sr-only">{t(Msg::ColumnActions)}</span></th></tr></thead>
                                 <tbody>
                                 {list.into_iter().map(|d| {
                                     let (id, active) = (d.id.clone(), d.active);

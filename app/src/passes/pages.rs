@@ -28,7 +28,7 @@ pub fn PassPage(link: Signal<String>) -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match pass.await {
-                    Err(e) => view! { <section class="card narrow"><p class="error" role="alert">{e.user_message(i18n.lang())}</p></section> }.into_any(),
+                    Err(e) => view! { <section class="card narrow"><h1>{t(Msg::PassTitle)}</h1><p class="error" role="alert">{e.user_message(i18n.lang())}</p></section> }.into_any(),
                     Ok(p) => {
                         let ok = matches!(p.status, PassStatus::Valid | PassStatus::NotYetValid);
                         view! {
@@ -224,6 +224,7 @@ pub fn ScannerPage() -> impl IntoView {
         on_cleanup(move || handle.remove());
     }
     view! {
+        <h1 class="page-title">{t(Msg::ScannerTile)}</h1>
         <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match gates.await {
@@ -233,7 +234,7 @@ pub fn ScannerPage() -> impl IntoView {
                         if gate.get_untracked().is_empty() && let Some(g) = list.first() { gate.set(g.id.clone()); }
                         view! {
                             <div class="row">
-                                <select id="scan-gate" aria-label="gate" on:change=move |ev| gate.set(event_target_value(&ev))>
+                                <select id="scan-gate" aria-label=t(Msg::Gate) on:change=move |ev| gate.set(event_target_value(&ev))>
                                     {list.into_iter().map(|g| view! { <option value=g.id.clone()>{format!("{} {}", g.campus, g.name)}</option> }).collect_view()}
                                 </select>
                             </div>
@@ -258,9 +259,9 @@ pub fn ScannerPage() -> impl IntoView {
                 camera_frame.set_value(frame_at.is_finite().then_some(frame_at));
                 check(ScanInput::Qr(code));
             }) />
-            <div class="segmented" role="group">
-                <button id="dir-in" class:on=move || direction.get() == Direction::In on:click=move |_| direction.set(Direction::In)>{t(Msg::DirIn)}</button>
-                <button id="dir-out" class:on=move || direction.get() == Direction::Out on:click=move |_| direction.set(Direction::Out)>{t(Msg::DirOut)}</button>
+            <div class="segmented" role="group" aria-label=t(Msg::Direction)>
+                <button id="dir-in" class:on=move || direction.get() == Direction::In aria-pressed=move || pressed(direction.get() == Direction::In) on:click=move |_| direction.set(Direction::In)>{t(Msg::DirIn)}</button>
+                <button id="dir-out" class:on=move || direction.get() == Direction::Out aria-pressed=move || pressed(direction.get() == Direction::Out) on:click=move |_| direction.set(Direction::Out)>{t(Msg::DirOut)}</button>
             </div>
             {move || match shown.get() {
                 // Where the verdict will appear, shown from the first paint.
@@ -292,7 +293,7 @@ pub fn ScannerPage() -> impl IntoView {
                 Err(e) => view! { <p class="error" role="alert" id="verdict-error">{e.user_message(i18n.lang())}</p> }.into_any(),
                 },
             }}
-            <label for="manual-kind">{t(Msg::ManualLookup)}</label>
+            <label for="manual-kind" id="manual-label">{t(Msg::ManualLookup)}</label>
             <div class="row">
                 <select id="manual-kind" on:change=move |ev| manual.set(match event_target_value(&ev).as_str() {
                     "plate" => Manual::Plate, "id" => Manual::IdNumber, "mobile" => Manual::Mobile, _ => Manual::Qr })>
@@ -303,7 +304,8 @@ pub fn ScannerPage() -> impl IntoView {
                 </select>
             </div>
             <form on:submit=move |ev| { ev.prevent_default(); submit(); }>
-                <input id="manual-value" prop:value=text on:input=move |ev| text.set(event_target_value(&ev)) autocomplete="off" />
+                // Named by the label and the kind chosen ("Manual check Plate").
+                <input id="manual-value" aria-labelledby="manual-label manual-kind" prop:value=text on:input=move |ev| text.set(event_target_value(&ev)) autocomplete="off" />
                 // Disabled only while a check runs (`check` ignores a form without a
                 // gate): a condition on the gate, which is chosen while this
                 // renders, let the server render it disabled and hydration
@@ -312,6 +314,11 @@ pub fn ScannerPage() -> impl IntoView {
             </form>
         </section>
     }
+}
+
+/// `aria-pressed`'s value for a toggle button.
+fn pressed(on: bool) -> &'static str {
+    if on { "true" } else { "false" }
 }
 
 /// An instant as the guard's phone shows it (its own time zone).

@@ -143,9 +143,7 @@ pub async fn principal() -> Result<Option<Principal>, AppError> {
 
 /// The caller of a plain axum route (outside server functions).
 pub async fn principal_from(st: &AppState, headers: &http::HeaderMap) -> Result<Option<Principal>, AppError> {
-    let Some(token) =
-        headers.get_all(http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|h| session::read_cookie(h, session::COOKIE))
-    else {
+    let Some(token) = session::cookie_in(headers, session::COOKIE) else {
         return Ok(None);
     };
     let now = st.clock.now_ms();

@@ -106,3 +106,25 @@ pub fn clear_cookie_header(secure: bool) -> String {
 pub fn read_cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
     header.split(';').filter_map(|kv| kv.trim().split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v)
 }
+
+/// Reads one cookie from a request's headers (every `Cookie` header: an
+/// HTTP/2 client may send its cookies in several).
+pub fn cookie_in<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get_all(http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|h| read_cookie(h, name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cookie_in;
+
+    #[test]
+    fn a_cookie_is_found_in_any_cookie_header() {
+        let mut headers = http::HeaderMap::new();
+        headers.append(http::header::COOKIE, "lang=en; display=large".parse().unwrap());
+        headers.append(http::header::COOKIE, "sid=abc".parse().unwrap());
+        assert_eq!(cookie_in(&headers, "display"), Some("large"));
+        assert_eq!(cookie_in(&headers, "sid"), Some("abc"));
+        assert_eq!(cookie_in(&headers, "lan"), None);
+        assert_eq!(cookie_in(&http::HeaderMap::new(), "lang"), None);
+    }
+}

@@ -39,11 +39,11 @@ fn BlacklistEditor() -> impl IntoView {
                 add.dispatch(AddToBlacklist { kind: kind.get_untracked(), doc_type: doc_type.get_untracked(), value: value.get_untracked(), reason: reason.get_untracked() });
             }>
                 <div class="row">
-                    <select id="bl-kind" on:change=move |ev| kind.set(BlacklistKind::from_code(&event_target_value(&ev)).unwrap_or(BlacklistKind::Document))>
+                    <select id="bl-kind" aria-label=t(Msg::BlKind) on:change=move |ev| kind.set(BlacklistKind::from_code(&event_target_value(&ev)).unwrap_or(BlacklistKind::Document))>
                         {BlacklistKind::ALL.into_iter().map(|k| view! { <option value=k.code()>{t(k.label())}</option> }).collect_view()}
                     </select>
                     <Show when=move || kind.get() == BlacklistKind::Document>
-                        <select id="bl-doc-type" on:change=move |ev| doc_type.set(DocType::from_code(&event_target_value(&ev)).unwrap_or_default())>
+                        <select id="bl-doc-type" aria-label=t(Msg::DocType) on:change=move |ev| doc_type.set(DocType::from_code(&event_target_value(&ev)).unwrap_or_default())>
                             {DocType::ALL.into_iter().map(|d| view! { <option value=d.code()>{t(doc_label(d))}</option> }).collect_view()}
                         </select>
                     </Show>
@@ -65,7 +65,7 @@ fn BlacklistEditor() -> impl IntoView {
                         Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
                         Ok(rows) => view! {
                             <table class="list" id="blacklist">
-                                <thead><tr><th>{t(Msg::BlKind)}</th><th>{t(Msg::BlValue)}</th><th>{t(Msg::BlReason)}</th><th>{t(Msg::Actor)}</th><th>{t(Msg::Time)}</th><th></th></tr></thead>
+                                <thead><tr><th>{t(Msg::BlKind)}</th><th>{t(Msg::BlValue)}</th><th>{t(Msg::BlReason)}</th><th>{t(Msg::Actor)}</th><th>{t(Msg::Time)}</th><th><span class="sr-only">{t(Msg::ColumnActions)}</span></th></tr></thead>
                                 <tbody>
                                     {rows.into_iter().map(|r| {
                                         let id = r.id.clone();
@@ -93,7 +93,7 @@ fn BlacklistEditor() -> impl IntoView {
 
 #[component]
 pub fn RulesPage() -> impl IntoView {
-    view! { <AdminOnly><AdminNav /><ReasonsEditor /><PoliciesEditor /></AdminOnly> }
+    view! { <AdminOnly><AdminNav /><h1 class="page-title">{t(Msg::Rules)}</h1><ReasonsEditor /><PoliciesEditor /></AdminOnly> }
 }
 
 #[component]
@@ -107,14 +107,14 @@ fn ReasonsEditor() -> impl IntoView {
     let err = Signal::derive(move || save.value().get().and_then(Result::err));
     view! {
         <section class="card">
-            <h1>{t(Msg::VisitReasons)}</h1>
+            <h2>{t(Msg::VisitReasons)}</h2>
             <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match list.await {
                         Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
                         Ok(rows) => view! {
                             <table class="list">
-                                <thead><tr><th>{t(Msg::Name)}</th><th>{t(Msg::NameEn)}</th><th>{t(Msg::ReasonCategoryLabel)}</th><th>{t(Msg::Status)}</th><th></th></tr></thead>
+                                <thead><tr><th>{t(Msg::Name)}</th><th>{t(Msg::NameEn)}</th><th>{t(Msg::ReasonCategoryLabel)}</th><th>{t(Msg::Status)}</th><th><span class="sr-only">{t(Msg::ColumnActions)}</span></th></tr></thead>
                                 <tbody>{rows.into_iter().map(|r| {
                                     let toggled = ReasonView { active: !r.active, ..r.clone() };
                                     view! { <tr class:inactive=!r.active>
@@ -134,9 +134,9 @@ fn ReasonsEditor() -> impl IntoView {
                 save.dispatch(SaveReason { reason: ReasonView { id: String::new(), name: name.get_untracked(), name_en: name_en.get_untracked(), category: category.get_untracked(), active: true } });
             }>
                 <div class="row">
-                    <input placeholder=t(Msg::Name) prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
-                    <input placeholder=t(Msg::NameEn) prop:value=name_en on:input=move |ev| name_en.set(event_target_value(&ev)) />
-                    <select on:change=move |ev| category.set(ReasonCategory::from_code(&event_target_value(&ev)).unwrap_or(ReasonCategory::Official))>
+                    <input placeholder=t(Msg::Name) aria-label=t(Msg::Name) prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
+                    <input placeholder=t(Msg::NameEn) aria-label=t(Msg::NameEn) prop:value=name_en on:input=move |ev| name_en.set(event_target_value(&ev)) />
+                    <select aria-label=t(Msg::ReasonCategoryLabel) on:change=move |ev| category.set(ReasonCategory::from_code(&event_target_value(&ev)).unwrap_or(ReasonCategory::Official))>
                         <option value="official">{t(Msg::ReasonOfficial)}</option>
                         <option value="private">{t(Msg::ReasonPrivate)}</option>
                     </select>
@@ -158,7 +158,7 @@ fn PoliciesEditor() -> impl IntoView {
     let saved = move || matches!(save.value().get(), Some(Ok(())));
     view! {
         <section class="card">
-            <h1>{t(Msg::PassPolicies)}</h1>
+            <h2>{t(Msg::PassPolicies)}</h2>
             <p class="muted small">{t(Msg::PassPoliciesHint)}</p>
             <ErrorLine error=err />
             <Show when=saved><p class="ok">{t(Msg::Saved)}</p></Show>
@@ -182,33 +182,35 @@ fn PoliciesEditor() -> impl IntoView {
                             let applicants = applicants_label(p.applicants);
                             let departments = departments.clone();
                             let base = p.clone();
+                            // Each kind's fields have ids of their own, for their labels.
+                            let id = move |field: &str| format!("policy-{}-{field}", p.kind.code());
                             let dept_name = {
                                 let departments = departments.clone();
                                 move |id: &str| departments.iter().find(|d| d.id == id).map(|d| d.name.clone()).unwrap_or_else(|| id.to_owned())
                             };
                             view! {
-                                <h2>{t(p.kind.label())}</h2>
+                                <h3>{t(p.kind.label())}</h3>
                                 <p class="small muted">{t(Msg::WhoApplies)} ": " {t(applicants)}</p>
                                 <div class="row">
-                                    <div class="grow"><label>{t(Msg::MaxDays)}</label><input type="number" min="1" prop:value=max_days on:input=move |ev| max_days.set(event_target_value(&ev)) /></div>
-                                    <div class="grow"><label>{t(Msg::MaxDaysAhead)}</label><input type="number" min="0" prop:value=ahead on:input=move |ev| ahead.set(event_target_value(&ev)) /></div>
-                                    <div class="grow"><label>{t(Msg::NextDayDeadline)}</label><input type="time" prop:value=deadline on:input=move |ev| deadline.set(event_target_value(&ev)) /></div>
+                                    <div class="grow"><label for=id("max-days")>{t(Msg::MaxDays)}</label><input id=id("max-days") type="number" min="1" prop:value=max_days on:input=move |ev| max_days.set(event_target_value(&ev)) /></div>
+                                    <div class="grow"><label for=id("ahead")>{t(Msg::MaxDaysAhead)}</label><input id=id("ahead") type="number" min="0" prop:value=ahead on:input=move |ev| ahead.set(event_target_value(&ev)) /></div>
+                                    <div class="grow"><label for=id("deadline")>{t(Msg::NextDayDeadline)}</label><input id=id("deadline") type="time" prop:value=deadline on:input=move |ev| deadline.set(event_target_value(&ev)) /></div>
                                 </div>
                                 <label class="check"><input type="checkbox" prop:checked=same_day on:change=move |ev| same_day.set(event_target_checked(&ev)) />{t(Msg::SameDayAllowed)}</label>
                                 <label class="check"><input type="checkbox" prop:checked=vehicles on:change=move |ev| vehicles.set(event_target_checked(&ev)) />{t(Msg::VehiclesAllowed)}</label>
                                 <label class="check"><input type="checkbox" prop:checked=single_use on:change=move |ev| single_use.set(event_target_checked(&ev)) />{t(Msg::SingleUsePolicy)}</label>
                                 {residents.then(|| view! {
-                                    <label>{t(Msg::HouseholdEveryDays)}
-                                        <input type="number" min="0" max="30" prop:value=every on:input=move |ev| every.set(event_target_value(&ev)) /></label>
+                                    <label for=id("every")>{t(Msg::HouseholdEveryDays)}</label>
+                                    <input id=id("every") type="number" min="0" max="30" prop:value=every on:input=move |ev| every.set(event_target_value(&ev)) />
                                 })}
-                                <label>{t(Msg::GuardChecks)}
-                                    <select on:change=move |ev| guard_doc.set(GuardDocument::from_code(&event_target_value(&ev)).unwrap_or_default())>
-                                        {GuardDocument::ALL.into_iter().map(|g| view! {
-                                            <option value=g.code() selected=move || guard_doc.get() == g>{t(guard_label(g))}</option>
-                                        }).collect_view()}
-                                    </select></label>
-                                <label>{t(Msg::FacePhotoField)}</label>
-                                <select on:change=move |ev| face.set(match event_target_value(&ev).as_str() {
+                                <label for=id("guard-doc")>{t(Msg::GuardChecks)}</label>
+                                <select id=id("guard-doc") on:change=move |ev| guard_doc.set(GuardDocument::from_code(&event_target_value(&ev)).unwrap_or_default())>
+                                    {GuardDocument::ALL.into_iter().map(|g| view! {
+                                        <option value=g.code() selected=move || guard_doc.get() == g>{t(guard_label(g))}</option>
+                                    }).collect_view()}
+                                </select>
+                                <label for=id("face")>{t(Msg::FacePhotoField)}</label>
+                                <select id=id("face") on:change=move |ev| face.set(match event_target_value(&ev).as_str() {
                                     "required" => FieldNeed::Required, "hidden" => FieldNeed::Hidden, _ => FieldNeed::Optional })>
                                     <option value="optional" selected=move || face.get() == FieldNeed::Optional>{t(Msg::FieldOptional)}</option>
                                     <option value="required" selected=move || face.get() == FieldNeed::Required>{t(Msg::FieldRequired)}</option>
@@ -229,7 +231,7 @@ fn PoliciesEditor() -> impl IntoView {
                                         view! { <li>{label} " " <button class="link danger" on:click=move |_| chain.update(|c| { c.remove(i); })>{t(Msg::Remove)}</button>
                                             {(!skipped.is_empty()).then(|| view! { <p class="small muted">{t(Msg::SkippedFor)} ": " {skipped.join("、")}
                                                 <button class="link" on:click=move |_| chain.update(|c| c[i].skipped_for.clear())>{t(Msg::ClearSkips)}</button></p> })}
-                                            <select class="small" on:change=move |ev| {
+                                            <select class="small" aria-label=t(Msg::SkipForDepartment) on:change=move |ev| {
                                                 let d = event_target_value(&ev);
                                                 if !d.is_empty() { chain.update(|c| if !c[i].skipped_for.contains(&d) { c[i].skipped_for.push(d) }); }
                                             }>
@@ -240,7 +242,7 @@ fn PoliciesEditor() -> impl IntoView {
                                     }).collect_view()}
                                 </ol>
                                 <div class="row">
-                                    <select on:change=move |ev| {
+                                    <select aria-label=t(Msg::AddStep) on:change=move |ev| {
                                         let v = event_target_value(&ev);
                                         let approver = match v.as_str() {
                                             "" => return,

@@ -12,8 +12,8 @@ pub fn ApplicationPage(#[prop(into)] id: Signal<String>) -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Err(AppError::Unauthenticated) => view! { <Refusal msg=Msg::ErrUnauthenticated /> }.into_any(),
-                    Err(e) => view! { <section class="card narrow"><p class="error" role="alert">{e.user_message(i18n.lang())}</p></section> }.into_any(),
+                    Err(AppError::Unauthenticated) => view! { <h1 class="page-title">{t(Msg::ApplicationTitle)}</h1><Refusal msg=Msg::ErrUnauthenticated /> }.into_any(),
+                    Err(e) => view! { <section class="card narrow"><h1>{t(Msg::ApplicationTitle)}</h1><p class="error" role="alert">{e.user_message(i18n.lang())}</p></section> }.into_any(),
                     Ok(d) => view! { <Detail d action /> }.into_any(),
                 }
             })}

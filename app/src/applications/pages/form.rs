@@ -246,6 +246,9 @@ pub fn ApplicationForm(
     let max_date = (today + chrono::Days::new(setup.max_days_ahead as u64)).to_string();
     let reasons = setup.reasons.clone();
     let campuses = setup.campuses.clone();
+    // Below an application's own page (resubmitting it), the form is a
+    // section of that page, not the page's heading.
+
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let form = ApplicationInput {
@@ -288,9 +291,11 @@ pub fn ApplicationForm(
     let filer = setup.staff.clone();
     let no_filer = filer.is_none();
     let title = if kind == PassKind::Contractor { Msg::ContractorApplyTitle } else { Msg::ApplyTitle };
+    // Under a returned application's own heading, the form is a section.
+    let heading = if existing.is_some() { view! { <h2>{t(title)}</h2> }.into_any() } else { view! { <h1>{t(title)}</h1> }.into_any() };
     view! {
         <section class="card narrow">
-            <h1>{t(title)}</h1>
+            {heading}
             {match filer.clone() {
                 Some(f) => view! { <p class="muted small" id="filer">{t(Msg::FiledBy)} ": " {f.name} " (" {f.staff_no} ") — " {f.department}</p> }.into_any(),
                 None => view! { <p class="muted small">{t(Msg::ApplyingAs)} " " {setup.applicant_phone.clone()}</p> }.into_any(),
@@ -438,7 +443,7 @@ fn EntrantCard(
                     <summary>{t(Msg::FacePhotoOptional)}</summary>
                     <p class="muted small">{t(Msg::FacePhotoWhy)}</p>
                     <label class="check"><input type="checkbox" class="entrant-consent" prop:checked=e.consent on:change=move |ev| e.consent.set(event_target_checked(&ev)) />{t(Msg::FacePhotoConsent)}</label>
-                    <input type="file" accept="image/*" capture="user" disabled=move || !e.consent.get() on:change=move |ev| read_photo(ev, e.photo, photo_error) />
+                    <input type="file" accept="image/*" capture="user" aria-label=t(Msg::FacePhotoField) disabled=move || !e.consent.get() on:change=move |ev| read_photo(ev, e.photo, photo_error) />
                     <FieldHint problem=photo_error />
                     {move || e.photo.get().map(|src| view! { <img class="face-preview" src=src alt="" /> })}
                 </details>

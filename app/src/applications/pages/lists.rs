@@ -15,16 +15,20 @@ fn RowList(rows: Vec<ApplicationRow>, base: &'static str, #[prop(optional)] sele
                 let more = if r.entrants > 1 { format!(" +{}", r.entrants - 1) } else { String::new() };
                 let pick = (r.id.clone(), r.version);
                 let pick2 = pick.clone();
+                // The checkbox is named by the row's people and dates (ids
+                // only where there is a checkbox: a row may be in both lists).
+                let (who, when) = (format!("pick-who-{}", r.id), format!("pick-when-{}", r.id));
+                let ids = selected.is_some().then(|| (who.clone(), when.clone()));
                 view! {
                     <li class="app-row" data-id=r.id.clone()>
                         {selected.map(|sel| view! {
-                            <input type="checkbox" class="pick" aria-label="select" prop:checked=move || sel.get().contains(&pick)
+                            <input type="checkbox" class="pick" aria-labelledby=format!("{who} {when}") prop:checked=move || sel.get().contains(&pick)
                                 on:change=move |ev| { let on = event_target_checked(&ev); let p = pick2.clone(); sel.update(|v| { v.retain(|x| *x != p); if on { v.push(p); } }); } />
                         })}
                         <a href=href>
                             <span class=format!("badge {}", status_class(r.status))>{t(status_label(r.status))}</span>
-                            <strong>{r.first_entrant.clone()}{more}</strong>
-                            <span class="muted small">{format!("{} → {}", r.start_date, r.end_date)}</span>
+                            <strong id=ids.as_ref().map(|i| i.0.clone())>{r.first_entrant.clone()}{more}</strong>
+                            <span class="muted small" id=ids.map(|i| i.1)>{format!("{} → {}", r.start_date, r.end_date)}</span>
                             <span class="muted small">{format!("{} · {}", r.host, r.department)}{r.plate.clone().map(|p| format!(" · {p}"))}</span>
                         </a>
                     </li>
@@ -103,14 +107,14 @@ pub fn ApprovalsPage() -> impl IntoView {
         <section class="card narrow">
             <h2>{t(Msg::DepartmentApplications)}</h2>
             <div class="row filters">
-                <select aria-label="status" on:change=move |ev| status.set(event_target_value(&ev))>
+                <select aria-label=t(Msg::Status) on:change=move |ev| status.set(event_target_value(&ev))>
                     <option value="">{t(Msg::AllStatuses)}</option>
                     {[("in_review", Msg::StInReview), ("approved", Msg::StApproved), ("returned", Msg::StReturned), ("awaiting_confirmation", Msg::StAwaitingConfirmation),
                       ("rejected", Msg::StRejected), ("cancelled", Msg::StCancelled), ("withdrawn", Msg::StWithdrawn), ("expired", Msg::StExpired), ("completed", Msg::StCompleted)]
                         .into_iter().map(|(code, m)| view! { <option value=code>{t(m)}</option> }).collect_view()}
                 </select>
-                <input type="date" aria-label="from" on:change=move |ev| from.set(event_target_value(&ev)) />
-                <input type="date" aria-label="to" on:change=move |ev| to.set(event_target_value(&ev)) />
+                <input type="date" aria-label=t(Msg::From) on:change=move |ev| from.set(event_target_value(&ev)) />
+                <input type="date" aria-label=t(Msg::To) on:change=move |ev| to.set(event_target_value(&ev)) />
             </div>
             <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
