@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { launch, phone, open, shot, signInStaff, signInPhone, decide, idNumber, newNumber, DEMO_PASSWORD, SHOTS } from './helpers.mjs';
+import { launch, phone, open, shot, signInStaff, signInPhone, decide, idNumber, newNumber, expectAccessible, bundle, DEMO_PASSWORD, SHOTS } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -43,6 +43,7 @@ async function guardVerdict(url, name) {
   const verdict = await guard.waitForSelector('#verdict', { timeout: 20000 });
   const result = { reason: await verdict.getAttribute('data-reason'), text: await verdict.textContent() };
   await shot(guard, name);
+  await expectAccessible(guard, name);
   await guard.context().close();
   return result;
 }
@@ -53,8 +54,10 @@ test('a staff member applies for a work pass; the unit head names the next handl
   await me.waitForSelector('#staff-form');
   await me.waitForSelector('body[data-hydrated]');
   assert.equal(await me.textContent('#staff-no'), 'T1001', 'the staff number is filled in');
+  assert.equal(await bundle(me), 'people', 'a phone page loads the phone pages\' bundle');
   await me.fill('#apply-reason', '实验室值班');
   await shot(me, 'staff-pass-form');
+  await expectAccessible(me, 'staff-pass-form');
   await me.click('#submit');
   await me.waitForURL(/\/applications\/[0-9a-f-]+$/);
   const id = me.url().split('/').pop();
@@ -68,6 +71,7 @@ test('a staff member applies for a work pass; the unit head names the next handl
   await head.waitForSelector('#next-handler option:has-text("李娜")', { state: 'attached' });
   await head.selectOption('#next-handler', { label: '李娜' });
   await shot(head, 'staff-pass-next-step');
+  await expectAccessible(head, 'staff-pass-next-step');
   await head.click('#confirm-decision');
   await head.waitForFunction(() => /历史学院 · 李娜/.test(document.querySelector('.steps')?.textContent ?? ''), null, { timeout: 15000 });
   await head.context().close();
@@ -98,6 +102,7 @@ test('a department files a contractor, both steps approve, the contractor gets t
   await filer.fill('.entrant-phone >> nth=0', number);
   await filer.fill('.entrant-doc >> nth=0', idNumber(707));
   await shot(filer, 'contractor-form');
+  await expectAccessible(filer, 'contractor-form');
   await filer.click('#submit-application');
   await filer.waitForURL(/\/applications\/[0-9a-f-]+$/);
   const id = filer.url().split('/').pop();
@@ -133,6 +138,7 @@ test('a resident opens the printed application QR, signs in with the mobile on r
   await office.click('#print-poster');
   await office.waitForSelector('#poster-qr svg');
   await shot(office, 'resident-poster');
+  await expectAccessible(office, 'resident-poster');
   const file = `${SHOTS}resident-poster-qr.png`;
   await office.locator('#poster-qr').screenshot({ path: file });
   const target = execFileSync('zbarimg', ['--raw', '-q', file], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
@@ -150,10 +156,12 @@ test('a resident opens the printed application QR, signs in with the mobile on r
   await page.fill('#householder', '吴建国');
   await page.fill('#apply-reason', '上班');
   await shot(page, 'resident-form');
+  await expectAccessible(page, 'resident-form');
   await page.click('#submit');
   await page.waitForURL(/\/applications\/[0-9a-f-]+$/);
   await page.waitForSelector('#passes a');
   await shot(page, 'resident-approved');
+  await expectAccessible(page, 'resident-approved');
   const url = await qrOf(page, await page.getAttribute('#passes a', 'href'), 'resident-qr');
   await shot(page, 'resident-pass');
   await context.close();
