@@ -177,6 +177,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/contractors/new") view=applications::ContractorApplyPage />
                     <Route path=path!("/applications") view=|| view! { <PageIsland><applications::MyApplicationsPage /></PageIsland> } />
                     <Route path=path!("/applications/:id") view=application_island />
+                    <Route path=path!("/applications/:id/edit") view=applications::EditApplicationPage />
                     <Route path=path!("/approvals") view=|| view! { <PageIsland><applications::ApprovalsPage /></PageIsland> } />
                     <Route path=path!("/approvals/:id") view=application_island />
                     <Route path=path!("/invite") view=applications::InvitePage />
@@ -286,18 +287,26 @@ pub fn hydrate_visitor_page() {
 #[cfg(feature = "hydrate")]
 pub fn hydrate_people_page() {
     let path = window().location().pathname().unwrap_or_default();
-    let id = |prefix: &str| path.strip_prefix(prefix).map(str::to_owned);
-    if let Some(id) = id("/applications/").or_else(|| id("/approvals/")) {
-        let id = Signal::stored(id);
-        return hydrate_page(move || view! { <applications::ApplicationPage id /> });
-    }
     match path.as_str() {
         "/sign-in" => hydrate_page(|| view! { <auth::PhoneSignInPage /> }),
         "/sign-in/staff" => hydrate_page(|| view! { <auth::StaffSignInPage /> }),
         "/resident" => hydrate_page(|| view! { <applications::ResidentApplyPage /> }),
         "/staff-pass" => hydrate_page(|| view! { <applications::StaffPassPage /> }),
-        "/approvals" => hydrate_page(|| view! { <applications::ApprovalsPage /> }),
         _ => hydrate_page(|| view! { <applications::MyApplicationsPage /> }),
+    }
+}
+
+/// The review bundle (see [`Bundle::Review`]).
+#[cfg(feature = "hydrate")]
+pub fn hydrate_review_page() {
+    let path = window().location().pathname().unwrap_or_default();
+    let id = |prefix: &str| path.strip_prefix(prefix).map(str::to_owned);
+    match id("/applications/").or_else(|| id("/approvals/")) {
+        Some(id) => {
+            let id = Signal::stored(id);
+            hydrate_page(move || view! { <applications::ApplicationPage id /> })
+        }
+        None => hydrate_page(|| view! { <applications::ApprovalsPage /> }),
     }
 }
 
@@ -314,9 +323,11 @@ pub enum Bundle {
     Main,
     Scanner,
     Visitor,
-    /// The other pages people open on a phone: sign-in, the resident and
-    /// staff forms, their applications, the approvers' inbox and detail.
+    /// The other pages people open first on a phone: sign-in, the
+    /// resident and staff forms, their applications.
     People,
+    /// An application's page and the approvers' inbox.
+    Review,
 }
 
 impl Bundle {
@@ -329,13 +340,14 @@ impl Bundle {
         match path {
             "/scan" | "/s" => Bundle::Scanner,
             "/apply" => Bundle::Visitor,
-            "/sign-in" | "/sign-in/staff" | "/resident" | "/staff-pass" | "/applications" | "/approvals" => Bundle::People,
+            "/sign-in" | "/sign-in/staff" | "/resident" | "/staff-pass" | "/applications" => Bundle::People,
+            "/approvals" => Bundle::Review,
             _ => {
                 let one_segment = |prefix: &str| path.strip_prefix(prefix).is_some_and(|rest| !rest.is_empty() && !rest.contains('/'));
                 if one_segment("/p/") {
                     Bundle::Visitor
                 } else if one_segment("/applications/") || one_segment("/approvals/") {
-                    Bundle::People
+                    Bundle::Review
                 } else {
                     Bundle::Main
                 }
@@ -351,6 +363,7 @@ impl Bundle {
             Bundle::Scanner => Some("scanner"),
             Bundle::Visitor => Some("visitor"),
             Bundle::People => Some("people"),
+            Bundle::Review => Some("review"),
         }
     }
 }
@@ -367,8 +380,11 @@ mod tests {
         for p in ["/apply", "/p/AbC123"] {
             assert_eq!(Bundle::for_path(p), Bundle::Visitor, "{p}");
         }
-        for p in ["/sign-in", "/sign-in/staff", "/resident", "/staff-pass", "/applications", "/approvals", "/applications/x1", "/approvals/x1"] {
+        for p in ["/sign-in", "/sign-in/staff", "/resident", "/staff-pass", "/applications"] {
             assert_eq!(Bundle::for_path(p), Bundle::People, "{p}");
+        }
+        for p in ["/approvals", "/applications/x1", "/approvals/x1"] {
+            assert_eq!(Bundle::for_path(p), Bundle::Review, "{p}");
         }
         for p in [
             "/",

@@ -118,11 +118,11 @@ export async function decide(page, id, act, note) {
   await page.waitForFunction((a) => !document.querySelector(`#actions button[data-act=${a}]`), act, { timeout: 15000 });
 }
 
-/// Which wasm bundle the page loaded: 'scanner', 'visitor', 'people' (page bundles)
+/// Which wasm bundle the page loaded: 'scanner', 'visitor', 'people', 'review' (page bundles)
 /// or 'main' (every page); fails if it loaded more than one.
 export async function bundle(page) {
   const wasm = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('/pkg/') && n.endsWith('.wasm')));
-  const kinds = [...new Set(wasm.map((n) => n.match(/\/campus-pass-(scanner|visitor|people)\./)?.[1] ?? 'main'))];
+  const kinds = [...new Set(wasm.map((n) => n.match(/\/campus-pass-(scanner|visitor|people|review)\./)?.[1] ?? 'main'))];
   if (kinds.length !== 1) throw new Error(`expected one wasm bundle, loaded: ${wasm.join(', ') || 'none'}`);
   return kinds[0];
 }

@@ -53,6 +53,11 @@ app_fn!(
     /// An earlier contractor application's content (without its dates), for
     /// the one who filed it to renew it as a new application.
     renewal_prefill "renewal_prefill"(id: String) -> ApplicationInput => |st, me| queries::renewal_prefill(&st, &me, &id).await);
+app_fn!(
+    /// A returned application's form and version, for its applicant to
+    /// change and resubmit (lighter than the whole detail, for the form's bundle).
+    application_to_edit "application_to_edit"(id: String) -> (i64, ApplicationInput, FormSetup) =>
+    |st, me| queries::to_edit(&st, &me, &id).await);
 app_fn!(my_applications "my_applications"() -> Vec<ApplicationRow> => |st, me| queries::mine(&st, &me).await);
 app_fn!(get_application "get_application"(id: String) -> ApplicationDetail => |st, me| queries::detail(&st, &me, &id).await);
 app_fn!(

@@ -404,6 +404,16 @@ pub async fn detail(st: &AppState, me: &Principal, id: &str) -> Result<Applicati
     })
 }
 
+/// A returned application's form, for its applicant (else refused as the
+/// detail would be: not found, or the wrong state).
+pub async fn to_edit(st: &AppState, me: &Principal, id: &str) -> Result<(i64, ApplicationInput, FormSetup), AppError> {
+    let d = detail(st, me, id).await?;
+    match (d.form, d.setup) {
+        (Some(f), Some(s)) => Ok((d.row.version, f, s)),
+        _ => Err(AppError::invalid("action", Msg::ErrWrongState)),
+    }
+}
+
 /// A contractor's earlier application as a new form: the person, the
 /// campus, the reason and the car; the dates are the renewal's to choose.
 /// Only for the staff member who filed it.

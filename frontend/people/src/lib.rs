@@ -1,6 +1,6 @@
-//! The phone pages' bundle: sign-in, residents' and staff members' forms,
-//! "my applications", the approvers' inbox and an application's page;
-//! hydrates only the page's island (see `app::Bundle` and `app::hydrate_page`).
+//! The phone pages' bundle: sign-in, residents' and staff members' forms
+//! and "my applications"; hydrates only the page's island (see
+//! `app::Bundle` and `app::hydrate_page`).
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

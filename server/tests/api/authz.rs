@@ -21,6 +21,7 @@ pub fn json_calls() -> Vec<(&'static str, bool, serde_json::Value)> {
         ("act_on_application", false, json!({"id": "x", "action": "Approve", "version": 0, "note": "", "edits": null, "next": null})),
         ("next_step_handlers", false, json!({"id": "x", "department_id": "x"})),
         ("renewal_prefill", false, json!({"id": "x"})),
+        ("application_to_edit", false, json!({"id": "x"})),
         ("resubmit_application", false, json!({"id": "x", "version": 0, "form": form})),
         ("approval_inbox", false, json!({})),
         ("department_applications", false, json!({"status": "", "from": "", "to": "", "offset": 0})),

@@ -176,10 +176,11 @@ fn Detail(d: ApplicationDetail, action: ServerAction<ActOnApplication>) -> impl 
                 }).collect_view()}
             </ol>
         </section>
+        // The form itself is the visitor's page (its bundle has it).
         {form.zip(setup_for_edit).map(|(f, s)| view! {
             <div id="resubmit-form">
                 <p class="notice narrow-block">{t(Msg::EditAndResubmitHint)}</p>
-                <ApplicationForm setup=s invitation=None existing=Some((id_for_form.clone(), version, f)) renew_from=None />
+                {let _ = (s, f); view! { <a class="button primary" id="edit-and-resubmit" href=format!("/applications/{id_for_form}/edit")>{t(Msg::ActResubmit)}</a> }}
             </div>
         })}
     }

@@ -143,6 +143,31 @@ fn SignInFirst() -> impl IntoView {
     }
 }
 
+/// `/applications/<id>/edit`: a returned application, changed and sent back
+/// to the step that returned it (a page of its own, so that the
+/// application's page and its phone bundle do not carry the form).
+#[component]
+pub fn EditApplicationPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = leptos_router::hooks::use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let form = resource(id, application_to_edit);
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                match form.await {
+                    Ok((version, f, s)) => view! {
+                        <section class="card narrow"><h1>{t(Msg::ActResubmit)}</h1><p class="notice">{t(Msg::EditAndResubmitHint)}</p></section>
+                        <ApplicationForm setup=s invitation=None existing=Some((id(), version, f)) renew_from=None />
+                    }.into_any(),
+                    Err(AppError::Unauthenticated) => view! { <Refusal msg=Msg::ErrUnauthenticated /> }.into_any(),
+                    Err(e) => view! { <section class="card narrow"><h1>{t(Msg::ActResubmit)}</h1><p class="error" role="alert">{e.user_message(i18n.lang())}</p></section> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
 /// The form, for a new application or to edit a returned one
 /// (`existing` = its id, version and current content).
 #[component]
