@@ -260,6 +260,8 @@ messages! {
     PassDate => "通行日期", "Date";
     ApplyReason => "申请原因", "Reason";
     BasicInfo => "基本信息", "Basic information";
+    PassHolders => "通行人员", "Pass holders";
+    WorkCard => "工作证", "Work card";
     PassInfo => "通行信息", "Pass";
     PassStart => "通行开始日期", "First day";
     PassEnd => "通行截止日期", "Last day";

@@ -61,6 +61,8 @@ fn Detail(d: ApplicationDetail, action: ServerAction<ActOnApplication>) -> impl 
         }
     };
     let status = d.row.status;
+    // A staff work pass records the work card, numbered by the staff number.
+    let work_card = d.row.kind == PassKind::StaffWork;
     view! {
         <section class="card narrow" id="application">
             <p><span class=format!("badge big {}", status_class(status)) id="status">{t(status_label(status))}</span></p>
@@ -76,14 +78,14 @@ fn Detail(d: ApplicationDetail, action: ServerAction<ActOnApplication>) -> impl 
                     d.periods.iter().map(|(s, e)| format!("{s} → {e}")).collect::<Vec<_>>().join("；")
                 }}</dd>
                 <dt>{t(Msg::Plate)}</dt><dd id="plate-value">{d.row.plate.clone().unwrap_or_else(|| "—".into())}</dd>
-                <dt>{t(Msg::Applicant)}</dt><dd>{d.applicant_phone.clone()}</dd>
+                {(!d.applicant_phone.is_empty()).then(|| view! { <dt>{t(Msg::Applicant)}</dt><dd>{d.applicant_phone.clone()}</dd> })}
                 {(!d.note.is_empty()).then(|| view! { <dt>{t(Msg::Note)}</dt><dd>{d.note.clone()}</dd> })}
                 {d.decision_note.clone().map(|n| view! { <dt>{t(Msg::DecisionNote)}</dt><dd id="decision-note">{n}</dd> })}
             </dl>
-            <h2>{t(Msg::Entrants)}</h2>
+            <h2>{t(if d.row.kind == PassKind::Visitor { Msg::Entrants } else { Msg::PassHolders })}</h2>
             <ul class="entrants">
                 {d.entrants.iter().map(|e| view! {
-                    <li><strong>{e.name.clone()}</strong> " " <span class="muted small">{t(doc_label(e.doc_type))} " " {e.document.clone()}
+                    <li><strong>{e.name.clone()}</strong> " " <span class="muted small">{t(if work_card { Msg::WorkCard } else { doc_label(e.doc_type) })} " " {e.document.clone()}
                         {e.phone.clone().map(|p| format!(" · {p}"))}
                         {e.in_vehicle.then(|| view! { " · " {t(Msg::InTheCar)} })}
                         {e.has_photo.then(|| view! { " · " {t(Msg::HasPhoto)} })}</span></li>
