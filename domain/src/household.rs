@@ -48,9 +48,6 @@ mod tests {
         assert_eq!(a.label(), "教工宿舍 5栋 302");
         assert_eq!(Address::parse("教工宿舍", " ", "302"), Err(vec![("building", FieldError::Empty)]));
         assert_eq!(Address::parse("教工宿舍", "5栋", &"1".repeat(DOOR_MAX + 1)), Err(vec![("door", FieldError::TooLong)]));
-        assert_eq!(
-            Address::parse("教工\u{7}宿舍", "", "302"),
-            Err(vec![("community", FieldError::Invalid), ("building", FieldError::Empty)])
-        );
+        assert_eq!(Address::parse("教工\u{7}宿舍", "", "302"), Err(vec![("community", FieldError::Invalid), ("building", FieldError::Empty)]));
     }
 }

@@ -111,9 +111,8 @@ pub fn parse(text: &str, campus: impl Fn(&str) -> Option<String>, today: NaiveDa
             }
             c
         };
-        let address = Address::parse(&rec[1], &rec[2], &rec[3])
-            .map_err(|wrong| errors.extend(wrong.into_iter().map(|(f, e)| err(line, f, text_msg(e)))))
-            .ok();
+        let address =
+            Address::parse(&rec[1], &rec[2], &rec[3]).map_err(|wrong| errors.extend(wrong.into_iter().map(|(f, e)| err(line, f, text_msg(e))))).ok();
         let name = short_text(&rec[4], NAME_MAX).map_err(|e| errors.push(err(line, "name", text_msg(e)))).ok();
         let phone = Phone::parse(&rec[5])
             .map_err(|e| errors.push(err(line, "phone", if e == crate::phone::PhoneError::Empty { Msg::ErrRequired } else { Msg::ErrPhoneInvalid })))
@@ -231,7 +230,10 @@ mod tests {
 
     #[test]
     fn english_headers_are_accepted() {
-        let text = format!("campus,community,building,door,name,mobile,doc_type,doc_number,householder,paper_pass\n主校区,A,1,101,张三,13900000001,resident_id,{},yes,no\n", id(9));
+        let text = format!(
+            "campus,community,building,door,name,mobile,doc_type,doc_number,householder,paper_pass\n主校区,A,1,101,张三,13900000001,resident_id,{},yes,no\n",
+            id(9)
+        );
         assert_eq!(parse(&text, campus, today()).unwrap().len(), 1);
     }
 
@@ -269,11 +271,8 @@ mod tests {
 
     #[test]
     fn one_householder_and_one_paper_pass_mark_per_household() {
-        let text = format!(
-            "{HEADER}主校区,A,1,101,张三,13900000001,身份证,{},是,否\n主校区,A,1,101,李四,13900000002,身份证,{},是,是\n",
-            id(1),
-            id(2)
-        );
+        let text =
+            format!("{HEADER}主校区,A,1,101,张三,13900000001,身份证,{},是,否\n主校区,A,1,101,李四,13900000002,身份证,{},是,是\n", id(1), id(2));
         let errs = parse(&text, campus, today()).unwrap_err();
         let got: Vec<(usize, &str, Msg)> = errs.iter().map(|e| (e.row, e.field.as_str(), e.msg)).collect();
         assert_eq!(got, vec![(3, "paper_pass", Msg::ErrCsvPaperPassDiffers), (3, "householder", Msg::ErrCsvTwoHouseholders)]);
@@ -281,7 +280,10 @@ mod tests {
 
     #[test]
     fn wrong_header_or_empty_file() {
-        assert_eq!(parse("工号,姓名,部门\nT1,x,CS\n", campus, today()).unwrap_err(), vec![RowError { row: 1, field: String::new(), msg: Msg::ErrHouseholdCsvHeader }]);
+        assert_eq!(
+            parse("工号,姓名,部门\nT1,x,CS\n", campus, today()).unwrap_err(),
+            vec![RowError { row: 1, field: String::new(), msg: Msg::ErrHouseholdCsvHeader }]
+        );
         assert_eq!(parse(HEADER, campus, today()).unwrap_err()[0].msg, Msg::ErrCsvEmpty);
         assert_eq!(parse(&format!("{HEADER}\n,,,,,,,,,\n"), campus, today()).unwrap_err()[0].msg, Msg::ErrCsvEmpty);
     }
