@@ -12,4 +12,5 @@ mod directory;
 mod keys;
 mod offline;
 mod passes;
+mod residents;
 mod sms;
