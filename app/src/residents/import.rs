@@ -3,7 +3,8 @@
 //! change, the import writes it all in one transaction with its audit
 //! entries, or nothing.
 
-use super::households::{insert_household, insert_member, sealed_document};
+use super::households::insert_household;
+use super::members::{insert_member, sealed_document};
 use super::*;
 use crate::domain::household_import::{self, ImportedHousehold};
 use crate::error::RowError;

@@ -9,6 +9,8 @@
 mod households;
 #[cfg(feature = "ssr")]
 mod import;
+#[cfg(feature = "ssr")]
+mod members;
 mod pages;
 #[cfg(feature = "ssr")]
 mod poster;
@@ -26,6 +28,7 @@ use leptos::prelude::*;
 pub mod ssr {
     pub use super::households::*;
     pub use super::import::*;
+    pub use super::members::*;
     pub use super::poster::*;
 }
 
