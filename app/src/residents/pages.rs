@@ -214,7 +214,7 @@ fn HouseholdsEditor() -> impl IntoView {
                                     <button class="secondary" aria-label="‹" disabled=move || offset.get() == 0
                                         on:click=move |_| offset.update(|o| *o = (*o - PAGE_SIZE).max(0))>"‹"</button>
                                     <span class="muted">{move || format!("{}–{} / {}", (offset.get() + 1).min(total), (offset.get() + PAGE_SIZE).min(total), total)}</span>
-                                    <button class="secondary" aria-label="›" disabled=move || offset.get() + PAGE_SIZE >= total
+                                    <button class="secondary" aria-label="›" disabled=move || { offset.get() + PAGE_SIZE >= total }
                                         on:click=move |_| offset.update(|o| *o += PAGE_SIZE)>"›"</button>
                                 </div>
                             }.into_any()
@@ -240,13 +240,17 @@ fn HouseholdsEditor() -> impl IntoView {
                     <Suspense fallback=|| ()>
                         {move || Suspend::new(async move {
                             let c = choices.await.unwrap_or_default();
+                            // Until one is chosen, the first campus (the filters
+                            // set it, perhaps after this renders on the server:
+                            // what is drawn must not depend on which came first).
+                            let first = c.campuses.first().map(|c| c.id.clone()).unwrap_or_default();
                             view! {
                                 <select id="hh-campus" prop:value=hh_campus on:change=move |ev| hh_campus.set(event_target_value(&ev))>
                                     {c.campuses.into_iter().map(|c| view! { <option value=c.id.clone()>{c.name.clone()}</option> }).collect_view()}
                                 </select>
                                 <datalist id="community-names">
                                     {move || {
-                                        let chosen = hh_campus.get();
+                                        let chosen = Some(hh_campus.get()).filter(|c| !c.is_empty()).unwrap_or_else(|| first.clone());
                                         c.communities.iter().filter(|(c, _)| *c == chosen).map(|(_, n)| view! { <option value=n.clone()></option> }).collect_view()
                                     }}
                                 </datalist>
@@ -346,29 +350,30 @@ fn household_item(h: HouseholdView, on: HouseholdHandlers) -> impl IntoView {
                 <button class="link" on:click=move |_| on.member.run((add_target.clone(), None))>{t(Msg::AddMember)}</button>
             </div>
             <Show when=move || none><p class="muted small">{t(Msg::NoMembers)}</p></Show>
-            <Show when=move || !none>
-                <table class="list small members">
-                    <thead><tr><th>{t(Msg::PersonName)}</th><th>{t(Msg::Phone)}</th><th>{t(Msg::DocNumber)}</th><th></th></tr></thead>
-                    <tbody>
-                    {members.clone().into_iter().map(|m| {
-                        let (edit_target, edit_member, rid, cid) = (target.clone(), m.clone(), m.id.clone(), m.id.clone());
-                        let head = m.householder;
-                        let confirming = move || on.confirm_remove.get().as_deref() == Some(cid.as_str());
-                        view! { <tr>
-                            <td>{m.name.clone()} <Show when=move || head><span class="badge st-ok">{t(Msg::Householder)}</span></Show></td>
-                            <td class="nowrap">{m.phone.clone()}</td>
-                            <td>{m.doc.clone()}<br/><small class="muted">{t(doc_label(m.doc_type))}</small></td>
-                            <td class="nowrap">
-                                <button class="link" on:click=move |_| on.member.run((edit_target.clone(), Some(edit_member.clone())))>{t(Msg::Edit)}</button>
-                                <button class="link danger" on:click=move |_| on.remove.run(rid.clone())>
-                                    {move || if confirming() { t(Msg::ConfirmRemove)() } else { t(Msg::Remove)() }}
-                                </button>
-                            </td>
-                        </tr> }
-                    }).collect_view()}
-                    </tbody>
-                </table>
-            </Show>
+            // A list rather than a table: a phone shows each member whole.
+            <ul class="members">
+                {members.into_iter().map(|m| {
+                    let (edit_target, edit_member, rid, cid) = (target.clone(), m.clone(), m.id.clone(), m.id.clone());
+                    let head = m.householder;
+                    let confirming = move || on.confirm_remove.get().as_deref() == Some(cid.as_str());
+                    view! { <li class="member">
+                        <div class="grow">
+                            <strong>{m.name.clone()}</strong>
+                            <Show when=move || head>" "<span class="badge st-ok">{t(Msg::Householder)}</span></Show>
+                            <div class="small muted">
+                                <span class="nowrap">{m.phone.clone()}</span> " · " {t(doc_label(m.doc_type))} " "
+                                <span class="nowrap">{m.doc.clone()}</span>
+                            </div>
+                        </div>
+                        <div class="nowrap">
+                            <button class="link" on:click=move |_| on.member.run((edit_target.clone(), Some(edit_member.clone())))>{t(Msg::Edit)}</button>
+                            <button class="link danger" on:click=move |_| on.remove.run(rid.clone())>
+                                {move || if confirming() { t(Msg::ConfirmRemove)() } else { t(Msg::Remove)() }}
+                            </button>
+                        </div>
+                    </li> }
+                }).collect_view()}
+            </ul>
         </li>
     }
 }
@@ -430,11 +435,14 @@ fn HouseholdImport() -> impl IntoView {
                         <div id="household-import-result">
                             <p class=class>{if o.dry_run { Msg::ImportReady.text(lang) } else { Msg::ImportDone.text(lang) }} " (" {counts} ")"</p>
                             <p>{head.text(lang)}</p>
-                            <table class="list small"><tbody>
+                            <ul class="changes">
                                 {o.changes.into_iter().map(|c| view! {
-                                    <tr><td>{format!("{} {}", Msg::Row.text(lang), c.row)}</td><td>{action_label(c.action).text(lang)}</td><td>{c.household}</td><td>{c.member}</td></tr>
+                                    <li>
+                                        <span class="muted">{format!("{} {}", Msg::Row.text(lang), c.row)}</span> " "
+                                        <strong>{action_label(c.action).text(lang)}</strong> " " {c.household} " " {c.member}
+                                    </li>
                                 }).collect_view()}
-                            </tbody></table>
+                            </ul>
                             <Show when=move || has_more><p class="muted">{Msg::ImportMore.text(lang).replace("{arg}", &more.to_string())}</p></Show>
                         </div>
                     }.into_any()
@@ -475,7 +483,7 @@ pub fn HouseholdPosterPage() -> impl IntoView {
                         Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
                         Ok(p) => view! {
                             <article class="poster" id="poster">
-                                <p class="poster-campus">{p.campus.clone()} <span class="en" lang="en">{p.campus_en.clone()}</span></p>
+                                <p class="poster-campus">{p.campus.clone()} " " <span class="en" lang="en">{p.campus_en.clone()}</span></p>
                                 <h1>{Msg::PosterTitle.text(Lang::Zh)}</h1>
                                 <p class="poster-title-en" lang="en">{Msg::PosterTitle.text(Lang::En)}</p>
                                 <div class="poster-qr" id="poster-qr" inner_html=p.qr_svg.clone()></div>
