@@ -45,6 +45,7 @@ fn SignedInHome(me: Me) -> impl IntoView {
         MeKind::Phone { masked, .. } => masked.clone(),
     };
     let admin = me.has(Role::SecurityAdmin);
+    let resident_office = admin || me.has(Role::ResidentOffice);
     let approver = me.has(Role::Approver);
     let guard = me.has(Role::Guard);
     let visitor = !me.is_staff();
@@ -81,6 +82,9 @@ fn SignedInHome(me: Me) -> impl IntoView {
             <a class="tile" href="/invite" id="tile-invite"><strong>{t(Msg::InviteVisitor)}</strong></a>
         </Show>
         <a class="tile" href="/applications" id="tile-mine"><strong>{t(Msg::MyApplications)}</strong></a>
+        <Show when=move || resident_office>
+            <a class="tile" href="/admin/households" id="tile-households"><strong>{t(Msg::Households)}</strong><span>{t(Msg::PrintPoster)}</span></a>
+        </Show>
         <Show when=move || admin>
             <a class="tile" href="/admin/on-campus" id="tile-on-campus"><strong>{t(Msg::OnCampus)}</strong></a>
             <a class="tile" href="/admin/scans" id="tile-scans"><strong>{t(Msg::ScanLog)}</strong></a>

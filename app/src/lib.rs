@@ -24,6 +24,7 @@ pub mod office;
 pub mod passes;
 #[cfg(feature = "ssr")]
 pub mod platform;
+pub mod residents;
 pub mod rules;
 
 use components::{LargeDisplay, TopBar, provide_me};
@@ -163,6 +164,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/campuses") view=directory::CampusesPage />
                     <Route path=path!("/admin/departments") view=directory::DepartmentsPage />
                     <Route path=path!("/admin/staff") view=directory::StaffAdminPage />
+                    <Route path=path!("/admin/households") view=residents::HouseholdsPage />
+                    <Route path=path!("/admin/households/poster") view=residents::HouseholdPosterPage />
                     <Route path=path!("/admin/grants") view=office::GrantsPage />
                     <Route path=path!("/admin/audit") view=office::AuditPage />
                     <Route path=path!("/admin/outbox") view=office::OutboxPage />

@@ -11,9 +11,26 @@ macro_rules! server_fn {
     };
 }
 
-/// A server function open only to holders of one role. The role check runs
-/// first, on the server, before anything else in the body.
+/// A server function open only to holders of one role (or of any of the
+/// roles listed in brackets). The role check runs first, on the server,
+/// before anything else in the body.
 macro_rules! role_fn {
+    ([$($role:ident),+], $(#[$m:meta])* $name:ident $ep:literal ( $($arg:ident : $ty:ty),* ) -> $ret:ty => |$st:ident, $me:ident| $body:expr) => {
+        server_fn! {
+            $ep;
+            $(#[$m])*
+            pub async fn $name($($arg: $ty),*) -> Result<$ret, crate::error::AppError> {
+                use crate::platform::context::*;
+                respond(async move {
+                    let $me = require_any_role(&[$(crate::domain::Role::$role),+]).await?;
+                    let $st = state()?;
+                    let _ = &$me;
+                    $body
+                })
+                .await
+            }
+        }
+    };
     ($role:ident, $(#[$m:meta])* $name:ident $ep:literal ( $($arg:ident : $ty:ty),* ) -> $ret:ty => |$st:ident, $me:ident| $body:expr) => {
         server_fn! {
             $ep;

@@ -5,8 +5,13 @@
 
 pub mod account;
 pub mod claims;
+#[cfg(feature = "import")]
+pub mod csv_file;
 pub mod document;
 pub mod gate;
+pub mod household;
+#[cfg(feature = "import")]
+pub mod household_import;
 pub mod id_number;
 pub mod lifecycle;
 pub mod messages;

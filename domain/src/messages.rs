@@ -564,6 +564,57 @@ messages! {
     SigningKeysHint => "更换后新通行码用新密钥签名；旧通行码在到期前仍然有效。", "After a rotation new passes are signed with the new key; older passes stay valid until they expire.";
     RotateKey => "更换签名密钥", "Rotate the signing key";
     KeyRotated => "已更换签名密钥", "The signing key was rotated";
+    // households and residents (the resident office)
+    Households => "住户管理", "Households";
+    HouseholdsHint => "登记校区居民住户（小区、楼栋、门牌）、户主和成员。成员用登记的手机号登录申请居民通行证；已领纸质通行证的住户不能申请通行二维码。", "Register the campus's households (community, building, door), the householder and members. Members sign in with the mobile on record to apply for a resident day pass; a household holding a paper pass cannot apply for a QR pass.";
+    HouseholdSearch => "门牌号、成员姓名或手机号", "Door, member's name or mobile";
+    AllCommunities => "全部小区", "All communities";
+    Members => "成员", "Members";
+    Householder => "户主", "Householder";
+    HouseholderTick => "户主（每户一位）", "Householder (one per household)";
+    PaperPass => "已领纸质通行证", "Holds a paper pass";
+    AddHousehold => "新增住户", "Add a household";
+    EditHousehold => "编辑住户", "Edit the household";
+    AddMember => "添加成员", "Add a member";
+    EditMember => "编辑成员", "Edit the member";
+    MemberOf => "所属住户", "Household";
+    NoMembers => "还没有登记成员", "No members yet";
+    KeepOnRecord => "留空则保留已登记的", "Leave empty to keep the one on record:";
+    ConfirmRemove => "确认删除", "Confirm removal";
+    HouseholdImport => "从 CSV 导入住户和成员", "Import households and members from CSV";
+    HouseholdImportHint => "每行一位成员，列：校区, 小区, 楼栋, 门牌, 姓名, 手机, 证件类型, 证件号码, 户主（是/否）, 纸质通行证（是/否）。同一校区、小区、楼栋、门牌的行属于同一住户；已登记的成员按手机号更新。支持 UTF-8 和 GBK（Excel 另存为 CSV）。有任何一行出错则全部不导入。", "One member per row, columns: campus, community, building, door, name, mobile, document type, document number, householder (是/否), paper pass (是/否). Rows with the same campus, community, building and door are one household; members on record are updated by mobile. UTF-8 and GBK (Excel's CSV) both work. If any row is wrong, nothing is imported.";
+    ImportWouldChange => "将进行以下变更：", "This would change:";
+    ImportChanged => "已进行以下变更：", "Changed:";
+    ImportNothingChanges => "文件与已登记的内容相同，没有变更", "The file matches what is on record; nothing changes";
+    ImportNewHousehold => "新增住户", "New household";
+    ImportUpdatedHousehold => "修改住户", "Household changed";
+    ImportNewMember => "新增成员", "New member";
+    ImportUpdatedMember => "修改成员", "Member changed";
+    ImportMore => "……另有 {arg} 项", "… and {arg} more";
+    ImportUnchanged => "未变", "unchanged";
+    PrintPoster => "打印申请码", "Print the application QR code";
+    PosterTitle => "校区居民通行证申请码", "Resident day pass: application code";
+    PosterStep1 => "用微信扫描下方二维码", "Scan the code below with WeChat";
+    PosterStep2 => "用住户登记的手机号获取短信验证码登录", "Sign in with the mobile number registered for your household (SMS code)";
+    PosterStep3 => "选择通行日期并提交，进校时出示通行码和身份证件", "Choose the date and submit; at the gate show the pass and your ID";
+    PosterPaperPass => "已领取纸质通行证的住户请凭纸质通行证出入，无需申请。", "Households holding a paper pass use it and need not apply.";
+    PosterOrOpen => "或在浏览器中打开：", "Or open in a browser:";
+    Print => "打印", "Print";
+    ErrResidentPhoneTaken => "该手机号已登记给另一位居民（{arg}）。一个手机号只能登记一位居民。", "This mobile is already registered to another resident ({arg}). A mobile belongs to one resident only.";
+    ErrHouseholdExists => "该校区已登记这个小区、楼栋、门牌的住户", "This campus already has a household at that community, building and door";
+    ErrHouseholderFirst => "请先登记户主（勾选“户主”）", "Register the householder first (tick “Householder”)";
+    ErrHouseholderStays => "每户有且只有一位户主：请把另一位成员设为户主，而不是取消当前户主", "A household has exactly one householder: make another member householder instead of unticking this one";
+    ErrRemoveHouseholder => "户主不能删除：请先把另一位成员设为户主", "The householder cannot be removed: make another member householder first";
+    ErrDocTypeChanged => "更换证件类型时请填写新的证件号码", "Enter the new number when changing the document type";
+    ErrHouseholdCsvHeader => "表头应为：校区, 小区, 楼栋, 门牌, 姓名, 手机, 证件类型, 证件号码, 户主, 纸质通行证", "The header should be: campus, community, building, door, name, mobile, document type, document number, householder, paper pass";
+    ErrYesNo => "请填写“是”或“否”", "Write 是 (yes) or 否 (no)";
+    ErrDocTypeUnknown => "证件类型应为：居民身份证、护照或其他", "The document type should be 居民身份证 (resident ID), 护照 (passport) or 其他 (other)";
+    ErrCsvMobileTwice => "手机号在文件中重复出现", "This mobile appears twice in the file";
+    ErrCsvDocumentTwice => "证件号码在文件中重复出现", "This document number appears twice in the file";
+    ErrCsvTwoHouseholders => "同一住户在文件中有多位户主", "This household has more than one householder in the file";
+    ErrCsvNoHouseholder => "该住户没有户主：请在其中一行的“户主”填写“是”", "This household has no householder: write 是 under householder in one of its rows";
+    ErrCsvPaperPassDiffers => "同一住户各行的“纸质通行证”不一致", "The rows of one household disagree on the paper pass";
+    ErrCsvPhoneElsewhere => "该手机号已登记在另一住户", "This mobile is registered in another household";
 }
 
 #[cfg(test)]

@@ -1,12 +1,12 @@
-//! Staff import from CSV: decoding (UTF-8 or GBK, as Excel in China saves),
-//! the header, and every row checked before anything is written.
+//! Staff import from CSV: the header, and every row checked before
+//! anything is written (decoding is `csv_file`'s, shared with the
+//! household import).
 
 use super::{Phone, StaffNo, account::short_text};
 use crate::RowError;
 use crate::messages::Msg;
 
-/// Largest file accepted (about 50,000 staff rows).
-pub const MAX_BYTES: usize = 5 * 1024 * 1024;
+pub use crate::csv_file::{MAX_BYTES, decode};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct StaffRow {
@@ -16,20 +16,6 @@ pub struct StaffRow {
     pub name: String,
     pub department_id: String,
     pub phone: Option<Phone>,
-}
-
-/// UTF-8 (with or without BOM) when the bytes are valid UTF-8, else GBK
-/// (read as GB 18030, its superset).
-pub fn decode(bytes: &[u8]) -> Result<String, Msg> {
-    if bytes.len() > MAX_BYTES {
-        return Err(Msg::ErrFileTooLarge);
-    }
-    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok(s.to_owned());
-    }
-    let (s, _, had_errors) = encoding_rs::GB18030.decode(bytes);
-    if had_errors { Err(Msg::ErrEncoding) } else { Ok(s.into_owned()) }
 }
 
 const HEADERS: [&[&str]; 4] = [
@@ -43,7 +29,7 @@ const HEADERS: [&[&str]; 4] = [
 /// name to its id. All or nothing: any wrong row gives the full list of
 /// errors and no rows.
 pub fn parse(text: &str, department: impl Fn(&str) -> Option<String>) -> Result<Vec<StaffRow>, Vec<RowError>> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut reader = crate::csv_file::reader(text);
     let mut errors = Vec::new();
     let mut rows = Vec::new();
     let mut seen = std::collections::HashMap::new();

@@ -1,7 +1,11 @@
 //! The demo campus: seeded into an empty database when `demo = true`, so a
 //! newcomer can click through every role at once.
 
+use app::domain::Phone;
+use app::domain::document::{DocType, DocumentNumber};
+use app::domain::household::Address;
 use app::platform::{context::AppState, db::new_id, password};
+use app::residents::ssr;
 
 pub const DEMO_PASSWORD: &str = "Campus-demo-2026";
 
@@ -30,9 +34,28 @@ pub const ACCOUNTS: &[DemoAccount] = &[
     DemoAccount { staff_no: "A5001", name: "赵强", department: "SEC", what: "approver, 保卫处" },
     DemoAccount { staff_no: "T1001", name: "张伟", department: "CS", what: "staff (host), 计算机学院" },
     DemoAccount { staff_no: "T2001", name: "张伟", department: "HIST", what: "staff (host), 历史学院 — same name, other department" },
+    DemoAccount { staff_no: "R0001", name: "郑丽", department: "LOG", what: "resident office / 社区办（居民管理）" },
 ];
 
+/// 吴芳, householder of 教工宿舍 5栋 302 on the main campus.
 pub const RESIDENT_PHONE: &str = "13900139000";
+
+/// (campus: 0 main, 1 east; community; building; door; paper pass; members
+/// as name, mobile, ID number's sequence, householder).
+type DemoHousehold = (usize, &'static str, &'static str, &'static str, bool, &'static [(&'static str, &'static str, u32, bool)]);
+
+const HOUSEHOLDS: &[DemoHousehold] = &[
+    (0, "教工宿舍", "5栋", "302", false, &[("吴芳", RESIDENT_PHONE, 1, true), ("陈小明", "13900139001", 2, false)]),
+    (0, "教工宿舍", "6栋", "101", false, &[("黄建国", "13900139002", 3, true), ("黄丽", "13900139006", 4, false)]),
+    (0, "紫荆园", "1号楼", "1203", true, &[("林秀英", "13900139003", 5, true)]),
+    (1, "东苑", "3栋", "201", false, &[("何伟", "13900139004", 6, true), ("何小雨", "13900139005", 7, false)]),
+];
+
+/// A valid resident ID number (born 1962-05-18) with sequence `seq`.
+fn demo_id_number(seq: u32) -> String {
+    let first17 = format!("11010819620518{:03}", seq % 1000);
+    format!("{first17}{}", app::domain::id_number::check_char(first17.as_bytes()) as char)
+}
 pub const VISITOR_PHONE: &str = "13800138000";
 
 /// Seeds the demo campus if the database has no campus yet. Returns whether it did.
@@ -109,6 +132,7 @@ pub async fn seed_if_empty(st: &AppState) -> Result<bool, sqlx::Error> {
             Some('S') => Some(("security_admin", String::new())),
             Some('G') => Some(("guard", south_gate.clone())),
             Some('A') => Some(("approver", dept_ids[a.department].clone())),
+            Some('R') => Some(("resident_office", String::new())),
             _ => None,
         };
         if let Some((role, scope)) = grant {
@@ -116,22 +140,21 @@ pub async fn seed_if_empty(st: &AppState) -> Result<bool, sqlx::Error> {
                 .bind(new_id()).bind(&id).bind(role).bind(scope).bind(now).execute(&mut *tx).await?;
         }
     }
-    let household = new_id();
-    sqlx::query("INSERT INTO households (id, campus_id, address, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(&household)
-        .bind(&main)
-        .bind("教工宿舍 5 栋 302")
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("INSERT INTO residents (id, household_id, name, phone, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(new_id())
-        .bind(&household)
-        .bind("吴芳")
-        .bind(RESIDENT_PHONE)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    // Households on both campuses: a householder and members each, with
+    // documents on record; 紫荆园 1号楼 1203 holds a paper pass.
+    let today = st.clock.today();
+    for (i, (campus, community, building, door, paper_pass, members)) in HOUSEHOLDS.iter().enumerate() {
+        let household = new_id();
+        let campus_id = if *campus == 0 { &main } else { &east };
+        let address = Address::parse(community, building, door).expect("a valid demo address");
+        ssr::insert_household(&mut tx, &household, campus_id, &address, *paper_pass, now + i as i64).await?;
+        for (j, (name, phone, seq, householder)) in members.iter().enumerate() {
+            let doc = DocumentNumber::parse(DocType::ResidentId, &demo_id_number(*seq), today).expect("a valid demo ID number");
+            let phone = Phone::parse(phone).expect("a valid demo mobile");
+            let sealed = ssr::sealed_document(&st.keys, &doc);
+            ssr::insert_member(&mut tx, &new_id(), &household, name, &phone, &doc, &sealed, *householder, now + j as i64).await?;
+        }
+    }
     app::platform::audit::record(&mut *tx, now, "system", "seed_demo", "campus", &main, serde_json::json!({"demo": true}), None).await?;
     tx.commit().await?;
     // The default policies were written before the security office existed:
@@ -147,6 +170,8 @@ pub fn print_accounts(base_url: &str) {
     for a in ACCOUNTS {
         println!("    {:<6} {}  — {}", a.staff_no, a.name, a.what);
     }
-    println!("\n  Visitors: any mainland mobile, e.g. {VISITOR_PHONE}; resident household member: {RESIDENT_PHONE}.");
+    println!("\n  Visitors: any mainland mobile, e.g. {VISITOR_PHONE}.");
+    println!("  Residents (SMS sign-in): {RESIDENT_PHONE} 吴芳, householder of 主校区 教工宿舍 5栋 302 (member 13900139001);");
+    println!("    13900139003 holds a paper pass (紫荆园 1号楼 1203); 13900139004 lives on 东校区.");
     println!("  SMS codes are delivered to the outbox: printed here and shown to S0001 under 短信发件箱 / SMS outbox.\n");
 }

@@ -18,6 +18,7 @@ use serde::Deserialize;
 pub const API_ROUTES: &[(&str, &str, bool)] = &[
     ("GET", "/api/health", true),
     ("POST", "/api/admin/staff-import", false),
+    ("POST", "/api/admin/household-import", false),
     ("GET", "/.well-known/jwks.json", true),
     ("POST", "/api/gate/v1/check", false),
     ("GET", "/api/gate/v1/roster", false),
@@ -29,8 +30,9 @@ pub fn api(state: AppState) -> Router<leptos::prelude::LeptosOptions> {
     Router::new()
         .route("/api/health", get(health))
         .route("/api/admin/staff-import", post(staff_import))
+        .route("/api/admin/household-import", post(household_import))
         .route("/.well-known/jwks.json", get(jwks))
-        .layer(axum::extract::DefaultBodyLimit::max(app::domain::staff_import::MAX_BYTES + 1024))
+        .layer(axum::extract::DefaultBodyLimit::max(app::domain::csv_file::MAX_BYTES + 1024))
         .with_state(state)
 }
 
@@ -77,6 +79,26 @@ async fn staff_import(
         Some(_) => {}
     }
     let outcome = app::directory::ssr::import_staff(&st, &me, &body, q.dry_run).await?;
+    Ok(Json(outcome))
+}
+
+/// Households and members from CSV: security admins and the resident office.
+#[tracing::instrument(skip_all, fields(bytes = body.len(), dry_run = q.dry_run))]
+async fn household_import(
+    State(st): State<AppState>,
+    Query(q): Query<ImportQuery>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Result<Json<app::residents::HouseholdImportOutcome>, ApiError> {
+    use app::domain::Role;
+    let me = principal_from(&st, &headers).await?.ok_or(AppError::Unauthenticated)?;
+    match me.staff() {
+        None => return Err(AppError::Forbidden.into()),
+        Some(s) if s.must_change_password => return Err(AppError::Forbidden.into()),
+        Some(_) if !(me.has(Role::SecurityAdmin) || me.has(Role::ResidentOffice)) => return Err(AppError::Forbidden.into()),
+        Some(_) => {}
+    }
+    let outcome = app::residents::ssr::import_households(&st, &me, &body, q.dry_run).await?;
     Ok(Json(outcome))
 }
 

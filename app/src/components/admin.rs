@@ -1,24 +1,25 @@
-//! The frame of every security-office page: the refusal for anyone else
-//! and the navigation between the office's pages.
+//! The frame of every office page: the refusal for anyone else and the
+//! navigation between the office's pages.
 
 use super::{MeResource, Refusal};
 use crate::domain::Role;
 use crate::i18n::{Msg, t};
 use leptos::prelude::*;
 
-/// Wraps an admin page: tells anyone but a signed-in security admin why
-/// they cannot use it. The server refuses their calls anyway; the page's
-/// own parts are built at once (never inside an async block), so the
-/// browser hydrates exactly what the server rendered.
+/// Wraps an office page: tells anyone who holds none of `roles` (a
+/// security admin's pages unless told otherwise) why they cannot use it.
+/// The server refuses their calls anyway; the page's own parts are built
+/// at once (never inside an async block), so the browser hydrates exactly
+/// what the server rendered.
 #[component]
-pub fn AdminOnly(children: Children) -> impl IntoView {
+pub fn AdminOnly(#[prop(default = &[Role::SecurityAdmin])] roles: &'static [Role], children: Children) -> impl IntoView {
     let me = expect_context::<MeResource>().0;
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match me.await.ok().flatten() {
                     None => Some(view! { <Refusal msg=Msg::ErrUnauthenticated /> }.into_any()),
-                    Some(me) if !me.has(Role::SecurityAdmin) => Some(view! { <Refusal msg=Msg::ErrForbidden /> }.into_any()),
+                    Some(me) if !roles.iter().any(|r| me.has(*r)) => Some(view! { <Refusal msg=Msg::ErrForbidden /> }.into_any()),
                     Some(_) => None,
                 }
             })}
@@ -27,23 +28,42 @@ pub fn AdminOnly(children: Children) -> impl IntoView {
     }
 }
 
-/// The office's pages; the router marks the one open (`aria-current`).
+/// The office's pages, each shown to those who may use it: a security
+/// admin sees them all, the resident office its households; the router
+/// marks the one open (`aria-current`).
 #[component]
 pub fn AdminNav() -> impl IntoView {
     use leptos_router::components::A;
+    let me = expect_context::<MeResource>().0;
     view! {
         <nav class="tabs" aria-label=t(Msg::AdminPages)>
-            <A href="/admin/campuses">{t(Msg::Campuses)}</A>
-            <A href="/admin/departments">{t(Msg::Departments)}</A>
-            <A href="/admin/staff">{t(Msg::Staff)}</A>
-            <A href="/admin/grants">{t(Msg::Grants)}</A>
-            <A href="/admin/audit">{t(Msg::Audit)}</A>
-            <A href="/admin/outbox">{t(Msg::Outbox)}</A>
-            <A href="/admin/blacklist">{t(Msg::Blacklist)}</A>
-            <A href="/admin/rules">{t(Msg::Rules)}</A>
-            <A href="/admin/scans">{t(Msg::ScanLog)}</A>
-            <A href="/admin/on-campus">{t(Msg::OnCampus)}</A>
-            <A href="/admin/devices">{t(Msg::Devices)}</A>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let me = me.await.ok().flatten();
+                    let admin = me.as_ref().is_some_and(|m| m.has(Role::SecurityAdmin));
+                    let residents = admin || me.as_ref().is_some_and(|m| m.has(Role::ResidentOffice));
+                    view! {
+                        <Show when=move || admin>
+                            <A href="/admin/campuses">{t(Msg::Campuses)}</A>
+                            <A href="/admin/departments">{t(Msg::Departments)}</A>
+                            <A href="/admin/staff">{t(Msg::Staff)}</A>
+                        </Show>
+                        <Show when=move || residents>
+                            <A href="/admin/households">{t(Msg::Households)}</A>
+                        </Show>
+                        <Show when=move || admin>
+                            <A href="/admin/grants">{t(Msg::Grants)}</A>
+                            <A href="/admin/audit">{t(Msg::Audit)}</A>
+                            <A href="/admin/outbox">{t(Msg::Outbox)}</A>
+                            <A href="/admin/blacklist">{t(Msg::Blacklist)}</A>
+                            <A href="/admin/rules">{t(Msg::Rules)}</A>
+                            <A href="/admin/scans">{t(Msg::ScanLog)}</A>
+                            <A href="/admin/on-campus">{t(Msg::OnCampus)}</A>
+                            <A href="/admin/devices">{t(Msg::Devices)}</A>
+                        </Show>
+                    }
+                })}
+            </Suspense>
         </nav>
     }
 }

@@ -94,6 +94,28 @@ pub fn FieldHint(#[prop(into)] problem: Signal<Option<Msg>>) -> impl IntoView {
     move || problem.get().map(|m| view! { <p class="field-error">{m.text(i18n.lang())}</p> })
 }
 
+/// Sends a file's bytes as they are (GBK included) to an import route
+/// (`POST`, `text/csv`) and reads its JSON answer or `AppError`.
+#[cfg(feature = "hydrate")]
+pub async fn upload_csv<T: serde::de::DeserializeOwned>(url: &str, file: web_sys::File) -> Result<T, AppError> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let net = |_| AppError::Request("network".into());
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&file);
+    let headers = web_sys::Headers::new().map_err(net)?;
+    headers.set("content-type", "text/csv").map_err(net)?;
+    init.set_headers(&headers);
+    let resp: web_sys::Response = JsFuture::from(window().fetch_with_str_and_init(url, &init)).await.map_err(net)?.dyn_into().map_err(net)?;
+    let text = JsFuture::from(resp.text().map_err(net)?).await.map_err(net)?.as_string().unwrap_or_default();
+    if resp.ok() {
+        from_json(&text).map_err(|e| AppError::Request(e.to_string()))
+    } else {
+        Err(from_json::<AppError>(&text).unwrap_or(AppError::Request(format!("HTTP {}", resp.status()))))
+    }
+}
+
 /// Full navigation: used after sign-in and sign-out so every part of the
 /// page is rendered again for the new person.
 pub fn go_to(path: &str) {

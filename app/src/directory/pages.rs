@@ -337,7 +337,7 @@ fn StaffImport() -> impl IntoView {
             let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
             busy.set(true);
             leptos::task::spawn_local(async move {
-                let r = upload_staff_csv(file, dry_run).await;
+                let r = crate::components::upload_csv(&format!("/api/admin/staff-import?dry_run={dry_run}"), file).await;
                 outcome.set(Some(r));
                 busy.set(false);
             });
@@ -379,27 +379,5 @@ fn StaffImport() -> impl IntoView {
                 Err(e) => view! { <p class="error" id="import-result">{e.user_message(i18n.lang())}</p> }.into_any(),
             })}
         </section>
-    }
-}
-
-/// Sends the file's bytes as they are (GBK included) to the import route.
-#[cfg(feature = "hydrate")]
-async fn upload_staff_csv(file: web_sys::File, dry_run: bool) -> Result<ImportOutcome, AppError> {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen_futures::JsFuture;
-    let net = |_| AppError::Request("network".into());
-    let init = web_sys::RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&file);
-    let headers = web_sys::Headers::new().map_err(net)?;
-    headers.set("content-type", "text/csv").map_err(net)?;
-    init.set_headers(&headers);
-    let url = format!("/api/admin/staff-import?dry_run={dry_run}");
-    let resp: web_sys::Response = JsFuture::from(window().fetch_with_str_and_init(&url, &init)).await.map_err(net)?.dyn_into().map_err(net)?;
-    let text = JsFuture::from(resp.text().map_err(net)?).await.map_err(net)?.as_string().unwrap_or_default();
-    if resp.ok() {
-        serde_json::from_str(&text).map_err(|e| AppError::Request(e.to_string()))
-    } else {
-        Err(serde_json::from_str::<AppError>(&text).unwrap_or(AppError::Request(format!("HTTP {}", resp.status()))))
     }
 }

@@ -39,7 +39,7 @@ fn GrantsEditor() -> impl IntoView {
                                     view! { <tr class:inactive=frozen>
                                         <td>{g.staff_no.clone()} " " {g.staff_name.clone()}<br/><small class="muted">{g.department.clone()}</small></td>
                                         <td>{t(g.role.label())}</td>
-                                        <td>{g.scope_label.clone()}</td>
+                                        <td>{(g.role.scope() == ScopeKind::Campus).then(|| t(Msg::AllCampuses))}{g.scope_label.clone()}</td>
                                         <td>{if frozen { t(Msg::StatusFrozen) } else { t(Msg::StatusActive) }}</td>
                                         <td>
                                             <button class="link" on:click=move |_| { set_status.dispatch(SetGrantStatus { grant_id: a.clone(), status: if frozen { GrantStatus::Active } else { GrantStatus::Frozen } }); }>

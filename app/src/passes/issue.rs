@@ -13,6 +13,17 @@ pub struct Issued {
     pub link: String,
 }
 
+/// Who a pass is for: an entrant, or the application's vehicle.
+#[derive(Clone)]
+struct Holder {
+    entrant_id: Option<String>,
+    name: String,
+    phone: Option<String>,
+    /// What the guard checks beside the QR (`GuardDocument::for_pass`).
+    check_document: String,
+    vehicle: bool,
+}
+
 /// What issuing reads of the approved application.
 #[derive(sqlx::FromRow)]
 struct ApprovedApplication {
@@ -58,10 +69,12 @@ pub async fn issue(st: &AppState, tx: &mut Tx<'_>, app_id: &str, now: i64) -> Re
             .bind(app_id)
             .fetch_all(&mut **tx)
             .await?;
-    let mut holders: Vec<(Option<String>, String, Option<String>, String, bool)> =
-        entrants.into_iter().map(|(id, name, phone, doc)| (Some(id), name, phone, policy.guard_document.for_pass(&doc), false)).collect();
+    let mut holders: Vec<Holder> = entrants
+        .into_iter()
+        .map(|(id, name, phone, doc)| Holder { entrant_id: Some(id), check_document: policy.guard_document.for_pass(&doc), name, phone, vehicle: false })
+        .collect();
     if let Some(p) = plate {
-        holders.push((None, p, None, "vehicle".to_owned(), true));
+        holders.push(Holder { entrant_id: None, name: p, phone: None, check_document: "vehicle".to_owned(), vehicle: true });
     }
     let base = st.config.public_base_url.trim_end_matches('/').to_owned();
     let mut out = Vec::new();
@@ -72,7 +85,7 @@ pub async fn issue(st: &AppState, tx: &mut Tx<'_>, app_id: &str, now: i64) -> Re
             each.push((h.clone(), *v));
         }
     }
-    for ((entrant_id, holder, phone, check_document, vehicle), (valid_from, valid_until)) in each {
+    for (Holder { entrant_id, name: holder, phone, check_document, vehicle }, (valid_from, valid_until)) in each {
         let id = random_token(16);
         let link = random_token(16);
         sqlx::query(

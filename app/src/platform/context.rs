@@ -210,6 +210,12 @@ pub async fn require_role(role: Role) -> Result<Principal, AppError> {
     if p.has(role) { Ok(p) } else { Err(AppError::Forbidden) }
 }
 
+/// A staff member holding any of these roles.
+pub async fn require_any_role(roles: &[Role]) -> Result<Principal, AppError> {
+    let p = require_staff().await?;
+    if roles.iter().any(|r| p.has(*r)) { Ok(p) } else { Err(AppError::Forbidden) }
+}
+
 /// A guard posted at this gate (a guard grant is scoped to one gate).
 pub async fn require_guard_at(gate_id: &str) -> Result<Principal, AppError> {
     let me = require_role(Role::Guard).await?;

@@ -97,6 +97,23 @@ fn calls() -> Vec<Call> {
         ("gate_options", false, vec![]),
         ("list_signing_keys", false, vec![]),
         ("rotate_signing_key", false, vec![]),
+        ("household_choices", false, vec![]),
+        ("list_households", false, vec![("campus_id", ""), ("community", ""), ("query", ""), ("offset", "0")]),
+        ("save_household", false, vec![("campus_id", "x"), ("community", "新村"), ("building", "1栋"), ("door", "101"), ("paper_pass", "false")]),
+        (
+            "save_member",
+            false,
+            vec![
+                ("household_id", "x"),
+                ("name", "某人"),
+                ("phone", "13800000000"),
+                ("doc_type", "ResidentId"),
+                ("doc_number", "x"),
+                ("householder", "true"),
+            ],
+        ),
+        ("remove_member", false, vec![("id", "x")]),
+        ("household_poster", false, vec![("campus_id", "x")]),
     ]
 }
 
@@ -197,6 +214,8 @@ async fn admin_actions_refuse_everyone_but_security_admins_and_change_nothing() 
         }
         let res = c.post(format!("{}/api/admin/staff-import", app.base)).body("工号,姓名,部门\nT9,某人,CS\n").send().await.unwrap();
         assert_eq!(res.status().as_u16(), 403, "{who} importing staff");
+        let res = c.post(format!("{}/api/admin/household-import", app.base)).body("校区,小区\n").send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 403, "{who} importing households");
     }
     // Sign-ins are audited; nothing else may have been written.
     let sign_ins = app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'sign_in'").await;

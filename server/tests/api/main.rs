@@ -13,4 +13,5 @@ mod keys;
 mod offline;
 mod passes;
 mod people;
+mod residents;
 mod sms;
