@@ -134,9 +134,9 @@ test('a department files a contractor, both steps approve, the contractor gets t
 
 test('a resident opens the printed application QR, signs in with the mobile on record, gets a day pass; the guard admits once, then refuses it as used', async () => {
   // The poster the office prints: its QR is read back like a phone camera would.
-  const office = await staffPage('S0001');
+  const office = await staffPage('R0001');
   await open(office, '/admin/households');
-  await office.click('#print-poster');
+  await office.click('a:has-text("打印申请码 · 主校区")');
   await office.waitForSelector('#poster-qr svg');
   await shot(office, 'resident-poster');
   await expectAccessible(office, 'resident-poster');
@@ -151,10 +151,10 @@ test('a resident opens the printed application QR, signs in with the mobile on r
   await page.waitForSelector('body[data-hydrated]');
   await page.click('#resident-sign-in');
   await page.waitForURL((u) => u.pathname === '/sign-in');
-  // The demo household's member (see the demo accounts).
+  // The demo household's householder (see the demo accounts).
   await signInPhone(page, '13900139000', '/resident');
   await page.waitForSelector('#resident-form');
-  await page.fill('#householder', '吴建国');
+  await page.fill('#householder', '吴芳');
   await page.fill('#apply-reason', '上班');
   await shot(page, 'resident-form');
   await expectAccessible(page, 'resident-form');

@@ -71,6 +71,21 @@ pub(super) async fn write(st: &AppState, mut tx: Tx<'_>, t: Transition<'_>, now:
     event(&mut tx, t.id, now, t.actor, t.action.code(), t.from, t.to, t.note, t.changes).await?;
     // Approval issues the passes; the entrants are then told of them.
     let issued = if t.to == Status::Approved { crate::passes::ssr::issue(st, &mut tx, t.id, now).await? } else { vec![] };
+    // A staff member who filed it is told on their own mobile on record.
+    let applicant = if t.applicant.is_empty()
+        && matches!(
+            t.to,
+            Status::Approved | Status::Returned { .. } | Status::AwaitingConfirmation { .. } | Status::RejectedUnacknowledged | Status::Cancelled
+        ) {
+        let phone: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT s.phone FROM applications a JOIN staff s ON s.id = a.applicant_staff_id WHERE a.id = $1")
+                .bind(t.id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        phone.and_then(|p| p.0).unwrap_or_default()
+    } else {
+        t.applicant.to_owned()
+    };
     let mut notices = Vec::new();
     match t.to {
         Status::InReview { step } if t.from != t.to => {
@@ -81,11 +96,11 @@ pub(super) async fn write(st: &AppState, mut tx: Tx<'_>, t: Transition<'_>, now:
             notices.extend(step_notices(st, &mut tx, t.id, &t.chain[step as usize], summary).await?);
         }
         Status::Approved => {
-            notices.extend(decision_notice(st, t.applicant, t.id, t.to));
+            notices.extend(decision_notice(st, &applicant, t.id, t.to));
             notices.extend(approved_notices(&mut tx, t.id, issued).await?);
         }
         Status::Returned { .. } | Status::AwaitingConfirmation { .. } | Status::RejectedUnacknowledged | Status::Cancelled => {
-            notices.extend(decision_notice(st, t.applicant, t.id, t.to));
+            notices.extend(decision_notice(st, &applicant, t.id, t.to));
         }
         _ => {}
     }

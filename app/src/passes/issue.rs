@@ -71,7 +71,13 @@ pub async fn issue(st: &AppState, tx: &mut Tx<'_>, app_id: &str, now: i64) -> Re
             .await?;
     let mut holders: Vec<Holder> = entrants
         .into_iter()
-        .map(|(id, name, phone, doc)| Holder { entrant_id: Some(id), check_document: policy.guard_document.for_pass(&doc), name, phone, vehicle: false })
+        .map(|(id, name, phone, doc)| Holder {
+            entrant_id: Some(id),
+            check_document: policy.guard_document.for_pass(&doc),
+            name,
+            phone,
+            vehicle: false,
+        })
         .collect();
     if let Some(p) = plate {
         holders.push(Holder { entrant_id: None, name: p, phone: None, check_document: "vehicle".to_owned(), vehicle: true });

@@ -285,6 +285,12 @@ async fn a_staff_work_pass_goes_to_the_unit_head_who_names_the_next_handler_and_
     assert!(steps[1].chosen && steps[1].who.contains("李娜"), "{steps:?}");
     c.act(&handler, &id, "Approve", "", Value::Null).await.unwrap();
     assert_eq!(c.status(&id).await, Status::Approved);
+    // The applicant hears of it on the mobile the directory holds for them.
+    let (phone,): (Option<String>,) =
+        sqlx::query_as("SELECT phone FROM staff WHERE staff_no = 'T1001'").fetch_one(&c.app.state.db.read).await.unwrap();
+    let phone = phone.expect("the demo staff member has a mobile");
+    let told = format!("SELECT COUNT(*) FROM sms_outbox WHERE purpose = 'decision' AND phone = '{phone}'");
+    assert_eq!(c.app.count_eventually(&told, 1).await, 1);
     // The pass is the applicant's alone, and the guard is told to check the work card.
     let d = c.detail(&me, &id).await.unwrap();
     assert_eq!(d.passes.len(), 1);
