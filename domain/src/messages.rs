@@ -318,16 +318,16 @@ messages! {
     StepDepartment => "部门审批", "Department";
     StepChosen => "下一步（由上一步审批人指定）", "Next step (chosen by the previous approver)";
     WhoApplies => "申请人", "Who applies";
-    ApplicantsAnyone => "访客（手机号登录）", "Visitors (sign in by mobile)";
+    ApplicantsAnyone => "本人手机号登录申请（填写接待人）", "The person, signed in by mobile (naming a host)";
     ApplicantsResidents => "登记住户的成员（手机号登录）", "Members of a registered household (sign in by mobile)";
     ApplicantsStaffThemselves => "教职工本人", "Staff, for themselves";
-    ApplicantsStaffForOthers => "聘用部门的教职工（为聘用人员办理）", "Staff of the employing department, for the person employed";
+    ApplicantsStaffForOthers => "教职工代为办理（接待人或聘用部门；本人可经短信邀请补全）", "Staff file it (the host or employing department; the person may complete it from an SMS invitation)";
     SingleUsePolicy => "通行码仅限使用 1 次", "Each pass admits once";
     HouseholdEveryDays => "每户每几天可申请 1 个（0 为不限）", "One pass per household every N days (0: no limit)";
     GuardChecks => "门岗查验证件", "The guard checks";
     GuardOnRecord => "登记的证件", "The document on record";
     ErrChosenStepFirst => "第一步不能是“由上一步审批人指定”", "The first step cannot be chosen by a previous approver";
-    ErrNoHostForKind => "此类通行证没有被访人，不能设被访人或其部门审批", "This kind has no host: no host or host-department step";
+    ErrNoHostForKind => "按此申请方式没有被访人（或其部门）可审批：请删除该审批步骤", "With these applicants there is no host (or host department) to approve: remove that step";
     ErrApplicantsMismatch => "申请人与通行证类型不符", "These applicants cannot apply for this kind";
     NextStep => "下一步", "Next step";
     NextStepAgrees => "同意", " approves";
@@ -371,6 +371,9 @@ messages! {
     VisitorName => "访客姓名", "Visitor's name";
     SendInvitation => "发送邀请短信", "Send the invitation";
     InvitationSent => "邀请已发送", "Invitation sent";
+    InviteContractor => "短信邀请施工/服务人员本人填写", "Invite a contractor by SMS to complete it";
+    InviteContractorHint => "填写姓名、手机号和通行期限，对方会收到短信链接，本人填写证件信息（及照片、车辆）后提交；提交后仍由本部门审批人审批，您是该申请的负责人。", "Enter the name, mobile and dates; the person gets an SMS link, enters their own ID details (photo, car) and submits; your department's approver then reviews it, and you answer for it.";
+    ContractorName => "人员姓名", "Person's name";
     // statuses
     StDraft => "草稿", "Draft";
     StInReview => "审批中", "In review";
@@ -462,6 +465,7 @@ messages! {
     CheckVehicle => "核对车牌", "Check the plate";
     CheckWorkCard => "查验工作证", "Check the work card (工作证)";
     CheckResidenceProof => "查验身份证或居住证明", "Check the ID card or proof of residence";
+    SmsContractorInvitation => "【校园通行】{name}，{host} 为您办理长期出入证（自 {date} 起），请点击链接填写证件信息并提交：{link}", "[Campus Pass] {name}, {host} is filing your long-term campus pass (from {date}); enter your ID details and submit: {link}";
     SmsInvitation => "【校园通行】{name}，{host} 邀请您 {date} 来访，请点击链接核对并补全信息：{link}", "[Campus Pass] {name}, {host} invites you on {date}; check and complete your details: {link}";
     // application errors
     ErrDateFormat => "请选择日期", "Please choose a date";
@@ -493,6 +497,7 @@ messages! {
     ErrNotPermitted => "该申请暂时无法受理。如有疑问，请联系保卫处。", "This application cannot be accepted. Please contact the campus security office if you have questions.";
     ErrVehicleInside => "该车辆目前登记在{arg}校内，驶离后才能再次预约。如已离校，请联系保卫处。", "This vehicle is recorded as inside {arg}; it can be booked again once it has left. If it has left, contact the security office.";
     ErrVisitorsOnly => "请使用手机号登录后以访客身份申请", "Sign in with your mobile number to apply as a visitor";
+    ErrFiledByStaff => "此类通行证由校内教职工代为办理，请联系您的接待人或聘用部门（可通过短信邀请您补全信息）", "Staff file this kind of pass for you: ask your host or employing department (they can invite you by SMS to complete it)";
     ErrStaffOnly => "此类通行证由教职工登录后申请", "Staff apply for this kind of pass after signing in";
     ErrNotAResident => "该手机号不是登记住户的成员，请联系社区办登记", "This mobile number is not a registered household member; ask the resident office to register it";
     ErrPaperPassHolder => "您家已领取纸质通行证，不能再申请通行二维码", "Your household holds a paper pass and cannot apply for a QR pass";

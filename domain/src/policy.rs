@@ -105,13 +105,15 @@ pub struct ApprovalStep {
 /// Who may file an application of a kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Applicants {
-    /// Anyone who signs in with a mobile number (visitors).
+    /// Anyone who signs in with a mobile number, naming a host (visitors).
     Anyone,
     /// Members of a registered household, signed in with their mobile on record.
     Residents,
     /// An active staff member, for themselves (staff work pass).
     StaffThemselves,
-    /// A staff member, for someone their department employs (contractors).
+    /// A staff member, for someone else (a contractor their department
+    /// employs, or a visitor where hosts register their visitors); the
+    /// person may complete it from the staff member's SMS invitation.
     StaffForOthers,
 }
 
@@ -129,6 +131,20 @@ impl Applicants {
 
     pub fn from_code(s: &str) -> Option<Applicants> {
         Self::ALL.into_iter().find(|a| a.code() == s)
+    }
+
+    /// Who may apply for each kind, as the rules page offers it: visitors
+    /// apply themselves or are registered by their host; contractors are
+    /// filed by their department or apply themselves naming a host; staff
+    /// and residents apply for themselves.
+    pub fn offered_for(kind: PassKind) -> &'static [Applicants] {
+        match kind {
+            PassKind::Visitor => &[Applicants::Anyone, Applicants::StaffForOthers],
+            PassKind::Contractor => &[Applicants::StaffForOthers, Applicants::Anyone],
+            PassKind::StaffWork => &[Applicants::StaffThemselves],
+            PassKind::ResidentDay => &[Applicants::Residents],
+            _ => &Applicants::ALL,
+        }
     }
 
     /// Whether a staff member files (rather than someone signed in by SMS).
@@ -341,14 +357,7 @@ impl PassPolicy {
         if (host_step && self.applicants != Applicants::Anyone) || (department_step && self.applicants == Applicants::Residents) {
             return Err(PolicyProblem::NoHost);
         }
-        let fits = match self.kind {
-            PassKind::ResidentDay => self.applicants == Applicants::Residents,
-            PassKind::StaffWork => self.applicants == Applicants::StaffThemselves,
-            PassKind::Contractor => self.applicants == Applicants::StaffForOthers,
-            PassKind::Visitor => self.applicants == Applicants::Anyone,
-            _ => true,
-        };
-        if !fits {
+        if !Applicants::offered_for(self.kind).contains(&self.applicants) {
             return Err(PolicyProblem::ApplicantsMismatch);
         }
         Ok(())
@@ -411,6 +420,17 @@ mod tests {
         assert_eq!(resident.check(), Ok(()));
         resident.applicants = Applicants::Anyone;
         assert_eq!(resident.check(), Err(PolicyProblem::ApplicantsMismatch));
+        // Hosts may register their visitors, once the host's own step is gone.
+        let mut visitor = PassPolicy::defaults("SEC").remove(0);
+        visitor.applicants = Applicants::StaffForOthers;
+        assert_eq!(visitor.check(), Err(PolicyProblem::NoHost));
+        visitor.chain.retain(|s| s.approver != StepApprover::Host);
+        assert_eq!(visitor.check(), Ok(()));
+        let mut contractor = PassPolicy::defaults("SEC").remove(1);
+        contractor.applicants = Applicants::Anyone;
+        assert_eq!(contractor.check(), Ok(()));
+        contractor.applicants = Applicants::StaffThemselves;
+        assert_eq!(contractor.check(), Err(PolicyProblem::ApplicantsMismatch));
     }
 
     #[test]

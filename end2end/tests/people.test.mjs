@@ -132,6 +132,54 @@ test('a department files a contractor, both steps approve, the contractor gets t
   await filer.context().close();
 });
 
+test('a department invites a contractor by SMS; the person completes their own details on their phone, and the department\'s approver reviews it', async () => {
+  const filer = await staffPage('T1001');
+  await open(filer, '/contractors/new');
+  await filer.click('#invite-contractor');
+  await filer.waitForURL((u) => u.pathname === '/invite');
+  await filer.waitForSelector('#inv-reason option >> nth=1', { state: 'attached' });
+  await filer.waitForSelector('body[data-hydrated]');
+  const number = newNumber('137');
+  await filer.selectOption('#inv-reason', { index: 1 });
+  await filer.fill('#inv-name', '钱师傅');
+  await filer.fill('#inv-phone', number);
+  const day = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai' }).format(new Date(Date.now() + 86400000));
+  const last = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai' }).format(new Date(Date.now() + 90 * 86400000));
+  await filer.fill('#inv-start', day);
+  await filer.fill('#inv-end', last);
+  await shot(filer, 'contractor-invite');
+  await expectAccessible(filer, 'contractor-invite');
+  await filer.click('#send-invitation');
+  await filer.waitForSelector('#invite-sent');
+  const sms = execFileSync('sqlite3', [process.env.DB_PATH ?? '../data/campus-pass.db',
+    `SELECT body FROM sms_outbox WHERE phone = '${number}' AND purpose = 'invitation'`]).toString();
+  assert.match(sms, /长期出入证/);
+  const link = sms.match(/\/apply#invite=[\w-]+/)[0];
+
+  // The person signs in with the invited mobile and opens the link: the
+  // contractor form, the department's choices fixed, one person.
+  const { page, context } = await phone(browser);
+  await signInPhone(page, number);
+  await open(page, link);
+  await page.waitForSelector('.entrant-doc');
+  assert.equal(await page.inputValue('.entrant-name >> nth=0'), '钱师傅');
+  assert.ok(await page.isDisabled('#start'));
+  assert.equal(await page.inputValue('#end'), last);
+  assert.equal(await page.locator('#add-entrant').count(), 0);
+  await page.fill('.entrant-doc >> nth=0', idNumber(708));
+  await shot(page, 'contractor-complete');
+  await expectAccessible(page, 'contractor-complete');
+  await page.click('#submit-application');
+  await page.waitForURL(/\/applications\/[0-9a-f-]+$/);
+  const id = page.url().split('/').pop();
+  // The department's approver reviews it; the filer finds it in their list.
+  await decide(await staffPage('A1001'), id, 'Approve');
+  await open(filer, '/applications');
+  await filer.waitForSelector(`a[href="/applications/${id}"]`);
+  await context.close();
+  await filer.context().close();
+});
+
 test('a resident opens the printed application QR, signs in with the mobile on record, gets a day pass; the guard admits once, then refuses it as used', async () => {
   // The poster the office prints: its QR is read back like a phone camera would.
   const office = await staffPage('R0001');

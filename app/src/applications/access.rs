@@ -32,11 +32,15 @@ impl ChainStep {
     }
 }
 
-/// Who files an application: someone signed in by SMS, or a staff member.
+/// Who files an application: someone signed in by SMS, a staff member, or
+/// someone signed in by SMS completing what a staff member filed for them
+/// (a contractor invited by their department: the staff member answers for
+/// them as if they had filed it).
 #[derive(Clone, Debug)]
 pub(super) enum Applicant {
     Phone(Phone),
     Staff { id: String },
+    Invited { phone: Phone, by_staff: String },
 }
 
 impl Applicant {
@@ -47,10 +51,18 @@ impl Applicant {
         }
     }
 
+    /// The mobile of someone signed in by SMS.
+    pub(super) fn mobile(&self) -> Option<&Phone> {
+        match self {
+            Applicant::Phone(p) | Applicant::Invited { phone: p, .. } => Some(p),
+            Applicant::Staff { .. } => None,
+        }
+    }
+
     /// The stored `applicant_phone` (empty for staff).
     pub(super) fn phone(&self) -> &str {
         match self {
-            Applicant::Phone(p) => p.as_str(),
+            Applicant::Phone(p) | Applicant::Invited { phone: p, .. } => p.as_str(),
             Applicant::Staff { .. } => "",
         }
     }
@@ -58,7 +70,7 @@ impl Applicant {
     /// The stored `applicant_staff_id` (empty for someone signed in by SMS).
     pub(super) fn staff_id(&self) -> &str {
         match self {
-            Applicant::Phone(_) => "",
+            Applicant::Phone(_) | Applicant::Invited { .. } => "",
             Applicant::Staff { id, .. } => id,
         }
     }
@@ -135,6 +147,16 @@ pub(super) fn is_applicant(me: &Principal, a: &Loaded) -> bool {
         Subject::Phone { phone, .. } => !a.applicant.is_empty() && phone.as_str() == a.applicant,
         Subject::Staff(s) => !a.applicant_staff.is_empty() && s.id == a.applicant_staff,
     }
+}
+
+/// The staff member who answers for a contractor: who filed it, or who
+/// invited the person to complete it; they renew it.
+pub(super) fn files_for_contractor(me: &Principal, a: &Loaded) -> bool {
+    a.kind == PassKind::Contractor
+        && me.staff().is_some_and(|s| {
+            (!a.applicant_staff.is_empty() && s.id == a.applicant_staff)
+                || (a.applicant_staff.is_empty() && a.host_id.as_deref() == Some(s.id.as_str()))
+        })
 }
 
 /// An approver of the application's department or of a department in its

@@ -140,10 +140,14 @@ pub async fn handlers(st: &AppState, me: &Principal, id: &str, department_id: &s
 /// The applicant changes a returned application and sends it back to the
 /// step that returned it.
 pub async fn resubmit(st: &AppState, me: &Principal, id: &str, version: i64, form: ApplicationInput) -> Result<(), AppError> {
-    let applicant = Applicant::of(me);
+    let mut applicant = Applicant::of(me);
     let pre = load(&st.db.read, id).await?.ok_or(AppError::NotFound)?;
     if !is_applicant(me, &pre) {
         return Err(AppError::NotFound);
+    }
+    if let (Applicant::Phone(phone), Some(by)) = (&applicant, &pre.host_id) {
+        // Someone who completed what a staff member filed for them.
+        applicant = super::invitations::invitee(&crate::rules::policies::policy(st, pre.kind).await?, phone.clone(), by.clone());
     }
     let mut form = form;
     // The host and kind stay; the chain was fixed at submission.

@@ -99,8 +99,11 @@ pub(super) fn may_apply(policy: &PassPolicy, applicant: &Applicant) -> Result<()
     match (policy.applicants, applicant) {
         (Applicants::Anyone | Applicants::Residents, Applicant::Phone(_)) => Ok(()),
         (Applicants::StaffThemselves | Applicants::StaffForOthers, Applicant::Staff { .. }) => Ok(()),
+        // Invited by a staff member to complete what they file for them.
+        (Applicants::StaffForOthers, Applicant::Invited { .. }) => Ok(()),
+        (Applicants::StaffForOthers, Applicant::Phone(_)) => Err(AppError::invalid("kind", Msg::ErrFiledByStaff)),
         (Applicants::Anyone | Applicants::Residents, Applicant::Staff { .. }) => Err(AppError::invalid("kind", Msg::ErrVisitorsOnly)),
-        (_, Applicant::Phone(_)) => Err(AppError::invalid("kind", Msg::ErrStaffOnly)),
+        (_, Applicant::Phone(_) | Applicant::Invited { .. }) => Err(AppError::invalid("kind", Msg::ErrStaffOnly)),
     }
 }
 
@@ -109,7 +112,7 @@ pub(super) async fn check_form(st: &AppState, applicant: &Applicant, form: &Appl
     // rush); each is NULL when unknown or switched off.
     let code = form.kind.code();
     let host = match applicant {
-        Applicant::Staff { id, .. } => id.as_str(),
+        Applicant::Staff { id, .. } | Applicant::Invited { by_staff: id, .. } => id.as_str(),
         Applicant::Phone(_) => form.host_staff_id.as_str(),
     };
     let found: FormFacts = sqlx::query_as(
@@ -132,7 +135,7 @@ pub(super) async fn check_form(st: &AppState, applicant: &Applicant, form: &Appl
     let mut periods = vec![first];
     if !form.more_periods.is_empty() {
         // Several periods are a visitor's (seed 001); other kinds have one.
-        if policy.applicants != Applicants::Anyone {
+        if form.kind != PassKind::Visitor {
             return Err(AppError::invalid("more_periods", Msg::ErrKindNotOffered));
         }
         for (i, p) in form.more_periods.iter().enumerate() {
@@ -157,7 +160,15 @@ pub(super) async fn check_form(st: &AppState, applicant: &Applicant, form: &Appl
         Applicants::Anyone | Applicants::StaffForOthers => {
             let department_id = department.ok_or_else(|| AppError::invalid("host", Msg::ErrHostUnknown))?;
             let reason_id = reason.ok_or_else(|| AppError::invalid("reason", Msg::ErrReasonUnknown))?;
-            let entrants = check_entrants(&form.entrants, &policy, today)?;
+            let mut entrants = check_entrants(&form.entrants, &policy, today)?;
+            if let Applicant::Invited { phone, .. } = applicant {
+                // The invited person completes their own details, and only
+                // theirs; the pass goes to the mobile the department named.
+                if entrants.len() != 1 {
+                    return Err(AppError::rule("entrants", Msg::ErrTooManyEntrants, "1"));
+                }
+                entrants[0].phone = Some(phone.clone());
+            }
             (Some(host.to_owned()), Some(department_id), Some(reason_id), entrants, None)
         }
         Applicants::StaffThemselves => {
@@ -352,7 +363,7 @@ pub(super) fn resolve_chain(c: &Checked) -> Result<Vec<ChainStep>, AppError> {
 pub(super) async fn check_people_and_vehicle(st: &AppState, c: &Checked) -> Result<(), AppError> {
     let doc_keys: Vec<String> = c.entrants.iter().map(|e| st.keys.pii_mac(&e.doc.claim_text())).collect();
     let mut keys: Vec<(BlacklistKind, &str)> = Vec::new();
-    if let Applicant::Phone(p) = &c.applicant {
+    if let Some(p) = c.applicant.mobile() {
         keys.push((BlacklistKind::Mobile, p.as_str()));
     }
     for (e, doc) in c.entrants.iter().zip(&doc_keys) {

@@ -1,10 +1,15 @@
 //! A staff member invites a visitor: a link by SMS that fills the form in
-//! with the host and counts as the host's approval.
+//! with the host and counts as the host's approval. A department invites a
+//! long-term contractor the same way (seed 000 §二): the person completes
+//! their own details (document, photo, car) and the application is the
+//! department's, reviewed by its approver like one it filed itself.
 
+use super::access::Applicant;
 use super::form::*;
 use super::notices::*;
 use super::*;
 use crate::domain::Phone;
+use crate::domain::policy::{Applicants, PassPolicy};
 use crate::platform::context::{AppState, Principal, client_ip};
 use crate::platform::{audit, db::new_id, keys::random_token, keys::sha256_hex, sms};
 use crate::rules::policies::policy;
@@ -32,11 +37,26 @@ pub(super) async fn load_invitation(st: &AppState, phone: &Phone, token: &str) -
     Ok((staff_id, prefill))
 }
 
+/// Who the invited person applies as, by the kind's policy: a visitor
+/// whose host's step the invitation completes (where people apply
+/// themselves), or someone completing what the staff member files for them
+/// (where staff file: the application is the staff member's filing, its
+/// approvers review it as such).
+pub(super) fn invitee(policy: &PassPolicy, phone: Phone, by_staff: String) -> Applicant {
+    if policy.applicants == Applicants::StaffForOthers { Applicant::Invited { phone, by_staff } } else { Applicant::Phone(phone) }
+}
+
 pub async fn invite(st: &AppState, me: &Principal, input: InvitationInput) -> Result<(), AppError> {
     let Some(staff) = me.staff() else { return Err(AppError::Forbidden) };
+    let kind = input.kind;
+    if !matches!(kind, PassKind::Visitor | PassKind::Contractor) {
+        return Err(AppError::invalid("kind", Msg::ErrKindNotOffered));
+    }
     let phone = Phone::parse(&input.phone).map_err(|_| AppError::invalid("phone", Msg::ErrPhoneInvalid))?;
     let name = text("name", &input.name, 30)?;
-    let policy = policy(st, PassKind::Visitor).await?;
+    let policy = policy(st, kind).await?;
+    // The invited person must then be able to apply.
+    may_apply(&policy, &invitee(&policy, phone.clone(), staff.id.clone()))?;
     let start = parse_date("start_date", &input.start_date)?;
     let end = parse_date("end_date", &input.end_date)?;
     let now_local = st.clock.local_now();
@@ -48,6 +68,7 @@ pub async fn invite(st: &AppState, me: &Principal, input: InvitationInput) -> Re
         sqlx::query_as("SELECT id FROM visit_reasons WHERE id = $1 AND active = 1").bind(&input.reason_id).fetch_optional(&st.db.read).await?;
     reason.ok_or_else(|| AppError::invalid("reason", Msg::ErrReasonUnknown))?;
     let prefill = InvitationPrefill {
+        kind,
         host: HostMatch { staff_id: staff.id.clone(), name: staff.name.clone(), department: staff.department_name.clone() },
         campus_id: input.campus_id,
         reason_id: input.reason_id,
@@ -78,12 +99,16 @@ pub async fn invite(st: &AppState, me: &Principal, input: InvitationInput) -> Re
         "invite",
         "invitation",
         &id,
-        json!({"phone": phone.masked(), "name": name, "start_date": start.to_string()}),
+        json!({"kind": kind.code(), "phone": phone.masked(), "name": name, "start_date": start.to_string()}),
         Some(&client_ip()),
     )
     .await?;
-    let params = vec![("name".into(), name), ("host".into(), staff.name.clone()), ("date".into(), start.to_string()), ("link".into(), link)];
-    let body = render(Msg::SmsInvitation, &params);
+    let (template, host) = match kind {
+        PassKind::Contractor => (Msg::SmsContractorInvitation, staff.department_name.clone()),
+        _ => (Msg::SmsInvitation, staff.name.clone()),
+    };
+    let params = vec![("name".into(), name), ("host".into(), host), ("date".into(), start.to_string()), ("link".into(), link)];
+    let body = render(template, &params);
     let sms_id = sms::enqueue(
         &mut *tx,
         st.sms.as_ref(),

@@ -3,7 +3,7 @@
 
 use super::access::*;
 use super::form::*;
-use super::invitations::load_invitation;
+use super::invitations::{invitee, load_invitation};
 use super::*;
 use crate::domain::document::DocType;
 use crate::domain::lifecycle::{Action, Status};
@@ -16,16 +16,24 @@ use crate::rules::reasons::reasons;
 /// visitor's masked mobile and invitation, a resident's household, a staff
 /// member's number, name and department.
 pub async fn form_setup(st: &AppState, me: &Principal, kind: PassKind, invitation_link: Option<&str>) -> Result<FormSetup, AppError> {
-    let applicant = Applicant::of(me);
+    let mut applicant = Applicant::of(me);
+    let mut kind = kind;
+    let mut invitation = None;
+    if let (Applicant::Phone(phone), Some(token)) = (&applicant, invitation_link.filter(|t| !t.is_empty())) {
+        let (by_staff, prefill) = load_invitation(st, phone, token).await?;
+        // The link says which form it opens (a department's invitation its
+        // contractor form), whatever page it landed on.
+        kind = prefill.kind;
+        applicant = invitee(&policy(st, kind).await?, phone.clone(), by_staff);
+        invitation = Some(prefill);
+    }
     let p = policy(st, kind).await?;
     may_apply(&p, &applicant)?;
     let campuses: Vec<Choice> = sqlx::query_as("SELECT id, name FROM campuses ORDER BY created_at, name").fetch_all(&st.db.read).await?;
-    let (mut invitation, mut resident, mut staff) = (None, None, None);
+    let (mut resident, mut staff) = (None, None);
     match (&applicant, me.staff()) {
+        (Applicant::Invited { .. }, _) => {}
         (Applicant::Phone(phone), _) => {
-            if let Some(token) = invitation_link.filter(|t| !t.is_empty()) {
-                invitation = Some(load_invitation(st, phone, token).await?.1);
-            }
             if p.applicants == crate::domain::policy::Applicants::Residents {
                 resident = Some(resident_setup(st, phone).await?);
             }
@@ -35,10 +43,7 @@ pub async fn form_setup(st: &AppState, me: &Principal, kind: PassKind, invitatio
         }
         (Applicant::Staff { .. }, None) => return Err(AppError::Forbidden),
     }
-    let applicant_phone = match &applicant {
-        Applicant::Phone(phone) => phone.masked(),
-        Applicant::Staff { .. } => String::new(),
-    };
+    let applicant_phone = applicant.mobile().map(|p| p.masked()).unwrap_or_default();
     Ok(FormSetup {
         kind,
         campuses,
@@ -162,20 +167,24 @@ pub(super) fn to_row(st: &AppState, r: ListRow) -> ApplicationRow {
 }
 
 /// The caller's own applications: by the mobile they signed in with, or,
-/// for staff, those they filed (their own passes and contractors').
+/// for staff, those they filed (their own passes and contractors', those
+/// completed by the contractor included).
 pub async fn mine(st: &AppState, me: &Principal) -> Result<Vec<ApplicationRow>, AppError> {
     let rows: Vec<ListRow> = match Applicant::of(me) {
-        Applicant::Phone(phone) => {
+        Applicant::Phone(phone) | Applicant::Invited { phone, .. } => {
             sqlx::query_as(&format!("{ROW_SELECT} WHERE a.applicant_phone = $1 AND a.applicant_staff_id = '' ORDER BY a.created_at DESC LIMIT 100"))
                 .bind(phone.as_str())
                 .fetch_all(&st.db.read)
                 .await?
         }
         Applicant::Staff { id, .. } => {
-            sqlx::query_as(&format!("{ROW_SELECT} WHERE a.applicant_staff_id = $1 ORDER BY a.created_at DESC LIMIT 100"))
-                .bind(id)
-                .fetch_all(&st.db.read)
-                .await?
+            // With the contractors they invited to complete their own.
+            sqlx::query_as(&format!(
+                "{ROW_SELECT} WHERE a.applicant_staff_id = $1 OR (a.invited_by = $1 AND a.kind = 'contractor') ORDER BY a.created_at DESC LIMIT 100"
+            ))
+            .bind(id)
+            .fetch_all(&st.db.read)
+            .await?
         }
     };
     Ok(rows.into_iter().map(|r| to_row(st, r)).collect())
@@ -393,7 +402,7 @@ pub async fn detail(st: &AppState, me: &Principal, id: &str) -> Result<Applicati
         },
         setup: if form.is_some() { Some(form_setup(st, me, a.kind, None).await?) } else { None },
         periods,
-        renewable: a.kind == PassKind::Contractor && applicant_view && matches!(me.subject, crate::platform::context::Subject::Staff(_)),
+        renewable: files_for_contractor(me, &a),
         choose_next: if chooses_next(me, &a) {
             sqlx::query_as("SELECT id, name FROM departments ORDER BY code").fetch_all(&st.db.read).await?
         } else {
@@ -422,7 +431,7 @@ pub async fn renewal_prefill(st: &AppState, me: &Principal, id: &str) -> Result<
     if !may_see(me, &a) {
         return Err(AppError::NotFound);
     }
-    if a.kind != PassKind::Contractor || !is_applicant(me, &a) {
+    if !files_for_contractor(me, &a) {
         return Err(AppError::Forbidden);
     }
     let (campus_id, note): (String, String) =

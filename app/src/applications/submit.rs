@@ -6,7 +6,7 @@
 
 use super::access::*;
 use super::form::*;
-use super::invitations::load_invitation;
+use super::invitations::{invitee, load_invitation};
 use super::notices::*;
 use super::writes::*;
 use super::*;
@@ -14,10 +14,11 @@ use crate::domain::lifecycle::{self, Action, Status};
 use crate::platform::context::{AppState, Principal};
 use crate::platform::db::{Script, Statement, is_unique_violation, new_id};
 use crate::platform::keys::sha256_hex;
+use crate::rules::policies::policy;
 use serde_json::json;
 
 pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem: &str, invitation: Option<&str>) -> Result<String, AppError> {
-    let applicant = Applicant::of(me);
+    let mut applicant = Applicant::of(me);
     let idem = idem.trim();
     if idem.is_empty() || idem.len() > 64 {
         return Err(AppError::invalid("idempotency_key", Msg::ErrRequired));
@@ -33,8 +34,20 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
         _ => None,
     };
     let mut form = form;
-    if let Some((_, prefill)) = &invite {
+    if let Some((by_staff, prefill)) = &invite {
         form.host_staff_id = prefill.host.staff_id.clone();
+        form.kind = prefill.kind;
+        let Applicant::Phone(phone) = &applicant else { return Err(AppError::Forbidden) };
+        applicant = invitee(&policy(st, prefill.kind).await?, phone.clone(), by_staff.clone());
+        if matches!(applicant, Applicant::Invited { .. }) {
+            // What the department decided stays as it decided it; the
+            // person adds who they are (and their car).
+            form.campus_id = prefill.campus_id.clone();
+            form.reason_id = prefill.reason_id.clone();
+            form.start_date = prefill.start_date.clone();
+            form.end_date = prefill.end_date.clone();
+            form.more_periods.clear();
+        }
     }
     let c = check_form(st, &applicant, &form, true).await?;
     let chain = resolve_chain(&c)?;
@@ -49,7 +62,10 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
     // An invitation counts as the host's approval: its steps are done; a
     // chain with no step left is approved at once.
     let host_steps: Vec<bool> = chain.iter().map(|s| s.host).collect();
-    let status = lifecycle::on_submit(&host_steps, invite.is_some());
+    // A visitor's invitation is the host's approval; a staff member's
+    // filing completed by the person is not: its approvers review it.
+    let host_approved = invite.is_some() && matches!(applicant, Applicant::Phone(_));
+    let status = lifecycle::on_submit(&host_steps, host_approved);
     // Who is told of a new request: read before the write, not in it (the
     // one writer's time is what bounds the 16:00 rush).
     let new_request = match status {

@@ -168,6 +168,10 @@ pub struct FormSetup {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InvitationPrefill {
+    /// A visitor's pass, or a long-term contractor's the department files
+    /// and the person completes (seed 000 §二).
+    #[serde(default = "visitor")]
+    pub kind: PassKind,
     pub host: HostMatch,
     pub campus_id: String,
     pub reason_id: String,
@@ -177,9 +181,16 @@ pub struct InvitationPrefill {
     pub note: String,
 }
 
-/// A staff member invites a visitor.
+fn visitor() -> PassKind {
+    PassKind::Visitor
+}
+
+/// A staff member invites a visitor, or a department a contractor, to
+/// complete an application on their phone.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InvitationInput {
+    #[serde(default = "visitor")]
+    pub kind: PassKind,
     pub phone: String,
     pub name: String,
     pub campus_id: String,

@@ -179,7 +179,8 @@ fn PoliciesEditor() -> impl IntoView {
                             let guard_doc = RwSignal::new(p.guard_document);
                             let every = RwSignal::new(p.household_every_days.to_string());
                             let residents = p.kind == PassKind::ResidentDay;
-                            let applicants = applicants_label(p.applicants);
+                            let applicants = RwSignal::new(p.applicants);
+                            let offered = crate::domain::policy::Applicants::offered_for(p.kind);
                             let departments = departments.clone();
                             let base = p.clone();
                             // Each kind's fields have ids of their own, for their labels.
@@ -190,7 +191,21 @@ fn PoliciesEditor() -> impl IntoView {
                             };
                             view! {
                                 <h3>{t(p.kind.label())}</h3>
-                                <p class="small muted">{t(Msg::WhoApplies)} ": " {t(applicants)}</p>
+                                {if offered.len() > 1 {
+                                    view! {
+                                        <label for=id("applicants")>{t(Msg::WhoApplies)}</label>
+                                        <select id=id("applicants") on:change=move |ev| {
+                                            let v = event_target_value(&ev);
+                                            if let Some(a) = offered.iter().copied().find(|a| a.code() == v) { applicants.set(a); }
+                                        }>
+                                            {offered.iter().copied().map(|a| view! {
+                                                <option value=a.code() selected=move || applicants.get() == a>{t(applicants_label(a))}</option>
+                                            }).collect_view()}
+                                        </select>
+                                    }.into_any()
+                                } else {
+                                    view! { <p class="small muted">{t(Msg::WhoApplies)} ": " {t(applicants_label(p.applicants))}</p> }.into_any()
+                                }}
                                 <div class="row">
                                     <div class="grow"><label for=id("max-days")>{t(Msg::MaxDays)}</label><input id=id("max-days") type="number" min="1" prop:value=max_days on:input=move |ev| max_days.set(event_target_value(&ev)) /></div>
                                     <div class="grow"><label for=id("ahead")>{t(Msg::MaxDaysAhead)}</label><input id=id("ahead") type="number" min="0" prop:value=ahead on:input=move |ev| ahead.set(event_target_value(&ev)) /></div>
@@ -270,6 +285,7 @@ fn PoliciesEditor() -> impl IntoView {
                                     p.face_photo = face.get_untracked();
                                     p.chain = chain.get_untracked();
                                     p.single_use = single_use.get_untracked();
+                                    p.applicants = applicants.get_untracked();
                                     p.guard_document = guard_doc.get_untracked();
                                     p.household_every_days = every.get_untracked().trim().parse().unwrap_or(0);
                                     save.dispatch(SavePolicy { policy: p });

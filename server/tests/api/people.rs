@@ -74,6 +74,16 @@ async fn token_for(c: &Ctx, id: &str) -> String {
     app::passes::ssr::sign(&c.app.state, &app::passes::ssr::claims_for(&row, c.app.state.clock.now_ms())).unwrap()
 }
 
+/// The invitation texted to `phone`.
+async fn invitation_sms(c: &Ctx, phone: &str) -> String {
+    let (body,): (String,) = sqlx::query_as("SELECT body FROM sms_outbox WHERE purpose = 'invitation' AND phone = $1")
+        .bind(phone)
+        .fetch_one(&c.app.state.db.read)
+        .await
+        .unwrap();
+    body
+}
+
 fn day(d: u32) -> chrono::DateTime<chrono::Utc> {
     // 09:00 campus time (01:00 UTC) on 2026-11-d.
     chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, d, 1, 0, 0).unwrap()
@@ -345,6 +355,124 @@ async fn a_department_files_a_contractor_for_at_most_180_days_and_can_close_acce
     assert_eq!(prefill["start_date"], "");
     assert!(c.app.call_json::<Value>(&c.app.staff("T2001").await, "renewal_prefill", json!({"id": id})).await.is_err());
     assert!(c.app.call_json::<Value>(&c.app.staff("A1001").await, "renewal_prefill", json!({"id": id})).await.is_err());
+}
+
+#[tokio::test]
+async fn a_department_invites_a_contractor_who_completes_their_own_details_and_its_approver_still_reviews() {
+    let c = ctx().await;
+    let filer = c.app.staff("T1001").await;
+    let input = json!({"kind": "Contractor", "phone": "13700000002", "name": "钱师傅", "campus_id": c.setup.campuses[0].id,
+        "reason_id": c.setup.reasons[0].id, "start_date": "2026-11-26", "end_date": "2027-05-24", "note": "绿化养护"});
+    // Beyond 180 days is refused here already.
+    let mut too_long = input.clone();
+    too_long["end_date"] = json!("2027-05-25");
+    let e = c.app.call_json::<()>(&filer, "invite_visitor", json!({"input": too_long})).await.unwrap_err();
+    assert_eq!(e.1.msg(), Msg::ErrStayTooLong);
+    c.app.call_json::<()>(&filer, "invite_visitor", json!({"input": input})).await.unwrap();
+    let body = invitation_sms(&c, "13700000002").await;
+    assert!(body.contains("长期出入证"), "{body}");
+    let token = body.split("#invite=").nth(1).expect("link in the SMS").to_owned();
+    // Another mobile cannot use the link.
+    let stranger = c.app.phone_user("13700000003").await;
+    let r = c.app.call_json::<FormSetup>(&stranger, "application_form_setup", json!({"kind": "Visitor", "invitation": token})).await;
+    assert_eq!(r.unwrap_err().1.msg(), Msg::ErrInvitationInvalid);
+    // The link opens the contractor form, whichever page it landed on.
+    let person = c.app.phone_user("13700000002").await;
+    let setup: FormSetup = c.app.call_json(&person, "application_form_setup", json!({"kind": "Visitor", "invitation": token})).await.unwrap();
+    assert_eq!(setup.kind, app::domain::policy::PassKind::Contractor);
+    assert_eq!(setup.invitation.as_ref().unwrap().name, "钱师傅");
+    // Without the invitation, someone signed in by SMS cannot file one.
+    let mut form = contractor_form(&c, "2026-11-27");
+    form["entrants"] = json!([Ctx::entrant("钱师傅", "", &id_number(78), false)]);
+    assert!(c.submit(&person, form.clone()).await.is_err());
+    // Only themselves: a second person is refused.
+    let mut two = form.clone();
+    two["entrants"] = json!([Ctx::entrant("钱师傅", "", &id_number(78), false), Ctx::entrant("孙师傅", "", &id_number(79), false)]);
+    let e = c.app.call_json::<String>(&person, "submit_application", json!({"form": two, "idempotency_key": "c-2", "invitation": token})).await;
+    assert!(matches!(e.unwrap_err().1, AppError::Rule { msg: Msg::ErrTooManyEntrants, .. }));
+    // What the department decided holds whatever the form says: the
+    // person's end date of the 27th becomes the department's 2027-05-24.
+    let id: String =
+        c.app.call_json(&person, "submit_application", json!({"form": form, "idempotency_key": "c-1", "invitation": token})).await.unwrap();
+    let (end, host, applicant_staff, phone): (String, String, String, Option<String>) = sqlx::query_as(
+        "SELECT a.end_date, a.host_staff_id, a.applicant_staff_id, e.phone FROM applications a JOIN entrants e ON e.application_id = a.id WHERE a.id = $1",
+    )
+    .bind(&id)
+    .fetch_one(&c.app.state.db.read)
+    .await
+    .unwrap();
+    assert_eq!((end.as_str(), applicant_staff.as_str(), phone.as_deref()), ("2027-05-24", "", Some("13700000002")));
+    let (t1001,): (String,) = sqlx::query_as("SELECT id FROM staff WHERE staff_no = 'T1001'").fetch_one(&c.app.state.db.read).await.unwrap();
+    assert_eq!(host, t1001);
+    // Not an approval: the department's approver reviews it first.
+    assert_eq!(c.status(&id).await, Status::InReview { step: 0 });
+    let used = c.app.call_json::<String>(&person, "submit_application", json!({"form": form, "idempotency_key": "c-3", "invitation": token})).await;
+    assert_eq!(used.unwrap_err().1.msg(), Msg::ErrInvitationUsed);
+    // The person and the filer both find it in their lists.
+    let theirs: Vec<ApplicationRow> = c.app.call_json(&person, "my_applications", json!({})).await.unwrap();
+    assert_eq!(theirs.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), [id.as_str()]);
+    let filers: Vec<ApplicationRow> = c.app.call_json(&filer, "my_applications", json!({})).await.unwrap();
+    assert_eq!(filers.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), [id.as_str()]);
+    c.act(&c.app.staff("A1001").await, &id, "Approve", "", Value::Null).await.unwrap();
+    c.act(&c.app.staff("A5001").await, &id, "Approve", "", Value::Null).await.unwrap();
+    assert_eq!(c.status(&id).await, Status::Approved);
+    assert_eq!(c.app.count_eventually("SELECT COUNT(*) FROM sms_outbox WHERE purpose = 'approved_entrant' AND phone = '13700000002'", 1).await, 1);
+    // The filer renews it; the person cannot.
+    let detail: ApplicationDetail = c.app.call_json(&filer, "get_application", json!({"id": id})).await.unwrap();
+    assert!(detail.renewable);
+    let prefill: Value = c.app.call_json(&filer, "renewal_prefill", json!({"id": id})).await.unwrap();
+    assert_eq!(prefill["entrants"][0]["doc_number"], id_number(78));
+    assert!(c.app.call_json::<Value>(&person, "renewal_prefill", json!({"id": id})).await.is_err());
+    // Someone signed in by SMS cannot invite anyone.
+    assert_eq!(c.app.call_json::<()>(&person, "invite_visitor", json!({"input": input})).await.unwrap_err().0, 403);
+}
+
+#[tokio::test]
+async fn where_hosts_register_their_visitors_a_visitor_cannot_apply_alone_and_an_invitation_is_the_hosts_filing() {
+    let c = ctx().await;
+    let admin = c.app.staff("S0001").await;
+    let policies: Vec<Value> = c.app.call_json(&admin, "list_policies", json!({})).await.unwrap();
+    let mut visitor = policies.iter().find(|p| p["kind"] == "Visitor").unwrap().clone();
+    visitor["applicants"] = json!("StaffForOthers");
+    // The host's own step makes no sense when the host files it.
+    let e = c.app.call_json::<()>(&admin, "save_policy", json!({"policy": visitor})).await.unwrap_err();
+    assert_eq!(e.1.msg(), Msg::ErrNoHostForKind);
+    visitor["chain"] = json!(visitor["chain"].as_array().unwrap().iter().filter(|s| s["approver"] != "Host").cloned().collect::<Vec<_>>());
+    c.app.call_json::<()>(&admin, "save_policy", json!({"policy": visitor})).await.unwrap();
+    // Residents stay residents.
+    let mut resident = policies.iter().find(|p| p["kind"] == "ResidentDay").unwrap().clone();
+    resident["applicants"] = json!("Anyone");
+    let e = c.app.call_json::<()>(&admin, "save_policy", json!({"policy": resident})).await.unwrap_err();
+    assert_eq!(e.1.msg(), Msg::ErrApplicantsMismatch);
+    // A visitor alone is told to ask their host, and nothing is written.
+    let alone = c.app.phone_user("13800000021").await;
+    let e = c.submit(&alone, c.form(json!([Ctx::entrant("冯一", "", &id_number(21), false)]), "")).await.unwrap_err();
+    assert_eq!(e.1.msg(), Msg::ErrFiledByStaff);
+    let e = c.app.call_json::<FormSetup>(&alone, "application_form_setup", json!({"kind": "Visitor", "invitation": null})).await.unwrap_err();
+    assert_eq!(e.1.msg(), Msg::ErrFiledByStaff);
+    // The host registers them: the host's department reviews it.
+    let host = c.app.staff("T1001").await;
+    let mut form = c.form(json!([Ctx::entrant("冯一", "13800000021", &id_number(21), false)]), "");
+    form["host_staff_id"] = json!("");
+    let id = c.submit(&host, form).await.unwrap();
+    assert_eq!(c.status(&id).await, Status::InReview { step: 0 });
+    // Or invites them to complete it: their submission is the host's
+    // filing, reviewed by the department, not approved by the invitation.
+    let input = json!({"phone": "13800000022", "name": "冯二", "campus_id": c.setup.campuses[0].id,
+        "reason_id": c.setup.reasons[0].id, "start_date": "2026-11-26", "end_date": "2026-11-26", "note": ""});
+    c.app.call_json::<()>(&host, "invite_visitor", json!({"input": input})).await.unwrap();
+    let body = invitation_sms(&c, "13800000022").await;
+    let token = body.split("#invite=").nth(1).expect("link in the SMS").to_owned();
+    let invited = c.app.phone_user("13800000022").await;
+    let setup: FormSetup = c.app.call_json(&invited, "application_form_setup", json!({"kind": "Visitor", "invitation": token})).await.unwrap();
+    assert_eq!(setup.kind, app::domain::policy::PassKind::Visitor);
+    let form = c.form(json!([Ctx::entrant("冯二", "", &id_number(22), false)]), "");
+    let id: String =
+        c.app.call_json(&invited, "submit_application", json!({"form": form, "idempotency_key": "v-1", "invitation": token})).await.unwrap();
+    assert_eq!(c.status(&id).await, Status::InReview { step: 0 });
+    let (end,): (String,) =
+        sqlx::query_as("SELECT end_date FROM applications WHERE id = $1").bind(&id).fetch_one(&c.app.state.db.read).await.unwrap();
+    assert_eq!(end, "2026-11-26", "the host's dates hold");
 }
 
 #[tokio::test]

@@ -257,6 +257,9 @@ pub fn ApplicationForm(
     let vehicles_allowed = setup.vehicles_allowed;
     let photo_offered = setup.face_photo != crate::domain::policy::FieldNeed::Hidden;
     let kind = setup.kind;
+    // A contractor completing what their department filed: what it decided
+    // (campus, reason, dates) is shown, not chosen; one person, themselves.
+    let completing = kind != PassKind::Visitor && setup.invitation.is_some();
     let plate_hint = Signal::derive(move || if has_car.get() { plate_problem(&plate.get()) } else { None });
     let deadline_hint = setup.next_day_deadline.clone().map(|d| {
         move || {
@@ -328,7 +331,7 @@ pub fn ApplicationForm(
             {deadline_hint.map(|h| view! { <p class="notice small">{h}</p> })}
             <form on:submit=on_submit novalidate>
                 <Show when=move || no_filer>
-                <h2>{t(Msg::Host)}</h2>
+                <h2>{t(if completing { Msg::FiledBy } else { Msg::Host })}</h2>
                 {move || match host.get() {
                     Some(h) => view! {
                         <p class="chosen" id="host-chosen"><strong>{h.name.clone()}</strong> " — " {h.department.clone()}
@@ -363,11 +366,11 @@ pub fn ApplicationForm(
                 </Show>
 
                 <label for="campus">{t(Msg::Campus)}</label>
-                <select id="campus" on:change=move |ev| campus.set(event_target_value(&ev)) prop:value=campus>
+                <select id="campus" disabled=completing on:change=move |ev| campus.set(event_target_value(&ev)) prop:value=campus>
                     {campuses.into_iter().map(|c| view! { <option value=c.id.clone()>{c.name.clone()}</option> }).collect_view()}
                 </select>
                 <label for="reason">{t(Msg::VisitReason)}</label>
-                <select id="reason" on:change=move |ev| reason.set(event_target_value(&ev)) prop:value=reason>
+                <select id="reason" disabled=completing on:change=move |ev| reason.set(event_target_value(&ev)) prop:value=reason>
                     <option value="">{t(Msg::PleaseChoose)}</option>
                     {reasons.into_iter().map(|r| {
                         let label = move || format!("{} ({})", if i18n.lang() == crate::i18n::Lang::En && !r.name_en.is_empty() { r.name_en.clone() } else { r.name.clone() }, r.category.label().text(i18n.lang()));
@@ -376,13 +379,13 @@ pub fn ApplicationForm(
                 </select>
                 <div class="row">
                     <div class="grow"><label for="start">{t(Msg::StartDate)}</label>
-                        <input id="start" type="date" min=min_date.clone() max=max_date.clone() prop:value=start on:input=move |ev| {
+                        <input id="start" type="date" disabled=completing min=min_date.clone() max=max_date.clone() prop:value=start on:input=move |ev| {
                             let v = event_target_value(&ev);
                             if end.get_untracked() < v { end.set(v.clone()); }
                             start.set(v);
                         } /></div>
                     <div class="grow"><label for="end">{t(Msg::EndDate)}</label>
-                        <input id="end" type="date" min=min_date.clone() prop:value=end on:input=move |ev| end.set(event_target_value(&ev)) /></div>
+                        <input id="end" type="date" disabled=completing min=min_date.clone() prop:value=end on:input=move |ev| end.set(event_target_value(&ev)) /></div>
                 </div>
                 <For each=move || more.get() key=|p| p.key let:p>
                     <div class="row period">
@@ -405,11 +408,13 @@ pub fn ApplicationForm(
                 <For each=move || entrants.get() key=|e| e.key let:e>
                     <EntrantCard e today entrants has_car photo_offered />
                 </For>
-                <button type="button" class="secondary wide" id="add-entrant" on:click=move |_| {
-                    let k = next_key.get_value();
-                    next_key.set_value(k + 1);
-                    entrants.update(|v| v.push(EntrantFields::new(k, EntrantInput::default())));
-                }>{t(Msg::AddEntrant)}</button>
+                <Show when=move || !completing>
+                    <button type="button" class="secondary wide" id="add-entrant" on:click=move |_| {
+                        let k = next_key.get_value();
+                        next_key.set_value(k + 1);
+                        entrants.update(|v| v.push(EntrantFields::new(k, EntrantInput::default())));
+                    }>{t(Msg::AddEntrant)}</button>
+                </Show>
 
                 <Show when=move || vehicles_allowed>
                     <label class="check"><input type="checkbox" id="has-car" prop:checked=has_car on:change=move |ev| has_car.set(event_target_checked(&ev)) />{t(Msg::ComingByCar)}</label>

@@ -1,10 +1,15 @@
-//! A staff member invites a visitor.
+//! A staff member invites a visitor (`/invite`), or a department a
+//! long-term contractor (`/invite?kind=contractor`), to complete an
+//! application on their phone.
 
 use super::*;
 
 #[component]
 pub fn InvitePage() -> impl IntoView {
     let i18n = use_i18n();
+    let query = leptos_router::hooks::use_query_map();
+    let kind = if query.with_untracked(|q| q.get("kind")).as_deref() == Some("contractor") { PassKind::Contractor } else { PassKind::Visitor };
+    let contractor = kind == PassKind::Contractor;
     let invite = ServerAction::<InviteVisitor>::new();
     let choices = resource(|| (), |_| invite_choices());
     let phone = RwSignal::new(String::new());
@@ -19,8 +24,8 @@ pub fn InvitePage() -> impl IntoView {
     let phone_hint = Signal::derive(move || phone_problem(&phone.get()));
     view! {
         <section class="card narrow">
-            <h1>{t(Msg::InviteVisitor)}</h1>
-            <p class="muted small">{t(Msg::InviteHint)}</p>
+            <h1>{t(if contractor { Msg::InviteContractor } else { Msg::InviteVisitor })}</h1>
+            <p class="muted small">{t(if contractor { Msg::InviteContractorHint } else { Msg::InviteHint })}</p>
             <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match choices.await {
@@ -44,11 +49,11 @@ pub fn InvitePage() -> impl IntoView {
             </Suspense>
             <form on:submit=move |ev| {
                 ev.prevent_default();
-                invite.dispatch(InviteVisitor { input: InvitationInput {
+                invite.dispatch(InviteVisitor { input: InvitationInput { kind,
                     phone: phone.get_untracked(), name: name.get_untracked(), campus_id: campus.get_untracked(), reason_id: reason.get_untracked(),
                     start_date: start.get_untracked(), end_date: end.get_untracked(), note: note.get_untracked() } });
             }>
-                <label for="inv-name">{t(Msg::VisitorName)}</label>
+                <label for="inv-name">{t(if contractor { Msg::ContractorName } else { Msg::VisitorName })}</label>
                 <input id="inv-name" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
                 <label for="inv-phone">{t(Msg::Phone)}</label>
                 <input id="inv-phone" type="tel" inputmode="numeric" prop:value=phone on:input=move |ev| phone.set(event_target_value(&ev)) />

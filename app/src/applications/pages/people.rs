@@ -244,7 +244,10 @@ pub fn ContractorApplyPage() -> impl IntoView {
                 match setup.await {
                     Err(AppError::Unauthenticated) => view! { <Refusal msg=Msg::ErrUnauthenticated /> }.into_any(),
                     Err(e) => view! { <section class="card narrow"><h1>{t(Msg::ContractorApplyTitle)}</h1><p class="error" role="alert" id="form-refused">{e.user_message(i18n.lang())}</p></section> }.into_any(),
-                    Ok((s, prefill)) => view! { <ApplicationForm setup=s invitation=None existing=None renew_from=prefill /> }.into_any(),
+                    Ok((s, prefill)) => view! {
+                        <p class="card narrow small"><a href="/invite?kind=contractor" id="invite-contractor">{t(Msg::InviteContractor)} " →"</a></p>
+                        <ApplicationForm setup=s invitation=None existing=None renew_from=prefill />
+                    }.into_any(),
                 }
             })}
         </Suspense>
