@@ -1,7 +1,7 @@
 //! The language of a page, reactive: the message table itself (`Msg`, both
 //! languages side by side) is the domain crate's `messages`.
 
-pub use crate::domain::messages::{Lang, Msg};
+pub use crate::domain::messages::{Lang, Msg, OfficeMsg, Text};
 use leptos::prelude::*;
 
 /// The language in effect for this page, shared through context.
@@ -19,7 +19,7 @@ impl I18n {
 }
 
 /// Reactive text for a message: re-renders when the language changes.
-pub fn t(msg: Msg) -> impl Fn() -> &'static str + Send + Sync + Copy + 'static {
+pub fn t(msg: impl Text) -> impl Fn() -> &'static str + Send + Sync + Copy + 'static {
     let i18n = use_i18n();
     move || msg.text(i18n.0.get())
 }

@@ -20,6 +20,7 @@ pub mod phone;
 pub mod plate;
 pub mod policy;
 pub mod roster;
+pub mod site_path;
 #[cfg(feature = "import")]
 pub mod staff_import;
 pub mod visit_dates;

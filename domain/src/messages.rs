@@ -42,22 +42,34 @@ impl Lang {
 }
 
 macro_rules! messages {
-    ($($key:ident => $zh:literal, $en:literal;)*) => {
+    ($table:ident; $($key:ident => $zh:literal, $en:literal;)*) => {
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        pub enum Msg { $($key),* }
+        pub enum $table { $($key),* }
 
-        impl Msg {
-            pub const ALL: &'static [Msg] = &[$(Msg::$key),*];
+        impl $table {
+            pub const ALL: &'static [$table] = &[$($table::$key),*];
             /// The variant names: a `Msg` crosses the wire as its name.
+            #[allow(dead_code)]
             const NAMES: &'static [&'static str] = &[$(stringify!($key)),*];
             pub fn text(self, lang: Lang) -> &'static str {
                 match lang {
-                    Lang::Zh => match self { $(Msg::$key => $zh),* },
-                    Lang::En => match self { $(Msg::$key => $en),* },
+                    Lang::Zh => match self { $($table::$key => $zh),* },
+                    Lang::En => match self { $($table::$key => $en),* },
                 }
             }
         }
+
+        impl Text for $table {
+            fn text(self, lang: Lang) -> &'static str {
+                $table::text(self, lang)
+            }
+        }
     };
+}
+
+/// Anything a person reads, in their language: a `Msg` or an `OfficeMsg`.
+pub trait Text: Copy + Send + Sync + 'static {
+    fn text(self, lang: Lang) -> &'static str;
 }
 
 // By hand rather than derived: the derived deserializer is a match over
@@ -86,6 +98,9 @@ impl Msg {
 }
 
 messages! {
+    Msg;
+    GuardOnRecord => "登记的证件", "The document on record";
+    Inactive => "停用", "Inactive";
     AppName => "校园通行", "Campus Pass";
     Tagline => "访客预约 · 审批 · 扫码通行", "Visits · approvals · gate passes";
     LanguageSwitch => "English", "中文";
@@ -94,14 +109,9 @@ messages! {
     // The larger display's switch: "长辈版" is the entry's name the 2021
     // MIIT ageing-friendly guidance asks apps to use.
     LargerDisplay => "长辈版", "Larger display";
-    AdminPages => "管理页面", "Office pages";
-    ColumnActions => "操作", "Actions";
-    PreviousPage => "上一页", "Previous page";
-    NextPage => "下一页", "Next page";
     PassTitle => "通行码", "Pass";
     ApplicationTitle => "入校申请", "Application";
     PageNotFound => "找不到该页面", "Page not found";
-    CsvFile => "CSV 文件", "CSV file";
     SignInVisitor => "访客 / 居民登录", "Visitor / resident sign-in";
     SignInVisitorHint => "用手机号和短信验证码登录，无需注册", "Sign in with your mobile number and an SMS code; no account needed";
     SignInStaff => "教职工登录", "Staff sign-in";
@@ -124,14 +134,11 @@ messages! {
     PasswordChanged => "密码已修改", "Password changed";
     PasswordsDiffer => "两次输入的新密码不一致", "The two new passwords differ";
     Save => "保存", "Save";
-    Saved => "已保存", "Saved";
     Cancel => "取消", "Cancel";
-    Add => "新增", "Add";
     Edit => "编辑", "Edit";
     Search => "搜索", "Search";
     Loading => "加载中…", "Loading…";
     Nothing => "暂无记录", "Nothing here yet";
-    Back => "返回", "Back";
     Home => "首页", "Home";
     Welcome => "您好", "Hello";
     SignedInAsPhone => "已用手机号登录", "Signed in with mobile";
@@ -161,48 +168,21 @@ messages! {
     DirectionEntry => "仅入", "Entry only";
     DirectionExit => "仅出", "Exit only";
     Active => "启用", "Active";
-    Inactive => "停用", "Inactive";
-    Name => "名称", "Name";
-    NameEn => "英文名称", "English name";
     PersonName => "姓名", "Name";
     Departments => "部门", "Departments";
     Department => "部门", "Department";
-    DepartmentCode => "部门代码", "Department code";
     Staff => "教职工", "Staff";
     StaffImport => "从 CSV 导入", "Import from CSV";
-    StaffImportHint => "列：工号, 姓名, 部门代码或名称, 手机（可选）。支持 UTF-8 和 GBK（Excel 另存为 CSV）。有任何一行出错则全部不导入。", "Columns: staff number, name, department code or name, mobile (optional). UTF-8 and GBK (Excel's CSV) both work. If any row is wrong, nothing is imported.";
-    ChooseFile => "选择文件", "Choose file";
     Check => "检查", "Check";
-    Import => "导入", "Import";
     ImportErrors => "以下行有错误，未导入任何数据：", "These rows have errors; nothing was imported:";
-    ImportReady => "检查通过，可以导入", "All rows are valid and ready to import";
-    ImportDone => "导入完成", "Import finished";
-    ImportCreated => "新增", "created";
-    ImportUpdated => "更新", "updated";
-    InitialPasswords => "初始密码（仅显示这一次，请分别告知本人，首次登录须修改）：", "Initial passwords (shown only once; hand each to its owner, who must change it at first sign-in):";
-    Row => "行", "Row";
-    ResetPassword => "重置密码", "Reset password";
     Grants => "授权", "Grants";
-    GrantRole => "授予角色", "Grant a role";
     Role => "角色", "Role";
-    Scope => "范围", "Scope";
     Status => "状态", "Status";
-    Grant => "授权", "Grant";
-    Freeze => "冻结", "Freeze";
-    Unfreeze => "解冻", "Unfreeze";
-    Revoke => "撤销", "Revoke";
-    StatusActive => "有效", "Active";
-    StatusFrozen => "已冻结", "Frozen";
     StatusRevoked => "已撤销", "Revoked";
     Audit => "审计日志", "Audit trail";
-    Time => "时间", "Time";
     Actor => "操作人", "Actor";
     Action => "操作", "Action";
-    Record => "对象", "Record";
-    Changes => "变更", "Changes";
     Outbox => "短信发件箱", "SMS outbox";
-    Recipient => "收件人", "Recipient";
-    Message => "内容", "Message";
     // SMS texts (sent to phones)
     SmsCodeText => "【校园通行】验证码 {code}，10 分钟内有效。如非本人操作请忽略。", "[Campus Pass] Your code is {code}, valid for 10 minutes. Ignore this if you did not ask for it.";
     // errors
@@ -283,7 +263,6 @@ messages! {
     PleaseChoose => "请选择", "Please choose";
     ReasonOfficial => "公务", "official";
     ReasonPrivate => "私事", "private";
-    ReasonCategoryLabel => "类别", "Category";
     StartDate => "开始日期", "First day";
     EndDate => "结束日期", "Last day";
     Dates => "日期", "Dates";
@@ -314,18 +293,8 @@ messages! {
     DecisionNote => "审批意见", "Approver's note";
     ApprovalSteps => "审批流程", "Approval steps";
     StepHost => "被访人确认", "Host";
-    StepHostDepartment => "被访人所在部门审批", "Host's department";
     StepDepartment => "部门审批", "Department";
     StepChosen => "下一步（由上一步审批人指定）", "Next step (chosen by the previous approver)";
-    WhoApplies => "申请人", "Who applies";
-    ApplicantsAnyone => "本人手机号登录申请（填写接待人）", "The person, signed in by mobile (naming a host)";
-    ApplicantsResidents => "登记住户的成员（手机号登录）", "Members of a registered household (sign in by mobile)";
-    ApplicantsStaffThemselves => "教职工本人", "Staff, for themselves";
-    ApplicantsStaffForOthers => "教职工代为办理（接待人或聘用部门；本人可经短信邀请补全）", "Staff file it (the host or employing department; the person may complete it from an SMS invitation)";
-    SingleUsePolicy => "通行码仅限使用 1 次", "Each pass admits once";
-    HouseholdEveryDays => "每户每几天可申请 1 个（0 为不限）", "One pass per household every N days (0: no limit)";
-    GuardChecks => "门岗查验证件", "The guard checks";
-    GuardOnRecord => "登记的证件", "The document on record";
     ErrChosenStepFirst => "第一步不能是“由上一步审批人指定”", "The first step cannot be chosen by a previous approver";
     ErrNoHostForKind => "按此申请方式没有被访人（或其部门）可审批：请删除该审批步骤", "With these applicants there is no host (or host department) to approve: remove that step";
     ErrApplicantsMismatch => "申请人与通行证类型不符", "These applicants cannot apply for this kind";
@@ -335,13 +304,6 @@ messages! {
     Household => "住户", "Household";
     FiledBy => "聘用部门经办人", "Filed by (employing department)";
     FacePhotoField => "人脸照片", "Face photo";
-    FieldOptional => "可选", "Optional";
-    FieldRequired => "必填", "Required";
-    FieldHidden => "不收集", "Not collected";
-    SkippedFor => "以下部门跳过此步", "Left out for";
-    ClearSkips => "清除", "Clear";
-    SkipForDepartment => "对某部门跳过此步…", "Leave out for a department…";
-    AddStep => "添加审批步骤…", "Add a step…";
     History => "办理记录", "History";
     EvSubmit => "提交", "Submitted";
     EvResubmit => "修改后重新提交", "Changed and resubmitted";
@@ -439,25 +401,7 @@ messages! {
     // rules admin
     Rules => "事由与规则", "Reasons and rules";
     Blacklist => "黑名单", "Blacklist";
-    BlacklistHint => "列入黑名单的人员（证件号或手机号）和车辆不能申请也不能通行；申请人只会看到中性提示。", "Blacklisted people (document or mobile) and vehicles can neither apply nor pass; applicants see only a neutral message.";
     BlDocument => "证件号码", "Document number";
-    BlKind => "类别", "Kind";
-    BlValue => "号码", "Number";
-    BlReason => "原因", "Reason";
-    BlLift => "解除", "Lift";
-    BlLifted => "已解除", "Lifted";
-    BlLiftReason => "解除原因（解除时必填）", "Reason for lifting (needed to lift)";
-    BlShowLifted => "显示已解除的记录", "Show lifted entries";
-    VisitReasons => "来访事由", "Visit reasons";
-    Activate => "启用", "Activate";
-    Deactivate => "停用", "Deactivate";
-    PassPolicies => "通行证类型规则", "Pass-kind policies";
-    PassPoliciesHint => "审批流程、最长期限、截止时间、提前预约天数和是否允许车辆；修改只影响之后提交的申请。", "Approval chain, longest stay, deadline, booking horizon and vehicles; changes apply to applications submitted afterwards.";
-    MaxDays => "最长天数", "Longest stay (days)";
-    MaxDaysAhead => "最多提前天数", "Book at most (days ahead)";
-    NextDayDeadline => "次日预约截止时间", "Next-day deadline";
-    SameDayAllowed => "允许预约当天", "Same-day visits allowed";
-    VehiclesAllowed => "允许登记车辆", "Vehicles allowed";
     // SMS texts (sent to phones; Chinese)
     SmsNewRequest => "【校园通行】{name} 等 {count} 人申请 {date} 入校，请审批：{link}", "[Campus Pass] {name} and {count} in all ask to enter on {date}; please decide: {link}";
     SmsDecision => "【校园通行】您的入校申请状态：{status}。详情：{link}", "[Campus Pass] Your application is now: {status}. Details: {link}";
@@ -537,15 +481,116 @@ messages! {
     ScanLog => "通行记录", "Scan log";
     OnCampus => "在校人员车辆", "On campus now";
     Direction => "方向", "Direction";
-    Verdict => "结果", "Verdict";
     Method => "方式", "Method";
+    Offline => "离线", "Offline";
+    Filter => "筛选", "Filter";
+    From => "从", "From";
+    To => "到", "To";
+    // gate devices and keys
+    Devices => "闸机与设备", "Gate devices";
+    // households and residents (the resident office)
+    Households => "住户管理", "Households";
+    Members => "成员", "Members";
+    PrintPoster => "打印申请码", "Print the application QR code";
+    ErrResidentPhoneTaken => "该手机号已登记给另一位居民（{arg}）。一个手机号只能登记一位居民。", "This mobile is already registered to another resident ({arg}). A mobile belongs to one resident only.";
+    ErrHouseholdExists => "该校区已登记这个小区、楼栋、门牌的住户", "This campus already has a household at that community, building and door";
+    ErrHouseholderFirst => "请先登记户主（勾选“户主”）", "Register the householder first (tick “Householder”)";
+    ErrHouseholderStays => "每户有且只有一位户主：请把另一位成员设为户主，而不是取消当前户主", "A household has exactly one householder: make another member householder instead of unticking this one";
+    ErrRemoveHouseholder => "户主不能删除：请先把另一位成员设为户主", "The householder cannot be removed: make another member householder first";
+    ErrDocTypeChanged => "更换证件类型时请填写新的证件号码", "Enter the new number when changing the document type";
+    ErrHouseholdCsvHeader => "表头应为：校区, 小区, 楼栋, 门牌, 姓名, 手机, 证件类型, 证件号码, 户主, 纸质通行证", "The header should be: campus, community, building, door, name, mobile, document type, document number, householder, paper pass";
+    ErrYesNo => "请填写“是”或“否”", "Write 是 (yes) or 否 (no)";
+    ErrDocTypeUnknown => "证件类型应为：居民身份证、护照或其他", "The document type should be 居民身份证 (resident ID), 护照 (passport) or 其他 (other)";
+    ErrCsvMobileTwice => "手机号在文件中重复出现", "This mobile appears twice in the file";
+    ErrCsvDocumentTwice => "证件号码在文件中重复出现", "This document number appears twice in the file";
+    ErrCsvTwoHouseholders => "同一住户在文件中有多位户主", "This household has more than one householder in the file";
+    ErrCsvNoHouseholder => "该住户没有户主：请在其中一行的“户主”填写“是”", "This household has no householder: write 是 under householder in one of its rows";
+    ErrCsvPaperPassDiffers => "同一住户各行的“纸质通行证”不一致", "The rows of one household disagree on the paper pass";
+    ErrCsvPhoneElsewhere => "该手机号已登记在另一住户", "This mobile is registered in another household";
+}
+
+// The office pages' own words (labels of the security office's and the
+// resident office's pages on a PC): only the main bundle holds them, so
+// the phone bundles (each at most 200 KB) do not carry the office's text.
+// A message that an error, a notice or a phone page uses belongs in `Msg`.
+messages! {
+    OfficeMsg;
+    AdminPages => "管理页面", "Office pages";
+    ColumnActions => "操作", "Actions";
+    PreviousPage => "上一页", "Previous page";
+    NextPage => "下一页", "Next page";
+    CsvFile => "CSV 文件", "CSV file";
+    Saved => "已保存", "Saved";
+    Add => "新增", "Add";
+    Back => "返回", "Back";
+    Name => "名称", "Name";
+    NameEn => "英文名称", "English name";
+    DepartmentCode => "部门代码", "Department code";
+    StaffImportHint => "列：工号, 姓名, 部门代码或名称, 手机（可选）。支持 UTF-8 和 GBK（Excel 另存为 CSV）。有任何一行出错则全部不导入。", "Columns: staff number, name, department code or name, mobile (optional). UTF-8 and GBK (Excel's CSV) both work. If any row is wrong, nothing is imported.";
+    ChooseFile => "选择文件", "Choose file";
+    Import => "导入", "Import";
+    ImportReady => "检查通过，可以导入", "All rows are valid and ready to import";
+    ImportDone => "导入完成", "Import finished";
+    ImportCreated => "新增", "created";
+    ImportUpdated => "更新", "updated";
+    InitialPasswords => "初始密码（仅显示这一次，请分别告知本人，首次登录须修改）：", "Initial passwords (shown only once; hand each to its owner, who must change it at first sign-in):";
+    Row => "行", "Row";
+    ResetPassword => "重置密码", "Reset password";
+    GrantRole => "授予角色", "Grant a role";
+    Scope => "范围", "Scope";
+    Grant => "授权", "Grant";
+    Freeze => "冻结", "Freeze";
+    Unfreeze => "解冻", "Unfreeze";
+    Revoke => "撤销", "Revoke";
+    StatusActive => "有效", "Active";
+    StatusFrozen => "已冻结", "Frozen";
+    Time => "时间", "Time";
+    Record => "对象", "Record";
+    Changes => "变更", "Changes";
+    Recipient => "收件人", "Recipient";
+    Message => "内容", "Message";
+    ReasonCategoryLabel => "类别", "Category";
+    StepHostDepartment => "被访人所在部门审批", "Host's department";
+    WhoApplies => "申请人", "Who applies";
+    ApplicantsAnyone => "本人手机号登录申请（填写接待人）", "The person, signed in by mobile (naming a host)";
+    ApplicantsResidents => "登记住户的成员（手机号登录）", "Members of a registered household (sign in by mobile)";
+    ApplicantsStaffThemselves => "教职工本人", "Staff, for themselves";
+    ApplicantsStaffForOthers => "教职工代为办理（接待人或聘用部门；本人可经短信邀请补全）", "Staff file it (the host or employing department; the person may complete it from an SMS invitation)";
+    SingleUsePolicy => "通行码仅限使用 1 次", "Each pass admits once";
+    HouseholdEveryDays => "每户每几天可申请 1 个（0 为不限）", "One pass per household every N days (0: no limit)";
+    GuardChecks => "门岗查验证件", "The guard checks";
+    FieldOptional => "可选", "Optional";
+    FieldRequired => "必填", "Required";
+    FieldHidden => "不收集", "Not collected";
+    SkippedFor => "以下部门跳过此步", "Left out for";
+    ClearSkips => "清除", "Clear";
+    SkipForDepartment => "对某部门跳过此步…", "Leave out for a department…";
+    AddStep => "添加审批步骤…", "Add a step…";
+    BlacklistHint => "列入黑名单的人员（证件号或手机号）和车辆不能申请也不能通行；申请人只会看到中性提示。", "Blacklisted people (document or mobile) and vehicles can neither apply nor pass; applicants see only a neutral message.";
+    BlKind => "类别", "Kind";
+    BlValue => "号码", "Number";
+    BlReason => "原因", "Reason";
+    BlLift => "解除", "Lift";
+    BlLifted => "已解除", "Lifted";
+    BlLiftReason => "解除原因（解除时必填）", "Reason for lifting (needed to lift)";
+    BlShowLifted => "显示已解除的记录", "Show lifted entries";
+    VisitReasons => "来访事由", "Visit reasons";
+    Activate => "启用", "Activate";
+    Deactivate => "停用", "Deactivate";
+    PassPolicies => "通行证类型规则", "Pass-kind policies";
+    PassPoliciesHint => "审批流程、最长期限、截止时间、提前预约天数和是否允许车辆；修改只影响之后提交的申请。", "Approval chain, longest stay, deadline, booking horizon and vehicles; changes apply to applications submitted afterwards.";
+    MaxDays => "最长天数", "Longest stay (days)";
+    MaxDaysAhead => "最多提前天数", "Book at most (days ahead)";
+    NextDayDeadline => "次日预约截止时间", "Next-day deadline";
+    SameDayAllowed => "允许预约当天", "Same-day visits allowed";
+    VehiclesAllowed => "允许登记车辆", "Vehicles allowed";
+    Verdict => "结果", "Verdict";
     Scanner => "核验人 / 设备", "Guard / device";
     AllowedOnly => "仅通过的", "Allowed only";
     RefusedOnly => "仅拒绝的", "Refused only";
     AllVerdicts => "全部结果", "All verdicts";
     AllGates => "全部校门", "All gates";
     AllCampuses => "全部校区", "All campuses";
-    Offline => "离线", "Offline";
     Conflict => "冲突", "Conflict";
     ConflictHint => "冲突：一次性通行证在离线时被放行了两次", "Conflict: a single-use pass let in twice while offline";
     EnteredAt => "进入时间", "Entered";
@@ -555,11 +600,6 @@ messages! {
     NobodyInside => "目前没有记录在校的人员或车辆", "Nobody is recorded inside now";
     ClearInside => "清除在校状态", "Clear the inside state";
     ClearInsideReason => "清除原因（如：摄像头漏拍出口）", "Reason (e.g. the exit camera missed it)";
-    Filter => "筛选", "Filter";
-    From => "从", "From";
-    To => "到", "To";
-    // gate devices and keys
-    Devices => "闸机与设备", "Gate devices";
     DevicesHint => "车牌识别摄像头、读卡器和闸机通过开放接口核验；每台设备绑定一个校门并有自己的密钥。接口说明：/api/openapi.json", "Plate cameras, card readers and turnstiles ask the open API; each device is bound to one gate with its own key. API description: /api/openapi.json";
     DeviceName => "设备名称", "Device name";
     RegisterDevice => "登记设备", "Register device";
@@ -569,12 +609,9 @@ messages! {
     SigningKeysHint => "更换后新通行码用新密钥签名；旧通行码在到期前仍然有效。", "After a rotation new passes are signed with the new key; older passes stay valid until they expire.";
     RotateKey => "更换签名密钥", "Rotate the signing key";
     KeyRotated => "已更换签名密钥", "The signing key was rotated";
-    // households and residents (the resident office)
-    Households => "住户管理", "Households";
     HouseholdsHint => "登记校区居民住户（小区、楼栋、门牌）、户主和成员。成员用登记的手机号登录申请居民通行证；已领纸质通行证的住户不能申请通行二维码。", "Register the campus's households (community, building, door), the householder and members. Members sign in with the mobile on record to apply for a resident day pass; a household holding a paper pass cannot apply for a QR pass.";
     HouseholdSearch => "门牌号、成员姓名或手机号", "Door, member's name or mobile";
     AllCommunities => "全部小区", "All communities";
-    Members => "成员", "Members";
     Householder => "户主", "Householder";
     HouseholderTick => "户主（每户一位）", "Householder (one per household)";
     PaperPass => "已领纸质通行证", "Holds a paper pass";
@@ -597,7 +634,6 @@ messages! {
     ImportUpdatedMember => "修改成员", "Member changed";
     ImportMore => "……另有 {arg} 项", "… and {arg} more";
     ImportUnchanged => "未变", "unchanged";
-    PrintPoster => "打印申请码", "Print the application QR code";
     PosterTitle => "校区居民通行证申请码", "Resident day pass: application code";
     PosterStep1 => "用微信扫描下方二维码", "Scan the code below with WeChat";
     PosterStep2 => "用住户登记的手机号获取短信验证码登录", "Sign in with the mobile number registered for your household (SMS code)";
@@ -605,32 +641,21 @@ messages! {
     PosterPaperPass => "已领取纸质通行证的住户请凭纸质通行证出入，无需申请。", "Households holding a paper pass use it and need not apply.";
     PosterOrOpen => "或在浏览器中打开：", "Or open in a browser:";
     Print => "打印", "Print";
-    ErrResidentPhoneTaken => "该手机号已登记给另一位居民（{arg}）。一个手机号只能登记一位居民。", "This mobile is already registered to another resident ({arg}). A mobile belongs to one resident only.";
-    ErrHouseholdExists => "该校区已登记这个小区、楼栋、门牌的住户", "This campus already has a household at that community, building and door";
-    ErrHouseholderFirst => "请先登记户主（勾选“户主”）", "Register the householder first (tick “Householder”)";
-    ErrHouseholderStays => "每户有且只有一位户主：请把另一位成员设为户主，而不是取消当前户主", "A household has exactly one householder: make another member householder instead of unticking this one";
-    ErrRemoveHouseholder => "户主不能删除：请先把另一位成员设为户主", "The householder cannot be removed: make another member householder first";
-    ErrDocTypeChanged => "更换证件类型时请填写新的证件号码", "Enter the new number when changing the document type";
-    ErrHouseholdCsvHeader => "表头应为：校区, 小区, 楼栋, 门牌, 姓名, 手机, 证件类型, 证件号码, 户主, 纸质通行证", "The header should be: campus, community, building, door, name, mobile, document type, document number, householder, paper pass";
-    ErrYesNo => "请填写“是”或“否”", "Write 是 (yes) or 否 (no)";
-    ErrDocTypeUnknown => "证件类型应为：居民身份证、护照或其他", "The document type should be 居民身份证 (resident ID), 护照 (passport) or 其他 (other)";
-    ErrCsvMobileTwice => "手机号在文件中重复出现", "This mobile appears twice in the file";
-    ErrCsvDocumentTwice => "证件号码在文件中重复出现", "This document number appears twice in the file";
-    ErrCsvTwoHouseholders => "同一住户在文件中有多位户主", "This household has more than one householder in the file";
-    ErrCsvNoHouseholder => "该住户没有户主：请在其中一行的“户主”填写“是”", "This household has no householder: write 是 under householder in one of its rows";
-    ErrCsvPaperPassDiffers => "同一住户各行的“纸质通行证”不一致", "The rows of one household disagree on the paper pass";
-    ErrCsvPhoneElsewhere => "该手机号已登记在另一住户", "This mobile is registered in another household";
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Every message of both tables, with its name.
+    fn every_message() -> Vec<(String, &'static str, &'static str)> {
+        let all = Msg::ALL.iter().map(|m| (format!("{m:?}"), m.text(Lang::Zh), m.text(Lang::En)));
+        all.chain(OfficeMsg::ALL.iter().map(|m| (format!("{m:?}"), m.text(Lang::Zh), m.text(Lang::En)))).collect()
+    }
+
     #[test]
     fn every_message_has_both_languages_and_the_same_placeholders() {
-        for m in Msg::ALL {
-            let zh = m.text(Lang::Zh);
-            let en = m.text(Lang::En);
+        for (m, zh, en) in every_message() {
             assert!(!zh.trim().is_empty() && !en.trim().is_empty(), "{m:?} is empty in a locale");
             let holes = |s: &str| {
                 let mut v: Vec<String> = s.split('{').skip(1).filter_map(|p| p.split('}').next()).map(str::to_owned).collect();
@@ -655,9 +680,8 @@ mod tests {
     #[test]
     fn chinese_text_is_really_chinese() {
         // A copy-pasted English string in the zh column is a missing translation.
-        for m in Msg::ALL {
-            let zh = m.text(Lang::Zh);
-            if matches!(m, Msg::LanguageSwitch) {
+        for (m, zh, _) in every_message() {
+            if m == "LanguageSwitch" {
                 continue;
             }
             assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) || zh.chars().all(|c| !c.is_ascii_alphabetic()), "{m:?}: {zh}");

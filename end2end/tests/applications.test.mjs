@@ -25,12 +25,12 @@ test('a visitor applies with a car and two passengers; host then department appr
   await expectAccessible(page, 'the application form, signed out');
   // Not signed in yet: the form says how to start, then comes back here.
   // Sign-in is outside the visitor bundle: the link loads it from the
-  // server with the main bundle, and Back still returns to the form.
+  // server with its own small bundle, and Back still returns to the form.
   await page.click('#apply-sign-in');
   await page.waitForURL(/\/sign-in/);
   await page.waitForSelector('#phone');
   await page.waitForSelector('body[data-hydrated]');
-  assert.equal(await bundle(page), 'main');
+  assert.equal(await bundle(page), 'people');
   await page.goBack();
   await page.waitForURL((u) => u.pathname === '/apply');
   await page.waitForSelector('#apply-sign-in');

@@ -3,6 +3,7 @@
 
 use super::{MeResource, Refusal};
 use crate::domain::Role;
+use crate::i18n::OfficeMsg;
 use crate::i18n::{Msg, t};
 use leptos::prelude::*;
 
@@ -36,7 +37,7 @@ pub fn AdminNav() -> impl IntoView {
     use leptos_router::components::A;
     let me = expect_context::<MeResource>().0;
     view! {
-        <nav class="tabs" aria-label=t(Msg::AdminPages)>
+        <nav class="tabs" aria-label=t(OfficeMsg::AdminPages)>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let me = me.await.ok().flatten();

@@ -139,8 +139,8 @@ pub fn next_path() -> String {
             .find_map(|kv| kv.strip_prefix("next="))
             .and_then(|v| js_sys::decode_uri_component(v).ok())
             .and_then(|v| v.as_string());
-        if let Some(n) = next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')) {
-            return n;
+        if let Some(n) = next.as_deref().and_then(crate::domain::site_path::safe_next) {
+            return n.to_owned();
         }
     }
     "/".to_owned()

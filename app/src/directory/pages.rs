@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::components::{AdminNav, AdminOnly, ErrorLine, resource};
+use crate::i18n::OfficeMsg;
 use crate::i18n::{Msg, t, use_i18n};
 
 #[component]
@@ -57,7 +58,7 @@ fn CampusesEditor() -> impl IntoView {
                                 {list.into_iter().map(|c| view! {
                                     <h2>{c.name.clone()} <small class="muted">{c.name_en.clone()}</small></h2>
                                     <table class="list">
-                                        <thead><tr><th>{t(Msg::Gate)}</th><th>{t(Msg::GateKind)}</th><th>{t(Msg::GateDirection)}</th><th>{t(Msg::Status)}</th><th><span class="sr-only">{t(Msg::ColumnActions)}</span></th></tr></thead>
+                                        <thead><tr><th>{t(Msg::Gate)}</th><th>{t(Msg::GateKind)}</th><th>{t(Msg::GateDirection)}</th><th>{t(Msg::Status)}</th><th><span class="sr-only">{t(OfficeMsg::ColumnActions)}</span></th></tr></thead>
                                         <tbody>
                                         {c.gates.into_iter().map(|g| {
                                             let edit = g.clone();
@@ -82,7 +83,7 @@ fn CampusesEditor() -> impl IntoView {
                                         </tbody>
                                     </table>
                                 }).collect_view()}
-                                <h2>{move || if gate_id.get().is_some() { t(Msg::Edit)() } else { t(Msg::Add)() }} " " {t(Msg::Gate)}</h2>
+                                <h2>{move || if gate_id.get().is_some() { t(Msg::Edit)() } else { t(OfficeMsg::Add)() }} " " {t(Msg::Gate)}</h2>
                                 <form class="grid" on:submit=move |ev| {
                                     ev.prevent_default();
                                     save_gate.dispatch(SaveGate {
@@ -100,8 +101,8 @@ fn CampusesEditor() -> impl IntoView {
                                             {options.into_iter().map(|c| view! { <option value=c.id.clone()>{c.name.clone()}</option> }).collect_view()}
                                         </select>
                                     </label>
-                                    <label>{t(Msg::Name)}<input id="gate-name" prop:value=gate_name on:input=move |ev| gate_name.set(event_target_value(&ev)) /></label>
-                                    <label>{t(Msg::NameEn)}<input prop:value=gate_name_en on:input=move |ev| gate_name_en.set(event_target_value(&ev)) /></label>
+                                    <label>{t(OfficeMsg::Name)}<input id="gate-name" prop:value=gate_name on:input=move |ev| gate_name.set(event_target_value(&ev)) /></label>
+                                    <label>{t(OfficeMsg::NameEn)}<input prop:value=gate_name_en on:input=move |ev| gate_name_en.set(event_target_value(&ev)) /></label>
                                     <label>{t(Msg::GateKind)}
                                         <select prop:value=move || gate_kind.get().code().to_owned() on:change=move |ev| {
                                             if let Some(k) = GateKind::from_code(&event_target_value(&ev)) { gate_kind.set(k) }
@@ -130,13 +131,13 @@ fn CampusesEditor() -> impl IntoView {
                     }
                 })}
             </Suspense>
-            <h2>{t(Msg::Add)} " " {t(Msg::Campus)}</h2>
+            <h2>{t(OfficeMsg::Add)} " " {t(Msg::Campus)}</h2>
             <form class="grid" on:submit=move |ev| {
                 ev.prevent_default();
                 save_campus.dispatch(SaveCampus { id: None, name: campus_name.get_untracked(), name_en: campus_name_en.get_untracked() });
             }>
-                <label>{t(Msg::Name)}<input prop:value=campus_name on:input=move |ev| campus_name.set(event_target_value(&ev)) /></label>
-                <label>{t(Msg::NameEn)}<input prop:value=campus_name_en on:input=move |ev| campus_name_en.set(event_target_value(&ev)) /></label>
+                <label>{t(OfficeMsg::Name)}<input prop:value=campus_name on:input=move |ev| campus_name.set(event_target_value(&ev)) /></label>
+                <label>{t(OfficeMsg::NameEn)}<input prop:value=campus_name_en on:input=move |ev| campus_name_en.set(event_target_value(&ev)) /></label>
                 <ErrorLine error=campus_err />
                 <div class="actions"><button type="submit" class="primary">{t(Msg::Save)}</button></div>
             </form>
@@ -176,7 +177,7 @@ fn DepartmentsEditor() -> impl IntoView {
                         Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
                         Ok(rows) => view! {
                             <table class="list">
-                                <thead><tr><th>{t(Msg::DepartmentCode)}</th><th>{t(Msg::Name)}</th><th>{t(Msg::Staff)}</th><th><span class="sr-only">{t(Msg::ColumnActions)}</span></th></tr></thead>
+                                <thead><tr><th>{t(OfficeMsg::DepartmentCode)}</th><th>{t(OfficeMsg::Name)}</th><th>{t(Msg::Staff)}</th><th><span class="sr-only">{t(OfficeMsg::ColumnActions)}</span></th></tr></thead>
                                 <tbody>
                                 {rows.into_iter().map(|d| {
                                     let e = d.clone();
@@ -193,14 +194,14 @@ fn DepartmentsEditor() -> impl IntoView {
                     }
                 })}
             </Suspense>
-            <h2>{move || if id.get().is_some() { t(Msg::Edit)() } else { t(Msg::Add)() }} " " {t(Msg::Department)}</h2>
+            <h2>{move || if id.get().is_some() { t(Msg::Edit)() } else { t(OfficeMsg::Add)() }} " " {t(Msg::Department)}</h2>
             <form class="grid" on:submit=move |ev| {
                 ev.prevent_default();
                 save.dispatch(SaveDepartment { id: id.get_untracked(), code: code.get_untracked(), name: name.get_untracked(), name_en: name_en.get_untracked() });
             }>
-                <label>{t(Msg::DepartmentCode)}<input prop:value=code on:input=move |ev| code.set(event_target_value(&ev)) /></label>
-                <label>{t(Msg::Name)}<input prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) /></label>
-                <label>{t(Msg::NameEn)}<input prop:value=name_en on:input=move |ev| name_en.set(event_target_value(&ev)) /></label>
+                <label>{t(OfficeMsg::DepartmentCode)}<input prop:value=code on:input=move |ev| code.set(event_target_value(&ev)) /></label>
+                <label>{t(OfficeMsg::Name)}<input prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+                <label>{t(OfficeMsg::NameEn)}<input prop:value=name_en on:input=move |ev| name_en.set(event_target_value(&ev)) /></label>
                 <ErrorLine error=err />
                 <div class="actions"><button type="submit" class="primary">{t(Msg::Save)}</button></div>
             </form>
@@ -262,7 +263,7 @@ fn StaffEditor() -> impl IntoView {
                             let total = p.total;
                             view! {
                                 <table class="list" id="staff-list">
-                                    <thead><tr><th>{t(Msg::StaffNo)}</th><th>{t(Msg::PersonName)}</th><th>{t(Msg::Department)}</th><th>{t(Msg::Phone)}</th><th><span class="sr-only">{t(Msg::ColumnActions)}</span></th></tr></thead>
+                                    <thead><tr><th>{t(Msg::StaffNo)}</th><th>{t(Msg::PersonName)}</th><th>{t(Msg::Department)}</th><th>{t(Msg::Phone)}</th><th><span class="sr-only">{t(OfficeMsg::ColumnActions)}</span></th></tr></thead>
                                     <tbody>
                                     {p.rows.into_iter().map(|s| {
                                         let e = s.clone();
@@ -274,16 +275,16 @@ fn StaffEditor() -> impl IntoView {
                                                     id.set(Some(e.id.clone())); staff_no.set(e.staff_no.clone()); name.set(e.name.clone());
                                                     dept.set(e.department_id.clone()); phone.set(String::new()); active.set(e.active);
                                                 }>{t(Msg::Edit)}</button>
-                                                <button class="link" on:click=move |_| { reset.dispatch(ResetStaffPassword { staff_id: rid.clone() }); }>{t(Msg::ResetPassword)}</button>
+                                                <button class="link" on:click=move |_| { reset.dispatch(ResetStaffPassword { staff_id: rid.clone() }); }>{t(OfficeMsg::ResetPassword)}</button>
                                             </td>
                                         </tr> }
                                     }).collect_view()}
                                     </tbody>
                                 </table>
                                 <div class="row pager">
-                                    <button class="secondary" aria-label=t(Msg::PreviousPage) disabled=move || offset.get() == 0 on:click=move |_| { offset.update(|o| *o = (*o - 50).max(0)) }>"‹"</button>
+                                    <button class="secondary" aria-label=t(OfficeMsg::PreviousPage) disabled=move || offset.get() == 0 on:click=move |_| { offset.update(|o| *o = (*o - 50).max(0)) }>"‹"</button>
                                     <span class="muted">{move || format!("{}–{} / {}", (offset.get() + 1).min(total), (offset.get() + 50).min(total), total)}</span>
-                                    <button class="secondary" aria-label=t(Msg::NextPage) disabled=move || { offset.get() + 50 >= total } on:click=move |_| offset.update(|o| *o += 50)>"›"</button>
+                                    <button class="secondary" aria-label=t(OfficeMsg::NextPage) disabled=move || { offset.get() + 50 >= total } on:click=move |_| offset.update(|o| *o += 50)>"›"</button>
                                 </div>
                             }.into_any()
                         }
@@ -291,9 +292,9 @@ fn StaffEditor() -> impl IntoView {
                 })}
             </Transition>
             {move || new_password().map(|p| view! {
-                <p class="notice" id="one-time-password">{t(Msg::InitialPasswords)} " " <code>{p}</code></p>
+                <p class="notice" id="one-time-password">{t(OfficeMsg::InitialPasswords)} " " <code>{p}</code></p>
             })}
-            <h2>{move || if id.get().is_some() { t(Msg::Edit)() } else { t(Msg::Add)() }}</h2>
+            <h2>{move || if id.get().is_some() { t(Msg::Edit)() } else { t(OfficeMsg::Add)() }}</h2>
             <form class="grid" on:submit=move |ev| {
                 ev.prevent_default();
                 save.dispatch(SaveStaff { id: id.get_untracked(), staff_no: staff_no.get_untracked(), name: name.get_untracked(),
@@ -348,20 +349,20 @@ fn StaffImport() -> impl IntoView {
     view! {
         <section class="card">
             <h2>{t(Msg::StaffImport)}</h2>
-            <p class="muted small">{t(Msg::StaffImportHint)}</p>
-            <label for="staff-csv">{t(Msg::CsvFile)}</label>
+            <p class="muted small">{t(OfficeMsg::StaffImportHint)}</p>
+            <label for="staff-csv">{t(OfficeMsg::CsvFile)}</label>
             <input type="file" id="staff-csv" accept=".csv,text/csv" node_ref=file_input on:change=move |_| outcome.set(None) />
             <div class="actions">
                 <button class="secondary" id="import-check" disabled=busy on:click=move |_| run(true)>{t(Msg::Check)}</button>
-                <button class="primary" id="import-run" disabled=busy on:click=move |_| run(false)>{t(Msg::Import)}</button>
+                <button class="primary" id="import-run" disabled=busy on:click=move |_| run(false)>{t(OfficeMsg::Import)}</button>
             </div>
             {move || outcome.get().map(|r| match r {
-                Ok(o) if o.dry_run => view! { <p class="ok" id="import-result">{t(Msg::ImportReady)} {format!(" ({} {}, {} {})", Msg::ImportCreated.text(i18n.lang()), o.created, Msg::ImportUpdated.text(i18n.lang()), o.updated)}</p> }.into_any(),
+                Ok(o) if o.dry_run => view! { <p class="ok" id="import-result">{t(OfficeMsg::ImportReady)} {format!(" ({} {}, {} {})", OfficeMsg::ImportCreated.text(i18n.lang()), o.created, OfficeMsg::ImportUpdated.text(i18n.lang()), o.updated)}</p> }.into_any(),
                 Ok(o) => view! {
                     <div id="import-result">
-                        <p class="ok">{t(Msg::ImportDone)} {format!(" ({} {}, {} {})", Msg::ImportCreated.text(i18n.lang()), o.created, Msg::ImportUpdated.text(i18n.lang()), o.updated)}</p>
+                        <p class="ok">{t(OfficeMsg::ImportDone)} {format!(" ({} {}, {} {})", OfficeMsg::ImportCreated.text(i18n.lang()), o.created, OfficeMsg::ImportUpdated.text(i18n.lang()), o.updated)}</p>
                         <Show when={let n = o.initial_passwords.len(); move || n > 0}>
-                            <p class="notice">{t(Msg::InitialPasswords)}</p>
+                            <p class="notice">{t(OfficeMsg::InitialPasswords)}</p>
                         </Show>
                         <table class="list"><tbody>
                             {o.initial_passwords.iter().map(|(no, name, pw)| view! { <tr><td>{no.clone()}</td><td>{name.clone()}</td><td><code>{pw.clone()}</code></td></tr> }).collect_view()}
@@ -372,7 +373,7 @@ fn StaffImport() -> impl IntoView {
                     <div id="import-result" class="error-block">
                         <p class="error">{t(Msg::ImportErrors)}</p>
                         <ul>{rows.into_iter().map(|r| view! {
-                            <li>{format!("{} {}", Msg::Row.text(i18n.lang()), r.row)} {(!r.field.is_empty()).then(|| format!(" [{}]", r.field))} ": " {r.msg.text(i18n.lang())}</li>
+                            <li>{format!("{} {}", OfficeMsg::Row.text(i18n.lang()), r.row)} {(!r.field.is_empty()).then(|| format!(" [{}]", r.field))} ": " {r.msg.text(i18n.lang())}</li>
                         }).collect_view()}</ul>
                     </div>
                 }.into_any(),

@@ -2,6 +2,7 @@ use super::*;
 use crate::components::{AdminNav, AdminOnly};
 use crate::components::{ErrorLine, resource};
 use crate::domain::account::ScopeKind;
+use crate::i18n::OfficeMsg;
 use crate::i18n::{Msg, t, use_i18n};
 
 #[component]
@@ -31,7 +32,7 @@ fn GrantsEditor() -> impl IntoView {
                         Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
                         Ok(rows) => view! {
                             <table class="list" id="grant-list">
-                                <thead><tr><th>{t(Msg::Staff)}</th><th>{t(Msg::Role)}</th><th>{t(Msg::Scope)}</th><th>{t(Msg::Status)}</th><th><span class="sr-only">{t(Msg::ColumnActions)}</span></th></tr></thead>
+                                <thead><tr><th>{t(Msg::Staff)}</th><th>{t(Msg::Role)}</th><th>{t(OfficeMsg::Scope)}</th><th>{t(Msg::Status)}</th><th><span class="sr-only">{t(OfficeMsg::ColumnActions)}</span></th></tr></thead>
                                 <tbody>
                                 {rows.into_iter().map(|g| {
                                     let (a, b) = (g.id.clone(), g.id.clone());
@@ -39,13 +40,13 @@ fn GrantsEditor() -> impl IntoView {
                                     view! { <tr class:inactive=frozen>
                                         <td>{g.staff_no.clone()} " " {g.staff_name.clone()}<br/><small class="muted">{g.department.clone()}</small></td>
                                         <td>{t(g.role.label())}</td>
-                                        <td>{(g.role.scope() == ScopeKind::Campus).then(|| t(Msg::AllCampuses))}{g.scope_label.clone()}</td>
-                                        <td>{if frozen { t(Msg::StatusFrozen) } else { t(Msg::StatusActive) }}</td>
+                                        <td>{(g.role.scope() == ScopeKind::Campus).then(|| t(OfficeMsg::AllCampuses))}{g.scope_label.clone()}</td>
+                                        <td>{if frozen { t(OfficeMsg::StatusFrozen) } else { t(OfficeMsg::StatusActive) }}</td>
                                         <td>
                                             <button class="link" on:click=move |_| { set_status.dispatch(SetGrantStatus { grant_id: a.clone(), status: if frozen { GrantStatus::Active } else { GrantStatus::Frozen } }); }>
-                                                {if frozen { t(Msg::Unfreeze) } else { t(Msg::Freeze) }}
+                                                {if frozen { t(OfficeMsg::Unfreeze) } else { t(OfficeMsg::Freeze) }}
                                             </button>
-                                            <button class="link danger" on:click=move |_| { set_status.dispatch(SetGrantStatus { grant_id: b.clone(), status: GrantStatus::Revoked }); }>{t(Msg::Revoke)}</button>
+                                            <button class="link danger" on:click=move |_| { set_status.dispatch(SetGrantStatus { grant_id: b.clone(), status: GrantStatus::Revoked }); }>{t(OfficeMsg::Revoke)}</button>
                                         </td>
                                     </tr> }
                                 }).collect_view()}
@@ -55,7 +56,7 @@ fn GrantsEditor() -> impl IntoView {
                     }
                 })}
             </Suspense>
-            <h2>{t(Msg::GrantRole)}</h2>
+            <h2>{t(OfficeMsg::GrantRole)}</h2>
             <form class="grid" on:submit=move |ev| {
                 ev.prevent_default();
                 grant.dispatch(GrantRole { staff_no: staff_no.get_untracked(), role: role.get_untracked(), scope_id: scope.get_untracked() });
@@ -79,7 +80,7 @@ fn GrantsEditor() -> impl IntoView {
                                     ScopeKind::Campus => vec![],
                                 };
                                 (!options.is_empty()).then(|| view! {
-                                    <label>{t(Msg::Scope)}
+                                    <label>{t(OfficeMsg::Scope)}
                                         <select id="grant-scope" prop:value=scope on:change=move |ev| scope.set(event_target_value(&ev))>
                                             <option value="">"—"</option>
                                             {options.into_iter().map(|o| view! { <option value=o.id.clone()>{o.label.clone()}</option> }).collect_view()}
@@ -91,7 +92,7 @@ fn GrantsEditor() -> impl IntoView {
                     })}
                 </Suspense>
                 <ErrorLine error=err />
-                <div class="actions"><button type="submit" class="primary">{t(Msg::Grant)}</button></div>
+                <div class="actions"><button type="submit" class="primary">{t(OfficeMsg::Grant)}</button></div>
             </form>
         </section>
     }
@@ -118,7 +119,7 @@ fn AuditList() -> impl IntoView {
                         Ok(rows) => view! {
                             <div class="scroll" tabindex="0" role="region" aria-label=t(Msg::Audit)>
                             <table class="list small" id="audit-list">
-                                <thead><tr><th>{t(Msg::Time)}</th><th>{t(Msg::Actor)}</th><th>{t(Msg::Action)}</th><th>{t(Msg::Record)}</th><th>{t(Msg::Changes)}</th></tr></thead>
+                                <thead><tr><th>{t(OfficeMsg::Time)}</th><th>{t(Msg::Actor)}</th><th>{t(Msg::Action)}</th><th>{t(OfficeMsg::Record)}</th><th>{t(OfficeMsg::Changes)}</th></tr></thead>
                                 <tbody>
                                 {rows.into_iter().map(|r| view! { <tr>
                                     <td class="nowrap">{r.at}</td><td>{r.actor}</td><td>{r.action}</td><td>{r.record_kind}</td><td class="mono">{r.changes}</td>
@@ -131,8 +132,8 @@ fn AuditList() -> impl IntoView {
                 })}
             </Transition>
             <div class="row pager">
-                <button class="secondary" aria-label=t(Msg::PreviousPage) disabled=move || offset.get() == 0 on:click=move |_| { offset.update(|o| *o = (*o - 100).max(0)) }>"‹"</button>
-                <button class="secondary" aria-label=t(Msg::NextPage) on:click=move |_| offset.update(|o| *o += 100)>"›"</button>
+                <button class="secondary" aria-label=t(OfficeMsg::PreviousPage) disabled=move || offset.get() == 0 on:click=move |_| { offset.update(|o| *o = (*o - 100).max(0)) }>"‹"</button>
+                <button class="secondary" aria-label=t(OfficeMsg::NextPage) on:click=move |_| offset.update(|o| *o += 100)>"›"</button>
             </div>
         </section>
     }
@@ -158,7 +159,7 @@ fn OutboxList() -> impl IntoView {
                         Ok(rows) => view! {
                             <div class="scroll" tabindex="0" role="region" aria-label=t(Msg::Outbox)>
                             <table class="list small" id="outbox-list">
-                                <thead><tr><th>{t(Msg::Time)}</th><th>{t(Msg::Recipient)}</th><th>{t(Msg::Message)}</th><th>{t(Msg::Status)}</th></tr></thead>
+                                <thead><tr><th>{t(OfficeMsg::Time)}</th><th>{t(OfficeMsg::Recipient)}</th><th>{t(OfficeMsg::Message)}</th><th>{t(Msg::Status)}</th></tr></thead>
                                 <tbody>
                                 {rows.into_iter().map(|r| view! { <tr>
                                     <td class="nowrap">{r.at}</td><td>{r.phone}</td><td class="wrap">{r.body}</td>

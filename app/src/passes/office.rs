@@ -4,6 +4,7 @@
 use super::*;
 use crate::components::{AdminNav, AdminOnly};
 use crate::components::{ErrorLine, resource};
+use crate::i18n::OfficeMsg;
 use crate::i18n::{Msg, t, use_i18n};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -124,21 +125,21 @@ fn ScanLog() -> impl IntoView {
                         let cs = campuses(&gates);
                         view! {
                             <select id="scan-campus" aria-label=t(Msg::Campus) on:change=set(|s, v| s.campus_id = v)>
-                                <option value="">{t(Msg::AllCampuses)}</option>
+                                <option value="">{t(OfficeMsg::AllCampuses)}</option>
                                 {cs.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
                             </select>
                             <select id="scan-gate-filter" aria-label=t(Msg::Gate) on:change=set(|s, v| s.gate_id = v)>
-                                <option value="">{t(Msg::AllGates)}</option>
+                                <option value="">{t(OfficeMsg::AllGates)}</option>
                                 {gates.into_iter().map(|g| view! { <option value=g.gate_id>{format!("{} · {}", g.campus, g.gate)}</option> }).collect_view()}
                             </select>
                         }
                     })}
                 </Suspense>
-                <select id="scan-verdict" aria-label=t(Msg::Verdict) on:change=set(|s, v| s.verdict = v)>
-                    <option value="">{t(Msg::AllVerdicts)}</option>
-                    <option value="allowed">{t(Msg::AllowedOnly)}</option>
-                    <option value="refused">{t(Msg::RefusedOnly)}</option>
-                    <option value="conflict">{t(Msg::Conflict)}</option>
+                <select id="scan-verdict" aria-label=t(OfficeMsg::Verdict) on:change=set(|s, v| s.verdict = v)>
+                    <option value="">{t(OfficeMsg::AllVerdicts)}</option>
+                    <option value="allowed">{t(OfficeMsg::AllowedOnly)}</option>
+                    <option value="refused">{t(OfficeMsg::RefusedOnly)}</option>
+                    <option value="conflict">{t(OfficeMsg::Conflict)}</option>
                 </select>
                 <label>{t(Msg::From)}<input type="date" id="scan-from" on:change=set(|s, v| s.from = v) /></label>
                 <label>{t(Msg::To)}<input type="date" id="scan-to" on:change=set(|s, v| s.to = v) /></label>
@@ -151,7 +152,7 @@ fn ScanLog() -> impl IntoView {
                             // Scrolled sideways on a phone: by keyboard too.
                             <div class="scroll" tabindex="0" role="region" aria-label=t(Msg::ScanLog)>
                             <table class="list small" id="scan-list">
-                                <thead><tr><th>{t(Msg::Time)}</th><th>{t(Msg::Gate)}</th><th>{t(Msg::Direction)}</th><th>{t(Msg::Verdict)}</th><th>{t(Msg::Holder)}</th><th>{t(Msg::Scanner)}</th></tr></thead>
+                                <thead><tr><th>{t(OfficeMsg::Time)}</th><th>{t(Msg::Gate)}</th><th>{t(Msg::Direction)}</th><th>{t(OfficeMsg::Verdict)}</th><th>{t(OfficeMsg::Holder)}</th><th>{t(OfficeMsg::Scanner)}</th></tr></thead>
                                 <tbody>
                                 {rows.into_iter().map(|r| {
                                     let dir = if r.direction == Direction::In { Msg::DirIn } else { Msg::DirOut };
@@ -161,7 +162,7 @@ fn ScanLog() -> impl IntoView {
                                         <td>{t(dir)}</td>
                                         <td data-reason=r.reason.code()>{if r.allowed { t(Msg::Allow)() } else { t(Msg::Refuse)() }} " · " {t(r.reason.msg())}
                                             {r.offline.then(|| view! { " · " <span class="badge">{t(Msg::Offline)}</span> })}
-                                            {r.conflict.then(|| view! { " · " <span class="badge st-bad" title=t(Msg::ConflictHint)>{t(Msg::Conflict)}</span> })}</td>
+                                            {r.conflict.then(|| view! { " · " <span class="badge st-bad" title=t(OfficeMsg::ConflictHint)>{t(OfficeMsg::Conflict)}</span> })}</td>
                                         <td>{r.holder.clone()}</td>
                                         <td class="small">{r.scanner.clone()}</td>
                                     </tr> }
@@ -174,8 +175,8 @@ fn ScanLog() -> impl IntoView {
                 })}
             </Transition>
             <div class="row pager">
-                <button class="secondary" aria-label=t(Msg::PreviousPage) disabled=move || filter.with(|f| f.offset == 0) on:click=move |_| filter.update(|f| f.offset = (f.offset - 100).max(0))>"‹"</button>
-                <button class="secondary" aria-label=t(Msg::NextPage) on:click=move |_| filter.update(|f| f.offset += 100)>"›"</button>
+                <button class="secondary" aria-label=t(OfficeMsg::PreviousPage) disabled=move || filter.with(|f| f.offset == 0) on:click=move |_| filter.update(|f| f.offset = (f.offset - 100).max(0))>"‹"</button>
+                <button class="secondary" aria-label=t(OfficeMsg::NextPage) on:click=move |_| filter.update(|f| f.offset += 100)>"›"</button>
             </div>
         </section>
     }
@@ -203,7 +204,7 @@ fn OnCampusList() -> impl IntoView {
                     let cs = campuses(&gates.await.unwrap_or_default());
                     view! {
                         <select id="inside-campus" aria-label=t(Msg::Campus) on:change=move |ev| campus.set(event_target_value(&ev))>
-                            <option value="">{t(Msg::AllCampuses)}</option>
+                            <option value="">{t(OfficeMsg::AllCampuses)}</option>
                             {cs.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
                         </select>
                     }
@@ -214,12 +215,12 @@ fn OnCampusList() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match rows.await {
                         Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
-                        Ok(o) if o.people.is_empty() && o.vehicles.is_empty() => view! { <p class="muted" id="inside-empty">{t(Msg::NobodyInside)}</p> }.into_any(),
+                        Ok(o) if o.people.is_empty() && o.vehicles.is_empty() => view! { <p class="muted" id="inside-empty">{t(OfficeMsg::NobodyInside)}</p> }.into_any(),
                         Ok(o) => view! {
-                            <h2>{t(Msg::People)} " (" {o.people.len()} ")"</h2>
-                            <div class="scroll" tabindex="0" role="region" aria-label=t(Msg::People)>
+                            <h2>{t(OfficeMsg::People)} " (" {o.people.len()} ")"</h2>
+                            <div class="scroll" tabindex="0" role="region" aria-label=t(OfficeMsg::People)>
                             <table class="list small" id="inside-people">
-                                <thead><tr><th>{t(Msg::Holder)}</th><th>{t(Msg::PassKindLabel)}</th><th>{t(Msg::EnteredAt)}</th><th>{t(Msg::Gate)}</th></tr></thead>
+                                <thead><tr><th>{t(OfficeMsg::Holder)}</th><th>{t(Msg::PassKindLabel)}</th><th>{t(OfficeMsg::EnteredAt)}</th><th>{t(Msg::Gate)}</th></tr></thead>
                                 <tbody>
                                 {o.people.into_iter().map(|r| view! { <tr class:inactive=r.overdue>
                                     <td>{r.who}</td><td>{t(kind_label(&r.kind))}</td><td class="nowrap">{r.entered_at}</td><td>{format!("{} {}", r.campus, r.gate)}</td>
@@ -227,10 +228,10 @@ fn OnCampusList() -> impl IntoView {
                                 </tbody>
                             </table>
                             </div>
-                            <h2>{t(Msg::Vehicles)} " (" {o.vehicles.len()} ")"</h2>
-                            <div class="scroll" tabindex="0" role="region" aria-label=t(Msg::Vehicles)>
+                            <h2>{t(OfficeMsg::Vehicles)} " (" {o.vehicles.len()} ")"</h2>
+                            <div class="scroll" tabindex="0" role="region" aria-label=t(OfficeMsg::Vehicles)>
                             <table class="list small" id="inside-vehicles">
-                                <thead><tr><th>{t(Msg::Plate)}</th><th>{t(Msg::EnteredAt)}</th><th>{t(Msg::Gate)}</th><th><span class="sr-only">{t(Msg::ColumnActions)}</span></th></tr></thead>
+                                <thead><tr><th>{t(Msg::Plate)}</th><th>{t(OfficeMsg::EnteredAt)}</th><th>{t(Msg::Gate)}</th><th><span class="sr-only">{t(OfficeMsg::ColumnActions)}</span></th></tr></thead>
                                 <tbody>
                                 {o.vehicles.into_iter().map(|r| {
                                     let plate = r.who.clone();
@@ -238,7 +239,7 @@ fn OnCampusList() -> impl IntoView {
                                         <td>{r.who}</td><td class="nowrap">{r.entered_at}</td><td>{format!("{} {}", r.campus, r.gate)}</td>
                                         <td><button class="link danger" on:click=move |_| {
                                             clear.dispatch(ClearVehicleInside { plate: plate.clone(), reason: reason.get_untracked() });
-                                        }>{t(Msg::ClearInside)}</button></td>
+                                        }>{t(OfficeMsg::ClearInside)}</button></td>
                                     </tr> }
                                 }).collect_view()}
                                 </tbody>
@@ -248,7 +249,7 @@ fn OnCampusList() -> impl IntoView {
                     }
                 })}
             </Transition>
-            <label>{t(Msg::ClearInsideReason)}<input id="clear-reason" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) /></label>
+            <label>{t(OfficeMsg::ClearInsideReason)}<input id="clear-reason" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) /></label>
         </section>
     }
 }
@@ -271,21 +272,21 @@ fn Devices() -> impl IntoView {
     view! {
         <section class="card">
             <h1>{t(Msg::Devices)}</h1>
-            <p class="muted small">{t(Msg::DevicesHint)}</p>
+            <p class="muted small">{t(OfficeMsg::DevicesHint)}</p>
             <Transition fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match devices.await {
                         Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
                         Ok(list) => view! {
                             <table class="list small" id="device-list">
-                                <thead><tr><th>{t(Msg::DeviceName)}</th><th>{t(Msg::Gate)}</th><th>{t(Msg::LastSeen)}</th><th><span class="sr-only">{t(Msg::ColumnActions)}</span></th></tr></thead>
+                                <thead><tr><th>{t(OfficeMsg::DeviceName)}</th><th>{t(Msg::Gate)}</th><th>{t(OfficeMsg::LastSeen)}</th><th><span class="sr-only">{t(OfficeMsg::ColumnActions)}</span></th></tr></thead>
                                 <tbody>
                                 {list.into_iter().map(|d| {
                                     let (id, active) = (d.id.clone(), d.active);
                                     view! { <tr class:inactive=!active>
                                         <td>{d.name}</td><td>{d.gate}</td><td class="nowrap">{d.last_seen.unwrap_or_default()}</td>
                                         <td><button class="link" on:click=move |_| { set_active.dispatch(SetDeviceActive { id: id.clone(), active: !active }); }>
-                                            {if active { t(Msg::Deactivate)() } else { t(Msg::Activate)() }}</button></td>
+                                            {if active { t(OfficeMsg::Deactivate)() } else { t(OfficeMsg::Activate)() }}</button></td>
                                     </tr> }
                                 }).collect_view()}
                                 </tbody>
@@ -294,9 +295,9 @@ fn Devices() -> impl IntoView {
                     }
                 })}
             </Transition>
-            <h2>{t(Msg::RegisterDevice)}</h2>
+            <h2>{t(OfficeMsg::RegisterDevice)}</h2>
             <form class="grid" on:submit=move |ev| { ev.prevent_default(); register.dispatch(RegisterDevice { gate_id: gate.get_untracked(), name: name.get_untracked() }); }>
-                <label>{t(Msg::DeviceName)}<input id="device-name" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+                <label>{t(OfficeMsg::DeviceName)}<input id="device-name" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) /></label>
                 <label>{t(Msg::Gate)}
                     <Suspense fallback=|| ()>
                         {move || Suspend::new(async move {
@@ -311,10 +312,10 @@ fn Devices() -> impl IntoView {
                     </Suspense>
                 </label>
                 <ErrorLine error=err />
-                <div class="actions"><button type="submit" class="primary" id="device-register">{t(Msg::RegisterDevice)}</button></div>
+                <div class="actions"><button type="submit" class="primary" id="device-register">{t(OfficeMsg::RegisterDevice)}</button></div>
             </form>
             {move || register.value().get().and_then(Result::ok).map(|key| view! {
-                <p class="notice">{t(Msg::DeviceKeyOnce)}<br /><code class="mono" id="device-key">{key}</code></p>
+                <p class="notice">{t(OfficeMsg::DeviceKeyOnce)}<br /><code class="mono" id="device-key">{key}</code></p>
             })}
         </section>
     }
@@ -328,19 +329,19 @@ fn SigningKeys() -> impl IntoView {
     let err = Signal::derive(move || rotate.value().get().and_then(Result::err));
     view! {
         <section class="card">
-            <h2>{t(Msg::SigningKeys)}</h2>
-            <p class="muted small">{t(Msg::SigningKeysHint)}</p>
+            <h2>{t(OfficeMsg::SigningKeys)}</h2>
+            <p class="muted small">{t(OfficeMsg::SigningKeysHint)}</p>
             <Transition fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match keys.await {
                         Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
                         Ok(list) => view! {
                             <table class="list small" id="key-list">
-                                <thead><tr><th>"kid"</th><th>{t(Msg::Time)}</th><th>{t(Msg::Status)}</th></tr></thead>
+                                <thead><tr><th>"kid"</th><th>{t(OfficeMsg::Time)}</th><th>{t(Msg::Status)}</th></tr></thead>
                                 <tbody>
                                 {list.into_iter().map(|k| view! { <tr class:inactive=!k.current>
                                     <td class="mono">{k.kid}</td><td class="nowrap">{k.created_at}</td>
-                                    <td>{if k.current { t(Msg::StatusActive)().to_owned() } else { k.retired_at.unwrap_or_default() }}</td>
+                                    <td>{if k.current { t(OfficeMsg::StatusActive)().to_owned() } else { k.retired_at.unwrap_or_default() }}</td>
                                 </tr> }).collect_view()}
                                 </tbody>
                             </table>
@@ -349,8 +350,8 @@ fn SigningKeys() -> impl IntoView {
                 })}
             </Transition>
             <ErrorLine error=err />
-            {move || rotate.value().get().and_then(Result::ok).map(|_| view! { <p class="notice">{t(Msg::KeyRotated)}</p> })}
-            <button class="secondary" id="rotate-key" on:click=move |_| { rotate.dispatch(RotateSigningKey {}); }>{t(Msg::RotateKey)}</button>
+            {move || rotate.value().get().and_then(Result::ok).map(|_| view! { <p class="notice">{t(OfficeMsg::KeyRotated)}</p> })}
+            <button class="secondary" id="rotate-key" on:click=move |_| { rotate.dispatch(RotateSigningKey {}); }>{t(OfficeMsg::RotateKey)}</button>
         </section>
     }
 }

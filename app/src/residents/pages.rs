@@ -5,6 +5,7 @@
 use super::*;
 use crate::components::{AdminNav, AdminOnly, ErrorLine, resource};
 use crate::domain::Role;
+use crate::i18n::OfficeMsg;
 use crate::i18n::{Lang, Msg, t, use_i18n};
 
 /// Who may keep households.
@@ -140,7 +141,7 @@ fn HouseholdsEditor() -> impl IntoView {
     view! {
         <section class="card">
             <h1>{t(Msg::Households)}</h1>
-            <p class="muted small">{t(Msg::HouseholdsHint)}</p>
+            <p class="muted small">{t(OfficeMsg::HouseholdsHint)}</p>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let c = choices.await.unwrap_or_default();
@@ -153,13 +154,13 @@ fn HouseholdsEditor() -> impl IntoView {
                             <select aria-label=t(Msg::Campus) id="filter-campus" prop:value=campus on:change=move |ev| {
                                 offset.set(0); community.set(String::new()); campus.set(event_target_value(&ev));
                             }>
-                                <option value="">{t(Msg::AllCampuses)}</option>
+                                <option value="">{t(OfficeMsg::AllCampuses)}</option>
                                 {c.campuses.iter().map(|c| view! { <option value=c.id.clone()>{c.name.clone()}</option> }).collect_view()}
                             </select>
                             <select aria-label=t(Msg::Community) id="filter-community" prop:value=community on:change=move |ev| {
                                 offset.set(0); community.set(event_target_value(&ev));
                             }>
-                                <option value="">{t(Msg::AllCommunities)}</option>
+                                <option value="">{t(OfficeMsg::AllCommunities)}</option>
                                 {move || {
                                     let chosen = campus.get();
                                     let mut names: Vec<String> =
@@ -180,7 +181,7 @@ fn HouseholdsEditor() -> impl IntoView {
                     }
                 })}
             </Suspense>
-            <input type="search" id="household-search" aria-label=t(Msg::HouseholdSearch) placeholder=t(Msg::HouseholdSearch) prop:value=query
+            <input type="search" id="household-search" aria-label=t(OfficeMsg::HouseholdSearch) placeholder=t(OfficeMsg::HouseholdSearch) prop:value=query
                 on:input=move |ev| { offset.set(0); query.set(event_target_value(&ev)) } />
             <ErrorLine error=remove_err />
             <Transition fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
@@ -224,7 +225,7 @@ fn HouseholdsEditor() -> impl IntoView {
             </Transition>
         </section>
         <section class="card" id="household-form">
-            <h2>{move || if hh_id.get().is_some() { t(Msg::EditHousehold)() } else { t(Msg::AddHousehold)() }}</h2>
+            <h2>{move || if hh_id.get().is_some() { t(OfficeMsg::EditHousehold)() } else { t(OfficeMsg::AddHousehold)() }}</h2>
             <form class="grid" on:submit=move |ev| {
                 ev.prevent_default();
                 save_household.dispatch(SaveHousehold {
@@ -261,7 +262,7 @@ fn HouseholdsEditor() -> impl IntoView {
                 <label>{t(Msg::Community)}<input id="hh-community" list="community-names" prop:value=hh_community on:input=move |ev| hh_community.set(event_target_value(&ev)) /></label>
                 <label>{t(Msg::Building)}<input id="hh-building" prop:value=hh_building on:input=move |ev| hh_building.set(event_target_value(&ev)) /></label>
                 <label>{t(Msg::Door)}<input id="hh-door" prop:value=hh_door on:input=move |ev| hh_door.set(event_target_value(&ev)) /></label>
-                <label class="check"><input type="checkbox" id="hh-paper" prop:checked=hh_paper on:change=move |ev| hh_paper.set(event_target_checked(&ev)) />{t(Msg::PaperPass)}</label>
+                <label class="check"><input type="checkbox" id="hh-paper" prop:checked=hh_paper on:change=move |ev| hh_paper.set(event_target_checked(&ev)) />{t(OfficeMsg::PaperPass)}</label>
                 <ErrorLine error=hh_err />
                 <div class="actions">
                     <button type="submit" class="primary" id="hh-save">{t(Msg::Save)}</button>
@@ -273,8 +274,8 @@ fn HouseholdsEditor() -> impl IntoView {
         </section>
         <Show when=move || target.get().is_some()>
             <section class="card" id="member-form">
-                <h2>{move || if m_id.get().is_some() { t(Msg::EditMember)() } else { t(Msg::AddMember)() }}</h2>
-                <p><span class="muted">{t(Msg::MemberOf)} ": "</span><strong id="member-household">{move || target.get().map(|t| t.label).unwrap_or_default()}</strong></p>
+                <h2>{move || if m_id.get().is_some() { t(OfficeMsg::EditMember)() } else { t(OfficeMsg::AddMember)() }}</h2>
+                <p><span class="muted">{t(OfficeMsg::MemberOf)} ": "</span><strong id="member-household">{move || target.get().map(|t| t.label).unwrap_or_default()}</strong></p>
                 <form class="grid" on:submit=move |ev| {
                     ev.prevent_default();
                     let Some(t) = target.get_untracked() else { return };
@@ -304,7 +305,7 @@ fn HouseholdsEditor() -> impl IntoView {
                         <input id="m-doc" autocomplete="off" prop:value=m_doc
                             placeholder=move || on_record_hint(i18n.lang(), &m_doc_on_record.get()) on:input=move |ev| m_doc.set(event_target_value(&ev)) />
                     </label>
-                    <label class="check"><input type="checkbox" id="m-householder" prop:checked=m_householder on:change=move |ev| m_householder.set(event_target_checked(&ev)) />{t(Msg::HouseholderTick)}</label>
+                    <label class="check"><input type="checkbox" id="m-householder" prop:checked=m_householder on:change=move |ev| m_householder.set(event_target_checked(&ev)) />{t(OfficeMsg::HouseholderTick)}</label>
                     <ErrorLine error=m_err />
                     <div class="actions">
                         <button type="submit" class="primary" id="m-save">{t(Msg::Save)}</button>
@@ -318,7 +319,7 @@ fn HouseholdsEditor() -> impl IntoView {
 
 /// "Leave empty to keep …" with the masked value on record, if any.
 fn on_record_hint(lang: Lang, on_record: &str) -> String {
-    if on_record.is_empty() { String::new() } else { format!("{} {on_record}", Msg::KeepOnRecord.text(lang)) }
+    if on_record.is_empty() { String::new() } else { format!("{} {on_record}", OfficeMsg::KeepOnRecord.text(lang)) }
 }
 
 /// What a household's buttons do on the editor.
@@ -344,12 +345,12 @@ fn household_item(h: HouseholdView, on: HouseholdHandlers) -> impl IntoView {
             <div class="household-head">
                 <strong>{label}</strong>
                 <span class="badge">{h.campus.clone()}</span>
-                <Show when=move || paper><span class="badge st-attn">{t(Msg::PaperPass)}</span></Show>
+                <Show when=move || paper><span class="badge st-attn">{t(OfficeMsg::PaperPass)}</span></Show>
                 <span class="grow"></span>
                 <button class="link" on:click=move |_| on.edit.run(edit.clone())>{t(Msg::Edit)}</button>
-                <button class="link" on:click=move |_| on.member.run((add_target.clone(), None))>{t(Msg::AddMember)}</button>
+                <button class="link" on:click=move |_| on.member.run((add_target.clone(), None))>{t(OfficeMsg::AddMember)}</button>
             </div>
-            <Show when=move || none><p class="muted small">{t(Msg::NoMembers)}</p></Show>
+            <Show when=move || none><p class="muted small">{t(OfficeMsg::NoMembers)}</p></Show>
             // A list rather than a table: a phone shows each member whole.
             <ul class="members">
                 {members.into_iter().map(|m| {
@@ -359,7 +360,7 @@ fn household_item(h: HouseholdView, on: HouseholdHandlers) -> impl IntoView {
                     view! { <li class="member">
                         <div class="grow">
                             <strong>{m.name.clone()}</strong>
-                            <Show when=move || head>" "<span class="badge st-ok">{t(Msg::Householder)}</span></Show>
+                            <Show when=move || head>" "<span class="badge st-ok">{t(OfficeMsg::Householder)}</span></Show>
                             <div class="small muted">
                                 <span class="nowrap">{m.phone.clone()}</span> " · " {t(doc_label(m.doc_type))} " "
                                 <span class="nowrap">{m.doc.clone()}</span>
@@ -368,7 +369,7 @@ fn household_item(h: HouseholdView, on: HouseholdHandlers) -> impl IntoView {
                         <div class="nowrap">
                             <button class="link" on:click=move |_| on.member.run((edit_target.clone(), Some(edit_member.clone())))>{t(Msg::Edit)}</button>
                             <button class="link danger" on:click=move |_| on.remove.run(rid.clone())>
-                                {move || if confirming() { t(Msg::ConfirmRemove)() } else { t(Msg::Remove)() }}
+                                {move || if confirming() { t(OfficeMsg::ConfirmRemove)() } else { t(Msg::Remove)() }}
                             </button>
                         </div>
                     </li> }
@@ -402,48 +403,48 @@ fn HouseholdImport() -> impl IntoView {
         let _ = (dry_run, file_input, busy, outcome);
     };
     let action_label = |a: ImportAction| match a {
-        ImportAction::NewHousehold => Msg::ImportNewHousehold,
-        ImportAction::UpdatedHousehold => Msg::ImportUpdatedHousehold,
-        ImportAction::NewMember => Msg::ImportNewMember,
-        ImportAction::UpdatedMember => Msg::ImportUpdatedMember,
+        ImportAction::NewHousehold => OfficeMsg::ImportNewHousehold,
+        ImportAction::UpdatedHousehold => OfficeMsg::ImportUpdatedHousehold,
+        ImportAction::NewMember => OfficeMsg::ImportNewMember,
+        ImportAction::UpdatedMember => OfficeMsg::ImportUpdatedMember,
     };
     view! {
         <section class="card">
-            <h2>{t(Msg::HouseholdImport)}</h2>
-            <p class="muted small">{t(Msg::HouseholdImportHint)}</p>
-            <label>{t(Msg::ChooseFile)}
+            <h2>{t(OfficeMsg::HouseholdImport)}</h2>
+            <p class="muted small">{t(OfficeMsg::HouseholdImportHint)}</p>
+            <label>{t(OfficeMsg::ChooseFile)}
                 <input type="file" id="household-csv" accept=".csv,text/csv" node_ref=file_input on:change=move |_| outcome.set(None) />
             </label>
             <div class="actions">
                 <button class="secondary" id="household-import-check" disabled=busy on:click=move |_| run(true)>{t(Msg::Check)}</button>
-                <button class="primary" id="household-import-run" disabled=busy on:click=move |_| run(false)>{t(Msg::Import)}</button>
+                <button class="primary" id="household-import-run" disabled=busy on:click=move |_| run(false)>{t(OfficeMsg::Import)}</button>
             </div>
             {move || outcome.get().map(|r| match r {
                 Ok(o) => {
                     let lang = i18n.lang();
                     let counts = format!(
                         "{} {} · {} {} · {} {} · {} {} · {} {}",
-                        Msg::ImportNewHousehold.text(lang), o.households_created, Msg::ImportUpdatedHousehold.text(lang), o.households_updated,
-                        Msg::ImportNewMember.text(lang), o.members_created, Msg::ImportUpdatedMember.text(lang), o.members_updated,
-                        Msg::ImportUnchanged.text(lang), o.unchanged,
+                        OfficeMsg::ImportNewHousehold.text(lang), o.households_created, OfficeMsg::ImportUpdatedHousehold.text(lang), o.households_updated,
+                        OfficeMsg::ImportNewMember.text(lang), o.members_created, OfficeMsg::ImportUpdatedMember.text(lang), o.members_updated,
+                        OfficeMsg::ImportUnchanged.text(lang), o.unchanged,
                     );
-                    let head = if o.changes.is_empty() { Msg::ImportNothingChanges } else if o.dry_run { Msg::ImportWouldChange } else { Msg::ImportChanged };
+                    let head = if o.changes.is_empty() { OfficeMsg::ImportNothingChanges } else if o.dry_run { OfficeMsg::ImportWouldChange } else { OfficeMsg::ImportChanged };
                     let class = if o.dry_run { "notice" } else { "ok" };
                     let more = o.more;
                     let has_more = more > 0;
                     view! {
                         <div id="household-import-result">
-                            <p class=class>{if o.dry_run { Msg::ImportReady.text(lang) } else { Msg::ImportDone.text(lang) }} " (" {counts} ")"</p>
+                            <p class=class>{if o.dry_run { OfficeMsg::ImportReady.text(lang) } else { OfficeMsg::ImportDone.text(lang) }} " (" {counts} ")"</p>
                             <p>{head.text(lang)}</p>
                             <ul class="changes">
                                 {o.changes.into_iter().map(|c| view! {
                                     <li>
-                                        <span class="muted">{format!("{} {}", Msg::Row.text(lang), c.row)}</span> " "
+                                        <span class="muted">{format!("{} {}", OfficeMsg::Row.text(lang), c.row)}</span> " "
                                         <strong>{action_label(c.action).text(lang)}</strong> " " {c.household} " " {c.member}
                                     </li>
                                 }).collect_view()}
                             </ul>
-                            <Show when=move || has_more><p class="muted">{Msg::ImportMore.text(lang).replace("{arg}", &more.to_string())}</p></Show>
+                            <Show when=move || has_more><p class="muted">{OfficeMsg::ImportMore.text(lang).replace("{arg}", &more.to_string())}</p></Show>
                         </div>
                     }.into_any()
                 }
@@ -451,7 +452,7 @@ fn HouseholdImport() -> impl IntoView {
                     <div id="household-import-result" class="error-block">
                         <p class="error">{t(Msg::ImportErrors)}</p>
                         <ul>{rows.into_iter().map(|r| view! {
-                            <li>{format!("{} {}", Msg::Row.text(i18n.lang()), r.row)} {(!r.field.is_empty()).then(|| format!(" [{}]", r.field))} ": " {r.msg.text(i18n.lang())}</li>
+                            <li>{format!("{} {}", OfficeMsg::Row.text(i18n.lang()), r.row)} {(!r.field.is_empty()).then(|| format!(" [{}]", r.field))} ": " {r.msg.text(i18n.lang())}</li>
                         }).collect_view()}</ul>
                     </div>
                 }.into_any(),
@@ -474,7 +475,7 @@ pub fn HouseholdPosterPage() -> impl IntoView {
         #[cfg(feature = "hydrate")]
         let _ = window().print();
     };
-    let both = |m: Msg| view! { {m.text(Lang::Zh)}<br/><span class="en" lang="en">{m.text(Lang::En)}</span> };
+    let both = |m: OfficeMsg| view! { {m.text(Lang::Zh)}<br/><span class="en" lang="en">{m.text(Lang::En)}</span> };
     view! {
         <AdminOnly roles=OFFICE>
             <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
@@ -484,16 +485,16 @@ pub fn HouseholdPosterPage() -> impl IntoView {
                         Ok(p) => view! {
                             <article class="poster" id="poster">
                                 <p class="poster-campus">{p.campus.clone()} " " <span class="en" lang="en">{p.campus_en.clone()}</span></p>
-                                <h1>{Msg::PosterTitle.text(Lang::Zh)}</h1>
-                                <p class="poster-title-en" lang="en">{Msg::PosterTitle.text(Lang::En)}</p>
+                                <h1>{OfficeMsg::PosterTitle.text(Lang::Zh)}</h1>
+                                <p class="poster-title-en" lang="en">{OfficeMsg::PosterTitle.text(Lang::En)}</p>
                                 <div class="poster-qr" id="poster-qr" inner_html=p.qr_svg.clone()></div>
                                 <ol class="poster-steps">
-                                    <li>{both(Msg::PosterStep1)}</li>
-                                    <li>{both(Msg::PosterStep2)}</li>
-                                    <li>{both(Msg::PosterStep3)}</li>
+                                    <li>{both(OfficeMsg::PosterStep1)}</li>
+                                    <li>{both(OfficeMsg::PosterStep2)}</li>
+                                    <li>{both(OfficeMsg::PosterStep3)}</li>
                                 </ol>
-                                <p class="poster-note">{both(Msg::PosterPaperPass)}</p>
-                                <p class="poster-url">{Msg::PosterOrOpen.text(Lang::Zh)} " / " <span lang="en">{Msg::PosterOrOpen.text(Lang::En)}</span>
+                                <p class="poster-note">{both(OfficeMsg::PosterPaperPass)}</p>
+                                <p class="poster-url">{OfficeMsg::PosterOrOpen.text(Lang::Zh)} " / " <span lang="en">{OfficeMsg::PosterOrOpen.text(Lang::En)}</span>
                                     " " <code id="poster-url">{p.url.clone()}</code></p>
                             </article>
                         }.into_any(),
@@ -501,8 +502,8 @@ pub fn HouseholdPosterPage() -> impl IntoView {
                 })}
             </Suspense>
             <div class="actions no-print poster-actions">
-                <button class="primary" id="poster-print" on:click=print>{t(Msg::Print)}</button>
-                <a class="button secondary" href="/admin/households">{t(Msg::Back)}</a>
+                <button class="primary" id="poster-print" on:click=print>{t(OfficeMsg::Print)}</button>
+                <a class="button secondary" href="/admin/households">{t(OfficeMsg::Back)}</a>
             </div>
         </AdminOnly>
     }

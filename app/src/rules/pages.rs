@@ -3,6 +3,7 @@ use crate::components::{AdminNav, AdminOnly};
 use crate::components::{ErrorLine, resource};
 use crate::domain::document::DocType;
 use crate::domain::policy::{ApprovalStep, FieldNeed, GuardDocument, PassKind, StepApprover};
+use crate::i18n::OfficeMsg;
 use crate::i18n::{Msg, t, use_i18n};
 
 #[component]
@@ -33,13 +34,13 @@ fn BlacklistEditor() -> impl IntoView {
     view! {
         <section class="card">
             <h1>{t(Msg::Blacklist)}</h1>
-            <p class="muted small">{t(Msg::BlacklistHint)}</p>
+            <p class="muted small">{t(OfficeMsg::BlacklistHint)}</p>
             <form on:submit=move |ev| {
                 ev.prevent_default();
                 add.dispatch(AddToBlacklist { kind: kind.get_untracked(), doc_type: doc_type.get_untracked(), value: value.get_untracked(), reason: reason.get_untracked() });
             }>
                 <div class="row">
-                    <select id="bl-kind" aria-label=t(Msg::BlKind) on:change=move |ev| kind.set(BlacklistKind::from_code(&event_target_value(&ev)).unwrap_or(BlacklistKind::Document))>
+                    <select id="bl-kind" aria-label=t(OfficeMsg::BlKind) on:change=move |ev| kind.set(BlacklistKind::from_code(&event_target_value(&ev)).unwrap_or(BlacklistKind::Document))>
                         {BlacklistKind::ALL.into_iter().map(|k| view! { <option value=k.code()>{t(k.label())}</option> }).collect_view()}
                     </select>
                     <Show when=move || kind.get() == BlacklistKind::Document>
@@ -48,15 +49,15 @@ fn BlacklistEditor() -> impl IntoView {
                         </select>
                     </Show>
                 </div>
-                <label for="bl-value">{t(Msg::BlValue)}</label>
+                <label for="bl-value">{t(OfficeMsg::BlValue)}</label>
                 <input id="bl-value" prop:value=value on:input=move |ev| value.set(event_target_value(&ev)) />
-                <label for="bl-reason">{t(Msg::BlReason)}</label>
+                <label for="bl-reason">{t(OfficeMsg::BlReason)}</label>
                 <input id="bl-reason" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) />
                 <ErrorLine error=add_err />
-                <button type="submit" class="primary" id="bl-add">{t(Msg::Add)}</button>
+                <button type="submit" class="primary" id="bl-add">{t(OfficeMsg::Add)}</button>
             </form>
-            <label class="check"><input type="checkbox" prop:checked=show_lifted on:change=move |ev| show_lifted.set(event_target_checked(&ev)) />{t(Msg::BlShowLifted)}</label>
-            <label for="bl-lift-reason">{t(Msg::BlLiftReason)}</label>
+            <label class="check"><input type="checkbox" prop:checked=show_lifted on:change=move |ev| show_lifted.set(event_target_checked(&ev)) />{t(OfficeMsg::BlShowLifted)}</label>
+            <label for="bl-lift-reason">{t(OfficeMsg::BlLiftReason)}</label>
             <input id="bl-lift-reason" prop:value=lift_reason on:input=move |ev| lift_reason.set(event_target_value(&ev)) />
             <ErrorLine error=lift_err />
             <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
@@ -65,7 +66,7 @@ fn BlacklistEditor() -> impl IntoView {
                         Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
                         Ok(rows) => view! {
                             <table class="list" id="blacklist">
-                                <thead><tr><th>{t(Msg::BlKind)}</th><th>{t(Msg::BlValue)}</th><th>{t(Msg::BlReason)}</th><th>{t(Msg::Actor)}</th><th>{t(Msg::Time)}</th><th><span class="sr-only">{t(Msg::ColumnActions)}</span></th></tr></thead>
+                                <thead><tr><th>{t(OfficeMsg::BlKind)}</th><th>{t(OfficeMsg::BlValue)}</th><th>{t(OfficeMsg::BlReason)}</th><th>{t(Msg::Actor)}</th><th>{t(OfficeMsg::Time)}</th><th><span class="sr-only">{t(OfficeMsg::ColumnActions)}</span></th></tr></thead>
                                 <tbody>
                                     {rows.into_iter().map(|r| {
                                         let id = r.id.clone();
@@ -75,8 +76,8 @@ fn BlacklistEditor() -> impl IntoView {
                                                 <td>{t(r.kind.label())}</td><td>{r.value.clone()}</td><td>{r.reason.clone()}</td>
                                                 <td>{r.added_by.clone()}</td><td>{r.added_at.clone()}</td>
                                                 <td>{match lifted {
-                                                    Some(l) => view! { <span class="muted small">{t(Msg::BlLifted)} " " {l}</span> }.into_any(),
-                                                    None => view! { <button class="link" on:click=move |_| { lift.dispatch(LiftBlacklist { id: id.clone(), reason: lift_reason.get_untracked() }); }>{t(Msg::BlLift)}</button> }.into_any(),
+                                                    Some(l) => view! { <span class="muted small">{t(OfficeMsg::BlLifted)} " " {l}</span> }.into_any(),
+                                                    None => view! { <button class="link" on:click=move |_| { lift.dispatch(LiftBlacklist { id: id.clone(), reason: lift_reason.get_untracked() }); }>{t(OfficeMsg::BlLift)}</button> }.into_any(),
                                                 }}</td>
                                             </tr>
                                         }
@@ -107,21 +108,21 @@ fn ReasonsEditor() -> impl IntoView {
     let err = Signal::derive(move || save.value().get().and_then(Result::err));
     view! {
         <section class="card">
-            <h2>{t(Msg::VisitReasons)}</h2>
+            <h2>{t(OfficeMsg::VisitReasons)}</h2>
             <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match list.await {
                         Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
                         Ok(rows) => view! {
                             <table class="list">
-                                <thead><tr><th>{t(Msg::Name)}</th><th>{t(Msg::NameEn)}</th><th>{t(Msg::ReasonCategoryLabel)}</th><th>{t(Msg::Status)}</th><th><span class="sr-only">{t(Msg::ColumnActions)}</span></th></tr></thead>
+                                <thead><tr><th>{t(OfficeMsg::Name)}</th><th>{t(OfficeMsg::NameEn)}</th><th>{t(OfficeMsg::ReasonCategoryLabel)}</th><th>{t(Msg::Status)}</th><th><span class="sr-only">{t(OfficeMsg::ColumnActions)}</span></th></tr></thead>
                                 <tbody>{rows.into_iter().map(|r| {
                                     let toggled = ReasonView { active: !r.active, ..r.clone() };
                                     view! { <tr class:inactive=!r.active>
                                         <td>{r.name.clone()}</td><td>{r.name_en.clone()}</td><td>{t(r.category.label())}</td>
                                         <td>{if r.active { t(Msg::Active) } else { t(Msg::Inactive) }}</td>
                                         <td><button class="link" on:click=move |_| { save.dispatch(SaveReason { reason: toggled.clone() }); }>
-                                            {if r.active { t(Msg::Deactivate) } else { t(Msg::Activate) }}</button></td>
+                                            {if r.active { t(OfficeMsg::Deactivate) } else { t(OfficeMsg::Activate) }}</button></td>
                                     </tr> }
                                 }).collect_view()}</tbody>
                             </table>
@@ -134,15 +135,15 @@ fn ReasonsEditor() -> impl IntoView {
                 save.dispatch(SaveReason { reason: ReasonView { id: String::new(), name: name.get_untracked(), name_en: name_en.get_untracked(), category: category.get_untracked(), active: true } });
             }>
                 <div class="row">
-                    <input placeholder=t(Msg::Name) aria-label=t(Msg::Name) prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
-                    <input placeholder=t(Msg::NameEn) aria-label=t(Msg::NameEn) prop:value=name_en on:input=move |ev| name_en.set(event_target_value(&ev)) />
-                    <select aria-label=t(Msg::ReasonCategoryLabel) on:change=move |ev| category.set(ReasonCategory::from_code(&event_target_value(&ev)).unwrap_or(ReasonCategory::Official))>
+                    <input placeholder=t(OfficeMsg::Name) aria-label=t(OfficeMsg::Name) prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
+                    <input placeholder=t(OfficeMsg::NameEn) aria-label=t(OfficeMsg::NameEn) prop:value=name_en on:input=move |ev| name_en.set(event_target_value(&ev)) />
+                    <select aria-label=t(OfficeMsg::ReasonCategoryLabel) on:change=move |ev| category.set(ReasonCategory::from_code(&event_target_value(&ev)).unwrap_or(ReasonCategory::Official))>
                         <option value="official">{t(Msg::ReasonOfficial)}</option>
                         <option value="private">{t(Msg::ReasonPrivate)}</option>
                     </select>
                 </div>
                 <ErrorLine error=err />
-                <button type="submit" class="primary">{t(Msg::Add)}</button>
+                <button type="submit" class="primary">{t(OfficeMsg::Add)}</button>
             </form>
         </section>
     }
@@ -158,10 +159,10 @@ fn PoliciesEditor() -> impl IntoView {
     let saved = move || matches!(save.value().get(), Some(Ok(())));
     view! {
         <section class="card">
-            <h2>{t(Msg::PassPolicies)}</h2>
-            <p class="muted small">{t(Msg::PassPoliciesHint)}</p>
+            <h2>{t(OfficeMsg::PassPolicies)}</h2>
+            <p class="muted small">{t(OfficeMsg::PassPoliciesHint)}</p>
             <ErrorLine error=err />
-            <Show when=saved><p class="ok">{t(Msg::Saved)}</p></Show>
+            <Show when=saved><p class="ok">{t(OfficeMsg::Saved)}</p></Show>
             <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     let departments = depts.await.unwrap_or_default();
@@ -193,7 +194,7 @@ fn PoliciesEditor() -> impl IntoView {
                                 <h3>{t(p.kind.label())}</h3>
                                 {if offered.len() > 1 {
                                     view! {
-                                        <label for=id("applicants")>{t(Msg::WhoApplies)}</label>
+                                        <label for=id("applicants")>{t(OfficeMsg::WhoApplies)}</label>
                                         <select id=id("applicants") on:change=move |ev| {
                                             let v = event_target_value(&ev);
                                             if let Some(a) = offered.iter().copied().find(|a| a.code() == v) { applicants.set(a); }
@@ -204,21 +205,21 @@ fn PoliciesEditor() -> impl IntoView {
                                         </select>
                                     }.into_any()
                                 } else {
-                                    view! { <p class="small muted">{t(Msg::WhoApplies)} ": " {t(applicants_label(p.applicants))}</p> }.into_any()
+                                    view! { <p class="small muted">{t(OfficeMsg::WhoApplies)} ": " {t(applicants_label(p.applicants))}</p> }.into_any()
                                 }}
                                 <div class="row">
-                                    <div class="grow"><label for=id("max-days")>{t(Msg::MaxDays)}</label><input id=id("max-days") type="number" min="1" prop:value=max_days on:input=move |ev| max_days.set(event_target_value(&ev)) /></div>
-                                    <div class="grow"><label for=id("ahead")>{t(Msg::MaxDaysAhead)}</label><input id=id("ahead") type="number" min="0" prop:value=ahead on:input=move |ev| ahead.set(event_target_value(&ev)) /></div>
-                                    <div class="grow"><label for=id("deadline")>{t(Msg::NextDayDeadline)}</label><input id=id("deadline") type="time" prop:value=deadline on:input=move |ev| deadline.set(event_target_value(&ev)) /></div>
+                                    <div class="grow"><label for=id("max-days")>{t(OfficeMsg::MaxDays)}</label><input id=id("max-days") type="number" min="1" prop:value=max_days on:input=move |ev| max_days.set(event_target_value(&ev)) /></div>
+                                    <div class="grow"><label for=id("ahead")>{t(OfficeMsg::MaxDaysAhead)}</label><input id=id("ahead") type="number" min="0" prop:value=ahead on:input=move |ev| ahead.set(event_target_value(&ev)) /></div>
+                                    <div class="grow"><label for=id("deadline")>{t(OfficeMsg::NextDayDeadline)}</label><input id=id("deadline") type="time" prop:value=deadline on:input=move |ev| deadline.set(event_target_value(&ev)) /></div>
                                 </div>
-                                <label class="check"><input type="checkbox" prop:checked=same_day on:change=move |ev| same_day.set(event_target_checked(&ev)) />{t(Msg::SameDayAllowed)}</label>
-                                <label class="check"><input type="checkbox" prop:checked=vehicles on:change=move |ev| vehicles.set(event_target_checked(&ev)) />{t(Msg::VehiclesAllowed)}</label>
-                                <label class="check"><input type="checkbox" prop:checked=single_use on:change=move |ev| single_use.set(event_target_checked(&ev)) />{t(Msg::SingleUsePolicy)}</label>
+                                <label class="check"><input type="checkbox" prop:checked=same_day on:change=move |ev| same_day.set(event_target_checked(&ev)) />{t(OfficeMsg::SameDayAllowed)}</label>
+                                <label class="check"><input type="checkbox" prop:checked=vehicles on:change=move |ev| vehicles.set(event_target_checked(&ev)) />{t(OfficeMsg::VehiclesAllowed)}</label>
+                                <label class="check"><input type="checkbox" prop:checked=single_use on:change=move |ev| single_use.set(event_target_checked(&ev)) />{t(OfficeMsg::SingleUsePolicy)}</label>
                                 {residents.then(|| view! {
-                                    <label for=id("every")>{t(Msg::HouseholdEveryDays)}</label>
+                                    <label for=id("every")>{t(OfficeMsg::HouseholdEveryDays)}</label>
                                     <input id=id("every") type="number" min="0" max="30" prop:value=every on:input=move |ev| every.set(event_target_value(&ev)) />
                                 })}
-                                <label for=id("guard-doc")>{t(Msg::GuardChecks)}</label>
+                                <label for=id("guard-doc")>{t(OfficeMsg::GuardChecks)}</label>
                                 <select id=id("guard-doc") on:change=move |ev| guard_doc.set(GuardDocument::from_code(&event_target_value(&ev)).unwrap_or_default())>
                                     {GuardDocument::ALL.into_iter().map(|g| view! {
                                         <option value=g.code() selected=move || guard_doc.get() == g>{t(guard_label(g))}</option>
@@ -227,16 +228,16 @@ fn PoliciesEditor() -> impl IntoView {
                                 <label for=id("face")>{t(Msg::FacePhotoField)}</label>
                                 <select id=id("face") on:change=move |ev| face.set(match event_target_value(&ev).as_str() {
                                     "required" => FieldNeed::Required, "hidden" => FieldNeed::Hidden, _ => FieldNeed::Optional })>
-                                    <option value="optional" selected=move || face.get() == FieldNeed::Optional>{t(Msg::FieldOptional)}</option>
-                                    <option value="required" selected=move || face.get() == FieldNeed::Required>{t(Msg::FieldRequired)}</option>
-                                    <option value="hidden" selected=move || face.get() == FieldNeed::Hidden>{t(Msg::FieldHidden)}</option>
+                                    <option value="optional" selected=move || face.get() == FieldNeed::Optional>{t(OfficeMsg::FieldOptional)}</option>
+                                    <option value="required" selected=move || face.get() == FieldNeed::Required>{t(OfficeMsg::FieldRequired)}</option>
+                                    <option value="hidden" selected=move || face.get() == FieldNeed::Hidden>{t(OfficeMsg::FieldHidden)}</option>
                                 </select>
                                 <p><strong>{t(Msg::ApprovalSteps)}</strong></p>
                                 <ol class="steps">
                                     {let departments = departments.clone(); move || chain.get().into_iter().enumerate().map(|(i, s)| {
                                         let label = match &s.approver {
                                             StepApprover::Host => Msg::StepHost.text(i18n.lang()).to_owned(),
-                                            StepApprover::HostDepartment => Msg::StepHostDepartment.text(i18n.lang()).to_owned(),
+                                            StepApprover::HostDepartment => OfficeMsg::StepHostDepartment.text(i18n.lang()).to_owned(),
                                             StepApprover::Department { department_id } => format!("{}: {}", Msg::StepDepartment.text(i18n.lang()), dept_name(department_id)),
                                             StepApprover::ChosenByPrevious => Msg::StepChosen.text(i18n.lang()).to_owned(),
                                             _ => "—".to_owned(),
@@ -244,20 +245,20 @@ fn PoliciesEditor() -> impl IntoView {
                                         let skipped: Vec<String> = s.skipped_for.iter().map(|d| dept_name(d)).collect();
                                         let skip_choices = departments.clone();
                                         view! { <li>{label} " " <button class="link danger" on:click=move |_| chain.update(|c| { c.remove(i); })>{t(Msg::Remove)}</button>
-                                            {(!skipped.is_empty()).then(|| view! { <p class="small muted">{t(Msg::SkippedFor)} ": " {skipped.join("、")}
-                                                <button class="link" on:click=move |_| chain.update(|c| c[i].skipped_for.clear())>{t(Msg::ClearSkips)}</button></p> })}
-                                            <select class="small" aria-label=t(Msg::SkipForDepartment) on:change=move |ev| {
+                                            {(!skipped.is_empty()).then(|| view! { <p class="small muted">{t(OfficeMsg::SkippedFor)} ": " {skipped.join("、")}
+                                                <button class="link" on:click=move |_| chain.update(|c| c[i].skipped_for.clear())>{t(OfficeMsg::ClearSkips)}</button></p> })}
+                                            <select class="small" aria-label=t(OfficeMsg::SkipForDepartment) on:change=move |ev| {
                                                 let d = event_target_value(&ev);
                                                 if !d.is_empty() { chain.update(|c| if !c[i].skipped_for.contains(&d) { c[i].skipped_for.push(d) }); }
                                             }>
-                                                <option value="">{t(Msg::SkipForDepartment)}</option>
+                                                <option value="">{t(OfficeMsg::SkipForDepartment)}</option>
                                                 {skip_choices.iter().map(|d| view! { <option value=d.id.clone()>{d.name.clone()}</option> }).collect_view()}
                                             </select>
                                         </li> }
                                     }).collect_view()}
                                 </ol>
                                 <div class="row">
-                                    <select aria-label=t(Msg::AddStep) on:change=move |ev| {
+                                    <select aria-label=t(OfficeMsg::AddStep) on:change=move |ev| {
                                         let v = event_target_value(&ev);
                                         let approver = match v.as_str() {
                                             "" => return,
@@ -268,9 +269,9 @@ fn PoliciesEditor() -> impl IntoView {
                                         };
                                         chain.update(|c| c.push(ApprovalStep { approver, skipped_for: vec![] }));
                                     }>
-                                        <option value="">{t(Msg::AddStep)}</option>
+                                        <option value="">{t(OfficeMsg::AddStep)}</option>
                                         <option value="host">{t(Msg::StepHost)}</option>
-                                        <option value="host_department">{t(Msg::StepHostDepartment)}</option>
+                                        <option value="host_department">{t(OfficeMsg::StepHostDepartment)}</option>
                                         <option value="chosen">{t(Msg::StepChosen)}</option>
                                         {departments.iter().map(|d| view! { <option value=d.id.clone()>{d.name.clone()}</option> }).collect_view()}
                                     </select>
@@ -299,13 +300,13 @@ fn PoliciesEditor() -> impl IntoView {
     }
 }
 
-fn applicants_label(a: crate::domain::policy::Applicants) -> Msg {
+fn applicants_label(a: crate::domain::policy::Applicants) -> OfficeMsg {
     use crate::domain::policy::Applicants;
     match a {
-        Applicants::Anyone => Msg::ApplicantsAnyone,
-        Applicants::Residents => Msg::ApplicantsResidents,
-        Applicants::StaffThemselves => Msg::ApplicantsStaffThemselves,
-        Applicants::StaffForOthers => Msg::ApplicantsStaffForOthers,
+        Applicants::Anyone => OfficeMsg::ApplicantsAnyone,
+        Applicants::Residents => OfficeMsg::ApplicantsResidents,
+        Applicants::StaffThemselves => OfficeMsg::ApplicantsStaffThemselves,
+        Applicants::StaffForOthers => OfficeMsg::ApplicantsStaffForOthers,
     }
 }
 
