@@ -95,6 +95,12 @@ impl DocumentNumber {
                 if !(5..=20).contains(&s.len()) || !s.chars().all(|c| c.is_ascii_alphanumeric()) {
                     return Err(DocumentError::Shape);
                 }
+                // A valid resident ID is a resident ID whatever the person
+                // picked: otherwise choosing "other" would slip past the
+                // blacklist and the one-open-application rule.
+                if let Ok(id) = IdNumber::parse(&s, today) {
+                    return Ok(DocumentNumber { doc_type: DocType::ResidentId, value: id.as_str().to_owned() });
+                }
                 s
             }
         };
@@ -112,10 +118,25 @@ impl DocumentNumber {
         &self.value
     }
 
-    /// The key the duplicate rule and the blacklist use before hashing:
-    /// the type is part of it, so a passport never collides with an ID.
+    /// The key the duplicate rule, the blacklist and the gate's lookup use
+    /// before hashing. It does not depend on the type the person picked: a
+    /// resident ID is one whatever the form said (`parse` sees to it), and
+    /// a passport and an "other" document of one number are one document.
     pub fn claim_text(&self) -> String {
-        format!("{}:{}", self.doc_type.code(), self.value)
+        match self.doc_type {
+            DocType::ResidentId => format!("resident_id:{}", self.value),
+            DocType::Passport | DocType::Other => format!("document:{}", self.value),
+        }
+    }
+
+    /// Every key this document may be listed under: `claim_text`, and for a
+    /// document that is not a resident ID the per-type keys blacklist
+    /// entries were made with before keys stopped depending on the type.
+    pub fn listed_texts(&self) -> Vec<String> {
+        match self.doc_type {
+            DocType::ResidentId => vec![self.claim_text()],
+            DocType::Passport | DocType::Other => vec![self.claim_text(), format!("passport:{}", self.value), format!("other:{}", self.value)],
+        }
     }
 
     /// First four and last four (ID numbers: `1101**********8670`).
@@ -138,6 +159,22 @@ pub const MAX_ENTRANTS: usize = 30;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_key_does_not_depend_on_the_type_the_person_picked() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        let id = DocumentNumber::parse(DocType::ResidentId, "11010519491231002X", today).unwrap();
+        for picked in [DocType::Passport, DocType::Other] {
+            let same = DocumentNumber::parse(picked, "11010519491231002x", today).unwrap();
+            assert_eq!(same.doc_type, DocType::ResidentId, "a valid resident ID is one");
+            assert_eq!(same.claim_text(), id.claim_text());
+        }
+        let passport = DocumentNumber::parse(DocType::Passport, "E12345678", today).unwrap();
+        let other = DocumentNumber::parse(DocType::Other, "e1234 5678", today).unwrap();
+        assert_eq!(passport.claim_text(), other.claim_text());
+        assert_ne!(passport.claim_text(), id.claim_text());
+        assert!(passport.listed_texts().contains(&"passport:E12345678".to_owned()));
+    }
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()

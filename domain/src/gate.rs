@@ -394,6 +394,41 @@ impl FeeRule {
     }
 }
 
+/// How old an offline event may be when it reaches the server: a phone or
+/// device out of the network for a week has bigger problems, and older
+/// times are a wrong clock or a forgery (a car "inside" for years).
+pub const OFFLINE_EVENT_MAX_AGE_MS: i64 = 7 * 24 * 3_600_000;
+/// How far ahead of the server's clock an event may be (a device's clock
+/// a little fast), not more: a future exit would keep a car inside.
+pub const OFFLINE_EVENT_MAX_AHEAD_MS: i64 = 10 * 60_000;
+
+/// Why an offline event's time is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventTimeProblem {
+    TooOld,
+    InTheFuture,
+    /// An admission on a pass outside the times the pass was valid.
+    OutsidePass,
+}
+
+/// Whether an offline event at `at` can be believed, received at `now`;
+/// an admission on a pass also within the pass's validity `[from, until)`
+/// (give or take the clock allowance).
+pub fn offline_event_time(at: i64, now: i64, admitted_on: Option<(i64, i64)>) -> Result<(), EventTimeProblem> {
+    if at < now.saturating_sub(OFFLINE_EVENT_MAX_AGE_MS) {
+        return Err(EventTimeProblem::TooOld);
+    }
+    if at > now.saturating_add(OFFLINE_EVENT_MAX_AHEAD_MS) {
+        return Err(EventTimeProblem::InTheFuture);
+    }
+    if let Some((from, until)) = admitted_on
+        && (at < from.saturating_sub(OFFLINE_EVENT_MAX_AHEAD_MS) || at >= until.saturating_add(OFFLINE_EVENT_MAX_AHEAD_MS))
+    {
+        return Err(EventTimeProblem::OutsidePass);
+    }
+    Ok(())
+}
+
 /// A parking fee in cents: free for the first `free_minutes`, then
 /// `cents_per_hour` for every started hour, at most `daily_cap_cents` for
 /// every started 24 hours (0 = no cap).
@@ -465,5 +500,26 @@ mod fee_tests {
                 prop_assert!(fee(0, long * MIN, free, rate, cap) <= ((long + 1439) / 1440).max(1) * cap);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod offline_time_tests {
+    use super::*;
+
+    #[test]
+    fn an_offline_event_is_believed_within_a_week_past_and_minutes_ahead_and_its_pass() {
+        let now = 1_800_000_000_000;
+        let hour = 3_600_000;
+        assert_eq!(offline_event_time(now - hour, now, None), Ok(()));
+        assert_eq!(offline_event_time(now - 8 * 24 * hour, now, None), Err(EventTimeProblem::TooOld));
+        assert_eq!(offline_event_time(now - 20 * 365 * 24 * hour, now, None), Err(EventTimeProblem::TooOld));
+        assert_eq!(offline_event_time(now + 5 * 60_000, now, None), Ok(()));
+        assert_eq!(offline_event_time(now + hour, now, None), Err(EventTimeProblem::InTheFuture));
+        assert_eq!(offline_event_time(i64::MAX, now, None), Err(EventTimeProblem::InTheFuture));
+        assert_eq!(offline_event_time(i64::MIN, now, None), Err(EventTimeProblem::TooOld));
+        let pass = (now - 2 * hour, now + 10 * hour);
+        assert_eq!(offline_event_time(now - hour, now, Some(pass)), Ok(()));
+        assert_eq!(offline_event_time(now - 3 * hour, now, Some(pass)), Err(EventTimeProblem::OutsidePass));
     }
 }

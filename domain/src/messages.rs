@@ -203,6 +203,7 @@ messages! {
     ErrBadCredentials => "工号或密码错误", "Wrong staff number or password";
     ErrAccountLocked => "密码错误次数过多，请 15 分钟后再试或联系管理员", "Too many wrong passwords; try again in 15 minutes or ask an administrator";
     ErrPasswordWeak => "新密码至少 10 位，须包含字母和数字，且不能与工号相同", "The new password needs 10+ characters with letters and digits, and must not be your staff number";
+    ErrPasswordCommon => "这个密码太常见或容易被猜到，请换一个更长、不常见的密码（几个词组合起来就很好）", "This password is too common or easy to guess: choose a longer, uncommon one (a few words together work well)";
     ErrPasswordSame => "新密码不能与当前密码相同", "The new password must differ from the current one";
     ErrRequired => "此项必填", "This field is required";
     ErrTooLong => "内容过长", "Too long";

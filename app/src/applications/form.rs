@@ -361,13 +361,13 @@ pub(super) fn resolve_chain(c: &Checked) -> Result<Vec<ChainStep>, AppError> {
 
 /// Blacklist and vehicle-inside rules, read inside the writing transaction.
 pub(super) async fn check_people_and_vehicle(st: &AppState, c: &Checked) -> Result<(), AppError> {
-    let doc_keys: Vec<String> = c.entrants.iter().map(|e| st.keys.pii_mac(&e.doc.claim_text())).collect();
+    let doc_keys: Vec<String> = c.entrants.iter().flat_map(|e| e.doc.listed_texts()).map(|t| st.keys.pii_mac(&t)).collect();
     let mut keys: Vec<(BlacklistKind, &str)> = Vec::new();
     if let Some(p) = c.applicant.mobile() {
         keys.push((BlacklistKind::Mobile, p.as_str()));
     }
-    for (e, doc) in c.entrants.iter().zip(&doc_keys) {
-        keys.push((BlacklistKind::Document, doc));
+    keys.extend(doc_keys.iter().map(|k| (BlacklistKind::Document, k.as_str())));
+    for e in &c.entrants {
         if let Some(p) = &e.phone {
             keys.push((BlacklistKind::Mobile, p.as_str()));
         }

@@ -44,10 +44,10 @@ pub mod ssr {
 
     pub async fn send_code(st: &AppState, phone: &Phone, ip: &str, lang: Lang) -> Result<(), AppError> {
         let now = st.clock.now_ms();
-        if let Err((_, wait)) = rate_limit::take(&st.db, &format!("sms:ip:{ip}"), &SMS_PER_IP, now).await? {
+        if let Err((_, wait)) = st.limits.take(&format!("sms:ip:{ip}"), &SMS_PER_IP, now).await? {
             return Err(AppError::RateLimited { msg: Msg::ErrSmsPerIp, retry_after_secs: wait / 1000 });
         }
-        if let Err((which, wait)) = rate_limit::take(&st.db, &format!("sms:phone:{}", phone.as_str()), &SMS_PER_PHONE, now).await? {
+        if let Err((which, wait)) = st.limits.take(&format!("sms:phone:{}", phone.as_str()), &SMS_PER_PHONE, now).await? {
             let msg = [Msg::ErrSmsPerMinute, Msg::ErrSmsPerHour, Msg::ErrSmsPerDay][which];
             return Err(AppError::RateLimited { msg, retry_after_secs: wait / 1000 });
         }
@@ -116,18 +116,23 @@ pub mod ssr {
     pub async fn password_sign_in(st: &AppState, staff_no: &str, pw: String, ip: &str) -> Result<String, AppError> {
         let now = st.clock.now_ms();
         let bad = AppError::invalid("password", Msg::ErrBadCredentials);
-        if rate_limit::take(&st.db, &format!("signin:ip:{ip}"), &SIGNIN_PER_IP, now).await?.is_err() {
+        if st.limits.take(&format!("signin:ip:{ip}"), &SIGNIN_PER_IP, now).await?.is_err() {
             return Err(AppError::RateLimited { msg: Msg::ErrRateLimited, retry_after_secs: 900 });
         }
         let Ok(staff_no) = StaffNo::parse(staff_no) else { return Err(bad) };
         let acct_bucket = format!("pw:acct:{}", staff_no.as_str());
         let ip_bucket = format!("pw:ip:{ip}");
-        if rate_limit::count(&st.db, &acct_bucket, PASSWORD_WINDOW_MS, now).await? >= PASSWORD_FAILS_PER_ACCOUNT {
+        // Each try is counted as a failure before the (slow) check, so 500
+        // tries at once are 500 counted tries, not 500 that all passed a
+        // "fewer than five" check; a right password takes its try back.
+        let Ok(acct_try) = st.limits.reserve(&acct_bucket, &[Limit { max: PASSWORD_FAILS_PER_ACCOUNT, window_ms: PASSWORD_WINDOW_MS }], now).await?
+        else {
             return Err(AppError::RateLimited { msg: Msg::ErrAccountLocked, retry_after_secs: PASSWORD_WINDOW_MS / 1000 });
-        }
-        if rate_limit::count(&st.db, &ip_bucket, PASSWORD_WINDOW_MS, now).await? >= PASSWORD_FAILS_PER_IP {
+        };
+        let Ok(ip_try) = st.limits.reserve(&ip_bucket, &[Limit { max: PASSWORD_FAILS_PER_IP, window_ms: PASSWORD_WINDOW_MS }], now).await? else {
+            st.limits.release(&acct_try).await?;
             return Err(AppError::RateLimited { msg: Msg::ErrRateLimited, retry_after_secs: PASSWORD_WINDOW_MS / 1000 });
-        }
+        };
         let row: Option<(String, Option<String>)> = sqlx::query_as("SELECT id, password_hash FROM staff WHERE staff_no = $1 AND active = 1")
             .bind(staff_no.as_str())
             .fetch_optional(&st.db.read)
@@ -137,12 +142,11 @@ pub mod ssr {
             None => (None, None),
         };
         if !password::verify(pw, hash).await || id.is_none() {
-            rate_limit::record(&st.db, &acct_bucket, now).await?;
-            rate_limit::record(&st.db, &ip_bucket, now).await?;
             return Err(bad);
         }
         let id = id.unwrap_or_default();
-        rate_limit::clear(&st.db, &acct_bucket).await?;
+        st.limits.release(&ip_try).await?;
+        st.limits.clear(&acct_bucket).await?;
         audit::record(&st.db.write, now, &format!("staff:{}", staff_no.as_str()), "sign_in", "staff", &id, serde_json::json!({}), Some(ip)).await?;
         Ok(id)
     }
@@ -151,20 +155,26 @@ pub mod ssr {
         let Some(staff) = p.staff() else { return Err(AppError::Forbidden) };
         let now = st.clock.now_ms();
         let acct_bucket = format!("pw:acct:{}", staff.staff_no);
-        if rate_limit::count(&st.db, &acct_bucket, PASSWORD_WINDOW_MS, now).await? >= PASSWORD_FAILS_PER_ACCOUNT {
+        let Ok(acct_try) = st.limits.reserve(&acct_bucket, &[Limit { max: PASSWORD_FAILS_PER_ACCOUNT, window_ms: PASSWORD_WINDOW_MS }], now).await?
+        else {
             return Err(AppError::RateLimited { msg: Msg::ErrAccountLocked, retry_after_secs: PASSWORD_WINDOW_MS / 1000 });
+        };
+        let (hash,): (Option<String>,) =
+            sqlx::query_as("SELECT password_hash FROM staff WHERE id = $1").bind(&staff.id).fetch_one(&st.db.read).await?;
+        if !password::verify(current.clone(), hash).await {
+            return Err(AppError::invalid("current_password", Msg::ErrBadCredentials));
         }
+        st.limits.release(&acct_try).await?;
         if !crate::domain::account::password_is_acceptable(&new, &staff.staff_no) {
             return Err(AppError::invalid("new_password", Msg::ErrPasswordWeak));
         }
         if new == current {
             return Err(AppError::invalid("new_password", Msg::ErrPasswordSame));
         }
-        let (hash,): (Option<String>,) =
-            sqlx::query_as("SELECT password_hash FROM staff WHERE id = $1").bind(&staff.id).fetch_one(&st.db.read).await?;
-        if !password::verify(current, hash).await {
-            rate_limit::record(&st.db, &acct_bucket, now).await?;
-            return Err(AppError::invalid("current_password", Msg::ErrBadCredentials));
+        // Common passwords, names, words, dates and keyboard runs, and the
+        // person's own staff number and name, found in under 10^10 guesses.
+        if zxcvbn::zxcvbn(&new, &[staff.staff_no.as_str(), staff.name.as_str()]).score() < zxcvbn::Score::Three {
+            return Err(AppError::invalid("new_password", Msg::ErrPasswordCommon));
         }
         let new_hash = password::hash(new).await;
         let mut tx = st.db.write.begin().await?;
@@ -234,7 +244,7 @@ server_fn! {
 
 #[cfg(feature = "ssr")]
 async fn rate_limit_signin(st: &crate::platform::context::AppState, ip: &str) -> Result<bool, AppError> {
-    let r = crate::platform::rate_limit::take(&st.db, &format!("signin:ip:{ip}"), &ssr::SIGNIN_PER_IP, st.clock.now_ms()).await?;
+    let r = crate::platform::st.limits.take(&format!("signin:ip:{ip}"), &ssr::SIGNIN_PER_IP, st.clock.now_ms()).await?;
     Ok(r.is_err())
 }
 

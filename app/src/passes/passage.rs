@@ -99,13 +99,15 @@ pub(super) async fn passage(
             Ok(None)
         }
         (true, Direction::Out) => {
-            let inside: Option<(i64,)> = sqlx::query_as("SELECT entered_at FROM vehicles_inside WHERE plate = $1 AND entered_at <= $2")
+            // The exit that removes the row charges for it, and only that
+            // one: two exits at once (two lanes, a retried event) both
+            // reading the row first would each charge the stay.
+            let removed: Option<(i64,)> = sqlx::query_as("DELETE FROM vehicles_inside WHERE plate = $1 AND entered_at <= $2 RETURNING entered_at")
                 .bind(&p.holder)
                 .bind(at)
                 .fetch_optional(&mut **tx)
                 .await?;
-            let Some((entered,)) = inside else { return Ok(Some(0)) };
-            sqlx::query("DELETE FROM vehicles_inside WHERE plate = $1 AND entered_at = $2").bind(&p.holder).bind(entered).execute(&mut **tx).await?;
+            let Some((entered,)) = removed else { return Ok(Some(0)) };
             let cents = fees.charge(entered, at);
             if cents > 0 {
                 sqlx::query(

@@ -130,7 +130,7 @@ pub async fn ingest(st: &AppState, who: &Scanner, gate_id: &str, events: &[Offli
     let source = who.source();
     let (guard, device) = who.columns();
     let now = st.clock.now_ms();
-    let mut out = IngestOutcome { accepted: 0, duplicates: 0, conflicts: vec![] };
+    let mut out = IngestOutcome { accepted: 0, duplicates: 0, conflicts: vec![], rejected: vec![] };
     for e in events {
         let key = format!("{source}:{}", e.event_id);
         let mut tx = st.db.write.begin().await?;
@@ -145,6 +145,14 @@ pub async fn ingest(st: &AppState, who: &Scanner, gate_id: &str, events: &[Offli
         };
         // Only passes of this gate's campus count; anything else is kept as told.
         let pass = pass.map(PassRow::from).filter(|p| p.campus_id == g.facts.campus_id);
+        // A time nobody can vouch for moves nobody: a years-old entry would
+        // charge years of parking, a future exit keep a car inside.
+        let admitted_on = pass.as_ref().filter(|_| e.allowed).map(|p| (p.valid_from, p.valid_until));
+        if let Err(problem) = crate::domain::gate::offline_event_time(e.at, now, admitted_on) {
+            tracing::warn!(?problem, gate = gate_id, "offline event refused for its time");
+            out.rejected.push(e.event_id.clone());
+            continue;
+        }
         let mut conflict = false;
         if let (true, Some(p)) = (e.allowed, &pass) {
             if p.single_use && e.direction == Direction::In {

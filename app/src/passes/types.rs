@@ -103,6 +103,11 @@ pub struct IngestOutcome {
     pub duplicates: usize,
     /// Single-use passes admitted again elsewhere: reported, not hidden.
     pub conflicts: Vec<String>,
+    /// Events refused for their time (a week old, in the future, outside
+    /// the pass's validity): not stored, their `event_id`s reported so the
+    /// device drops them and someone looks at its clock.
+    #[serde(default)]
+    pub rejected: Vec<String>,
 }
 
 /// A gate device as the office sees it (never its key).

@@ -34,8 +34,13 @@ pub struct Config {
     /// `aliyun` or `tencent` deliver through those clouds (see `sms`).
     pub sms_provider: String,
     pub sms: SmsConfig,
-    /// Trust `X-Forwarded-For` from a reverse proxy for client addresses.
+    /// Take client addresses from `X-Forwarded-For` as set by a reverse
+    /// proxy (see `client_address`).
     pub trust_proxy: bool,
+    /// The reverse proxies' own addresses, when there are several hops (a
+    /// load balancer in front of nginx): each is skipped from the right of
+    /// `X-Forwarded-For`. Empty: the one proxy is whoever connects.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Seed the demo campus on an empty database.
     pub demo: bool,
     /// Run the upkeep jobs (SMS retries, expiry, purging). Tests turn them
@@ -59,6 +64,7 @@ impl Default for Config {
             sms_provider: "outbox".into(),
             sms: SmsConfig::default(),
             trust_proxy: false,
+            trusted_proxies: vec![],
             demo: false,
             background_jobs: true,
             site_root: "target/site".into(),

@@ -28,6 +28,8 @@ pub struct Inner {
     /// before (the device cache) is read again at once. Other servers see
     /// the change when their caches expire.
     pub gates_version: std::sync::atomic::AtomicU64,
+    /// Limits on SMS and sign-ins (see `rate_limit`).
+    pub limits: super::rate_limit::RateLimits,
 }
 
 /// Shared by every request; provided to server functions through context.
@@ -58,18 +60,66 @@ fn parts() -> Option<Parts> {
     use_context::<Parts>()
 }
 
-/// The client's address: the socket peer, or the proxy's `X-Forwarded-For`
-/// when the proxy is trusted.
+/// The client's address (per-address limits, the audit trail): the socket
+/// peer, or behind trusted proxies what the nearest of them saw.
 pub fn client_ip() -> String {
     let Some(parts) = parts() else { return "unknown".into() };
-    let trust = use_context::<AppState>().is_some_and(|s| s.config.trust_proxy);
-    if trust
-        && let Some(xff) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
-        && let Some(first) = xff.split(',').next()
-    {
-        return first.trim().to_owned();
+    let Some(peer) = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip()) else {
+        return "unknown".into();
+    };
+    let Some(st) = use_context::<AppState>() else { return peer.to_string() };
+    let forwarded: Vec<&str> = parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    client_address(peer, &forwarded.join(","), st.config.trust_proxy, &st.config.trusted_proxies).to_string()
+}
+
+/// Who connected to the nearest trusted proxy. `X-Forwarded-For` is read
+/// from the right: each proxy appends the address it saw, and everything
+/// left of the entry our own proxy appended is whatever the client wrote.
+/// With no list, the peer is the one proxy and the rightmost entry is what
+/// it saw; with a list, proxies' own entries are skipped first. A peer that
+/// is not a trusted proxy is the client itself, whatever it says.
+pub fn client_address(peer: std::net::IpAddr, forwarded: &str, trust: bool, proxies: &[std::net::IpAddr]) -> std::net::IpAddr {
+    let trusted = |ip: &std::net::IpAddr| proxies.is_empty() || proxies.contains(ip);
+    if !trust || !trusted(&peer) {
+        return peer;
     }
-    parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into())
+    let mut hops = forwarded.rsplit(',').map(str::trim).filter(|h| !h.is_empty());
+    for hop in hops.by_ref() {
+        let Ok(ip) = hop.parse::<std::net::IpAddr>() else { return peer };
+        if proxies.is_empty() || !proxies.contains(&ip) {
+            return ip;
+        }
+    }
+    peer
+}
+
+#[cfg(test)]
+mod client_address_tests {
+    use super::client_address;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_address_is_what_our_proxy_saw_not_what_the_client_wrote() {
+        let proxy = ip("127.0.0.1");
+        // nginx with $proxy_add_x_forwarded_for: the client's own entries first.
+        assert_eq!(client_address(proxy, "6.6.6.6, 203.0.113.7", true, &[]), ip("203.0.113.7"));
+        // nginx with $remote_addr: one entry.
+        assert_eq!(client_address(proxy, "203.0.113.7", true, &[]), ip("203.0.113.7"));
+        // No header, or junk where our proxy's entry should be: the peer.
+        assert_eq!(client_address(proxy, "", true, &[]), proxy);
+        assert_eq!(client_address(proxy, "203.0.113.7, not-an-ip", true, &[]), proxy);
+        // Not trusted: the header is ignored.
+        assert_eq!(client_address(proxy, "203.0.113.7", false, &[]), proxy);
+        // Two hops: a load balancer (10.0.0.2) in front of nginx (10.0.0.3).
+        let hops = [ip("10.0.0.2"), ip("10.0.0.3")];
+        assert_eq!(client_address(ip("10.0.0.3"), "6.6.6.6, 203.0.113.7, 10.0.0.2", true, &hops), ip("203.0.113.7"));
+        // Someone reaching the server directly, around the proxies.
+        assert_eq!(client_address(ip("198.51.100.1"), "203.0.113.7", true, &hops), ip("198.51.100.1"));
+    }
 }
 
 pub fn set_cookie(value: String) {

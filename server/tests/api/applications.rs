@@ -233,6 +233,14 @@ async fn the_duplicate_rule_names_the_field_that_collides() {
     let err = c.submit(&b, c.form(json!([Ctx::entrant("李雷", "", &id_number(1), false)]), "")).await.unwrap_err().1;
     assert_eq!((err.field(), err.msg()), (Some("doc_number"), Msg::ErrDuplicateDocument));
     assert!(err.user_message(app::i18n::Lang::Zh).contains("1101**********"), "masked number in the message");
+    // The same number given as a passport or "other" document is the same
+    // document: picking another type does not make a second open application.
+    for picked in ["Passport", "Other"] {
+        let mut e = Ctx::entrant("李雷", "", &id_number(1), false);
+        e["doc_type"] = json!(picked);
+        let err = c.submit(&b, c.form(json!([e]), "")).await.unwrap_err().1;
+        assert_eq!((err.field(), err.msg()), (Some("doc_number"), Msg::ErrDuplicateDocument), "{picked}");
+    }
     // Same entrant mobile.
     let err = c.submit(&b, c.form(json!([Ctx::entrant("王五", "13800000001", &id_number(2), false)]), "")).await.unwrap_err().1;
     assert_eq!(err.msg(), Msg::ErrDuplicateMobile);
@@ -274,6 +282,26 @@ async fn blacklisted_people_and_plates_get_a_neutral_refusal_and_a_car_inside_is
     let err = c.submit(&v, c.simple("13800000001", 7)).await.unwrap_err().1;
     assert_eq!(err.msg(), Msg::ErrNotPermitted);
     assert!(!err.user_message(app::i18n::Lang::Zh).contains("黑名单"), "the message reveals no list");
+    // Picking another document type for the listed number changes nothing.
+    for picked in ["Passport", "Other"] {
+        let mut e = Ctx::entrant("某某", "", &id_number(7), false);
+        e["doc_type"] = json!(picked);
+        let err = c.submit(&v, c.form(json!([e]), "")).await.unwrap_err().1;
+        assert_eq!(err.msg(), Msg::ErrNotPermitted, "{picked}");
+    }
+    // A passport listed before keys stopped depending on the type (its key
+    // was "passport:…") still refuses that passport given as "other".
+    sqlx::query(
+        "INSERT INTO blacklist (id, kind, entry_key, masked, reason, added_by, added_at) VALUES ('old', 'document', $1, 'E1******', '旧', 'test', 0)",
+    )
+    .bind(c.app.state.keys.pii_mac("passport:E12345678"))
+    .execute(&c.app.state.db.write)
+    .await
+    .unwrap();
+    let mut e = Ctx::entrant("某某", "", "E12345678", false);
+    e["doc_type"] = json!("Other");
+    assert_eq!(c.submit(&v, c.form(json!([e]), "")).await.unwrap_err().1.msg(), Msg::ErrNotPermitted);
+    sqlx::query("DELETE FROM blacklist WHERE id = 'old'").execute(&c.app.state.db.write).await.unwrap();
     let err = c.submit(&v, c.form(json!([Ctx::entrant("李雷", "", &id_number(1), false)]), "粤B1234学")).await.unwrap_err().1;
     assert_eq!(err.msg(), Msg::ErrNotPermitted);
     // The list shows masked numbers only; lifting is audited and works at once.

@@ -163,6 +163,96 @@ async fn five_wrong_passwords_lock_the_account_for_fifteen_minutes() {
 }
 
 #[tokio::test]
+async fn parallel_password_guesses_get_at_most_five_checks() {
+    let app = TestApp::spawn().await;
+    app.seed_demo().await;
+    let guesses = (0..50).map(|i| {
+        let app = &app;
+        async move {
+            let c = TestApp::browser();
+            app.call::<Me>(&c, "sign_in_with_password", &[("staff_no", "T1001"), ("password", &format!("guess-{i}"))]).await
+        }
+    });
+    let answers = futures::future::join_all(guesses).await;
+    let checked = answers.iter().filter(|r| matches!(r, Err((_, e)) if e.msg() == Msg::ErrBadCredentials)).count();
+    let locked = answers.iter().filter(|r| matches!(r, Err((429, e)) if e.msg() == Msg::ErrAccountLocked)).count();
+    assert!(checked <= 5, "{checked} passwords were checked");
+    assert_eq!(checked + locked, 50);
+    // The right password is refused too while locked, then works.
+    let c = TestApp::browser();
+    assert_eq!(app.call::<Me>(&c, "sign_in_with_password", &[("staff_no", "T1001"), ("password", DEMO_PASSWORD)]).await.unwrap_err().0, 429);
+    app.clock.advance(Duration::minutes(16));
+    let failures = app.count("SELECT COUNT(*) FROM rate_events WHERE bucket LIKE 'pw:ip:%'").await;
+    app.sign_in_staff(&c, "T1001", DEMO_PASSWORD).await;
+    // A right password leaves no failure behind, on the account or the address.
+    assert_eq!(app.count("SELECT COUNT(*) FROM rate_events WHERE bucket LIKE 'pw:ip:%'").await, failures);
+    assert_eq!(app.count("SELECT COUNT(*) FROM rate_events WHERE bucket LIKE 'pw:acct:%'").await, 0);
+}
+
+#[tokio::test]
+async fn behind_the_proxy_the_limit_per_address_counts_what_the_proxy_saw_not_what_the_client_wrote() {
+    let app = TestApp::spawn_with(|c| c.trust_proxy = true).await;
+    let send = |i: u32, forwarded: String| {
+        let app = &app;
+        async move {
+            let res = reqwest::Client::new()
+                .post(format!("{}/api/fn/request_sms_code", app.base))
+                .header("origin", &app.base)
+                .header("x-forwarded-for", forwarded)
+                .form(&[("phone", format!("1370000{i:04}"))])
+                .send()
+                .await
+                .unwrap();
+            res.status().as_u16()
+        }
+    };
+    // A client writing a new address of its own each time, through a proxy
+    // that appends the one it saw ($proxy_add_x_forwarded_for).
+    for i in 0..30 {
+        assert_eq!(send(i, format!("10.9.{}.{}, 203.0.113.9", i / 200, i % 200)).await, 200);
+    }
+    assert_eq!(send(30, "10.77.0.1, 203.0.113.9".into()).await, 429, "the 31st from one address in an hour");
+    // Another address is another count.
+    assert_eq!(send(31, "203.0.113.10".into()).await, 200);
+}
+
+#[tokio::test]
+async fn a_flood_of_refused_sms_requests_writes_nothing() {
+    let app = TestApp::spawn().await;
+    // Every row written to the limits' table is counted by the database itself.
+    let db = &app.state.db.write;
+    sqlx::query("CREATE TABLE rate_writes (n INTEGER)").execute(db).await.unwrap();
+    if app.state.db.backend == app::platform::db::Backend::Postgres {
+        sqlx::query(
+            "CREATE FUNCTION count_rate_write() RETURNS trigger AS $$ BEGIN INSERT INTO rate_writes VALUES (1); RETURN NEW; END $$ LANGUAGE plpgsql",
+        )
+        .execute(db)
+        .await
+        .unwrap();
+        sqlx::query("CREATE TRIGGER rate_written AFTER INSERT ON rate_events FOR EACH ROW EXECUTE FUNCTION count_rate_write()")
+            .execute(db)
+            .await
+            .unwrap();
+    } else {
+        sqlx::query("CREATE TRIGGER rate_written AFTER INSERT ON rate_events BEGIN INSERT INTO rate_writes VALUES (1); END")
+            .execute(db)
+            .await
+            .unwrap();
+    }
+    let c = TestApp::browser();
+    let mut refused = 0;
+    for i in 0..200u32 {
+        if app.call::<()>(&c, "request_sms_code", &[("phone", &format!("1370001{i:04}"))]).await.is_err() {
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 170, "30 an hour from one address");
+    // The 30 accepted requests wrote their address's and their number's
+    // events; the 170 refused wrote nothing.
+    assert_eq!(app.count("SELECT COUNT(*) FROM rate_writes").await, 60);
+}
+
+#[tokio::test]
 async fn signing_out_ends_the_session_on_the_server() {
     let app = TestApp::spawn().await;
     app.seed_demo().await;
@@ -268,6 +358,11 @@ async fn an_initial_password_must_be_changed_before_anything_else() {
     assert_eq!(err.1.msg(), Msg::MustChangePassword);
     let err = app.call::<()>(&c, "change_password", &[("current", &initial), ("new", "short")]).await.unwrap_err();
     assert_eq!(err.1.msg(), Msg::ErrPasswordWeak);
+    // Long enough but common, or made of the person's own staff number.
+    for common in ["Password123!", "qwertyuiop123", "1qaz2wsx3edc", "N0001N0001"] {
+        let err = app.call::<()>(&c, "change_password", &[("current", &initial), ("new", common)]).await.unwrap_err();
+        assert_eq!(err.1.msg(), Msg::ErrPasswordCommon, "{common}");
+    }
     app.call::<()>(&c, "change_password", &[("current", &initial), ("new", "new-secret-2026")]).await.unwrap();
     app.call::<Vec<app::directory::DepartmentView>>(&c, "list_departments", &[]).await.unwrap();
     // The old password is gone.

@@ -337,6 +337,66 @@ async fn plate_cameras_ask_the_device_api_for_their_own_gate_only() {
 }
 
 #[tokio::test]
+async fn twenty_exits_of_one_car_at_once_charge_its_stay_once() {
+    let c = ctx().await;
+    let private = private_car_visit(&c).await;
+    visit_day(&c);
+    let north = gate_named(&c, "北门车行道").await;
+    let key = device(&c, &north).await;
+    sqlx::query("UPDATE visit_reasons SET vehicle_gates = $1, cents_per_hour = 500, daily_cap_cents = 3000 WHERE id = $2")
+        .bind(serde_json::to_string(std::slice::from_ref(&north)).unwrap())
+        .bind(&private)
+        .execute(&c.app.state.db.write)
+        .await
+        .unwrap();
+    let (_, v) = device_check(&c, &key, json!({"direction": "in", "plate": "京A12345"})).await;
+    assert_eq!(v["allow"], json!(true));
+    c.app.clock.advance(chrono::Duration::minutes(130));
+    let exits = (0..20).map(|_| device_check(&c, &key, json!({"direction": "out", "plate": "京A12345"})));
+    let answers = futures::future::join_all(exits).await;
+    assert!(answers.iter().all(|(status, v)| *status == 200 && v["allow"] == json!(true)), "{answers:?}");
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM parking_fees").await, 1);
+    assert_eq!(c.app.count("SELECT CAST(SUM(cents) AS BIGINT) FROM parking_fees").await, 1000);
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM vehicles_inside").await, 0);
+}
+
+#[tokio::test]
+async fn offline_events_from_years_ago_or_the_future_are_rejected_and_move_nobody() {
+    let c = ctx().await;
+    let (_v, _id) = c.approved("13800000001", 1).await;
+    visit_day(&c);
+    let south = south_gate(&c).await;
+    let key = device(&c, &south).await;
+    let roster: Value =
+        reqwest::Client::new().get(format!("{}/api/gate/v1/roster", c.app.base)).bearer_auth(&key).send().await.unwrap().json().await.unwrap();
+    let pid = roster["passes"][0]["pid"].as_str().unwrap().to_owned();
+    let now = c.app.state.clock.now_ms();
+    let year = 365 * 24 * 3_600_000i64;
+    let batch = json!({"events": [
+        {"event_id": "old", "at": now - 5 * year, "direction": "in", "pass_id": pid, "allowed": true, "reason": "ok"},
+        {"event_id": "future", "at": now + year, "direction": "out", "pass_id": pid, "allowed": true, "reason": "ok"},
+        {"event_id": "before-the-pass", "at": now - 3 * 24 * 3_600_000, "direction": "in", "pass_id": pid, "allowed": true, "reason": "ok"},
+        {"event_id": "refused-long-ago", "at": 0, "direction": "in", "allowed": false, "reason": "no_pass"},
+        {"event_id": "fine", "at": now - 60_000, "direction": "in", "pass_id": pid, "allowed": true, "reason": "ok"},
+    ]});
+    let out: Value = reqwest::Client::new()
+        .post(format!("{}/api/gate/v1/events", c.app.base))
+        .bearer_auth(&key)
+        .json(&batch)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(out["accepted"], json!(1), "{out}");
+    assert_eq!(out["rejected"], json!(["old", "future", "before-the-pass", "refused-long-ago"]), "{out}");
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM scan_events WHERE offline = 1").await, 1);
+    let (entered,): (i64,) = sqlx::query_as("SELECT entered_at FROM people_inside").fetch_one(&c.app.state.db.read).await.unwrap();
+    assert_eq!(entered, now - 60_000);
+}
+
+#[tokio::test]
 async fn device_events_are_stored_once_and_a_double_offline_admission_is_a_conflict() {
     let c = ctx().await;
     let (_v, _id) = c.approved("13800000001", 1).await;
