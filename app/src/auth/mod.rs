@@ -17,7 +17,7 @@ pub mod ssr {
         audit,
         context::{AppState, Principal},
         password,
-        rate_limit::{self, DAY, HOUR, Limit, MINUTE},
+        rate_limit::{DAY, HOUR, Limit, MINUTE},
         session::{self, SessionSubject},
         sms,
     };
@@ -244,7 +244,7 @@ server_fn! {
 
 #[cfg(feature = "ssr")]
 async fn rate_limit_signin(st: &crate::platform::context::AppState, ip: &str) -> Result<bool, AppError> {
-    let r = crate::platform::st.limits.take(&format!("signin:ip:{ip}"), &ssr::SIGNIN_PER_IP, st.clock.now_ms()).await?;
+    let r = st.limits.take(&format!("signin:ip:{ip}"), &ssr::SIGNIN_PER_IP, st.clock.now_ms()).await?;
     Ok(r.is_err())
 }
 

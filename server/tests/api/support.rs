@@ -66,7 +66,14 @@ impl TestApp {
 
     /// A new client with its own cookie jar: another person, another phone.
     pub fn browser() -> reqwest::Client {
-        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+        // A request that never gets an answer fails the test instead of
+        // hanging the suite.
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(60))
+            .build()
+            .unwrap()
     }
 
     /// Seeds the demo campus (departments, staff, grants, a household).
