@@ -48,6 +48,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let large = components::large_display_requested();
     #[cfg(not(feature = "ssr"))]
     let large = false;
+    #[cfg(feature = "ssr")]
+    content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang=lang.code() class=large.then_some(components::LARGE)>
@@ -69,6 +71,25 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The page's Content-Security-Policy: scripts only from this site or
+/// inline with this response's nonce (the hydration script, the streamed
+/// resources), wasm compiled from this site's bundles, no framing (a page
+/// that approves or admits must not be clickjacked), no plugins, forms and
+/// connections to this site only. Styles may be inline (the views set
+/// some `style` attributes; scripts are what matters).
+#[cfg(feature = "ssr")]
+fn content_security_policy() {
+    let (Some(nonce), Some(res)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) else { return };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; \
+         frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
+    );
+    if let Ok(v) = http::HeaderValue::from_str(&policy) {
+        res.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
+    }
+}
+
 /// The hydration scripts of the bundle that serves this page: a page
 /// bundle's own files when the build made them (`scripts/build-release.sh`
 /// writes `bundles.txt` in the site root), otherwise the main bundle, which
@@ -85,7 +106,7 @@ fn PageScripts(options: LeptosOptions) -> impl IntoView {
             return view! {
                 <link rel="modulepreload" href=js />
                 <link rel="preload" href=wasm r#as="fetch" r#type="application/wasm" crossorigin="" />
-                <script type="module">{script}</script>
+                <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script>
             }
             .into_any();
         }

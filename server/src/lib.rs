@@ -88,7 +88,7 @@ pub fn router(state: AppState, scans: ScanState) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context(provide, app::shell))
         .with_state(options.clone())
         .layer(axum::middleware::from_fn(routes::server_fn_error_status))
-        .layer(axum::middleware::from_fn(routes::cache_headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), routes::security_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), routes::refuse_cross_site))
         .layer(tower_http::compression::CompressionLayer::new());
     // Gate devices ask thousands of times a second with small JSON bodies

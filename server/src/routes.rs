@@ -146,23 +146,29 @@ pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
-/// HTML is never cached (a new release reaches WeChat's webview at once);
-/// hashed assets under /pkg are cached for a year; other files for a day.
-pub async fn cache_headers(req: Request, next: Next) -> Response {
+/// Pages and answers carry personal data: kept by no cache, shared or not
+/// (a new release also reaches WeChat's webview at once); hashed assets
+/// under /pkg are cached for a year; icons and the manifest for a day.
+/// Over HTTPS, browsers are told to use nothing else (HSTS); nothing may
+/// frame a page (the policy's `frame-ancestors`, and the older header).
+pub async fn security_headers(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let mut res = next.run(req).await;
     let value = if path.starts_with("/pkg/") {
         "public, max-age=31536000, immutable"
-    } else if path.starts_with("/api/") {
-        "no-store"
     } else if path.starts_with("/icons/") || path == "/manifest.webmanifest" || path == "/favicon.ico" {
         "public, max-age=86400"
     } else {
-        "no-cache"
+        "private, no-store"
     };
-    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
-    res.headers_mut().insert("x-content-type-options", HeaderValue::from_static("nosniff"));
-    res.headers_mut().insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    let headers = res.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    if st.config.public_base_url.starts_with("https://") {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
     res
 }
 

@@ -253,3 +253,37 @@ async fn scoped_roles_need_their_scope() {
     let err = app.call::<()>(&admin, "grant_role", &[("staff_no", "NOBODY"), ("role", "Hr"), ("scope_id", "")]).await.unwrap_err();
     assert_eq!(err.1.msg(), app::i18n::Msg::ErrUnknownStaff);
 }
+
+#[tokio::test]
+async fn pages_carry_a_content_security_policy_whose_nonce_every_inline_script_has() {
+    let app = TestApp::spawn().await;
+    for path in ["/", "/apply", "/sign-in", "/scan"] {
+        let res = TestApp::browser().get(format!("{}{path}", app.base)).send().await.unwrap();
+        let headers = res.headers().clone();
+        let csp = headers.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_else(|| panic!("{path}: no CSP")).to_owned();
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("'wasm-unsafe-eval'") && !csp.contains("unsafe-eval'; "), "{csp}");
+        assert!(!csp.contains("script-src 'self' 'unsafe-inline'"), "{csp}");
+        let nonce = csp.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).unwrap().to_owned();
+        let html = res.text().await.unwrap();
+        let scripts = html.matches("<script").count();
+        assert!(scripts > 0, "{path} hydrates with a script");
+        assert_eq!(html.matches(&format!("nonce=\"{nonce}\"")).count(), scripts, "{path}: every inline script has this response's nonce");
+        assert_eq!(headers.get("cache-control").unwrap(), "private, no-store", "{path}");
+        assert_eq!(headers.get("x-frame-options").unwrap(), "DENY");
+        assert!(headers.get("strict-transport-security").is_none(), "no HSTS over plain HTTP");
+    }
+    // A second response has another nonce.
+    let a = TestApp::browser().get(format!("{}/", app.base)).send().await.unwrap();
+    let b = TestApp::browser().get(format!("{}/", app.base)).send().await.unwrap();
+    assert_ne!(a.headers().get("content-security-policy"), b.headers().get("content-security-policy"));
+    // API answers are not kept either.
+    let res = TestApp::browser().get(format!("{}/api/health", app.base)).send().await.unwrap();
+    assert_eq!(res.headers().get("cache-control").unwrap(), "private, no-store");
+}
+
+#[tokio::test]
+async fn over_https_browsers_are_told_to_use_nothing_else() {
+    let app = TestApp::spawn_with(|c| c.public_base_url = "https://pass.example.edu.cn".into()).await;
+    let res = TestApp::browser().get(format!("{}/api/health", app.base)).send().await.unwrap();
+    assert_eq!(res.headers().get("strict-transport-security").unwrap(), "max-age=31536000");
+}
