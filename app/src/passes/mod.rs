@@ -100,9 +100,9 @@ server_fn! {
     pub async fn guard_photo(gate_id: String, pass_id: String) -> Result<Option<String>, AppError> {
         use crate::platform::context::*;
         respond(async move {
-            require_guard_at(&gate_id).await?;
+            let me = require_guard_at(&gate_id).await?;
             let st = state()?;
-            ssr::photo(&st, &gate_id, &pass_id).await
+            ssr::photo(&st, &me, &gate_id, &pass_id).await
         })
         .await
     }

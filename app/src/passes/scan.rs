@@ -10,7 +10,7 @@ use crate::domain::document::{DocType, DocumentNumber};
 use crate::domain::gate::{GateFacts, pass_named_by_qr};
 use crate::domain::{Phone, Plate};
 use crate::i18n::{Lang, Msg};
-use crate::platform::context::AppState;
+use crate::platform::context::{AppState, Principal};
 use crate::platform::db::new_id;
 use crate::rules::BlacklistKind;
 use crate::rules::listed::first_listed;
@@ -189,16 +189,33 @@ pub async fn campus_of_gate(st: &AppState, gate_id: &str) -> Result<String, AppE
 
 /// A holder's face photo for the guard at `gate_id`: only for a pass of
 /// that gate's campus that has not ended more than a day ago.
-pub async fn photo(st: &AppState, gate_id: &str, pass_id: &str) -> Result<Option<String>, AppError> {
+pub async fn photo(st: &AppState, me: &Principal, gate_id: &str, pass_id: &str) -> Result<Option<String>, AppError> {
     let campus = campus_of_gate(st, gate_id).await?;
+    let now = st.clock.now_ms();
+    // Only the pass this guard is checking now at this gate: one they
+    // scanned here in the last minutes. The roster's pass ids are no key
+    // to the campus's photos.
     let row: Option<(Option<String>,)> = sqlx::query_as(
         "SELECT ph.data FROM passes p LEFT JOIN entrant_photos ph ON ph.entrant_id = p.entrant_id
-         WHERE p.id = $1 AND p.campus_id = $2 AND p.valid_until > $3",
+         WHERE p.id = $1 AND p.campus_id = $2 AND p.valid_until > $3
+           AND EXISTS (SELECT 1 FROM scan_events s WHERE s.pass_id = p.id AND s.at > $4 AND s.gate_id = $5 AND s.guard = $6)",
     )
     .bind(pass_id)
     .bind(&campus)
-    .bind(st.clock.now_ms() - 24 * 3_600_000)
+    .bind(now - 24 * 3_600_000)
+    .bind(now - PHOTO_AFTER_SCAN_MS)
+    .bind(gate_id)
+    .bind(me.actor_label())
     .fetch_optional(&st.db.read)
     .await?;
-    Ok(row.ok_or(AppError::NotFound)?.0)
+    let photo = row.ok_or(AppError::NotFound)?.0;
+    if photo.is_some() {
+        // Who looked at whose face, and when.
+        crate::platform::audit::record(&st.db.write, now, &me.actor_label(), "view_photo", "pass", pass_id, serde_json::json!({"gate": gate_id}), None)
+            .await?;
+    }
+    Ok(photo)
 }
+
+/// How long after a scan its guard may see the holder's photo.
+const PHOTO_AFTER_SCAN_MS: i64 = 5 * 60_000;

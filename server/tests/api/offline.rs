@@ -197,30 +197,43 @@ async fn an_online_scan_and_its_offline_copy_count_once() {
 }
 
 #[tokio::test]
-async fn a_guard_sees_a_consented_photo_only_for_a_pass_of_their_campus() {
+async fn a_guard_sees_a_consented_photo_only_of_the_pass_they_are_checking_and_each_view_is_audited() {
     let c = ctx().await;
     c.approved("13800000001", 1).await;
+    c.approved("13800000002", 2).await;
     visit_day(&c);
     let gate = south_gate(&c).await;
-    let (pid, entrant): (String, String) = sqlx::query_as("SELECT id, entrant_id FROM passes").fetch_one(&c.app.state.db.read).await.unwrap();
+    let passes: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT p.id, p.entrant_id, e.phone FROM passes p JOIN entrants e ON e.id = p.entrant_id ORDER BY e.phone")
+            .fetch_all(&c.app.state.db.read)
+            .await
+            .unwrap();
+    for (_, entrant, _) in &passes {
+        sqlx::query("INSERT INTO entrant_photos (entrant_id, mime, data) VALUES ($1, 'image/jpeg', 'data:image/jpeg;base64,AAAA')")
+            .bind(entrant)
+            .execute(&c.app.state.db.write)
+            .await
+            .unwrap();
+    }
+    let (checked, other) = (passes[0].0.clone(), passes[1].0.clone());
     let guard = c.app.staff("G0001").await;
     let photo = |pid: String| c.app.call_json::<Option<String>>(&guard, "guard_photo", json!({"gate_id": gate, "pass_id": pid}));
-    assert_eq!(photo(pid.clone()).await.unwrap(), None, "no photo was given");
-    sqlx::query("INSERT INTO entrant_photos (entrant_id, mime, data) VALUES ($1, 'image/jpeg', 'data:image/jpeg;base64,AAAA')")
-        .bind(&entrant)
-        .execute(&c.app.state.db.write)
+    // Before any scan: the roster's pass ids open no photo.
+    assert_eq!(photo(checked.clone()).await.unwrap_err().0, 404);
+    let v: Verdict = c
+        .app
+        .call_json(&guard, "guard_scan", json!({"gate_id": gate, "direction": "in", "input": {"mobile": "13800000001"}, "event_id": null}))
         .await
         .unwrap();
-    assert_eq!(photo(pid.clone()).await.unwrap().as_deref(), Some("data:image/jpeg;base64,AAAA"));
+    assert_eq!(v.pass.unwrap().pass_id, checked);
+    assert_eq!(photo(checked.clone()).await.unwrap().as_deref(), Some("data:image/jpeg;base64,AAAA"));
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'view_photo'").await, 1);
+    // Another holder's photo stays closed; so does this one some minutes on.
+    assert_eq!(photo(other).await.unwrap_err().0, 404);
     assert_eq!(photo("no-such-pass".into()).await.unwrap_err().0, 404);
-    // The pass moved to another campus: this guard's gate no longer sees it.
-    let (other,): (String,) = sqlx::query_as("SELECT id FROM campuses WHERE id <> (SELECT campus_id FROM gates WHERE id = $1) LIMIT 1")
-        .bind(&gate)
-        .fetch_one(&c.app.state.db.read)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE passes SET campus_id = $1").bind(&other).execute(&c.app.state.db.write).await.unwrap();
-    assert_eq!(photo(pid).await.unwrap_err().0, 404);
+    c.app.clock.advance(chrono::Duration::minutes(6));
+    assert_eq!(photo(checked.clone()).await.unwrap_err().0, 404);
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'view_photo'").await, 1);
 }
 
 #[tokio::test]
