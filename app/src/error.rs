@@ -96,9 +96,45 @@ impl AppError {
 
 fn bad_request(detail: String) -> AppError {
     #[cfg(feature = "ssr")]
-    tracing::info!(%detail, "a server function's arguments did not decode");
+    tracing::info!(detail = %shape_of(&detail), "a server function's arguments did not decode");
     let _ = detail;
     AppError::invalid("body", Msg::ErrBadRequest)
+}
+
+/// A decoder's complaint without the data it quotes (`invalid type: string
+/// "13800000001"`): quoted text becomes `"…"` and long numbers `#`, so a
+/// log line says what was wrong, never whose mobile or ID number it was.
+pub fn shape_of(detail: &str) -> String {
+    let mut out = String::with_capacity(detail.len());
+    let mut quoted = false;
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        out.push_str(if digits.len() >= 4 { "#" } else { digits });
+        digits.clear();
+    };
+    for c in detail.chars() {
+        if c == '"' {
+            flush(&mut digits, &mut out);
+            if !quoted {
+                out.push_str("\"…");
+            } else {
+                out.push('"');
+            }
+            quoted = !quoted;
+        } else if quoted {
+            continue;
+        } else if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut out);
+            out.push(c);
+        }
+    }
+    if quoted {
+        out.push('"');
+    }
+    flush(&mut digits, &mut out);
+    out
 }
 
 impl FromServerFnError for AppError {
@@ -121,6 +157,13 @@ impl FromServerFnError for AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_decoding_complaint_is_logged_without_the_data_it_quotes() {
+        assert_eq!(shape_of(r#"invalid type: string "13800000001", expected u32 at line 1 column 42"#), r#"invalid type: string "…", expected u# at line 1 column 42"#.replace("u#", "u32"));
+        assert_eq!(shape_of("invalid value: integer `110105194912310021`, expected a date"), "invalid value: integer `#`, expected a date");
+        assert_eq!(shape_of(r#"missing field `phone` "unterminated 1380000"#), r#"missing field `phone` "…""#);
+    }
 
     #[test]
     fn every_error_reads_back_as_it_was_written() {

@@ -42,7 +42,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<AppSta
     let master = MasterKey::load(config.master_key.as_ref(), &config.data_dir)?;
     let keys = Keys::load_or_create(&db, &master, clock.now().timestamp_millis()).await?;
     let sms: Box<dyn SmsProvider> = match config.sms_provider.as_str() {
-        "outbox" => Box::new(OutboxProvider),
+        "outbox" => Box::new(OutboxProvider { print: config.demo }),
         "aliyun" => Box::new(app::platform::sms_cloud::AliyunSms::new(config.sms.clone())),
         "tencent" => Box::new(app::platform::sms_cloud::TencentSms::new(config.sms.clone())),
         other => return Err(StartError::SmsProvider(other.to_owned())),

@@ -116,8 +116,10 @@ pub type DeviceAndGate = (String, GateFacts, Option<i64>);
 #[derive(Clone, Default)]
 pub struct DeviceCache(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Cached>>>);
 
-/// A device lookup, when it was made and under which `gates_version`.
-type Cached = (i64, u64, Option<DeviceAndGate>);
+/// A device found, when and under which `gates_version`. Only keys that
+/// name a device are kept: junk keys are not remembered (a flood of them
+/// would fill the cache, and a key registered a moment ago must work).
+type Cached = (i64, u64, DeviceAndGate);
 
 pub const DEVICE_CACHE_MS: i64 = 5_000;
 
@@ -126,14 +128,13 @@ impl DeviceCache {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
-    fn get(&self, digest: &str, now: i64, gates_version: u64) -> Option<Option<DeviceAndGate>> {
+    fn get(&self, digest: &str, now: i64, gates_version: u64) -> Option<DeviceAndGate> {
         let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         map.get(digest).filter(|(at, v, _)| now - at < DEVICE_CACHE_MS && *v == gates_version).map(|(_, _, d)| d.clone())
     }
 
-    fn put(&self, digest: String, now: i64, gates_version: u64, d: Option<DeviceAndGate>) {
+    fn put(&self, digest: String, now: i64, gates_version: u64, d: DeviceAndGate) {
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        // Junk keys must not grow it without bound.
         if map.len() > 10_000 {
             map.retain(|_, (at, _, _)| now - *at < DEVICE_CACHE_MS);
         }
@@ -143,10 +144,8 @@ impl DeviceCache {
     /// Notes that the device was just marked seen.
     pub fn seen(&self, device_id: &str, now: i64) {
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        for (_, _, d) in map.values_mut() {
-            if let Some(d) = d.as_mut().filter(|d| d.0 == device_id) {
-                d.2 = Some(now);
-            }
+        for (_, _, d) in map.values_mut().filter(|(_, _, d)| d.0 == device_id) {
+            d.2 = Some(now);
         }
     }
 }
@@ -165,7 +164,7 @@ pub async fn device_for_key(st: &AppState, cache: &DeviceCache, key: &str) -> Re
     let now = st.clock.now_ms();
     let gates_version = st.gates_version.load(std::sync::atomic::Ordering::Acquire);
     if let Some(hit) = cache.get(&digest, now, gates_version) {
-        return Ok(hit);
+        return Ok(Some(hit));
     }
     let row: Option<DeviceKeyRow> = sqlx::query_as(&format!(
         "SELECT d.id AS device_id, d.last_seen_at, {GATE_COLUMNS} FROM gate_devices d JOIN gates g ON g.id = d.gate_id WHERE d.key_hash = $1 AND d.active = 1"
@@ -174,6 +173,8 @@ pub async fn device_for_key(st: &AppState, cache: &DeviceCache, key: &str) -> Re
     .fetch_optional(&st.db.read)
     .await?;
     let found = row.map(|r| (r.device_id, r.gate.facts(), r.last_seen_at));
-    cache.put(digest, now, gates_version, found.clone());
+    if let Some(d) = &found {
+        cache.put(digest, now, gates_version, d.clone());
+    }
     Ok(found)
 }
