@@ -200,11 +200,4 @@ mod tests {
         assert_eq!(DocumentNumber::parse(DocType::Passport, "E12", today()), Err(DocumentError::Shape));
         assert_eq!(DocumentNumber::parse(DocType::Passport, "E1234-5678", today()), Err(DocumentError::Shape));
     }
-
-    #[test]
-    fn a_passport_never_claims_the_same_key_as_an_id() {
-        let id = DocumentNumber::parse(DocType::ResidentId, "110101199003078670", today()).unwrap();
-        let other = DocumentNumber::parse(DocType::Other, "110101199003078670", today()).unwrap();
-        assert_ne!(id.claim_text(), other.claim_text());
-    }
 }

@@ -212,7 +212,7 @@ mod tests {
         assert_eq!(hs[0].members.len(), 3);
         assert_eq!(hs[0].householder().map(|m| m.name.as_str()), Some("吴芳"));
         assert_eq!(hs[0].members[1].phone.as_str(), "13900139001");
-        assert_eq!(hs[0].members[1].doc.claim_text(), "passport:E12345678");
+        assert_eq!(hs[0].members[1].doc.claim_text(), "document:E12345678");
         assert_eq!(hs[0].members[2].doc.doc_type, DocType::Other);
         assert!(!hs[0].paper_pass);
         assert_eq!(hs[1].members[0].doc.doc_type, DocType::ResidentId, "an empty type is a resident ID");
