@@ -160,7 +160,10 @@ mod tests {
 
     #[test]
     fn a_decoding_complaint_is_logged_without_the_data_it_quotes() {
-        assert_eq!(shape_of(r#"invalid type: string "13800000001", expected u32 at line 1 column 42"#), r#"invalid type: string "…", expected u# at line 1 column 42"#.replace("u#", "u32"));
+        assert_eq!(
+            shape_of(r#"invalid type: string "13800000001", expected u32 at line 1 column 42"#),
+            r#"invalid type: string "…", expected u# at line 1 column 42"#.replace("u#", "u32")
+        );
         assert_eq!(shape_of("invalid value: integer `110105194912310021`, expected a date"), "invalid value: integer `#`, expected a date");
         assert_eq!(shape_of(r#"missing field `phone` "unterminated 1380000"#), r#"missing field `phone` "…""#);
     }

@@ -211,8 +211,17 @@ pub async fn photo(st: &AppState, me: &Principal, gate_id: &str, pass_id: &str) 
     let photo = row.ok_or(AppError::NotFound)?.0;
     if photo.is_some() {
         // Who looked at whose face, and when.
-        crate::platform::audit::record(&st.db.write, now, &me.actor_label(), "view_photo", "pass", pass_id, serde_json::json!({"gate": gate_id}), None)
-            .await?;
+        crate::platform::audit::record(
+            &st.db.write,
+            now,
+            &me.actor_label(),
+            "view_photo",
+            "pass",
+            pass_id,
+            serde_json::json!({"gate": gate_id}),
+            None,
+        )
+        .await?;
     }
     Ok(photo)
 }

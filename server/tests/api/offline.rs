@@ -127,6 +127,7 @@ async fn offline_verdicts_sync_once_and_move_people_in_and_out() {
     assert_eq!(v.reason, Reason::AlreadyUsed);
     // Out at t0 + 1 h; then a late copy of an entry at t0 + 30 min arrives
     // from another phone: it must not put them back inside.
+    c.app.clock.advance(chrono::Duration::hours(2));
     sync(&c, &gate, json!([event("ev-out", t0 + 3_600_000, "out", &pid)])).await;
     assert!(inside("").await.people.is_empty());
     let late = sync(&c, &gate, json!([event("ev-late", t0 + 1_800_000, "in", &pid)])).await;

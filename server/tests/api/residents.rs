@@ -131,7 +131,7 @@ async fn the_resident_office_keeps_households_and_members_with_an_audit_trail() 
     let (sealed, mac): (String, String) =
         sqlx::query_as("SELECT doc_sealed, doc_mac FROM residents WHERE id = $1").bind(&member).fetch_one(&app.state.db.read).await.unwrap();
     assert_eq!(app.state.keys.open_pii(&sealed).as_deref(), Some("E12345678"));
-    assert_eq!(mac, app.state.keys.pii_mac("passport:E12345678"));
+    assert_eq!(mac, app.state.keys.pii_mac("document:E12345678"));
 
     // The new householder signs in by SMS and is a resident.
     let c = app.phone_user("13800000101").await;
