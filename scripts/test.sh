@@ -51,7 +51,9 @@ SITE_DIR="$WORK/site-data"
 mkdir -p "$SITE_DIR"
 # A port nobody else holds: a leftover server must never answer for ours.
 PORT=${CAMPUS_PASS_TEST_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
-CAMPUS_PASS_LISTEN="127.0.0.1:$PORT" CAMPUS_PASS_PUBLIC_BASE_URL="http://127.0.0.1:$PORT" \
+# trust_proxy: each journey's phone sends its own X-Forwarded-For, as
+# phones behind a campus proxy arrive from their own addresses.
+CAMPUS_PASS_LISTEN="127.0.0.1:$PORT" CAMPUS_PASS_PUBLIC_BASE_URL="http://127.0.0.1:$PORT" CAMPUS_PASS_TRUST_PROXY=true \
 CAMPUS_PASS_DEMO=true CAMPUS_PASS_DATA_DIR="$SITE_DIR" CAMPUS_PASS_DATABASE_URL="sqlite://$SITE_DIR/campus-pass.db" \
 CAMPUS_PASS_SITE_ROOT="$ROOT/target/site" RUST_LOG=warn \
   target/release/server >"$WORK/server.log" 2>&1 &
