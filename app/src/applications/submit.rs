@@ -14,6 +14,7 @@ use crate::domain::lifecycle::{self, Action, Status};
 use crate::platform::context::{AppState, Principal};
 use crate::platform::db::{Script, Statement, is_unique_violation, new_id};
 use crate::platform::keys::sha256_hex;
+use crate::platform::rate_limit::{DAY, HOUR, Limit};
 use crate::rules::policies::policy;
 use serde_json::json;
 
@@ -28,6 +29,24 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
     }
     if !matches!(form.kind, PassKind::Visitor | PassKind::Contractor | PassKind::StaffWork | PassKind::ResidentDay) {
         return Err(AppError::invalid("kind", Msg::ErrKindNotOffered));
+    }
+    // Every submission texts an approver: submit, withdraw, submit again
+    // would text them without end. A day's honest use stays far below.
+    // Counted from the applications themselves (a read, no extra write at
+    // the rush); racing submissions may pass it by a few, not by a flood.
+    let now = st.clock.now_ms();
+    for limit in SUBMISSIONS_PER_APPLICANT {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM applications WHERE applicant_phone = $1 AND applicant_staff_id = $2 AND created_at > $3",
+        )
+        .bind(applicant.phone())
+        .bind(applicant.staff_id())
+        .bind(now - limit.window_ms)
+        .fetch_one(&st.db.read)
+        .await?;
+        if n >= limit.max {
+            return Err(AppError::RateLimited { msg: Msg::ErrTooManySubmissions, retry_after_secs: limit.window_ms / 1000 });
+        }
     }
     let invite = match (invitation, &applicant) {
         (Some(t), Applicant::Phone(phone)) if !t.is_empty() => Some(load_invitation(st, phone, t).await?),
@@ -174,6 +193,9 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
         None => existing_for_key(st, &applicant, idem).await?.ok_or(AppError::Conflict { msg: Msg::ErrAlreadyHandled }),
     }
 }
+
+/// Applications one applicant may submit (each texts an approver).
+pub const SUBMISSIONS_PER_APPLICANT: [Limit; 2] = [Limit { max: 10, window_ms: HOUR }, Limit { max: 30, window_ms: DAY }];
 
 pub(super) async fn existing_for_key(st: &AppState, applicant: &Applicant, idem: &str) -> Result<Option<String>, AppError> {
     let row: Option<(String,)> =
