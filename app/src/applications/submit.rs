@@ -81,9 +81,11 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
     // An invitation counts as the host's approval: its steps are done; a
     // chain with no step left is approved at once.
     let host_steps: Vec<bool> = chain.iter().map(|s| s.host).collect();
-    // A visitor's invitation is the host's approval; a staff member's
-    // filing completed by the person is not: its approvers review it.
-    let host_approved = invite.is_some() && matches!(applicant, Applicant::Phone(_));
+    // A visitor's invitation is the host's approval of what the host
+    // invited, and of nothing more (another campus or reason, other days, a
+    // companion or a car go to the host); a staff member's filing completed
+    // by the person is no approval at all: its approvers review it.
+    let host_approved = matches!(applicant, Applicant::Phone(_)) && invite.as_ref().is_some_and(|(_, p)| invitation_covers(p, &c));
     let status = lifecycle::on_submit(&host_steps, host_approved);
     // Who is told of a new request: read before the write, not in it (the
     // one writer's time is what bounds the 16:00 rush).
@@ -192,6 +194,18 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
         // The same submission again (a double tap): the first one's id.
         None => existing_for_key(st, &applicant, idem).await?.ok_or(AppError::Conflict { msg: Msg::ErrAlreadyHandled }),
     }
+}
+
+/// Whether a submission stays within what the host invited: the campus,
+/// the reason, the days, the one person, no car.
+fn invitation_covers(p: &InvitationPrefill, c: &Checked) -> bool {
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    let (Some(from), Some(until)) = (day(&p.start_date), day(&p.end_date)) else { return false };
+    c.campus_id == p.campus_id
+        && c.reason_id.as_deref() == Some(p.reason_id.as_str())
+        && c.periods.iter().all(|(s, e)| *s >= from && *e <= until)
+        && c.entrants.len() == 1
+        && c.plate.is_none()
 }
 
 /// Applications one applicant may submit (each texts an approver).

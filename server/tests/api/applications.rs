@@ -652,6 +652,21 @@ async fn a_staff_invitation_counts_as_the_hosts_approval() {
     let mut form = c.form(json!([Ctx::entrant("周杰", "13800000008", &id_number(8), false)]), "");
     form["start_date"] = json!("2026-11-27");
     form["end_date"] = json!("2026-11-27");
+    // Beyond what the host invited (a companion, a car, another day), the
+    // host is asked after all; such a submission is refused here only to
+    // keep the invitation for the next step of this test.
+    for (field, value) in [
+        ("entrants", json!([Ctx::entrant("周杰", "13800000008", &id_number(8), false), Ctx::entrant("周小杰", "", &id_number(9), false)])),
+        ("end_date", json!("2026-11-28")),
+    ] {
+        let mut beyond = form.clone();
+        beyond[field] = value;
+        let id: String =
+            c.app.call_json(&v, "submit_application", json!({"form": beyond, "idempotency_key": field, "invitation": token})).await.unwrap();
+        assert_eq!(c.status(&id).await, Status::InReview { step: 0 }, "{field}: the host decides");
+        c.act(&v, &id, "Withdraw", "", Value::Null).await.unwrap();
+        sqlx::query("UPDATE invitations SET application_id = NULL").execute(&c.app.state.db.write).await.unwrap();
+    }
     let id: String = c.app.call_json(&v, "submit_application", json!({"form": form, "idempotency_key": "inv", "invitation": token})).await.unwrap();
     assert_eq!(c.status(&id).await, Status::InReview { step: 1 }, "the host step is done");
     let again = c.app.call_json::<String>(&v, "submit_application", json!({"form": form, "idempotency_key": "inv-2", "invitation": token})).await;
