@@ -653,8 +653,8 @@ async fn a_staff_invitation_counts_as_the_hosts_approval() {
     form["start_date"] = json!("2026-11-27");
     form["end_date"] = json!("2026-11-27");
     // Beyond what the host invited (a companion, a car, another day), the
-    // host is asked after all; such a submission is refused here only to
-    // keep the invitation for the next step of this test.
+    // host is asked after all. (Each is withdrawn and the invitation
+    // reopened only so that this test can go on with it.)
     for (field, value) in [
         ("entrants", json!([Ctx::entrant("周杰", "13800000008", &id_number(8), false), Ctx::entrant("周小杰", "", &id_number(9), false)])),
         ("end_date", json!("2026-11-28")),
