@@ -121,6 +121,7 @@ pub async fn invite(st: &AppState, me: &Principal, input: InvitationInput) -> Re
     let sms_id = sms::enqueue(
         &mut *tx,
         st.sms.as_ref(),
+        &st.keys,
         now,
         &sms::Outgoing { to: &phone, purpose: "invitation", body: body.clone(), params: params.clone() },
     )
