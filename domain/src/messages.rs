@@ -270,6 +270,7 @@ messages! {
     EndDate => "结束日期", "Last day";
     Dates => "日期", "Dates";
     Entrants => "来访人员", "Visitors";
+    PersonsOnPass => "通行人员", "People on the pass";
     Entrant => "来访人", "Visitor";
     EntrantPhoneHint => "本人手机号；无手机（如儿童）可留空", "Own mobile; leave empty for someone without one (e.g. a child)";
     DocType => "证件类型", "Document";

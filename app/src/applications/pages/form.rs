@@ -369,7 +369,7 @@ pub fn ApplicationForm(
                 <select id="campus" disabled=completing on:change=move |ev| campus.set(event_target_value(&ev)) prop:value=campus>
                     {campuses.into_iter().map(|c| view! { <option value=c.id.clone()>{c.name.clone()}</option> }).collect_view()}
                 </select>
-                <label for="reason">{t(Msg::VisitReason)}</label>
+                <label for="reason">{t(if kind == PassKind::Visitor { Msg::VisitReason } else { Msg::PassReason })}</label>
                 <select id="reason" disabled=completing on:change=move |ev| reason.set(event_target_value(&ev)) prop:value=reason>
                     <option value="">{t(Msg::PleaseChoose)}</option>
                     {reasons.into_iter().map(|r| {
@@ -404,7 +404,7 @@ pub fn ApplicationForm(
                     }>{t(Msg::AddPeriod)}</button>
                 </Show>
 
-                <h2>{t(Msg::Entrants)}</h2>
+                <h2>{t(if kind == PassKind::Visitor { Msg::Entrants } else { Msg::PersonsOnPass })}</h2>
                 <For each=move || entrants.get() key=|e| e.key let:e>
                     <EntrantCard e today entrants has_car photo_offered />
                 </For>
