@@ -191,6 +191,8 @@ messages! {
     ErrNotFound => "找不到该记录", "That record was not found";
     ErrInternal => "系统繁忙，请稍后再试", "Something went wrong on our side; please try again shortly";
     ErrNetwork => "网络连接失败，请检查网络后重试", "Could not reach the server; check your connection and retry";
+    ErrTooManyInvitations => "邀请发送过于频繁，请稍后再发", "Too many invitations sent; please wait before sending more";
+    ErrTooManySubmissions => "提交申请过于频繁，请稍后再试；如需帮助请联系接待人或保卫处", "Too many applications submitted; please wait, or ask your host or the security office for help";
     ErrRateLimited => "操作过于频繁，请稍后再试", "Too many attempts; please wait and try again";
     ErrCrossSite => "请求来源不正确，请刷新页面后重试", "The request came from another site; reload the page and retry";
     ErrPhoneInvalid => "请输入正确的 11 位大陆手机号", "Enter a valid 11-digit mainland mobile number";
@@ -268,6 +270,7 @@ messages! {
     EndDate => "结束日期", "Last day";
     Dates => "日期", "Dates";
     Entrants => "来访人员", "Visitors";
+    PersonsOnPass => "通行人员", "People on the pass";
     Entrant => "来访人", "Visitor";
     EntrantPhoneHint => "本人手机号；无手机（如儿童）可留空", "Own mobile; leave empty for someone without one (e.g. a child)";
     DocType => "证件类型", "Document";

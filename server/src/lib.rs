@@ -132,7 +132,7 @@ pub async fn every_minute(state: &AppState) -> Result<(), app::error::AppError> 
     if let Err(e) = state.keys.refresh(&state.db, now).await {
         tracing::warn!(error = %e, "refreshing the signing keys failed");
     }
-    app::platform::sms::deliver_due(&state.db, state.sms.as_ref(), now).await?;
+    app::platform::sms::deliver_due(&state.db, state.sms.as_ref(), &state.keys, now).await?;
     app::applications::expire_due(state).await?;
     Ok(())
 }

@@ -11,11 +11,15 @@ use super::*;
 use crate::domain::Phone;
 use crate::domain::policy::{Applicants, PassPolicy};
 use crate::platform::context::{AppState, Principal, client_ip};
+use crate::platform::rate_limit::{DAY, HOUR, Limit};
 use crate::platform::{audit, db::new_id, keys::random_token, keys::sha256_hex, sms};
 use crate::rules::policies::policy;
 use serde_json::json;
 
 pub(super) const INVITATION_TTL_MS: i64 = 7 * 24 * 3_600_000;
+
+/// Invitations one staff member may send.
+pub const INVITATIONS_PER_STAFF: [Limit; 2] = [Limit { max: 20, window_ms: HOUR }, Limit { max: 60, window_ms: DAY }];
 
 pub(super) async fn load_invitation(st: &AppState, phone: &Phone, token: &str) -> Result<(String, InvitationPrefill), AppError> {
     let row: Option<InvitationRow> =
@@ -54,6 +58,11 @@ pub async fn invite(st: &AppState, me: &Principal, input: InvitationInput) -> Re
     }
     let phone = Phone::parse(&input.phone).map_err(|_| AppError::invalid("phone", Msg::ErrPhoneInvalid))?;
     let name = text("name", &input.name, 30)?;
+    // Each invitation is an SMS with words the staff member chose: a
+    // handful an hour, a working day's worth a day.
+    if let Err((_, wait)) = st.limits.take(&format!("invite:staff:{}", staff.id), &INVITATIONS_PER_STAFF, st.clock.now_ms()).await? {
+        return Err(AppError::RateLimited { msg: Msg::ErrTooManyInvitations, retry_after_secs: wait / 1000 });
+    }
     let policy = policy(st, kind).await?;
     // The invited person must then be able to apply.
     may_apply(&policy, &invitee(&policy, phone.clone(), staff.id.clone()))?;
@@ -112,6 +121,7 @@ pub async fn invite(st: &AppState, me: &Principal, input: InvitationInput) -> Re
     let sms_id = sms::enqueue(
         &mut *tx,
         st.sms.as_ref(),
+        &st.keys,
         now,
         &sms::Outgoing { to: &phone, purpose: "invitation", body: body.clone(), params: params.clone() },
     )

@@ -47,6 +47,7 @@ pub(super) fn queue_writes(st: &AppState, notices: Vec<Notice>, now: i64) -> (Sc
         let body = render(n.msg, &n.params);
         let (id, insert) = sms::enqueue_statement(
             st.sms.as_ref(),
+            &st.keys,
             now,
             &sms::Outgoing { to: &n.phone, purpose: n.purpose, body: body.clone(), params: n.params.clone() },
         );

@@ -14,6 +14,7 @@ use crate::domain::lifecycle::{self, Action, Status};
 use crate::platform::context::{AppState, Principal};
 use crate::platform::db::{Script, Statement, is_unique_violation, new_id};
 use crate::platform::keys::sha256_hex;
+use crate::platform::rate_limit::{DAY, HOUR, Limit};
 use crate::rules::policies::policy;
 use serde_json::json;
 
@@ -28,6 +29,24 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
     }
     if !matches!(form.kind, PassKind::Visitor | PassKind::Contractor | PassKind::StaffWork | PassKind::ResidentDay) {
         return Err(AppError::invalid("kind", Msg::ErrKindNotOffered));
+    }
+    // Every submission texts an approver: submit, withdraw, submit again
+    // would text them without end. A day's honest use stays far below.
+    // Counted from the applications themselves (a read, no extra write at
+    // the rush); racing submissions may pass it by a few, not by a flood.
+    let now = st.clock.now_ms();
+    for limit in SUBMISSIONS_PER_APPLICANT {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM applications WHERE applicant_phone = $1 AND applicant_staff_id = $2 AND created_at > $3",
+        )
+        .bind(applicant.phone())
+        .bind(applicant.staff_id())
+        .bind(now - limit.window_ms)
+        .fetch_one(&st.db.read)
+        .await?;
+        if n >= limit.max {
+            return Err(AppError::RateLimited { msg: Msg::ErrTooManySubmissions, retry_after_secs: limit.window_ms / 1000 });
+        }
     }
     let invite = match (invitation, &applicant) {
         (Some(t), Applicant::Phone(phone)) if !t.is_empty() => Some(load_invitation(st, phone, t).await?),
@@ -62,9 +81,11 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
     // An invitation counts as the host's approval: its steps are done; a
     // chain with no step left is approved at once.
     let host_steps: Vec<bool> = chain.iter().map(|s| s.host).collect();
-    // A visitor's invitation is the host's approval; a staff member's
-    // filing completed by the person is not: its approvers review it.
-    let host_approved = invite.is_some() && matches!(applicant, Applicant::Phone(_));
+    // A visitor's invitation is the host's approval of what the host
+    // invited, and of nothing more (another campus or reason, other days, a
+    // companion or a car go to the host); a staff member's filing completed
+    // by the person is no approval at all: its approvers review it.
+    let host_approved = matches!(applicant, Applicant::Phone(_)) && invite.as_ref().is_some_and(|(_, p)| invitation_covers(p, &c));
     let status = lifecycle::on_submit(&host_steps, host_approved);
     // Who is told of a new request: read before the write, not in it (the
     // one writer's time is what bounds the 16:00 rush).
@@ -174,6 +195,21 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
         None => existing_for_key(st, &applicant, idem).await?.ok_or(AppError::Conflict { msg: Msg::ErrAlreadyHandled }),
     }
 }
+
+/// Whether a submission stays within what the host invited: the campus,
+/// the reason, the days, the one person, no car.
+fn invitation_covers(p: &InvitationPrefill, c: &Checked) -> bool {
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    let (Some(from), Some(until)) = (day(&p.start_date), day(&p.end_date)) else { return false };
+    c.campus_id == p.campus_id
+        && c.reason_id.as_deref() == Some(p.reason_id.as_str())
+        && c.periods.iter().all(|(s, e)| *s >= from && *e <= until)
+        && c.entrants.len() == 1
+        && c.plate.is_none()
+}
+
+/// Applications one applicant may submit (each texts an approver).
+pub const SUBMISSIONS_PER_APPLICANT: [Limit; 2] = [Limit { max: 10, window_ms: HOUR }, Limit { max: 30, window_ms: DAY }];
 
 pub(super) async fn existing_for_key(st: &AppState, applicant: &Applicant, idem: &str) -> Result<Option<String>, AppError> {
     let row: Option<(String,)> =

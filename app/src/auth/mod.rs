@@ -64,6 +64,7 @@ pub mod ssr {
         sms::send(
             &st.db,
             st.sms.as_ref(),
+            &st.keys,
             now,
             sms::Outgoing { to: phone, purpose: "sign_in_code", body: text.replace("{code}", &code), params: vec![("code".into(), code.clone())] },
         )

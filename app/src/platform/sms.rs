@@ -5,6 +5,7 @@
 //! message is never lost.
 
 use super::db::{Db, Script, Statement, new_id};
+use super::keys::Keys;
 use crate::domain::Phone;
 use std::{future::Future, pin::Pin};
 
@@ -69,6 +70,18 @@ pub struct Outgoing<'a> {
 /// asks for a new code) and, with real providers, stored blanked.
 const SECRET_PURPOSES: &[&str] = &["sign_in_code"];
 
+/// Purposes whose `link` is itself a key (a pass, an invitation): with real
+/// providers the outbox shows it blanked and keeps the whole text sealed,
+/// for retries only.
+const KEY_LINK_PURPOSES: &[&str] = &["approved_entrant", "invitation"];
+
+/// The whole text of a message kept sealed.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SealedText {
+    body: String,
+    params: Vec<(String, String)>,
+}
+
 /// Tries before a message is left as failed for good.
 pub const MAX_ATTEMPTS: i64 = 5;
 
@@ -84,31 +97,39 @@ pub const ENQUEUER_LEASE_MS: i64 = 120_000;
 
 /// Queues a message inside the caller's transaction; `deliver_queued`
 /// sends it once that transaction has committed. Returns the outbox id.
-pub async fn enqueue<'c, E>(exec: E, provider: &dyn SmsProvider, now_ms: i64, msg: &Outgoing<'_>) -> Result<String, sqlx::Error>
+pub async fn enqueue<'c, E>(exec: E, provider: &dyn SmsProvider, keys: &Keys, now_ms: i64, msg: &Outgoing<'_>) -> Result<String, sqlx::Error>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
-    let (id, insert) = enqueue_statement(provider, now_ms, msg);
+    let (id, insert) = enqueue_statement(provider, keys, now_ms, msg);
     insert.execute(exec).await?;
     Ok(id)
 }
 
 /// The outbox row of `msg`, to write with others; and its id.
-pub fn enqueue_statement(provider: &dyn SmsProvider, now_ms: i64, msg: &Outgoing<'_>) -> (String, Statement) {
+pub fn enqueue_statement(provider: &dyn SmsProvider, keys: &Keys, now_ms: i64, msg: &Outgoing<'_>) -> (String, Statement) {
     let id = new_id();
-    let secret = SECRET_PURPOSES.contains(&msg.purpose);
-    let (body, params) = if secret && !provider.outbox_keeps_codes() {
+    let keeps_all = provider.outbox_keeps_codes();
+    let blanked = |secret: &dyn Fn(&str) -> bool| {
         let mut body = msg.body.clone();
-        for (_, v) in &msg.params {
+        for (_, v) in msg.params.iter().filter(|(k, v)| secret(k) && !v.is_empty()) {
             body = body.replace(v.as_str(), "******");
         }
-        (body, "[]".to_owned())
+        body
+    };
+    let (body, params, sealed) = if SECRET_PURPOSES.contains(&msg.purpose) && !keeps_all {
+        (blanked(&|_| true), "[]".to_owned(), None)
+    } else if KEY_LINK_PURPOSES.contains(&msg.purpose) && !keeps_all {
+        let shown: Vec<(String, String)> =
+            msg.params.iter().map(|(k, v)| (k.clone(), if k == "link" { "******".to_owned() } else { v.clone() })).collect();
+        let whole = serde_json::to_string(&SealedText { body: msg.body.clone(), params: msg.params.clone() }).unwrap_or_default();
+        (blanked(&|k| k == "link"), serde_json::to_string(&shown).unwrap_or_else(|_| "[]".into()), Some(keys.seal_pii(&whole)))
     } else {
-        (msg.body.clone(), serde_json::to_string(&msg.params).unwrap_or_else(|_| "[]".into()))
+        (msg.body.clone(), serde_json::to_string(&msg.params).unwrap_or_else(|_| "[]".into()), None)
     };
     let insert = Statement::new(
-        "INSERT INTO sms_outbox (id, phone, purpose, body, params, status, provider, attempts, created_at, next_attempt_at)
-         VALUES ($1, $2, $3, $4, $5, 'queued', $6, 0, $7, $8)",
+        "INSERT INTO sms_outbox (id, phone, purpose, body, params, status, provider, attempts, created_at, next_attempt_at, sealed)
+         VALUES ($1, $2, $3, $4, $5, 'queued', $6, 0, $7, $8, $9)",
     )
     .bind(&id)
     .bind(msg.to.as_str())
@@ -117,7 +138,8 @@ pub fn enqueue_statement(provider: &dyn SmsProvider, now_ms: i64, msg: &Outgoing
     .bind(params)
     .bind(provider.name())
     .bind(now_ms)
-    .bind(now_ms + ENQUEUER_LEASE_MS);
+    .bind(now_ms + ENQUEUER_LEASE_MS)
+    .bind(sealed);
     (id, insert)
 }
 
@@ -155,9 +177,9 @@ pub async fn deliver_queued(writes: &super::batch::WriteBatcher, provider: &dyn 
 
 /// Sends one message now (a sign-in code): records it, delivers it with the
 /// real text, records the outcome. Returns whether it was delivered.
-pub async fn send(db: &Db, provider: &dyn SmsProvider, now_ms: i64, msg: Outgoing<'_>) -> Result<bool, sqlx::Error> {
+pub async fn send(db: &Db, provider: &dyn SmsProvider, keys: &Keys, now_ms: i64, msg: Outgoing<'_>) -> Result<bool, sqlx::Error> {
     // Queued under this request's lease: the retry job leaves it alone.
-    let id = enqueue(&db.write, provider, now_ms, &msg).await?;
+    let id = enqueue(&db.write, provider, keys, now_ms, &msg).await?;
     let outcome = provider.send(Delivery { to: msg.to, purpose: msg.purpose, body: &msg.body, params: &msg.params }).await;
     record_outcome(db, provider, &id, msg.to, msg.purpose, 0, now_ms, outcome).await
 }
@@ -243,10 +265,10 @@ async fn record_outcome(
 /// Delivers every message that is due: new ones, and failed ones whose
 /// back-off has passed. Safe to run on several servers at once. Returns how
 /// many were delivered.
-pub async fn deliver_due(db: &Db, provider: &dyn SmsProvider, now_ms: i64) -> Result<usize, sqlx::Error> {
-    type Row = (String, String, String, String, String, i64, i64);
+pub async fn deliver_due(db: &Db, provider: &dyn SmsProvider, keys: &Keys, now_ms: i64) -> Result<usize, sqlx::Error> {
+    type Row = (String, String, String, String, String, i64, i64, Option<String>);
     let due: Vec<Row> = sqlx::query_as(
-        "SELECT id, phone, purpose, body, params, attempts, next_attempt_at FROM sms_outbox
+        "SELECT id, phone, purpose, body, params, attempts, next_attempt_at, sealed FROM sms_outbox
          WHERE status <> 'sent' AND next_attempt_at IS NOT NULL AND next_attempt_at <= $1
          ORDER BY next_attempt_at LIMIT 200",
     )
@@ -254,12 +276,17 @@ pub async fn deliver_due(db: &Db, provider: &dyn SmsProvider, now_ms: i64) -> Re
     .fetch_all(&db.read)
     .await?;
     let mut delivered = 0;
-    for (id, phone, purpose, body, params, attempts, next) in due {
+    for (id, phone, purpose, body, params, attempts, next, sealed) in due {
         let Ok(to) = Phone::parse(&phone) else { continue };
         if !take(db, &id, next, now_ms).await? {
             continue;
         }
         let params: Vec<(String, String)> = serde_json::from_str(&params).unwrap_or_default();
+        // The whole text of a message whose outbox copy is blanked.
+        let (body, params) = match sealed.and_then(|s| keys.open_pii(&s)).and_then(|s| serde_json::from_str::<SealedText>(&s).ok()) {
+            Some(whole) => (whole.body, whole.params),
+            None => (body, params),
+        };
         let outcome = provider.send(Delivery { to: &to, purpose: &purpose, body: &body, params: &params }).await;
         if record_outcome(db, provider, &id, &to, &purpose, attempts, now_ms, outcome).await? {
             delivered += 1;

@@ -652,6 +652,21 @@ async fn a_staff_invitation_counts_as_the_hosts_approval() {
     let mut form = c.form(json!([Ctx::entrant("周杰", "13800000008", &id_number(8), false)]), "");
     form["start_date"] = json!("2026-11-27");
     form["end_date"] = json!("2026-11-27");
+    // Beyond what the host invited (a companion, a car, another day), the
+    // host is asked after all. (Each is withdrawn and the invitation
+    // reopened only so that this test can go on with it.)
+    for (field, value) in [
+        ("entrants", json!([Ctx::entrant("周杰", "13800000008", &id_number(8), false), Ctx::entrant("周小杰", "", &id_number(9), false)])),
+        ("end_date", json!("2026-11-28")),
+    ] {
+        let mut beyond = form.clone();
+        beyond[field] = value;
+        let id: String =
+            c.app.call_json(&v, "submit_application", json!({"form": beyond, "idempotency_key": field, "invitation": token})).await.unwrap();
+        assert_eq!(c.status(&id).await, Status::InReview { step: 0 }, "{field}: the host decides");
+        c.act(&v, &id, "Withdraw", "", Value::Null).await.unwrap();
+        sqlx::query("UPDATE invitations SET application_id = NULL").execute(&c.app.state.db.write).await.unwrap();
+    }
     let id: String = c.app.call_json(&v, "submit_application", json!({"form": form, "idempotency_key": "inv", "invitation": token})).await.unwrap();
     assert_eq!(c.status(&id).await, Status::InReview { step: 1 }, "the host step is done");
     let again = c.app.call_json::<String>(&v, "submit_application", json!({"form": form, "idempotency_key": "inv-2", "invitation": token})).await;
@@ -810,4 +825,34 @@ async fn several_periods_in_one_application_each_get_their_own_passes() {
         matches!(again.1, AppError::Rule { msg: Msg::ErrDuplicateDocument, .. } | AppError::Rule { msg: Msg::ErrDuplicateMobile, .. }),
         "{again:?}"
     );
+}
+
+#[tokio::test]
+async fn submit_and_withdraw_loops_and_invitations_cannot_flood_a_host_with_sms() {
+    let c = ctx().await;
+    let v = c.app.phone_user("13800000031").await;
+    let texts = || c.app.count("SELECT COUNT(*) FROM sms_outbox WHERE purpose <> 'sign_in_code'");
+    for _ in 0..10 {
+        let id = c.submit(&v, c.simple("13800000031", 31)).await.unwrap();
+        c.act(&v, &id, "Withdraw", "", Value::Null).await.unwrap();
+    }
+    let sent = texts().await;
+    let err = c.submit(&v, c.simple("13800000031", 31)).await.unwrap_err();
+    assert_eq!((err.0, err.1.msg()), (429, Msg::ErrTooManySubmissions));
+    assert_eq!(texts().await, sent, "the refused submission texted nobody");
+    // An hour on, they may apply again.
+    c.app.clock.advance(chrono::Duration::minutes(61));
+    c.submit(&v, c.simple("13800000031", 31)).await.unwrap();
+    // A staff member's invitations: twenty an hour.
+    let host = c.app.staff("T1001").await;
+    let input = |i: u32| {
+        json!({"input": {"phone": format!("1370002{i:04}"), "name": "某", "campus_id": c.setup.campuses[0].id, "reason_id": c.setup.reasons[0].id,
+            "start_date": "2026-11-27", "end_date": "2026-11-27", "note": ""}})
+    };
+    for i in 0..20 {
+        c.app.call_json::<()>(&host, "invite_visitor", input(i)).await.unwrap();
+    }
+    let err = c.app.call_json::<()>(&host, "invite_visitor", input(20)).await.unwrap_err();
+    assert_eq!((err.0, err.1.msg()), (429, Msg::ErrTooManyInvitations));
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM sms_outbox WHERE purpose = 'invitation'").await, 20);
 }

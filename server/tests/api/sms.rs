@@ -123,7 +123,7 @@ fn configure(provider: &str, endpoint: String) -> impl FnOnce(&mut app::platform
         c.sms.sign_name = "校园通行".into();
         c.sms.app_id = "1400000000".into();
         c.sms.endpoint = endpoint;
-        for (purpose, tpl) in [("sign_in_code", "SMS_100"), ("decision", "SMS_200")] {
+        for (purpose, tpl) in [("sign_in_code", "SMS_100"), ("decision", "SMS_200"), ("approved_entrant", "SMS_300")] {
             c.sms.templates.insert(purpose.into(), tpl.into());
         }
     }
@@ -151,6 +151,49 @@ async fn aliyun_sends_a_correctly_signed_template_and_the_outbox_keeps_no_code()
 }
 
 #[tokio::test]
+async fn a_real_providers_outbox_shows_pass_and_invitation_links_blanked_and_retries_send_them_whole() {
+    let fake: Shared = Arc::default();
+    fake.lock().unwrap().fail_first = 1;
+    let base = fake_cloud(fake.clone()).await;
+    let app = TestApp::spawn_with(configure("aliyun", format!("{base}/"))).await;
+    let st = &app.state;
+    let now = st.clock.now_ms();
+    let to = Phone::parse("13800138000").unwrap();
+    let link = "https://pass.example.edu.cn/p/Secret-Pass-Key-123".to_owned();
+    let msg = sms::Outgoing {
+        to: &to,
+        purpose: "approved_entrant",
+        body: format!("您的通行码：{link}"),
+        params: vec![("name".into(), "李雷".into()), ("link".into(), link.clone())],
+    };
+    sms::enqueue(&st.db.write, st.sms.as_ref(), &st.keys, now, &msg).await.unwrap();
+    let stored = || async {
+        let (body, params, sealed): (String, String, Option<String>) =
+            sqlx::query_as("SELECT body, params, sealed FROM sms_outbox").fetch_one(&st.db.read).await.unwrap();
+        (body, params, sealed)
+    };
+    let (body, params, sealed) = stored().await;
+    assert!(!body.contains("Secret-Pass-Key") && !params.contains("Secret-Pass-Key"), "{body} {params}");
+    assert!(body.contains("******") && params.contains("李雷"));
+    assert!(!sealed.unwrap().contains("Secret-Pass-Key"));
+    // The office's outbox page shows it blanked too.
+    let admin = {
+        app.seed_demo().await;
+        app.staff("S0001").await
+    };
+    let page: serde_json::Value = app.call(&admin, "list_outbox", &[("offset", "0")]).await.unwrap();
+    assert!(!page.to_string().contains("Secret-Pass-Key"));
+    // The first try fails at the provider; the retry sends the whole link.
+    let later = now + sms::ENQUEUER_LEASE_MS;
+    assert_eq!(sms::deliver_due(&st.db, st.sms.as_ref(), &st.keys, later).await.unwrap(), 0);
+    assert_eq!(sms::deliver_due(&st.db, st.sms.as_ref(), &st.keys, later + 10_000_000).await.unwrap(), 1);
+    let f = fake.lock().unwrap();
+    let sent = url_decode_form(f.hits.last().unwrap());
+    let template = sent.iter().find(|(k, _)| k == "TemplateParam").map(|(_, v)| v.clone()).unwrap();
+    assert!(template.contains("Secret-Pass-Key-123"), "{template}");
+}
+
+#[tokio::test]
 async fn tencent_sends_a_correctly_signed_request() {
     let fake: Shared = Arc::default();
     let base = fake_cloud(fake.clone()).await;
@@ -163,10 +206,10 @@ async fn tencent_sends_a_correctly_signed_request() {
         body: "您的申请已通过".into(),
         params: vec![("status".into(), "已通过".into()), ("link".into(), "https://x/a/1".into())],
     };
-    sms::enqueue(&app.state.db.write, app.state.sms.as_ref(), now, &msg).await.unwrap();
+    sms::enqueue(&app.state.db.write, app.state.sms.as_ref(), &app.state.keys, now, &msg).await.unwrap();
     // The request that queued it did not deliver it: the retry job does, after the enqueuer's lease.
-    assert_eq!(sms::deliver_due(&app.state.db, app.state.sms.as_ref(), now).await.unwrap(), 0, "leased to its enqueuer");
-    assert_eq!(sms::deliver_due(&app.state.db, app.state.sms.as_ref(), now + sms::ENQUEUER_LEASE_MS).await.unwrap(), 1);
+    assert_eq!(sms::deliver_due(&app.state.db, app.state.sms.as_ref(), &app.state.keys, now).await.unwrap(), 0, "leased to its enqueuer");
+    assert_eq!(sms::deliver_due(&app.state.db, app.state.sms.as_ref(), &app.state.keys, now + sms::ENQUEUER_LEASE_MS).await.unwrap(), 1);
     let f = fake.lock().unwrap();
     assert_eq!((f.bad_signatures, f.hits.len()), (0, 1));
     let body: serde_json::Value = serde_json::from_str(&f.hits[0]).unwrap();
@@ -185,25 +228,25 @@ async fn a_failing_provider_loses_nothing_retries_with_back_off_and_sends_once()
     let queued_at = st.clock.now_ms();
     let msg =
         sms::Outgoing { to: &to, purpose: "decision", body: "您的申请已通过".into(), params: vec![("status".into(), "已通过".into())] };
-    sms::enqueue(&st.db.write, st.sms.as_ref(), queued_at, &msg).await.unwrap();
+    sms::enqueue(&st.db.write, st.sms.as_ref(), &st.keys, queued_at, &msg).await.unwrap();
     // Left by its enqueuer (say it crashed): the job's turn after the lease.
     let now = queued_at + sms::ENQUEUER_LEASE_MS;
-    assert_eq!(sms::deliver_due(&st.db, st.sms.as_ref(), now).await.unwrap(), 0);
+    assert_eq!(sms::deliver_due(&st.db, st.sms.as_ref(), &st.keys, now).await.unwrap(), 0);
     let (status, attempts, err): (String, i64, Option<String>) =
         sqlx::query_as("SELECT status, attempts, last_error FROM sms_outbox").fetch_one(&st.db.read).await.unwrap();
     assert_eq!((status.as_str(), attempts), ("failed", 1));
     assert!(err.unwrap().contains("BUSINESS_LIMIT_CONTROL"), "the office sees why");
     // Not due again before the back-off.
-    assert_eq!(sms::deliver_due(&st.db, st.sms.as_ref(), now + 30_000).await.unwrap(), 0);
+    assert_eq!(sms::deliver_due(&st.db, st.sms.as_ref(), &st.keys, now + 30_000).await.unwrap(), 0);
     assert_eq!(fake.lock().unwrap().hits.len(), 1);
     // Two servers' upkeep at the same moment: one of them takes it.
     let later = now + 61_000;
-    let (a, b) = tokio::join!(sms::deliver_due(&st.db, st.sms.as_ref(), later), sms::deliver_due(&st.db, st.sms.as_ref(), later));
+    let (a, b) = tokio::join!(sms::deliver_due(&st.db, st.sms.as_ref(), &st.keys, later), sms::deliver_due(&st.db, st.sms.as_ref(), &st.keys, later));
     assert_eq!(a.unwrap() + b.unwrap(), 0, "second attempt fails too");
     assert_eq!(fake.lock().unwrap().hits.len(), 2, "tried once, not twice");
     let much_later = later + 301_000;
-    assert_eq!(sms::deliver_due(&st.db, st.sms.as_ref(), much_later).await.unwrap(), 1);
+    assert_eq!(sms::deliver_due(&st.db, st.sms.as_ref(), &st.keys, much_later).await.unwrap(), 1);
     let (status, attempts): (String, i64) = sqlx::query_as("SELECT status, attempts FROM sms_outbox").fetch_one(&st.db.read).await.unwrap();
     assert_eq!((status.as_str(), attempts), ("sent", 3));
-    assert_eq!(sms::deliver_due(&st.db, st.sms.as_ref(), much_later + 10_000_000).await.unwrap(), 0, "sent once");
+    assert_eq!(sms::deliver_due(&st.db, st.sms.as_ref(), &st.keys, much_later + 10_000_000).await.unwrap(), 0, "sent once");
 }

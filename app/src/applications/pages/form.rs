@@ -260,6 +260,7 @@ pub fn ApplicationForm(
     // A contractor completing what their department filed: what it decided
     // (campus, reason, dates) is shown, not chosen; one person, themselves.
     let completing = kind != PassKind::Visitor && setup.invitation.is_some();
+    let applicant_phone = setup.applicant_phone.clone();
     let plate_hint = Signal::derive(move || if has_car.get() { plate_problem(&plate.get()) } else { None });
     let deadline_hint = setup.next_day_deadline.clone().map(|d| {
         move || {
@@ -369,7 +370,7 @@ pub fn ApplicationForm(
                 <select id="campus" disabled=completing on:change=move |ev| campus.set(event_target_value(&ev)) prop:value=campus>
                     {campuses.into_iter().map(|c| view! { <option value=c.id.clone()>{c.name.clone()}</option> }).collect_view()}
                 </select>
-                <label for="reason">{t(Msg::VisitReason)}</label>
+                <label for="reason">{t(if kind == PassKind::Visitor { Msg::VisitReason } else { Msg::PassReason })}</label>
                 <select id="reason" disabled=completing on:change=move |ev| reason.set(event_target_value(&ev)) prop:value=reason>
                     <option value="">{t(Msg::PleaseChoose)}</option>
                     {reasons.into_iter().map(|r| {
@@ -404,9 +405,9 @@ pub fn ApplicationForm(
                     }>{t(Msg::AddPeriod)}</button>
                 </Show>
 
-                <h2>{t(Msg::Entrants)}</h2>
+                <h2>{t(if kind == PassKind::Visitor { Msg::Entrants } else { Msg::PersonsOnPass })}</h2>
                 <For each=move || entrants.get() key=|e| e.key let:e>
-                    <EntrantCard e today entrants has_car photo_offered />
+                    <EntrantCard e today entrants has_car photo_offered fixed_phone=completing.then(|| applicant_phone.clone()) />
                 </For>
                 <Show when=move || !completing>
                     <button type="button" class="secondary wide" id="add-entrant" on:click=move |_| {
@@ -443,6 +444,9 @@ fn EntrantCard(
     entrants: RwSignal<Vec<EntrantFields>>,
     has_car: RwSignal<bool>,
     photo_offered: bool,
+    /// The mobile is the one the invitation was sent to (shown, not asked).
+    #[prop(optional)]
+    fixed_phone: Option<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let doc_hint = Signal::derive(move || doc_problem(e.doc_type.get(), &e.doc_number.get(), today));
@@ -455,9 +459,14 @@ fn EntrantCard(
             <legend>{move || format!("{} {}", Msg::Entrant.text(i18n.lang()), position() + 1)}</legend>
             <label for=id("name")>{t(Msg::PersonName)}</label>
             <input id=id("name") class="entrant-name" autocomplete="name" prop:value=e.name on:input=move |ev| e.name.set(event_target_value(&ev)) />
-            <label for=id("phone")>{t(Msg::Phone)}</label>
-            <input id=id("phone") class="entrant-phone" type="tel" inputmode="numeric" placeholder=t(Msg::EntrantPhoneHint) prop:value=e.phone on:input=move |ev| e.phone.set(event_target_value(&ev)) />
-            <FieldHint problem=phone_hint />
+            {match fixed_phone {
+                Some(masked) => view! { <p class="muted small">{t(Msg::Phone)} ": " {masked}</p> }.into_any(),
+                None => view! {
+                    <label for=id("phone")>{t(Msg::Phone)}</label>
+                    <input id=id("phone") class="entrant-phone" type="tel" inputmode="numeric" placeholder=t(Msg::EntrantPhoneHint) prop:value=e.phone on:input=move |ev| e.phone.set(event_target_value(&ev)) />
+                    <FieldHint problem=phone_hint />
+                }.into_any(),
+            }}
             <label for=id("doc-type")>{t(Msg::DocType)}</label>
             <select id=id("doc-type") class="entrant-doc-type" on:change=move |ev| e.doc_type.set(DocType::from_code(&event_target_value(&ev)).unwrap_or_default())>
                 {DocType::ALL.into_iter().map(|d| view! { <option value=d.code() selected=move || e.doc_type.get() == d>{t(doc_label(d))}</option> }).collect_view()}

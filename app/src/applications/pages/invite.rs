@@ -37,7 +37,7 @@ pub fn InvitePage() -> impl IntoView {
                                 <select id="inv-campus" prop:value=campus on:change=move |ev| campus.set(event_target_value(&ev))>
                                     {campuses.into_iter().map(|c| view! { <option value=c.id.clone()>{c.name.clone()}</option> }).collect_view()}
                                 </select>
-                                <label for="inv-reason">{t(Msg::VisitReason)}</label>
+                                <label for="inv-reason">{t(if contractor { Msg::PassReason } else { Msg::VisitReason })}</label>
                                 <select id="inv-reason" on:change=move |ev| reason.set(event_target_value(&ev))>
                                     <option value="">{t(Msg::PleaseChoose)}</option>
                                     {reasons.into_iter().map(|r| view! { <option value=r.id.clone()>{r.name.clone()}</option> }).collect_view()}
