@@ -36,14 +36,13 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
     // the rush); racing submissions may pass it by a few, not by a flood.
     let now = st.clock.now_ms();
     for limit in SUBMISSIONS_PER_APPLICANT {
-        let (n,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM applications WHERE applicant_phone = $1 AND applicant_staff_id = $2 AND created_at > $3",
-        )
-        .bind(applicant.phone())
-        .bind(applicant.staff_id())
-        .bind(now - limit.window_ms)
-        .fetch_one(&st.db.read)
-        .await?;
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM applications WHERE applicant_phone = $1 AND applicant_staff_id = $2 AND created_at > $3")
+                .bind(applicant.phone())
+                .bind(applicant.staff_id())
+                .bind(now - limit.window_ms)
+                .fetch_one(&st.db.read)
+                .await?;
         if n >= limit.max {
             return Err(AppError::RateLimited { msg: Msg::ErrTooManySubmissions, retry_after_secs: limit.window_ms / 1000 });
         }

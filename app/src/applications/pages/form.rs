@@ -445,7 +445,7 @@ fn EntrantCard(
     has_car: RwSignal<bool>,
     photo_offered: bool,
     /// The mobile is the one the invitation was sent to (shown, not asked).
-    #[prop(optional)]
+    #[prop(optional_no_strip)]
     fixed_phone: Option<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
