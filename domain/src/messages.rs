@@ -639,7 +639,7 @@ messages! {
     ImportMore => "……另有 {arg} 项", "… and {arg} more";
     ImportUnchanged => "未变", "unchanged";
     PosterTitle => "校区居民通行证申请码", "Resident day pass: application code";
-    PosterStep1 => "用微信扫描下方二维码", "Scan the code below with WeChat";
+    PosterStep1 => "用微信扫描本页的二维码", "Scan the code on this page with WeChat";
     PosterStep2 => "用住户登记的手机号获取短信验证码登录", "Sign in with the mobile number registered for your household (SMS code)";
     PosterStep3 => "选择通行日期并提交，进校时出示通行码和身份证件", "Choose the date and submit; at the gate show the pass and your ID";
     PosterPaperPass => "已领取纸质通行证的住户请凭纸质通行证出入，无需申请。", "Households holding a paper pass use it and need not apply.";
