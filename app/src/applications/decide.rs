@@ -153,6 +153,17 @@ pub async fn resubmit(st: &AppState, me: &Principal, id: &str, version: i64, for
     // The host and kind stay; the chain was fixed at submission.
     form.host_staff_id = pre.host_id.clone().unwrap_or_default();
     form.kind = pre.kind;
+    // A number sent back masked and left as it was is the stored one.
+    let stored: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT doc_type, doc_sealed, doc_masked FROM entrants WHERE application_id = $1 ORDER BY position")
+            .bind(id)
+            .fetch_all(&st.db.read)
+            .await?;
+    for (e, (doc_type, sealed, masked)) in form.entrants.iter_mut().zip(&stored) {
+        if e.doc_number.trim() == masked.as_str() && e.doc_type.code() == doc_type.as_str() {
+            e.doc_number = st.keys.open_pii(sealed).unwrap_or_default();
+        }
+    }
     let c = check_form(st, &applicant, &form, true).await?;
     if c.household_id.is_some() && (c.start.to_string() != pre.start) {
         // The household's days were taken for the first date.

@@ -322,14 +322,16 @@ pub async fn detail(st: &AppState, me: &Principal, id: &str) -> Result<Applicati
             reason_id: a.reason_id.clone().unwrap_or_default(),
             start_date: periods.first().map_or_else(|| a.start.clone(), |p| p.0.clone()),
             end_date: periods.first().map_or_else(|| a.end.clone(), |p| p.1.clone()),
-            // The applicant's own data, back to the applicant to edit.
+            // The applicant's own data, back to the applicant to edit; the
+            // document numbers masked (a phone is no place for a group's ID
+            // numbers): left as they are they stay, typed again they change.
             entrants: entrants
                 .iter()
                 .map(|e| EntrantInput {
                     name: e.name.clone(),
                     phone: e.phone.clone().unwrap_or_default(),
                     doc_type: DocType::from_code(&e.doc_type).unwrap_or_default(),
-                    doc_number: st.keys.open_pii(&e.doc_sealed).unwrap_or_default(),
+                    doc_number: e.doc_masked.clone(),
                     in_vehicle: e.in_vehicle != 0,
                     face_photo: None,
                     face_consent: false,

@@ -336,13 +336,28 @@ async fn returned_for_change_then_resubmitted_goes_back_to_the_same_step() {
     assert_eq!(c.act(&dept, &id, "ReturnForChange", "", Value::Null).await.unwrap_err().1.msg(), Msg::ErrReasonNeeded);
     c.act(&dept, &id, "ReturnForChange", "请补充车辆信息", Value::Null).await.unwrap();
     assert_eq!(c.status(&id).await, Status::Returned { step: 1 });
+    // The entrant's consented photo, as the form had sent it.
+    sqlx::query("UPDATE entrants SET face_consent_at = 1 WHERE application_id = $1").bind(&id).execute(&c.app.state.db.write).await.unwrap();
+    sqlx::query("INSERT INTO entrant_photos (entrant_id, mime, data) SELECT id, 'image/jpeg', 'data:image/jpeg;base64,AAAA' FROM entrants WHERE application_id = $1")
+        .bind(&id)
+        .execute(&c.app.state.db.write)
+        .await
+        .unwrap();
+    let mac_before = c.app.one_text("SELECT doc_mac FROM entrants").await;
     let d = c.detail(&v, &id).await.unwrap();
     let mut form = serde_json::to_value(d.form.clone().expect("the applicant gets the form back")).unwrap();
-    assert_eq!(form["entrants"][0]["doc_number"], json!(id_number(1)), "the applicant's own data comes back to edit");
+    // The numbers come back masked: a phone is no place for a group's ID numbers.
+    let n = id_number(1);
+    assert_eq!(form["entrants"][0]["doc_number"], json!(format!("{}{}{}", &n[..4], "*".repeat(10), &n[14..])));
+    assert!(!serde_json::to_string(&d).unwrap().contains(&id_number(1)));
     form["plate"] = json!("京A12345");
     form["entrants"][0]["in_vehicle"] = json!(true);
     c.app.call_json::<()>(&v, "resubmit_application", json!({"id": id, "version": d.row.version, "form": form})).await.unwrap();
     assert_eq!(c.status(&id).await, Status::InReview { step: 1 });
+    // Left masked, the number is the one stored; the photo and consent stay.
+    assert_eq!(c.app.one_text("SELECT doc_mac FROM entrants").await, mac_before);
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM entrant_photos").await, 1);
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM entrants WHERE face_consent_at = 1").await, 1);
     c.act(&dept, &id, "Approve", "", Value::Null).await.unwrap();
     assert_eq!(c.status(&id).await, Status::Approved);
 }

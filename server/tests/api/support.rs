@@ -142,6 +142,12 @@ impl TestApp {
         n
     }
 
+    /// The one text `sql` selects.
+    pub async fn one_text(&self, sql: &str) -> String {
+        let (t,): (String,) = sqlx::query_as(sql).fetch_one(&self.state.db.read).await.unwrap();
+        t
+    }
+
     /// `count(sql)` once it is `want`, for what the server does after it
     /// has answered (SMS delivery); after 10 s, whatever it is then.
     pub async fn count_eventually(&self, sql: &str, want: i64) -> i64 {

@@ -6,7 +6,9 @@ use super::*;
 use crate::domain::visit_dates::MAX_PERIODS;
 
 pub(super) fn doc_problem(doc_type: DocType, value: &str, today: NaiveDate) -> Option<Msg> {
-    if value.trim().is_empty() {
+    // Empty, or the masked number of a returned application (kept as it
+    // was unless typed again).
+    if value.trim().is_empty() || value.contains('*') {
         return None;
     }
     DocumentNumber::parse(doc_type, value, today).err().map(|e| e.msg())
