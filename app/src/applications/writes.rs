@@ -190,11 +190,8 @@ pub(super) async fn replace_entrants(st: &AppState, tx: &mut Tx<'_>, app_id: &st
     for e in c.entrants.iter().filter(|e| e.photo.is_none()) {
         let mac = st.keys.pii_mac(&e.doc.claim_text());
         let Some((_, Some(consent_at), Some(mime), Some(data))) = kept.iter().find(|k| k.0 == mac) else { continue };
-        let (entrant_id,): (String,) = sqlx::query_as("SELECT id FROM entrants WHERE application_id = $1 AND doc_mac = $2")
-            .bind(app_id)
-            .bind(&mac)
-            .fetch_one(&mut **tx)
-            .await?;
+        let (entrant_id,): (String,) =
+            sqlx::query_as("SELECT id FROM entrants WHERE application_id = $1 AND doc_mac = $2").bind(app_id).bind(&mac).fetch_one(&mut **tx).await?;
         sqlx::query("UPDATE entrants SET face_consent_at = $1 WHERE id = $2").bind(consent_at).bind(&entrant_id).execute(&mut **tx).await?;
         sqlx::query("INSERT INTO entrant_photos (entrant_id, mime, data) VALUES ($1, $2, $3)")
             .bind(&entrant_id)
