@@ -172,10 +172,19 @@ pub(super) async fn release_claims(tx: &mut Tx<'_>, app_id: &str) -> Result<(), 
 }
 
 /// Replaces the entrants of an earlier version with the form's.
+/// A person's photo and consent, as stored before a resubmission.
+#[derive(sqlx::FromRow)]
+struct KeptPhoto {
+    doc_mac: String,
+    face_consent_at: Option<i64>,
+    mime: Option<String>,
+    data: Option<String>,
+}
+
 pub(super) async fn replace_entrants(st: &AppState, tx: &mut Tx<'_>, app_id: &str, c: &Checked, now: i64) -> Result<(), sqlx::Error> {
     // A person still on the form with the same document keeps the photo
     // and consent they gave, unless a new photo came with the form.
-    let kept: Vec<(String, Option<i64>, Option<String>, Option<String>)> = sqlx::query_as(
+    let kept: Vec<KeptPhoto> = sqlx::query_as(
         "SELECT e.doc_mac, e.face_consent_at, p.mime, p.data FROM entrants e LEFT JOIN entrant_photos p ON p.entrant_id = e.id WHERE e.application_id = $1",
     )
     .bind(app_id)
@@ -186,10 +195,13 @@ pub(super) async fn replace_entrants(st: &AppState, tx: &mut Tx<'_>, app_id: &st
         .push(Statement::new("DELETE FROM entrant_photos WHERE entrant_id IN (SELECT id FROM entrants WHERE application_id = $1)").bind(app_id))
         .push(Statement::new("DELETE FROM entrants WHERE application_id = $1").bind(app_id))
         .append(entrant_writes(st, app_id, c, now));
-    script.execute(&mut **tx).await?;
+    script.execute(tx).await?;
     for e in c.entrants.iter().filter(|e| e.photo.is_none()) {
         let mac = st.keys.pii_mac(&e.doc.claim_text());
-        let Some((_, Some(consent_at), Some(mime), Some(data))) = kept.iter().find(|k| k.0 == mac) else { continue };
+        let Some(KeptPhoto { face_consent_at: Some(consent_at), mime: Some(mime), data: Some(data), .. }) = kept.iter().find(|k| k.doc_mac == mac)
+        else {
+            continue;
+        };
         let (entrant_id,): (String,) =
             sqlx::query_as("SELECT id FROM entrants WHERE application_id = $1 AND doc_mac = $2").bind(app_id).bind(&mac).fetch_one(&mut **tx).await?;
         sqlx::query("UPDATE entrants SET face_consent_at = $1 WHERE id = $2").bind(consent_at).bind(&entrant_id).execute(&mut **tx).await?;
