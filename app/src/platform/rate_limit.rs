@@ -119,16 +119,6 @@ impl RateLimits {
         Ok(())
     }
 
-    /// How many events `bucket` has within the window ending now.
-    pub async fn count(&self, bucket: &str, window_ms: i64, now_ms: i64) -> Result<i64, sqlx::Error> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM rate_events WHERE bucket = $1 AND at > $2")
-            .bind(bucket)
-            .bind(now_ms - window_ms)
-            .fetch_one(&self.db.write)
-            .await?;
-        Ok(n)
-    }
-
     pub async fn clear(&self, bucket: &str) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM rate_events WHERE bucket = $1").bind(bucket).execute(&self.db.write).await?;
         self.recent().buckets.remove(bucket);

@@ -276,6 +276,16 @@ async fn private_car_visit(c: &Ctx) -> String {
     private
 }
 
+/// The reason's cars may drive in at `gate`, at ¥5 an hour, at most ¥30 a day.
+async fn allow_at_with_fees(c: &Ctx, reason: &str, gate: &str) {
+    sqlx::query("UPDATE visit_reasons SET vehicle_gates = $1, cents_per_hour = 500, daily_cap_cents = 3000 WHERE id = $2")
+        .bind(serde_json::to_string(&[gate]).unwrap())
+        .bind(reason)
+        .execute(&c.app.state.db.write)
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn plate_cameras_ask_the_device_api_for_their_own_gate_only() {
     let c = ctx().await;
@@ -289,12 +299,7 @@ async fn plate_cameras_ask_the_device_api_for_their_own_gate_only() {
     // Private visits may drive in only through the gates listed for the reason.
     let (status, v) = device_check(&c, &key, json!({"direction": "in", "plate": "京A12345"})).await;
     assert_eq!((status, v["allow"].as_bool(), v["reason"].as_str()), (200, Some(false), Some("gate_not_allowed")));
-    sqlx::query("UPDATE visit_reasons SET vehicle_gates = $1, cents_per_hour = 500, daily_cap_cents = 3000 WHERE id = $2")
-        .bind(serde_json::to_string(std::slice::from_ref(&north)).unwrap())
-        .bind(&private)
-        .execute(&c.app.state.db.write)
-        .await
-        .unwrap();
+    allow_at_with_fees(&c, &private, &north).await;
     // A preview changes nothing.
     let (_, v) = device_check(&c, &key, json!({"direction": "in", "plate": "京a·12345", "record": false})).await;
     assert_eq!(v["allow"], json!(true));
@@ -343,12 +348,7 @@ async fn twenty_exits_of_one_car_at_once_charge_its_stay_once() {
     visit_day(&c);
     let north = gate_named(&c, "北门车行道").await;
     let key = device(&c, &north).await;
-    sqlx::query("UPDATE visit_reasons SET vehicle_gates = $1, cents_per_hour = 500, daily_cap_cents = 3000 WHERE id = $2")
-        .bind(serde_json::to_string(std::slice::from_ref(&north)).unwrap())
-        .bind(&private)
-        .execute(&c.app.state.db.write)
-        .await
-        .unwrap();
+    allow_at_with_fees(&c, &private, &north).await;
     let (_, v) = device_check(&c, &key, json!({"direction": "in", "plate": "京A12345"})).await;
     assert_eq!(v["allow"], json!(true));
     c.app.clock.advance(chrono::Duration::minutes(130));
