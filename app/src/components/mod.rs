@@ -60,6 +60,26 @@ where
     Resource::new_with_options(source, fetcher, false)
 }
 
+/// Until the person picks one, the first of a loaded list (a campus, a
+/// gate). Set by an effect, so in the browser only and never while a page
+/// renders: a signal written inside a `Suspend` on the server can leave
+/// another `<Suspense>` of the page unresolved and its response never
+/// finished.
+pub fn default_to_first<T, E>(chosen: RwSignal<String>, list: Resource<Result<T, E>, WireJson>, first: impl Fn(&T) -> Option<String> + 'static)
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+    E: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        let id = list.with(|l| l.as_ref().and_then(|l| l.as_ref().ok()).and_then(&first));
+        if let Some(id) = id
+            && chosen.get_untracked().is_empty()
+        {
+            chosen.set(id);
+        }
+    });
+}
+
 /// Shown in place of a page the person may not open.
 #[component]
 pub fn Refusal(msg: Msg) -> impl IntoView {

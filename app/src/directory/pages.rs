@@ -2,7 +2,7 @@
 //! import. (Just over 400 lines: three small pages, each with its editor.)
 
 use super::*;
-use crate::components::{AdminNav, AdminOnly, ErrorLine, resource};
+use crate::components::{AdminNav, AdminOnly, ErrorLine, default_to_first, resource};
 use crate::i18n::OfficeMsg;
 use crate::i18n::{Msg, t, use_i18n};
 
@@ -22,6 +22,7 @@ fn CampusesEditor() -> impl IntoView {
     // The gate form: `gate_id` is Some while editing an existing gate.
     let gate_id = RwSignal::new(None::<String>);
     let gate_campus = RwSignal::new(String::new());
+    default_to_first(gate_campus, campuses, |l| l.first().map(|c| c.id.clone()));
     let gate_name = RwSignal::new(String::new());
     let gate_name_en = RwSignal::new(String::new());
     let gate_kind = RwSignal::new(GateKind::Pedestrian);
@@ -50,9 +51,6 @@ fn CampusesEditor() -> impl IntoView {
                     match campuses.await {
                         Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
                         Ok(list) => {
-                            if gate_campus.get_untracked().is_empty() && let Some(c) = list.first() {
-                                gate_campus.set(c.id.clone());
-                            }
                             let options = list.clone();
                             view! {
                                 {list.into_iter().map(|c| view! {

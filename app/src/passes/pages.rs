@@ -2,7 +2,7 @@
 
 use super::camera;
 use super::*;
-use crate::components::{Refusal, resource};
+use crate::components::{Refusal, default_to_first, resource};
 use crate::i18n::{Msg, t, use_i18n};
 
 fn status_label(s: PassStatus) -> Msg {
@@ -96,6 +96,7 @@ pub fn ScannerPage() -> impl IntoView {
     let i18n = use_i18n();
     let gates = resource(|| (), |_| guard_gates());
     let gate = RwSignal::new(String::new());
+    default_to_first(gate, gates, |l| l.first().map(|g| g.id.clone()));
     let direction = RwSignal::new(Direction::In);
     let manual = RwSignal::new(Manual::Qr);
     let text = RwSignal::new(String::new());
@@ -231,7 +232,6 @@ pub fn ScannerPage() -> impl IntoView {
                     Err(AppError::Unauthenticated) => view! { <section class="card narrow"><p>{t(Msg::ScanLanding)}</p></section><Refusal msg=Msg::ErrUnauthenticated /> }.into_any(),
                     Err(e) => view! { <section class="card narrow"><p>{t(Msg::ScanLanding)}</p><p class="error">{e.user_message(i18n.lang())}</p></section> }.into_any(),
                     Ok(list) => {
-                        if gate.get_untracked().is_empty() && let Some(g) = list.first() { gate.set(g.id.clone()); }
                         view! {
                             <div class="row">
                                 <select id="scan-gate" aria-label=t(Msg::Gate) on:change=move |ev| gate.set(event_target_value(&ev))>

@@ -266,6 +266,11 @@ pub async fn require_any_role(roles: &[Role]) -> Result<Principal, AppError> {
     if roles.iter().any(|r| p.has(*r)) { Ok(p) } else { Err(AppError::Forbidden) }
 }
 
+/// This request calls a server function (rather than renders a page).
+fn is_server_fn_call() -> bool {
+    use_context::<http::request::Parts>().is_some_and(|p| p.uri.path().starts_with("/api/fn/"))
+}
+
 /// A guard posted at this gate (a guard grant is scoped to one gate).
 pub async fn require_guard_at(gate_id: &str) -> Result<Principal, AppError> {
     let me = require_role(Role::Guard).await?;
@@ -273,10 +278,15 @@ pub async fn require_guard_at(gate_id: &str) -> Result<Principal, AppError> {
 }
 
 /// Runs a server function's body: sets the HTTP status of an error, so API
-/// clients see 401/403/422/429 rather than a blanket 500.
+/// clients see 401/403/422/429 rather than a blanket 500. Only when the
+/// request is the call itself: a page's resources run the same functions
+/// while the page streams, and whether one of them finishes before the
+/// head is sent is chance; a page's status must not be (a refused page
+/// says so in its body, with a way to sign in).
 pub async fn respond<T>(fut: impl std::future::Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
     let r = fut.await;
     if let Err(e) = &r
+        && is_server_fn_call()
         && let Some(opts) = use_context::<leptos_axum::ResponseOptions>()
     {
         opts.set_status(http::StatusCode::from_u16(e.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));

@@ -145,9 +145,6 @@ fn HouseholdsEditor() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let c = choices.await.unwrap_or_default();
-                    if hh_campus.get_untracked().is_empty() && let Some(first) = c.campuses.first() {
-                        hh_campus.set(first.id.clone());
-                    }
                     let communities = c.communities.clone();
                     view! {
                         <div class="row filters">
@@ -228,9 +225,17 @@ fn HouseholdsEditor() -> impl IntoView {
             <h2>{move || if hh_id.get().is_some() { t(OfficeMsg::EditHousehold)() } else { t(OfficeMsg::AddHousehold)() }}</h2>
             <form class="grid" on:submit=move |ev| {
                 ev.prevent_default();
+                // Until one is chosen, the campus shown first (the select's
+                // first option). Nothing sets it while the page renders: a
+                // signal written inside a `Suspend` on the server can leave
+                // another `Suspense` of the page unresolved, the response
+                // never finished.
+                let campus_id = Some(hh_campus.get_untracked()).filter(|c| !c.is_empty()).unwrap_or_else(|| {
+                    choices.get_untracked().and_then(|c| c.ok()).and_then(|c| c.campuses.first().map(|c| c.id.clone())).unwrap_or_default()
+                });
                 save_household.dispatch(SaveHousehold {
                     id: hh_id.get_untracked(),
-                    campus_id: hh_campus.get_untracked(),
+                    campus_id,
                     community: hh_community.get_untracked(),
                     building: hh_building.get_untracked(),
                     door: hh_door.get_untracked(),
@@ -241,17 +246,16 @@ fn HouseholdsEditor() -> impl IntoView {
                     <Suspense fallback=|| ()>
                         {move || Suspend::new(async move {
                             let c = choices.await.unwrap_or_default();
-                            // Until one is chosen, the first campus (the filters
-                            // set it, perhaps after this renders on the server:
-                            // what is drawn must not depend on which came first).
+                            // Until one is chosen, the first campus.
                             let first = c.campuses.first().map(|c| c.id.clone()).unwrap_or_default();
+                            let chosen = move || Some(hh_campus.get()).filter(|c| !c.is_empty()).unwrap_or_else(|| first.clone());
                             view! {
-                                <select id="hh-campus" prop:value=hh_campus on:change=move |ev| hh_campus.set(event_target_value(&ev))>
+                                <select id="hh-campus" prop:value=chosen.clone() on:change=move |ev| hh_campus.set(event_target_value(&ev))>
                                     {c.campuses.into_iter().map(|c| view! { <option value=c.id.clone()>{c.name.clone()}</option> }).collect_view()}
                                 </select>
                                 <datalist id="community-names">
                                     {move || {
-                                        let chosen = Some(hh_campus.get()).filter(|c| !c.is_empty()).unwrap_or_else(|| first.clone());
+                                        let chosen = chosen();
                                         c.communities.iter().filter(|(c, _)| *c == chosen).map(|(_, n)| view! { <option value=n.clone()></option> }).collect_view()
                                     }}
                                 </datalist>

@@ -15,6 +15,7 @@ pub fn InvitePage() -> impl IntoView {
     let phone = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let campus = RwSignal::new(String::new());
+    default_to_first(campus, choices, |(campuses, _)| campuses.first().map(|c| c.id.clone()));
     let reason = RwSignal::new(String::new());
     let start = RwSignal::new(String::new());
     let end = RwSignal::new(String::new());
@@ -31,7 +32,6 @@ pub fn InvitePage() -> impl IntoView {
                     match choices.await {
                         Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
                         Ok((campuses, reasons)) => {
-                            if campus.get_untracked().is_empty() && let Some(c) = campuses.first() { campus.set(c.id.clone()); }
                             view! {
                                 <label for="inv-campus">{t(Msg::Campus)}</label>
                                 <select id="inv-campus" prop:value=campus on:change=move |ev| campus.set(event_target_value(&ev))>
