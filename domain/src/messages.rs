@@ -443,7 +443,7 @@ messages! {
     ErrDuplicateMobile => "手机号 {arg} 已在另一份未结束的申请中。请等该申请结束，或撤回 / 放弃它后再申请。", "Mobile {arg} is already on another open application. Wait for it to end, or withdraw / give it up first.";
     ErrDuplicatePlate => "车辆 {arg} 已在另一份未结束的申请中。请等该申请结束，或撤回 / 放弃它后再申请。", "Vehicle {arg} is already on another open application. Wait for it to end, or withdraw / give it up first.";
     ErrNotPermitted => "该申请暂时无法受理。如有疑问，请联系保卫处。", "This application cannot be accepted. Please contact the campus security office if you have questions.";
-    ErrVehicleInside => "该车辆目前登记在{arg}校内，驶离后才能再次预约。如已离校，请联系保卫处。", "This vehicle is recorded as inside {arg}; it can be booked again once it has left. If it has left, contact the security office.";
+    ErrVehicleInside => "该车辆目前登记在校内，驶离后才能再次预约。如已离校，请联系保卫处。", "This vehicle is recorded as inside a campus; it can be booked again once it has left. If it has left, contact the security office.";
     ErrVisitorsOnly => "请使用手机号登录后以访客身份申请", "Sign in with your mobile number to apply as a visitor";
     ErrFiledByStaff => "此类通行证由校内教职工代为办理，请联系您的接待人或聘用部门（可通过短信邀请您补全信息）", "Staff file this kind of pass for you: ask your host or employing department (they can invite you by SMS to complete it)";
     ErrStaffOnly => "此类通行证由教职工登录后申请", "Staff apply for this kind of pass after signing in";

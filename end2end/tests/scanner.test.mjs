@@ -178,11 +178,27 @@ test('offline: the scanner decides from its roster, queues the scan, reloads wit
   await page.waitForFunction(() => document.querySelector('#net-status')?.dataset.queued === '1', null, { timeout: 20000 });
   await shot(page, 'scanner-offline-reloaded');
 
+  // The shift changes before the network is back: 钱坤 signs in on this
+  // phone. The queued scan was 孙磊's: it is not sent under 钱坤's name, it
+  // waits for 孙磊.
+  await context.clearCookies();
   await context.setOffline(false);
+  await signInStaff(page, 'G0002', DEMO_PASSWORD);
+  await page.waitForURL((u) => u.pathname === '/');
+  await open(page, '/scan');
+  await page.waitForFunction(() => /\(\d+\)/.test(document.querySelector('#net-status')?.textContent ?? '') && !document.querySelector('#net-status.offline'), null, { timeout: 20000 });
+  await new Promise((r) => setTimeout(r, 3000));
+  assert.equal(scans(), before, "another guard's queued scan is not sent");
+  assert.equal(await page.getAttribute('#net-status', 'data-queued'), '1');
+
+  await context.clearCookies();
+  await signInStaff(page, 'G0001', DEMO_PASSWORD);
+  await page.waitForURL((u) => u.pathname === '/');
+  await open(page, '/scan');
   await page.waitForFunction(() => document.querySelector('#net-status')?.dataset.queued === '0', null, { timeout: 30000 });
   assert.equal(scans(), before + 1, 'the queued scan reached the server once');
-  const row = execFileSync('sqlite3', [DB, "SELECT offline, allowed, reason FROM scan_events ORDER BY recorded_at DESC LIMIT 1"]).toString().trim();
-  assert.equal(row, '1|1|ok');
+  const row = execFileSync('sqlite3', [DB, "SELECT offline, allowed, reason, guard LIKE '%孙磊%' FROM scan_events ORDER BY recorded_at DESC LIMIT 1"]).toString().trim();
+  assert.equal(row, '1|1|ok|1', 'recorded under the guard who admitted the person');
   // Back and forth once more: nothing is sent twice.
   await context.setOffline(true);
   await context.setOffline(false);

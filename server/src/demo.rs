@@ -35,6 +35,8 @@ pub const ACCOUNTS: &[DemoAccount] = &[
     DemoAccount { staff_no: "T1001", name: "张伟", department: "CS", what: "staff (host), 计算机学院" },
     DemoAccount { staff_no: "T2001", name: "张伟", department: "HIST", what: "staff (host), 历史学院 — same name, other department" },
     DemoAccount { staff_no: "R0001", name: "郑丽", department: "LOG", what: "resident office / 社区办（居民管理）" },
+    // Last, so the accounts above keep their demo mobiles.
+    DemoAccount { staff_no: "G0002", name: "钱坤", department: "SEC", what: "guard at 主校区 南门, the next shift / 门岗（下一班）" },
 ];
 
 /// 吴芳, householder of 教工宿舍 5栋 302 on the main campus.

@@ -396,15 +396,12 @@ pub(super) async fn no_unpaid_fee<'c, E: sqlx::Executor<'c, Database = sqlx::Any
     Ok(())
 }
 
-/// A vehicle the gate recorded inside cannot be booked again; the message
-/// names the campus.
+/// A vehicle the gate recorded inside cannot be booked again. The message
+/// does not say where: anyone may type any plate.
 pub(super) async fn vehicle_not_inside<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(exec: E, plate: &str) -> Result<(), AppError> {
-    let inside: Option<(String,)> = sqlx::query_as("SELECT c.name FROM vehicles_inside v JOIN campuses c ON c.id = v.campus_id WHERE v.plate = $1")
-        .bind(plate)
-        .fetch_optional(exec)
-        .await?;
+    let inside: Option<(String,)> = sqlx::query_as("SELECT campus_id FROM vehicles_inside WHERE plate = $1").bind(plate).fetch_optional(exec).await?;
     match inside {
-        Some((campus,)) => Err(AppError::rule("plate", Msg::ErrVehicleInside, campus)),
+        Some(_) => Err(AppError::invalid("plate", Msg::ErrVehicleInside)),
         None => Ok(()),
     }
 }

@@ -89,7 +89,9 @@ pub(super) async fn claims_refused(tx: &mut Tx<'_>, app_id: &str, w: &ClaimWrite
                 AppError::rule("doc_number", Msg::ErrDuplicateDocument, masked)
             }
             ClaimKind::Mobile => AppError::rule("phone", Msg::ErrDuplicateMobile, Phone::parse(&claim.key).map(|p| p.masked()).unwrap_or_default()),
-            ClaimKind::Plate => AppError::rule("plate", Msg::ErrDuplicatePlate, claim.key.clone()),
+            // Masked like the others: whoever types a plate learns no more of
+            // it than they typed.
+            ClaimKind::Plate => AppError::rule("plate", Msg::ErrDuplicatePlate, Plate::parse(&claim.key).map(|p| p.masked()).unwrap_or_default()),
         },
         // Not reachable: a claim row not written is held by another application.
         None => {
@@ -316,7 +318,11 @@ pub(super) async fn apply_edits(st: &AppState, tx: &mut Tx<'_>, id: &str, a: &Lo
                 .execute(&mut **tx)
                 .await;
             if let Err(err) = r {
-                return Err(if is_unique_violation(&err) { AppError::rule("plate", Msg::ErrDuplicatePlate, p.clone()) } else { err.into() });
+                return Err(if is_unique_violation(&err) {
+                    AppError::rule("plate", Msg::ErrDuplicatePlate, Plate::parse(p).map(|p| p.masked()).unwrap_or_default())
+                } else {
+                    err.into()
+                });
             }
         }
     }

@@ -12,6 +12,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct QueuedEvent {
     pub gate_id: String,
+    /// The staff number of the guard signed in when it was decided. Only
+    /// they send it: the server records a synced scan under whoever sends
+    /// it, and the next shift's guard on this phone is not who admitted the
+    /// person. Empty for events queued before this was kept.
+    #[serde(default)]
+    pub guard: String,
     pub event: super::OfflineEvent,
 }
 

@@ -97,6 +97,12 @@ pub fn ScannerPage() -> impl IntoView {
     let gates = resource(|| (), |_| guard_gates());
     let gate = RwSignal::new(String::new());
     default_to_first(gate, gates, |l| l.first().map(|g| g.id.clone()));
+    // Who is scanning: each offline event is tied to them.
+    let me = expect_context::<crate::components::MeResource>().0;
+    let guard = move || match me.get_untracked().and_then(Result::ok).flatten().map(|m| m.kind) {
+        Some(crate::components::MeKind::Staff { staff_no, .. }) => staff_no,
+        _ => String::new(),
+    };
     let direction = RwSignal::new(Direction::In);
     let manual = RwSignal::new(Manual::Qr);
     let text = RwSignal::new(String::new());
@@ -111,7 +117,7 @@ pub fn ScannerPage() -> impl IntoView {
     let alive = StoredValue::new(true);
     on_cleanup(move || alive.set_value(false));
     #[cfg(not(feature = "hydrate"))]
-    let _ = (roster, alive, photo, camera_frame);
+    let _ = (roster, alive, photo, camera_frame, guard);
 
     // Checks one scan: online with a short timeout, else on this phone.
     let check = move |input: ScanInput| {
@@ -134,7 +140,7 @@ pub fn ScannerPage() -> impl IntoView {
             match answer {
                 Some(Err(AppError::Request(_))) | None => {
                     info.update(|i| i.reachable = false);
-                    let v = decide_offline(roster, &gate_id, dir, &input, event_id).await;
+                    let v = decide_offline(roster, &gate_id, &guard(), dir, &input, event_id).await;
                     shown.set(Some(Shown { result: v, offline: true }));
                     info.update(|i| i.queued += 1);
                 }
@@ -207,7 +213,7 @@ pub fn ScannerPage() -> impl IntoView {
                     show_roster(roster, info);
                 }
                 while alive.get_value() && gate.get_untracked() == g {
-                    refresh_and_sync(&g, roster, info).await;
+                    refresh_and_sync(&g, &guard(), roster, info).await;
                     super::offline::sleep(180_000).await;
                 }
             });
@@ -219,7 +225,7 @@ pub fn ScannerPage() -> impl IntoView {
         let handle = window_event_listener(leptos::ev::online, move |_| {
             let g = gate.get_untracked();
             if !g.is_empty() {
-                leptos::task::spawn_local(async move { refresh_and_sync(&g, roster, info).await });
+                leptos::task::spawn_local(async move { refresh_and_sync(&g, &guard(), roster, info).await });
             }
         });
         on_cleanup(move || handle.remove());
@@ -349,6 +355,7 @@ fn show_roster(roster: StoredValue<crate::domain::roster::LocalRoster>, info: Rw
 async fn decide_offline(
     roster: StoredValue<crate::domain::roster::LocalRoster>,
     gate_id: &str,
+    guard: &str,
     dir: Direction,
     input: &ScanInput,
     event_id: String,
@@ -387,15 +394,15 @@ async fn decide_offline(
         allowed: v.allow,
         reason,
     };
-    offline::queue(&offline::QueuedEvent { gate_id: gate_id.to_owned(), event }).await.map_err(|_| AppError::Internal)?;
+    offline::queue(&offline::QueuedEvent { gate_id: gate_id.to_owned(), guard: guard.to_owned(), event }).await.map_err(|_| AppError::Internal)?;
     Ok(v)
 }
 
 /// Fetches the roster (a delta when this phone has one) and sends the
-/// queued events, each gate's in one batch; what the server took is
-/// removed from the queue.
+/// queued events this guard decided, each gate's in one batch; what the
+/// server took is removed from the queue. Another guard's wait for them.
 #[cfg(feature = "hydrate")]
-async fn refresh_and_sync(gate_id: &str, roster: StoredValue<crate::domain::roster::LocalRoster>, info: RwSignal<OfflineInfo>) {
+async fn refresh_and_sync(gate_id: &str, guard: &str, roster: StoredValue<crate::domain::roster::LocalRoster>, info: RwSignal<OfflineInfo>) {
     use super::offline;
     let since = roster.with_value(|r| (r.synced_at > 0 && r.gate(gate_id).is_some()).then_some(r.synced_at));
     match offline::within(15_000, guard_roster(gate_id.to_owned(), since)).await {
@@ -416,7 +423,7 @@ async fn refresh_and_sync(gate_id: &str, roster: StoredValue<crate::domain::rost
         }
         Some(Err(_)) => {}
     }
-    let queued = offline::queued().await;
+    let queued: Vec<_> = offline::queued().await.into_iter().filter(|q| q.guard.is_empty() || q.guard == guard).collect();
     let mut gates: Vec<String> = queued.iter().map(|q| q.gate_id.clone()).collect();
     gates.sort();
     gates.dedup();
