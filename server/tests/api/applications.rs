@@ -265,7 +265,7 @@ async fn the_duplicate_rule_names_the_field_that_collides() {
 }
 
 #[tokio::test]
-async fn blacklisted_people_and_plates_get_a_neutral_refusal_and_a_car_inside_is_named() {
+async fn blacklisted_people_and_plates_get_a_neutral_refusal_and_a_car_inside_is_refused() {
     let c = ctx().await;
     let admin = c.app.staff("S0001").await;
     let v = c.app.phone_user("13800000001").await;
