@@ -411,6 +411,15 @@ pub enum EventTimeProblem {
     OutsidePass,
 }
 
+/// The longest id a device or phone may give a passage, in characters
+/// (the API document says the same: `maxLength`).
+pub const EVENT_ID_MAX_CHARS: usize = 100;
+
+/// A passage's own id: 1 to [`EVENT_ID_MAX_CHARS`] characters.
+pub fn event_id_ok(id: &str) -> bool {
+    !id.is_empty() && id.chars().count() <= EVENT_ID_MAX_CHARS
+}
+
 /// Whether an offline event at `at` can be believed, received at `now`;
 /// an admission on a pass also within the pass's validity `[from, until)`
 /// (give or take the clock allowance).

@@ -11,7 +11,7 @@ use app::passes::ssr::{self as passes, OfflineEvent, ScanState, Scanner};
 use app::platform::context::AppState;
 use axum::{
     Json, Router,
-    extract::{Query, State},
+    extract::{RawQuery, State},
     http::HeaderMap,
     routing::{get, post},
 };
@@ -63,9 +63,17 @@ impl utoipa::Modify for BearerKey {
     }
 }
 
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+/// The document, with what derive cannot say written in: a check names
+/// exactly one of `plate` / `qr` / `id_number`, non-empty (the others
+/// absent, null or empty). `check` keeps to exactly this.
+async fn openapi() -> Json<serde_json::Value> {
     use utoipa::OpenApi;
-    Json(GateApiDoc::openapi())
+    let mut doc = serde_json::to_value(GateApiDoc::openapi()).unwrap_or_default();
+    if let Some(check) = doc.pointer_mut("/components/schemas/CheckRequest").and_then(|s| s.as_object_mut()) {
+        let one = |field: &str| serde_json::json!({"required": [field], "properties": {field: {"type": "string", "minLength": 1}}});
+        check.insert("oneOf".into(), serde_json::json!([one("plate"), one("qr"), one("id_number")]));
+    }
+    Json(doc)
 }
 
 struct Device {
@@ -116,6 +124,7 @@ pub struct CheckRequest {
     /// Your own id for this passage: sending it again (a retry) answers
     /// what was recorded and changes nothing.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 100)]
     pub event_id: Option<String>,
 }
 
@@ -163,7 +172,9 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 async fn check(State(gs): State<GateState>, headers: HeaderMap, body: axum::body::Bytes) -> Result<Json<CheckAnswer>, ApiError> {
     let d = device(&gs, &headers).await?;
     let req: CheckRequest = parse(&body)?;
-    let input = match (req.qr, req.plate, req.id_number) {
+    // Absent, null and empty are alike: exactly one must say something.
+    let given = |v: Option<String>| v.filter(|s| !s.is_empty());
+    let input = match (given(req.qr), given(req.plate), given(req.id_number)) {
         (Some(q), None, None) => ScanInput::Qr(q),
         (None, Some(p), None) => ScanInput::Plate(p),
         (None, None, Some(n)) => ScanInput::IdNumber(n),
@@ -186,26 +197,38 @@ async fn check(State(gs): State<GateState>, headers: HeaderMap, body: axum::body
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Since {
     /// The `generated_at` of the roster you have: only what changed since.
+    #[param(minimum = 0, maximum = 253_402_300_799_999_i64)]
     pub since: Option<i64>,
 }
+
+/// The latest `since` (9999-12-31, in milliseconds), as the document says.
+const SINCE_MAX: i64 = 253_402_300_799_999;
 
 /// The offline roster of the device's campus: passes valid within the next
 /// day (masked names), the ids that must no longer pass, the public keys
 /// and the campus's gates.
 #[utoipa::path(get, path = "/api/gate/v1/roster", tag = "gate", params(Since),
     security(("device_key" = [])),
-    responses((status = 200, description = "The roster, or a delta with `since`", body = app::domain::roster::Roster), (status = 401, description = "Not a device key")))]
+    responses((status = 200, description = "The roster, or a delta with `since`", body = app::domain::roster::Roster), (status = 401, description = "Not a device key"), (status = 422, description = "`since` is not a time in range")))]
 #[tracing::instrument(name = "gate_api.roster", skip_all, fields(device = tracing::field::Empty))]
-async fn roster(State(gs): State<GateState>, headers: HeaderMap, Query(q): Query<Since>) -> Result<Json<passes::Roster>, ApiError> {
+async fn roster(State(gs): State<GateState>, headers: HeaderMap, RawQuery(query): RawQuery) -> Result<Json<passes::Roster>, ApiError> {
     let d = device(&gs, &headers).await?;
+    // Read after the key, like a body, and refused the API's way (422).
+    let bad = || ApiError(AppError::invalid("since", app::i18n::Msg::ErrBadJson));
+    let q: Since = serde_urlencoded::from_str(query.as_deref().unwrap_or_default()).map_err(|_| bad())?;
+    if q.since.is_some_and(|s| !(0..=SINCE_MAX).contains(&s)) {
+        return Err(bad());
+    }
     Ok(Json(passes::roster(&gs.app, &d.gate.campus_id, q.since).await?))
 }
 
 /// Passages a device decided by itself (at most 1000 a batch).
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct EventBatch {
+    #[schema(max_items = 1000)]
     pub events: Vec<OfflineEvent>,
 }
 

@@ -128,7 +128,7 @@ pub async fn scan_at(
     record: bool,
     event_id: Option<&str>,
 ) -> Result<Verdict, AppError> {
-    if event_id.is_some_and(|e| e.is_empty() || e.len() > 100) {
+    if event_id.is_some_and(|e| !crate::domain::gate::event_id_ok(e)) {
         return Err(AppError::invalid("event_id", Msg::ErrRequired));
     }
     let now = st.clock.now_ms();

@@ -123,8 +123,7 @@ pub async fn ingest(st: &AppState, who: &Scanner, gate_id: &str, events: &[Offli
     if events.len() > MAX_EVENTS_PER_BATCH {
         return Err(AppError::invalid("events", Msg::ErrTooManyEvents));
     }
-    if let Some(bad) = events.iter().find(|e| e.event_id.is_empty() || e.event_id.len() > 100) {
-        let _ = bad;
+    if !events.iter().all(|e| crate::domain::gate::event_id_ok(&e.event_id)) {
         return Err(AppError::invalid("event_id", Msg::ErrRequired));
     }
     let source = who.source();

@@ -80,8 +80,10 @@ pub struct GuardGate {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct OfflineEvent {
     /// Unique per device (or phone): a retry of the same event is harmless.
+    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 100))]
     pub event_id: String,
     /// Milliseconds since the epoch, when it happened.
+    #[serde(deserialize_with = "whole_number")]
     pub at: i64,
     pub direction: Direction,
     #[serde(default)]
@@ -90,6 +92,23 @@ pub struct OfflineEvent {
     pub plate: Option<String>,
     pub allowed: bool,
     pub reason: Reason,
+}
+
+/// An integer, also when written `1.0`: JSON has one kind of number, and
+/// the API document's `integer` admits it.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Number {
+        Int(i64),
+        Float(f64),
+    }
+    match Number::deserialize(d)? {
+        Number::Int(n) => Ok(n),
+        // A whole f64 within i64's range converts exactly.
+        Number::Float(f) if f.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) => Ok(f as i64),
+        Number::Float(_) => Err(serde::de::Error::custom("not a whole number of milliseconds")),
+    }
 }
 
 /// The most events one sync may carry (a phone offline for a whole

@@ -54,6 +54,10 @@ fn HouseholdsEditor() -> impl IntoView {
     let save_member = ServerAction::<SaveMember>::new();
     let remove = ServerAction::<RemoveMember>::new();
     let choices = resource(move || save_household.version().get(), |_| household_choices());
+    // The form reads its own copy: one resource read under two `Suspense`
+    // now and then left one of them unresolved on the server (the response
+    // never finished); one resource per `Suspense` never did.
+    let form_choices = resource(move || save_household.version().get(), |_| household_choices());
     let page = resource(
         move || {
             (
@@ -231,7 +235,7 @@ fn HouseholdsEditor() -> impl IntoView {
                 // another `Suspense` of the page unresolved, the response
                 // never finished.
                 let campus_id = Some(hh_campus.get_untracked()).filter(|c| !c.is_empty()).unwrap_or_else(|| {
-                    choices.get_untracked().and_then(|c| c.ok()).and_then(|c| c.campuses.first().map(|c| c.id.clone())).unwrap_or_default()
+                    form_choices.get_untracked().and_then(|c| c.ok()).and_then(|c| c.campuses.first().map(|c| c.id.clone())).unwrap_or_default()
                 });
                 save_household.dispatch(SaveHousehold {
                     id: hh_id.get_untracked(),
@@ -245,7 +249,7 @@ fn HouseholdsEditor() -> impl IntoView {
                 <label>{t(Msg::Campus)}
                     <Suspense fallback=|| ()>
                         {move || Suspend::new(async move {
-                            let c = choices.await.unwrap_or_default();
+                            let c = form_choices.await.unwrap_or_default();
                             // Until one is chosen, the first campus.
                             let first = c.campuses.first().map(|c| c.id.clone()).unwrap_or_default();
                             let chosen = move || Some(hh_campus.get()).filter(|c| !c.is_empty()).unwrap_or_else(|| first.clone());

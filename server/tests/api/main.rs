@@ -8,6 +8,7 @@ mod support;
 mod applications;
 mod auth;
 mod authz;
+mod crash;
 mod directory;
 mod keys;
 mod offline;

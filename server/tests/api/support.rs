@@ -24,7 +24,7 @@ pub fn start_time() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 25, 1, 0, 0).unwrap()
 }
 
-async fn fresh_database_url(dir: &std::path::Path) -> (String, &'static str) {
+pub async fn fresh_database_url(dir: &std::path::Path) -> (String, &'static str) {
     match std::env::var("CAMPUS_PASS_TEST_POSTGRES") {
         Ok(server) if !server.is_empty() => {
             use sqlx::{Connection, Executor};
