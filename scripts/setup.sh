@@ -8,6 +8,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CARGO_LEPTOS_VERSION=0.3.5   # 0.3.11 needs a newer rustc than 1.95
 BINARYEN_VERSION=132         # Debian's 108 produces wasm that fails to hydrate
 TERSER_VERSION=5.51.4
+SCHEMATHESIS_VERSION=4.32.5  # the device API's contract fuzzer (scripts/contract.sh)
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
 export PATH="$ROOT/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -62,6 +63,7 @@ if [[ "${1:-}" == "--test" ]]; then
   # Screenshots need a CJK font; phones have their own.
   [[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]] || missing+=(fonts-wqy-microhei)
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+  python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
   if ((${#missing[@]})); then
     say "installing ${missing[*]} from Debian"
     apt-get update -qq
@@ -74,5 +76,10 @@ if [[ "${1:-}" == "--test" ]]; then
         if (require(`./node_modules/${name}/package.json`).version !== version) process.exit(1);' 2>/dev/null); then
     say "installing the browser-test packages (playwright-core drives Debian's Chromium, axe-core checks WCAG)"
     (cd "$ROOT/end2end" && npm ci --silent --no-audit --no-fund)
+  fi
+  if ! "$ROOT/.tools/venv-contract/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+    say "installing Schemathesis $SCHEMATHESIS_VERSION from PyPI into .tools/venv-contract"
+    python3 -m venv "$ROOT/.tools/venv-contract"
+    "$ROOT/.tools/venv-contract/bin/pip" install --quiet "schemathesis==$SCHEMATHESIS_VERSION"
   fi
 fi

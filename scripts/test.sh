@@ -64,4 +64,7 @@ curl -sf "http://127.0.0.1:$PORT/api/health" >/dev/null && kill -0 "${PIDS[-1]}"
 say "browser journeys (Chromium, 390×844)"
 (cd end2end && BASE_URL="http://127.0.0.1:$PORT" DB_PATH="$SITE_DIR/campus-pass.db" node --test --test-concurrency=1 tests/) || { tail -50 "$WORK/server.log"; exit 1; }
 
+say "the device API against its OpenAPI document (Schemathesis)"
+scripts/contract.sh "http://127.0.0.1:$PORT" || { tail -50 "$WORK/server.log"; exit 1; }
+
 say "all tests passed in $(( $(date +%s) - start )) s"

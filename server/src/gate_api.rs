@@ -11,8 +11,9 @@ use app::passes::ssr::{self as passes, OfflineEvent, ScanState, Scanner};
 use app::platform::context::AppState;
 use axum::{
     Json, Router,
-    extract::{RawQuery, State},
+    extract::{Query, State},
     http::HeaderMap,
+    http::Uri,
     routing::{get, post},
 };
 use serde::{Deserialize, Serialize};
@@ -214,11 +215,11 @@ const SINCE_MAX: i64 = 253_402_300_799_999;
     security(("device_key" = [])),
     responses((status = 200, description = "The roster, or a delta with `since`", body = app::domain::roster::Roster), (status = 401, description = "Not a device key"), (status = 422, description = "`since` is not a time in range")))]
 #[tracing::instrument(name = "gate_api.roster", skip_all, fields(device = tracing::field::Empty))]
-async fn roster(State(gs): State<GateState>, headers: HeaderMap, RawQuery(query): RawQuery) -> Result<Json<passes::Roster>, ApiError> {
+async fn roster(State(gs): State<GateState>, headers: HeaderMap, uri: Uri) -> Result<Json<passes::Roster>, ApiError> {
     let d = device(&gs, &headers).await?;
     // Read after the key, like a body, and refused the API's way (422).
     let bad = || ApiError(AppError::invalid("since", app::i18n::Msg::ErrBadJson));
-    let q: Since = serde_urlencoded::from_str(query.as_deref().unwrap_or_default()).map_err(|_| bad())?;
+    let Query(q) = Query::<Since>::try_from_uri(&uri).map_err(|_| bad())?;
     if q.since.is_some_and(|s| !(0..=SINCE_MAX).contains(&s)) {
         return Err(bad());
     }

@@ -105,8 +105,10 @@ fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error>
     }
     match Number::deserialize(d)? {
         Number::Int(n) => Ok(n),
-        // A whole f64 within i64's range converts exactly.
-        Number::Float(f) if f.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) => Ok(f as i64),
+        // A whole f64 strictly inside ±2^63 converts exactly. (An integer
+        // just outside i64, such as -2^63 - 1, arrives here as the float
+        // -2^63: it is out of range, not i64::MIN.)
+        Number::Float(f) if f.fract() == 0.0 && f > -9.223_372_036_854_776e18 && f < 9.223_372_036_854_776e18 => Ok(f as i64),
         Number::Float(_) => Err(serde::de::Error::custom("not a whole number of milliseconds")),
     }
 }

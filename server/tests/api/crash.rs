@@ -21,7 +21,7 @@ async fn start(database_url: &str, data_dir: &std::path::Path) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let base = format!("http://127.0.0.1:{port}");
     let log = std::fs::OpenOptions::new().create(true).append(true).open(data_dir.join("server.log")).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_server"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
         .env("CAMPUS_PASS_LISTEN", format!("127.0.0.1:{port}"))
         .env("CAMPUS_PASS_PUBLIC_BASE_URL", &base)
         .env("CAMPUS_PASS_DATABASE_URL", database_url)
@@ -42,6 +42,8 @@ async fn start(database_url: &str, data_dir: &std::path::Path) -> Server {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the server did not start: {}", std::fs::read_to_string(data_dir.join("server.log")).unwrap_or_default());
 }
 
@@ -66,9 +68,9 @@ async fn form_call(c: &reqwest::Client, base: &str, name: &str, args: &[(&str, &
     res.json().await.unwrap_or(Value::Null)
 }
 
-/// The visit day: today in campus time (the demo campus is in China).
-fn today() -> String {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).format("%Y-%m-%d").to_string()
+/// A visit day the demo campus books: two days on, in campus time (China).
+fn visit_day() -> String {
+    (chrono::Utc::now() + chrono::Duration::hours(8) + chrono::Duration::days(2)).format("%Y-%m-%d").to_string()
 }
 
 #[tokio::test]
@@ -134,7 +136,7 @@ async fn a_killed_server_loses_no_answered_write() {
                 let entrant = json!({"name": "李雷", "phone": phone, "doc_type": "ResidentId", "doc_number": id_number(i as u32 * 100 + n),
                     "in_vehicle": false, "face_photo": null, "face_consent": false});
                 let form = json!({"kind": "Visitor", "host_staff_id": host, "campus_id": campus, "reason_id": reason,
-                    "start_date": today(), "end_date": today(), "entrants": [entrant], "plate": "", "note": ""});
+                    "start_date": visit_day(), "end_date": visit_day(), "entrants": [entrant], "plate": "", "note": ""});
                 match call(
                     &c,
                     &base,

@@ -253,6 +253,91 @@ async fn the_gate_api_is_described_by_an_openapi_document() {
     assert!(doc["info"]["description"].as_str().unwrap().contains("already_used"));
 }
 
+/// The device API keeps to its document: what the document allows is
+/// taken, what it forbids is refused with 422, before or after the key.
+/// (A contract fuzzer, Schemathesis, found each of these; the test command
+/// runs it against the document on every run.)
+#[tokio::test]
+async fn the_device_api_takes_what_its_document_allows_and_refuses_the_rest() {
+    let c = ctx().await;
+    c.approved("13800000001", 1).await;
+    let token = token_of(&c, &links(&c, "13800000001").await[0]).await;
+    visit_day(&c);
+    let gate = south_gate(&c).await;
+    let admin = c.app.staff("S0001").await;
+    let key: String = c.app.call(&admin, "register_device", &[("gate_id", &gate), ("name", "闸机")]).await.unwrap();
+    let api = reqwest::Client::new();
+    let check = |body: Value| {
+        let (api, base, key) = (api.clone(), c.app.base.clone(), key.clone());
+        async move {
+            let res = api.post(format!("{base}/api/gate/v1/check")).bearer_auth(&key).json(&body).send().await.unwrap();
+            (res.status().as_u16(), res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    // Exactly one of plate / qr / id_number says something; empty and null
+    // are as absent.
+    let (status, v) = check(json!({"direction": "in", "plate": "", "qr": token, "id_number": null, "record": false})).await;
+    assert_eq!((status, v["reason"].as_str()), (200, Some("ok")), "{v}");
+    for body in [json!({"direction": "in"}), json!({"direction": "in", "plate": ""}), json!({"direction": "in", "plate": "京A12345", "qr": "x"})] {
+        assert_eq!(check(body.clone()).await.0, 422, "{body}");
+    }
+    // An event id is 1 to 100 characters (not bytes).
+    let (status, _) = check(json!({"direction": "in", "plate": "京A12345", "event_id": "门".repeat(100)})).await;
+    assert_eq!(status, 200);
+    for id in [String::new(), "门".repeat(101)] {
+        assert_eq!(check(json!({"direction": "in", "plate": "京A12345", "event_id": id})).await.0, 422);
+    }
+    // A time written 1.0 is the integer 1 (too old to believe: rejected,
+    // not refused).
+    let res = api
+        .post(format!("{}/api/gate/v1/events", c.app.base))
+        .bearer_auth(&key)
+        .json(&json!({"events": [{"event_id": "e1", "at": 1.0, "direction": "in", "allowed": true, "reason": "ok"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(res.json::<IngestOutcome>().await.unwrap().rejected, vec!["e1".to_owned()]);
+    // Beyond a 64-bit integer is no time at all.
+    for at in ["-9223372036854775809", "9223372036854775808", "1.5"] {
+        let body = format!(r#"{{"events": [{{"event_id": "e2", "at": {at}, "direction": "in", "allowed": true, "reason": "ok"}}]}}"#);
+        let res = api
+            .post(format!("{}/api/gate/v1/events", c.app.base))
+            .bearer_auth(&key)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 422, "{at}");
+    }
+    // `since` is a query parameter within its range; anything else is 422
+    // with a key and 401 without one (nothing is read before the key).
+    let roster = |q: &'static str, key: Option<String>| {
+        let (api, base) = (api.clone(), c.app.base.clone());
+        async move {
+            let req = api.get(format!("{base}/api/gate/v1/roster{q}"));
+            let req = match key {
+                Some(k) => req.bearer_auth(k),
+                None => req,
+            };
+            req.send().await.unwrap().status().as_u16()
+        }
+    };
+    assert_eq!(roster("?since=1", Some(key.clone())).await, 200);
+    for q in ["?since=abc", "?since=", "?since=-1", "?since=253402300800000"] {
+        assert_eq!(roster(q, Some(key.clone())).await, 422, "{q}");
+        assert_eq!(roster(q, None).await, 401, "{q}");
+    }
+    let doc: Value = reqwest::get(format!("{}/api/openapi.json", c.app.base)).await.unwrap().json().await.unwrap();
+    let since = &doc["paths"]["/api/gate/v1/roster"]["get"]["parameters"][0];
+    assert_eq!((since["in"].as_str(), since["required"].as_bool()), (Some("query"), Some(false)));
+    assert_eq!(since["schema"]["maximum"], json!(253_402_300_799_999_i64));
+    assert_eq!(doc["components"]["schemas"]["CheckRequest"]["oneOf"].as_array().map(Vec::len), Some(3));
+    assert_eq!(doc["components"]["schemas"]["EventBatch"]["properties"]["events"]["maxItems"], json!(1000));
+    assert_eq!(doc["components"]["schemas"]["OfflineEvent"]["properties"]["event_id"]["maxLength"], json!(100));
+}
+
 #[tokio::test]
 async fn the_signing_key_rotates_and_passes_signed_before_still_scan() {
     let c = ctx().await;
