@@ -103,8 +103,9 @@ pub fn router(state: AppState, scans: ScanState) -> Router {
 /// Background upkeep that any number of servers may run at once.
 pub fn spawn_upkeep(state: AppState) {
     let minute = state.clone();
+    let every = std::time::Duration::from_secs(state.config.upkeep_seconds.max(1));
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
             if let Err(e) = every_minute(&minute).await {

@@ -46,6 +46,10 @@ pub struct Config {
     /// Run the upkeep jobs (SMS retries, expiry, purging). Tests turn them
     /// off and call the jobs themselves, at the moment they choose.
     pub background_jobs: bool,
+    /// How often the minute's upkeep runs (SMS retries, expiry), in
+    /// seconds. Every server runs it; each job's updates are conditional,
+    /// so what one server did another skips.
+    pub upkeep_seconds: u64,
     /// Where the built site (`pkg/`, icons, manifest) is served from.
     pub site_root: PathBuf,
 }
@@ -67,6 +71,7 @@ impl Default for Config {
             trusted_proxies: vec![],
             demo: false,
             background_jobs: true,
+            upkeep_seconds: 60,
             site_root: "target/site".into(),
         }
     }

@@ -4,81 +4,18 @@
 //! in-process server the other tests use: only a process can be killed.
 
 use crate::applications::id_number;
+use crate::process::{call, client, form_call, start, visit_day};
 use crate::support::fresh_database_url;
-use serde_json::{Value, json};
-use std::process::{Child, Command, Stdio};
+use serde_json::json;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-/// Starts the server binary on a free port with the demo campus (seeded on
-/// the first start only) and waits until it answers.
-async fn start(database_url: &str, data_dir: &std::path::Path) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let base = format!("http://127.0.0.1:{port}");
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(data_dir.join("server.log")).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
-        .env("CAMPUS_PASS_LISTEN", format!("127.0.0.1:{port}"))
-        .env("CAMPUS_PASS_PUBLIC_BASE_URL", &base)
-        .env("CAMPUS_PASS_DATABASE_URL", database_url)
-        .env("CAMPUS_PASS_DATA_DIR", data_dir)
-        .env("CAMPUS_PASS_SITE_ROOT", data_dir.join("site"))
-        .env("CAMPUS_PASS_DEMO", "true")
-        // Each simulated phone says where it is, as a proxy would.
-        .env("CAMPUS_PASS_TRUST_PROXY", "true")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("start the server binary");
-    let probe = reqwest::Client::new();
-    for _ in 0..300 {
-        if probe.get(format!("{base}/api/health")).send().await.is_ok_and(|r| r.status().is_success()) {
-            return Server { child, base };
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("the server did not start: {}", std::fs::read_to_string(data_dir.join("server.log")).unwrap_or_default());
-}
-
-fn client(ip: &str) -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("x-forwarded-for", ip.parse().unwrap());
-    reqwest::Client::builder().cookie_store(true).default_headers(headers).timeout(Duration::from_secs(30)).build().unwrap()
-}
-
-/// A server function's answer: `Err(None)` when none arrived (the
-/// connection broke), `Err(Some(..))` when the server refused.
-async fn call(c: &reqwest::Client, base: &str, name: &str, body: Value) -> Result<Value, Option<String>> {
-    let res = c.post(format!("{base}/api/fn/{name}")).header("origin", base).json(&body).send().await.map_err(|_| None)?;
-    let status = res.status();
-    let text = res.text().await.map_err(|_| None)?;
-    if status.is_success() { Ok(serde_json::from_str(&text).unwrap_or(Value::Null)) } else { Err(Some(format!("{name}: {status} {text}"))) }
-}
-
-async fn form_call(c: &reqwest::Client, base: &str, name: &str, args: &[(&str, &str)]) -> Value {
-    let res = c.post(format!("{base}/api/fn/{name}")).header("origin", base).form(args).send().await.unwrap();
-    assert!(res.status().is_success(), "{name}: {}", res.status());
-    res.json().await.unwrap_or(Value::Null)
-}
-
-/// A visit day the demo campus books: two days on, in campus time (China).
-fn visit_day() -> String {
-    (chrono::Utc::now() + chrono::Duration::hours(8) + chrono::Duration::days(2)).format("%Y-%m-%d").to_string()
-}
 
 #[tokio::test]
 async fn a_killed_server_loses_no_answered_write() {
     sqlx::any::install_default_drivers();
     let dir = tempfile::tempdir().unwrap();
     let (database_url, backend) = fresh_database_url(dir.path()).await;
-    let mut server = start(&database_url, dir.path()).await;
+    let mut server = start(&database_url, dir.path(), &[]).await;
     let base = server.base.clone();
     let db = sqlx::AnyPool::connect(&database_url).await.unwrap();
 
@@ -166,8 +103,13 @@ async fn a_killed_server_loses_no_answered_write() {
             }
         }));
     }
-    // Let the load run, then kill the process without warning.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Once the load is well under way, kill the process without warning.
+    for _ in 0..600 {
+        if scans_answered.lock().unwrap().len() >= 100 && submissions_answered.lock().unwrap().len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     server.child.kill().unwrap();
     server.child.wait().unwrap();
     for task in load {
@@ -175,11 +117,11 @@ async fn a_killed_server_loses_no_answered_write() {
     }
     let scans: Vec<String> = scans_answered.lock().unwrap().clone();
     let submissions: Vec<String> = submissions_answered.lock().unwrap().clone();
-    assert!(scans.len() > 50 && !submissions.is_empty(), "the kill came during the load ({} scans, {} submissions)", scans.len(), submissions.len());
+    assert!(scans.len() >= 100 && submissions.len() >= 2, "the kill came during the load ({} scans, {} submissions)", scans.len(), submissions.len());
 
     // Back up on the same database: every answered write is there.
     drop(db);
-    let server = start(&database_url, dir.path()).await;
+    let server = start(&database_url, dir.path(), &[]).await;
     let db = sqlx::AnyPool::connect(&database_url).await.unwrap();
     let (device,): (String,) = sqlx::query_as("SELECT id FROM gate_devices").fetch_one(&db).await.unwrap();
     let stored: Vec<(String,)> = sqlx::query_as("SELECT event_key FROM scan_events WHERE device_id = $1").bind(&device).fetch_all(&db).await.unwrap();
@@ -211,11 +153,4 @@ async fn a_killed_server_loses_no_answered_write() {
         .unwrap();
     assert_eq!(res.status().as_u16(), 200);
     drop(server);
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }

@@ -14,5 +14,7 @@ mod keys;
 mod offline;
 mod passes;
 mod people;
+mod process;
 mod residents;
+mod servers;
 mod sms;

@@ -10,18 +10,18 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use std::sync::{Arc, Mutex};
 
-const KEY_ID: &str = "LTAI-test-id";
-const SECRET: &str = "test-secret-value";
+pub(crate) const KEY_ID: &str = "LTAI-test-id";
+pub(crate) const SECRET: &str = "test-secret-value";
 
 #[derive(Default)]
-struct Fake {
+pub(crate) struct Fake {
     /// Answer with a failure this many times first.
-    fail_first: usize,
-    hits: Vec<String>,
-    bad_signatures: usize,
+    pub(crate) fail_first: usize,
+    pub(crate) hits: Vec<String>,
+    pub(crate) bad_signatures: usize,
 }
 
-type Shared = Arc<Mutex<Fake>>;
+pub(crate) type Shared = Arc<Mutex<Fake>>;
 
 fn enc(s: &str) -> String {
     // RFC 3986, written out here rather than shared with the code under test.
@@ -55,7 +55,7 @@ async fn aliyun(State(fake): State<Shared>, body: String) -> axum::Json<serde_js
     axum::Json(serde_json::json!({"Code": "OK", "Message": "OK", "BizId": "1", "RequestId": "r"}))
 }
 
-fn url_decode_form(body: &str) -> Vec<(String, String)> {
+pub(crate) fn url_decode_form(body: &str) -> Vec<(String, String)> {
     body.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (decode(k), decode(v))).collect()
 }
 
@@ -106,7 +106,7 @@ async fn tencent(State(fake): State<Shared>, headers: HeaderMap, body: String) -
     axum::Json(serde_json::json!({"Response": {"SendStatusSet": [{"Code": "Ok", "Message": "send success"}], "RequestId": "r"}}))
 }
 
-async fn fake_cloud(fake: Shared) -> String {
+pub(crate) async fn fake_cloud(fake: Shared) -> String {
     let router = Router::new().route("/", post(aliyun)).route("/tc", post(tencent)).with_state(fake);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

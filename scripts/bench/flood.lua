@@ -1,0 +1,26 @@
+-- wrk: an SMS flood, POST /api/fn/request_sms_code from many claimed
+-- addresses (a random X-Forwarded-For each, as a botnet behind the campus
+-- proxy would look) for random mobiles. Each connection waits DELAY_MS
+-- between requests, so CONNECTIONS / DELAY_MS * 1000 is the offered rate
+-- (20 connections, 10 ms: about 2,000 a second).
+local delay_ms = tonumber(os.getenv("DELAY_MS") or "10")
+local base = os.getenv("ORIGIN")
+math.randomseed(os.time())
+
+request = function()
+  local ip = string.format("%d.%d.%d.%d", math.random(1, 223), math.random(0, 255), math.random(0, 255), math.random(1, 254))
+  local phone = string.format("139%08d", math.random(0, 99999999))
+  local headers = { ["Content-Type"] = "application/x-www-form-urlencoded", ["X-Forwarded-For"] = ip, ["Origin"] = base }
+  return wrk.format("POST", "/api/fn/request_sms_code", headers, "phone=" .. phone)
+end
+
+delay = function()
+  return delay_ms
+end
+
+done = function(summary, latency, requests)
+  io.write(string.format('{"requests":%d,"seconds":%.3f,"non2xx":%d,"errors":%d,"p99_ms":%.3f}\n',
+    summary.requests, summary.duration / 1e6, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(99) / 1000))
+end
