@@ -39,7 +39,7 @@ impl Balancer {
         );
         let path = dir.join("haproxy.cfg");
         std::fs::write(&path, config).unwrap();
-        let child = Command::new("haproxy")
+        let mut child = Command::new("haproxy")
             .arg("-db")
             .arg("-f")
             .arg(&path)
@@ -54,6 +54,8 @@ impl Balancer {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("haproxy did not start");
     }
 }
@@ -211,13 +213,14 @@ async fn three_servers_on_one_database_behave_as_one() {
                     let event_id = format!("w{w}-{n}");
                     let body = json!({"direction": "in", "plate": format!("京A{:05}", w * 1000 + n), "event_id": event_id});
                     for _attempt in 0..50 {
-                        match c.post(format!("{base}/api/gate/v1/check")).bearer_auth(&key).json(&body).send().await {
-                            Ok(res) if res.status().is_success() && res.bytes().await.is_ok() => {
-                                answered.lock().unwrap().insert(event_id.clone());
-                                break;
-                            }
-                            _ => tokio::time::sleep(Duration::from_millis(50)).await,
+                        if let Ok(res) = c.post(format!("{base}/api/gate/v1/check")).bearer_auth(&key).json(&body).send().await
+                            && res.status().is_success()
+                            && res.bytes().await.is_ok()
+                        {
+                            answered.lock().unwrap().insert(event_id.clone());
+                            break;
                         }
+                        tokio::time::sleep(Duration::from_millis(50)).await;
                     }
                 }
             })
