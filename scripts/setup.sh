@@ -63,6 +63,8 @@ if [[ "${1:-}" == "--test" ]]; then
   # Screenshots need a CJK font; phones have their own.
   [[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]] || missing+=(fonts-wqy-microhei)
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+  # The load balancer in front of three servers (server/tests/api/servers.rs).
+  command -v haproxy >/dev/null || missing+=(haproxy)
   python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
   if ((${#missing[@]})); then
     say "installing ${missing[*]} from Debian"
