@@ -125,7 +125,7 @@ server_fn! {
                 .fetch_optional(&st.db.read)
                 .await?;
                 if let Some((id, name, campus)) = row {
-                    out.push(GuardGate { id, name, campus });
+                    out.push(GuardGate { id, name, campus, guard: me.staff().map(|s| s.staff_no.clone()).unwrap_or_default() });
                 }
             }
             Ok(out)

@@ -97,11 +97,10 @@ pub fn ScannerPage() -> impl IntoView {
     let gates = resource(|| (), |_| guard_gates());
     let gate = RwSignal::new(String::new());
     default_to_first(gate, gates, |l| l.first().map(|g| g.id.clone()));
-    // Who is scanning: each offline event is tied to them.
-    let me = expect_context::<crate::components::MeResource>().0;
-    let guard = move || match me.get_untracked().and_then(Result::ok).flatten().map(|m| m.kind) {
-        Some(crate::components::MeKind::Staff { staff_no, .. }) => staff_no,
-        _ => String::new(),
+    // Who is scanning: each offline event is tied to them. (From the
+    // gates: this page's bundle reads no context but the language.)
+    let guard = move || {
+        gates.with_untracked(|g| g.as_ref().and_then(|r| r.as_ref().ok()).and_then(|l| l.first()).map(|g| g.guard.clone())).unwrap_or_default()
     };
     let direction = RwSignal::new(Direction::In);
     let manual = RwSignal::new(Manual::Qr);

@@ -71,6 +71,9 @@ pub struct GuardGate {
     pub id: String,
     pub name: String,
     pub campus: String,
+    /// The staff number of the guard posted here who asked: the scanner
+    /// ties each offline event to them (its bundle reads no other context).
+    pub guard: String,
 }
 
 // ------------------------------------------------------------ the offline sync, shared by the scanner page, gate devices and the server
