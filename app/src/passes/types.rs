@@ -86,7 +86,9 @@ pub struct OfflineEvent {
     #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 100))]
     pub event_id: String,
     /// Milliseconds since the epoch, when it happened.
-    #[serde(deserialize_with = "whole_number")]
+    // Devices may write it `1.0`; the browser reads back only what it
+    // wrote, and the scanner bundle stays without this code.
+    #[cfg_attr(feature = "ssr", serde(deserialize_with = "whole_number"))]
     pub at: i64,
     pub direction: Direction,
     #[serde(default)]
@@ -99,6 +101,7 @@ pub struct OfflineEvent {
 
 /// An integer, also when written `1.0`: JSON has one kind of number, and
 /// the API document's `integer` admits it.
+#[cfg(feature = "ssr")]
 fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
