@@ -108,20 +108,36 @@ pub(super) async fn step_notices(
     step: &ChainStep,
     summary: Summary,
 ) -> Result<Vec<Notice>, sqlx::Error> {
-    let phones = step_phones(&mut **tx, step).await?;
+    let phones = step_phones(&mut **tx, step, st.clock.now_ms()).await?;
     Ok(new_request_notices(st, app_id, phones, summary))
 }
 
-/// The mobiles of whoever may act on `step`.
-pub(super) async fn step_phones<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(exec: E, step: &ChainStep) -> Result<Vec<Phone>, sqlx::Error> {
+/// Within this long of a "new request" text, an approver gets no other:
+/// the requests merge into the one they were told of (their inbox lists
+/// every one). However many people apply, an approver's phone gets at most
+/// one such text in ten minutes.
+pub const NEW_REQUEST_MERGE_MS: i64 = 10 * 60_000;
+
+/// The mobiles of whoever may act on `step` and has had no "new request"
+/// text in the last [`NEW_REQUEST_MERGE_MS`].
+pub(super) async fn step_phones<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(exec: E, step: &ChainStep, now: i64) -> Result<Vec<Phone>, sqlx::Error> {
+    let not_told_lately =
+        "NOT EXISTS (SELECT 1 FROM sms_outbox o WHERE o.phone = s.phone AND o.purpose = 'new_request' AND o.created_at > $2)";
+    let since = now - NEW_REQUEST_MERGE_MS;
     // The host, or the one person a previous approver chose, is told alone.
     let phones: Vec<(Option<String>,)> = if let (true, Some(id)) = (step.host || step.chosen, &step.staff_id) {
-        sqlx::query_as("SELECT phone FROM staff WHERE id = $1 AND active = 1").bind(id).fetch_all(exec).await?
+        sqlx::query_as(&format!("SELECT s.phone FROM staff s WHERE s.id = $1 AND s.active = 1 AND {not_told_lately}"))
+            .bind(id)
+            .bind(since)
+            .fetch_all(exec)
+            .await?
     } else if let Some(d) = &step.department_id {
-        sqlx::query_as(
-            "SELECT s.phone FROM grants g JOIN staff s ON s.id = g.staff_id WHERE g.role = 'approver' AND g.scope_id = $1 AND g.status = 'active' AND s.active = 1",
-        )
+        sqlx::query_as(&format!(
+            "SELECT s.phone FROM grants g JOIN staff s ON s.id = g.staff_id
+             WHERE g.role = 'approver' AND g.scope_id = $1 AND g.status = 'active' AND s.active = 1 AND {not_told_lately}"
+        ))
         .bind(d)
+        .bind(since)
         .fetch_all(exec)
         .await?
     } else {

@@ -90,7 +90,7 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
     // one writer's time is what bounds the 16:00 rush).
     let new_request = match status {
         Status::InReview { step } => {
-            let phones = step_phones(&st.db.read, &chain[step as usize]).await?;
+            let phones = step_phones(&st.db.read, &chain[step as usize], now).await?;
             new_request_notices(st, &id, phones, Summary::of(&c))
         }
         _ => vec![],

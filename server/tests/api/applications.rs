@@ -846,6 +846,28 @@ async fn several_periods_in_one_application_each_get_their_own_passes() {
     );
 }
 
+/// However many people apply, a host's phone gets one "new request" text
+/// in ten minutes (the requests merge into it; the inbox lists them all).
+#[tokio::test]
+async fn many_requests_to_one_host_merge_into_one_text_per_ten_minutes() {
+    let c = ctx().await;
+    let host_texts = || c.app.count("SELECT COUNT(*) FROM sms_outbox WHERE purpose = 'new_request'");
+    for i in 0..5u32 {
+        let phone = format!("1380000{:04}", 400 + i);
+        let v = c.app.phone_user(&phone).await;
+        c.submit(&v, c.simple(&phone, 400 + i)).await.unwrap();
+    }
+    assert_eq!(host_texts().await, 1, "five requests, one text");
+    let host = c.app.staff("T1001").await;
+    let inbox: Vec<ApplicationRow> = c.app.call_json(&host, "approval_inbox", json!({})).await.unwrap();
+    assert_eq!(inbox.len(), 5, "every request is in the inbox");
+    // Ten minutes on, the next request is texted again.
+    c.app.clock.advance(chrono::Duration::minutes(11));
+    let v = c.app.phone_user("13800000410").await;
+    c.submit(&v, c.simple("13800000410", 410)).await.unwrap();
+    assert_eq!(host_texts().await, 2);
+}
+
 #[tokio::test]
 async fn submit_and_withdraw_loops_and_invitations_cannot_flood_a_host_with_sms() {
     let c = ctx().await;
