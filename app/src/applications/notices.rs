@@ -120,9 +120,12 @@ pub const NEW_REQUEST_MERGE_MS: i64 = 10 * 60_000;
 
 /// The mobiles of whoever may act on `step` and has had no "new request"
 /// text in the last [`NEW_REQUEST_MERGE_MS`].
-pub(super) async fn step_phones<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(exec: E, step: &ChainStep, now: i64) -> Result<Vec<Phone>, sqlx::Error> {
-    let not_told_lately =
-        "NOT EXISTS (SELECT 1 FROM sms_outbox o WHERE o.phone = s.phone AND o.purpose = 'new_request' AND o.created_at > $2)";
+pub(super) async fn step_phones<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    exec: E,
+    step: &ChainStep,
+    now: i64,
+) -> Result<Vec<Phone>, sqlx::Error> {
+    let not_told_lately = "NOT EXISTS (SELECT 1 FROM sms_outbox o WHERE o.phone = s.phone AND o.purpose = 'new_request' AND o.created_at > $2)";
     let since = now - NEW_REQUEST_MERGE_MS;
     // The host, or the one person a previous approver chose, is told alone.
     let phones: Vec<(Option<String>,)> = if let (true, Some(id)) = (step.host || step.chosen, &step.staff_id) {
