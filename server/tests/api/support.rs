@@ -16,23 +16,7 @@ pub struct TestApp {
     pub clock: ManualClock,
     pub state: AppState,
     pub backend: &'static str,
-    server: tokio::task::JoinHandle<()>,
     _dir: tempfile::TempDir,
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
-}
-
-/// The runtime every in-process server runs on: one for the whole test
-/// process, as a real server has one. On each test's own runtime (which
-/// ends with its test), a page's resource now and then never ran once
-/// several servers rendered at the same time: the page never finished.
-fn server_runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
-    RUNTIME.get_or_init(|| tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("server runtime"))
 }
 
 /// 2026-11-25 09:00 campus time (01:00 UTC).
@@ -75,16 +59,9 @@ impl TestApp {
         let mut config = config;
         adjust(&mut config);
         let clock = ManualClock::new(start_time());
-        let server_clock = clock.clone();
-        let (state, addr, handle) = server_runtime()
-            .spawn(async move {
-                let state = build_state(config, Arc::new(server_clock)).await.expect("state");
-                let running = serve(state.clone(), "127.0.0.1:0").await.expect("serve");
-                (state, running.addr, running.handle)
-            })
-            .await
-            .expect("server started");
-        TestApp { base: format!("http://{addr}"), client: Self::browser(), clock, state, backend, server: handle, _dir: dir }
+        let state = build_state(config, Arc::new(clock.clone())).await.expect("state");
+        let running = serve(state.clone(), "127.0.0.1:0").await.expect("serve");
+        TestApp { base: format!("http://{}", running.addr), client: Self::browser(), clock, state, backend, _dir: dir }
     }
 
     /// A new client with its own cookie jar: another person, another phone.
