@@ -47,7 +47,7 @@ for target in token text csv roster; do
   say "AFL++: $target for ${AFL_SECONDS}s"
   rm -rf "$OUT/$target"
   # No UI; containers have no CPU governor and pipe their core dumps.
-  AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_BIN_CHECK=0 \
+  AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
     cargo afl fuzz -V "$AFL_SECONDS" -i "fuzz/afl/seeds/$target" -o "$OUT/$target" "fuzz/afl/target/release/$target" >"$OUT/$target.log" 2>&1 ||
     { tail -20 "$OUT/$target.log"; failed+=("$target: afl-fuzz failed"); continue; }
   stats="$OUT/$target/default/fuzzer_stats"
