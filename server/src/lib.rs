@@ -68,11 +68,22 @@ fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
+/// The app's routes, listed once per process. Listing them renders the app
+/// with every resource's fetch switched off through one process-wide flag
+/// in leptos (`SuppressResourceLoad`), so a page rendering on another
+/// thread meanwhile would wait for its data for ever. Listing once, before
+/// the first router serves anything, keeps every later server of the same
+/// process (tests start many) off that flag.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
+}
+
 /// The whole HTTP application, with the platform's state and the passes
 /// area's own (its scan recorder and device cache), provided side by side.
 pub fn router(state: AppState, scans: ScanState) -> Router {
     let options = leptos_options(&state.config);
-    let routes = generate_route_list(app::App);
+    let routes = route_list();
     let (ctx_state, ctx_scans) = (state.clone(), scans.clone());
     let provide = move || {
         provide_context(ctx_state.clone());

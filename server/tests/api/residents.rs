@@ -9,6 +9,7 @@ use app::error::AppError;
 use app::i18n::Msg;
 use app::residents::{DocType, HouseholdImportOutcome, HouseholdOptions, HouseholdPage, HouseholdView, ImportAction, PosterView};
 use campus_pass_server::demo::RESIDENT_PHONE;
+use std::sync::Arc;
 
 async fn options(app: &TestApp, who: &reqwest::Client) -> HouseholdOptions {
     app.call(who, "household_choices", &[]).await.unwrap()
@@ -537,6 +538,38 @@ async fn load_many(who: &reqwest::Client, url: &str, n: usize, at_once: usize) -
         .buffer_unordered(at_once)
         .collect()
         .await
+}
+
+/// Every server lists the app's routes when it starts, by rendering the app
+/// with leptos's process-wide "fetch nothing" flag on; a page rendering on
+/// another thread meanwhile waited for its data for ever (the rare
+/// unfinished page of issue 16: tests start servers while others serve).
+/// The routes are listed once per process now.
+#[tokio::test]
+async fn a_page_finishes_while_other_servers_start_in_the_same_process() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let app = TestApp::spawn().await;
+    app.seed_demo().await;
+    let office = app.staff("R0001").await;
+    let done = Arc::new(AtomicBool::new(false));
+    let starting = std::thread::spawn({
+        let (state, done) = (app.state.clone(), done.clone());
+        move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let mut started = 0;
+            while !done.load(Ordering::Relaxed) {
+                let running = rt.block_on(campus_pass_server::serve(state.clone(), "127.0.0.1:0")).unwrap();
+                running.handle.abort();
+                started += 1;
+            }
+            started
+        }
+    });
+    let loads = load_many(&office, &format!("{}/admin/households", app.base), 300, 24).await;
+    done.store(true, Ordering::Relaxed);
+    let started = starting.join().unwrap();
+    assert!(started > 1, "servers started meanwhile: {started}");
+    assert!(loads.iter().all(|&l| l == (200, true)), "{:?}", loads.iter().filter(|&&l| l != (200, true)).collect::<Vec<_>>());
 }
 
 /// The households page once set the form's campus from inside the
