@@ -1,12 +1,15 @@
 // Campus Pass service worker: keeps the guard's scanner page and a holder's
-// pass page loadable with the network off, after a restart too. Pages are
+// pass page loadable with the network off, after a restart too. The pass
+// page (`/p`, its link in the fragment) is one frame for every pass; the
+// page keeps each pass it showed in the phone's local storage. Pages are
 // network-first (the server's answer whenever it gives one within a few
 // seconds), hashed /pkg assets cache-first. Nothing else is touched: server
 // functions and the API always go to the network.
 'use strict';
 
-const CACHE = 'campus-pass-v2';
-const OFFLINE_PAGES = [/^\/scan$/, /^\/s$/, /^\/p\/[A-Za-z0-9_-]{8,64}$/];
+// v3: pass pages are no longer stored one per link (v2 kept each pass's HTML).
+const CACHE = 'campus-pass-v3';
+const OFFLINE_PAGES = [/^\/scan$/, /^\/s$/, /^\/p$/];
 const STATIC = [/^\/pkg\//, /^\/icons\//, /^\/manifest\.webmanifest$/];
 
 const keepPage = (path) => OFFLINE_PAGES.some((re) => re.test(path));

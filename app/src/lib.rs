@@ -205,11 +205,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/approvals") view=|| view! { <PageIsland><applications::ApprovalsPage /></PageIsland> } />
                     <Route path=path!("/approvals/:id") view=application_island />
                     <Route path=path!("/invite") view=applications::InvitePage />
-                    <Route path=path!("/p/:link") view=|| {
-                        let params = leptos_router::hooks::use_params_map();
-                        let link = Signal::derive(move || params.with(|p| p.get("link").unwrap_or_default()));
-                        view! { <PageIsland><passes::PassPage link /></PageIsland> }
-                    } />
+                    // The link is the fragment (`/p#<link>`); `/p/<link>`, as
+                    // texts sent before said, is redirected by the server.
+                    <Route path=path!("/p") view=|| view! { <PageIsland><passes::PassPage /></PageIsland> } />
                     <Route path=path!("/scan") view=scanner_island />
                     <Route path=path!("/s") view=scanner_island />
                 </Routes>
@@ -294,16 +292,13 @@ pub fn hydrate_page<V: IntoView + 'static>(page: impl FnOnce() -> V) {
     std::mem::forget(owner);
 }
 
-/// The visitor's bundle: the application form (`/apply`) or a pass (`/p/<link>`).
+/// The visitor's bundle: the application form (`/apply`) or a pass (`/p#<link>`).
 #[cfg(feature = "hydrate")]
 pub fn hydrate_visitor_page() {
-    let path = window().location().pathname().unwrap_or_default();
-    match path.strip_prefix("/p/") {
-        Some(link) => {
-            let link = Signal::stored(link.to_owned());
-            hydrate_page(move || view! { <passes::PassPage link /> })
-        }
-        None => hydrate_page(|| view! { <applications::ApplyPage /> }),
+    if window().location().pathname().unwrap_or_default() == "/p" {
+        hydrate_page(|| view! { <passes::PassPage /> })
+    } else {
+        hydrate_page(|| view! { <applications::ApplyPage /> })
     }
 }
 
@@ -363,18 +358,12 @@ impl Bundle {
     pub fn for_path(path: &str) -> Bundle {
         match path {
             "/scan" | "/s" => Bundle::Scanner,
-            "/apply" => Bundle::Visitor,
+            "/apply" | "/p" => Bundle::Visitor,
             "/sign-in" | "/sign-in/staff" | "/resident" | "/staff-pass" | "/applications" => Bundle::People,
             "/approvals" => Bundle::Review,
             _ => {
                 let one_segment = |prefix: &str| path.strip_prefix(prefix).is_some_and(|rest| !rest.is_empty() && !rest.contains('/'));
-                if one_segment("/p/") {
-                    Bundle::Visitor
-                } else if one_segment("/applications/") || one_segment("/approvals/") {
-                    Bundle::Review
-                } else {
-                    Bundle::Main
-                }
+                if one_segment("/applications/") || one_segment("/approvals/") { Bundle::Review } else { Bundle::Main }
             }
         }
     }
@@ -401,7 +390,7 @@ mod tests {
         for p in ["/scan", "/s"] {
             assert_eq!(Bundle::for_path(p), Bundle::Scanner, "{p}");
         }
-        for p in ["/apply", "/p/AbC123"] {
+        for p in ["/apply", "/p"] {
             assert_eq!(Bundle::for_path(p), Bundle::Visitor, "{p}");
         }
         for p in ["/sign-in", "/sign-in/staff", "/resident", "/staff-pass", "/applications"] {
@@ -413,8 +402,8 @@ mod tests {
         for p in [
             "/",
             "",
-            "/p",
             "/p/",
+            "/p/AbC123",
             "/p/a/b",
             "/admin/scans",
             "/scanner",

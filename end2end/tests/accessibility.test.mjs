@@ -22,7 +22,7 @@ test('pages for anyone, and for a wrong link, pass WCAG 2.2 AA', async () => {
   for (const [path, name, ready] of [
     ['/sign-in/staff', 'staff sign-in', '#staff_no'],
     ['/scan', 'the scanner, signed out', '.error[role=alert]'],
-    ['/p/no-such-link', 'a pass link that does not exist', '.error[role=alert]'],
+    ['/p#no-such-link', 'a pass link that does not exist', '.error[role=alert]'],
     ['/no/such/page', 'a page that does not exist', 'h1'],
   ]) {
     await open(page, path);

@@ -5,10 +5,10 @@ use app::platform::context::{AppState, principal_from};
 use axum::{
     Json, Router,
     body::Bytes,
-    extract::{Query, Request, State},
+    extract::{Path, Query, Request, State},
     http::{HeaderValue, Method, StatusCode, header},
     middleware::Next,
-    response::{IntoResponse, Response},
+    response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
 use serde::Deserialize;
@@ -32,6 +32,7 @@ pub fn api(state: AppState) -> Router<leptos::prelude::LeptosOptions> {
         .route("/api/admin/staff-import", post(staff_import))
         .route("/api/admin/household-import", post(household_import))
         .route("/.well-known/jwks.json", get(jwks))
+        .route("/p/{link}", get(pass_link_in_path))
         .layer(axum::extract::DefaultBodyLimit::max(app::domain::csv_file::MAX_BYTES + 1024))
         .with_state(state)
 }
@@ -50,6 +51,14 @@ impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         ApiError(e)
     }
+}
+
+/// A pass link as texts said it before the link moved into the fragment
+/// (`/p/<link>`): the same pass at `/p#<link>`, so those texts keep working.
+/// New links never travel in a path, where access logs keep them.
+async fn pass_link_in_path(Path(link): Path<String>) -> Redirect {
+    let plausible = (8..=64).contains(&link.len()) && link.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    Redirect::permanent(&if plausible { format!("/p#{link}") } else { "/p".to_owned() })
 }
 
 #[tracing::instrument(name = "api.health", skip_all)]

@@ -398,7 +398,7 @@ pub async fn detail(st: &AppState, me: &Principal, id: &str) -> Result<Applicati
                     .fetch_all(&st.db.read)
                     .await?;
             let base = st.config.public_base_url.trim_end_matches('/');
-            rows.into_iter().filter_map(|(h, sealed)| Some((h, format!("{base}/p/{}", st.keys.open_pii(&sealed)?)))).collect()
+            rows.into_iter().filter_map(|(h, sealed)| Some((h, format!("{base}/p#{}", st.keys.open_pii(&sealed)?)))).collect()
         } else {
             vec![]
         },

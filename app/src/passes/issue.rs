@@ -116,7 +116,7 @@ pub async fn issue(st: &AppState, tx: &mut Tx<'_>, app_id: &str, now: i64) -> Re
         .bind(check_document)
         .execute(&mut **tx)
         .await?;
-        out.push(Issued { phone: phone.and_then(|p| Phone::parse(&p).ok()), holder, link: format!("{base}/p/{link}") });
+        out.push(Issued { phone: phone.and_then(|p| Phone::parse(&p).ok()), holder, link: format!("{base}/p#{link}") });
     }
     Ok(out)
 }

@@ -15,40 +15,93 @@ fn status_label(s: PassStatus) -> Msg {
     }
 }
 
+/// The holder's pass. Its link is the address's fragment (`/p#<link>`),
+/// which a browser never sends: the server renders only the frame, the
+/// phone asks for the pass with the link in a POST body (no access log or
+/// proxy keeps it) and keeps the last answer, so the pass also opens with
+/// the network off.
 #[component]
-pub fn PassPage(link: Signal<String>) -> impl IntoView {
+pub fn PassPage() -> impl IntoView {
     let i18n = use_i18n();
-    let pass = resource(move || link.get(), pass_by_link);
-    // Once opened, the pass page loads without a network too.
-    Effect::new(|_| {
+    // `None` while loading: what the server renders.
+    let shown = RwSignal::new(None::<Result<PassView, AppError>>);
+    Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
-        super::offline::register_service_worker();
+        {
+            super::offline::register_service_worker();
+            let load = move || leptos::task::spawn_local(async move { shown.set(Some(kept_pass::load(kept_pass::link_in_fragment()).await)) });
+            load();
+            // Another link opened in the same tab changes only the fragment.
+            let handle = window_event_listener(leptos::ev::hashchange, move |_| {
+                shown.set(None);
+                load();
+            });
+            on_cleanup(move || handle.remove());
+        }
     });
-    view! {
-        <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
-            {move || Suspend::new(async move {
-                match pass.await {
-                    Err(e) => view! { <section class="card narrow"><h1>{t(Msg::PassTitle)}</h1><p class="error" role="alert">{e.user_message(i18n.lang())}</p></section> }.into_any(),
-                    Ok(p) => {
-                        let ok = matches!(p.status, PassStatus::Valid | PassStatus::NotYetValid);
-                        view! {
-                            <section class="card narrow pass" id="pass">
-                                <p><span class=if ok { "badge big st-ok" } else { "badge big st-bad" } id="pass-status">{t(status_label(p.status))}</span></p>
-                                <h1 id="pass-holder">{p.holder.clone()}</h1>
-                                {ok.then(|| view! { <div class="qr" id="pass-qr" inner_html=p.qr_svg.clone()></div> })}
-                                <dl class="facts">
-                                    <dt>{t(Msg::Campus)}</dt><dd>{p.campus.clone()}</dd>
-                                    <dt>{t(Msg::ValidFrom)}</dt><dd>{p.valid_from.clone()}</dd>
-                                    <dt>{t(Msg::ValidUntil)}</dt><dd>{p.valid_until.clone()}</dd>
-                                    <dt>{t(Msg::Gates)}</dt><dd>{p.gates.join("、")}</dd>
-                                </dl>
-                                <p class="muted small">{t(Msg::PassHint)}</p>
-                            </section>
-                        }.into_any()
-                    }
+    move || {
+        match shown.get() {
+        None => view! { <p class="muted" id="pass-loading">{t(Msg::Loading)}</p> }.into_any(),
+        Some(Err(e)) => view! { <section class="card narrow"><h1>{t(Msg::PassTitle)}</h1><p class="error" role="alert">{e.user_message(i18n.lang())}</p></section> }.into_any(),
+        Some(Ok(p)) => {
+            let ok = matches!(p.status, PassStatus::Valid | PassStatus::NotYetValid);
+            view! {
+                <section class="card narrow pass" id="pass">
+                    <p><span class=if ok { "badge big st-ok" } else { "badge big st-bad" } id="pass-status">{t(status_label(p.status))}</span></p>
+                    <h1 id="pass-holder">{p.holder.clone()}</h1>
+                    {ok.then(|| view! { <div class="qr" id="pass-qr" inner_html=p.qr_svg.clone()></div> })}
+                    <dl class="facts">
+                        <dt>{t(Msg::Campus)}</dt><dd>{p.campus.clone()}</dd>
+                        <dt>{t(Msg::ValidFrom)}</dt><dd>{p.valid_from.clone()}</dd>
+                        <dt>{t(Msg::ValidUntil)}</dt><dd>{p.valid_until.clone()}</dd>
+                        <dt>{t(Msg::Gates)}</dt><dd>{p.gates.join("、")}</dd>
+                    </dl>
+                    <p class="muted small">{t(Msg::PassHint)}</p>
+                </section>
+            }.into_any()
+        }
+    }
+    }
+}
+
+/// The pass as this phone last received it, kept in its local storage.
+#[cfg(feature = "hydrate")]
+mod kept_pass {
+    use super::*;
+
+    /// The link in `/p#<link>`.
+    pub fn link_in_fragment() -> String {
+        window().location().hash().unwrap_or_default().trim_start_matches('#').to_owned()
+    }
+
+    fn key(link: &str) -> String {
+        format!("campus-pass.pass.{link}")
+    }
+
+    /// The server's answer, kept; without a network, the kept copy.
+    pub async fn load(link: String) -> Result<PassView, AppError> {
+        if link.is_empty() {
+            return Err(AppError::NotFound);
+        }
+        let store = window().local_storage().ok().flatten();
+        match pass_by_link(link.clone()).await {
+            Ok(p) => {
+                if let (Some(s), Ok(json)) = (&store, serde_json::to_string(&p)) {
+                    let _ = s.set_item(&key(&link), &json);
                 }
-            })}
-        </Suspense>
+                Ok(p)
+            }
+            Err(AppError::Request(e)) => store
+                .and_then(|s| s.get_item(&key(&link)).ok().flatten())
+                .and_then(|json| crate::components::from_json(&json).ok())
+                .ok_or(AppError::Request(e)),
+            Err(e) => {
+                if let Some(s) = &store {
+                    let _ = s.remove_item(&key(&link));
+                }
+                Err(e)
+            }
+        }
     }
 }
 

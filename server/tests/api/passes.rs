@@ -16,7 +16,7 @@ pub async fn links(c: &Ctx, phone: &str) -> Vec<String> {
         .fetch_all(&c.app.state.db.read)
         .await
         .unwrap();
-    rows.into_iter().map(|(b,)| b.split("/p/").nth(1).unwrap().split_whitespace().next().unwrap().to_owned()).collect()
+    rows.into_iter().map(|(b,)| b.split("/p#").nth(1).unwrap().split_whitespace().next().unwrap().to_owned()).collect()
 }
 
 pub async fn south_gate(c: &Ctx) -> String {
@@ -99,6 +99,38 @@ async fn approval_issues_a_pass_per_entrant_and_vehicle_with_its_own_link() {
     assert!(!view.gates.iter().any(|g| g.contains("车")), "a person's pass lists pedestrian gates");
     let unknown = c.app.call_json::<PassView>(&crate::support::TestApp::browser(), "pass_by_link", json!({"link": "nope"})).await;
     assert_eq!(unknown.unwrap_err().0, 404);
+}
+
+/// A pass link is a key: it travels in the fragment (`/p#<link>`), which
+/// browsers never send, so no access log or proxy keeps it. The page the
+/// server sends is the same frame for every pass; links texted before
+/// (`/p/<link>`) are sent on to the fragment.
+#[tokio::test]
+async fn a_pass_link_travels_in_the_fragment_never_in_a_path() {
+    let c = ctx().await;
+    let (_v, _id) = c.approved("13800000001", 1).await;
+    let (body,): (String,) = sqlx::query_as("SELECT body FROM sms_outbox WHERE purpose = 'approved_entrant' AND phone = '13800000001'")
+        .fetch_one(&c.app.state.db.read)
+        .await
+        .unwrap();
+    let link = &links(&c, "13800000001").await[0];
+    assert!(body.contains(&format!("{}/p#{link}", c.app.state.config.public_base_url.trim_end_matches('/'))), "{body}");
+    assert!(!body.contains("/p/"), "{body}");
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let frame = no_redirects.get(format!("{}/p", c.app.base)).send().await.unwrap();
+    assert_eq!(frame.status().as_u16(), 200);
+    let html = frame.text().await.unwrap();
+    assert!(html.contains("id=\"pass-loading\"") && !html.contains("李雷"), "the frame holds no pass");
+    for (path, to) in [
+        (format!("/p/{link}"), format!("/p#{link}")),
+        ("/p/a%0d%0aSet-Cookie:x".to_owned(), "/p".to_owned()),
+        ("/p/short".to_owned(), "/p".to_owned()),
+    ] {
+        let res = no_redirects.get(format!("{}{path}", c.app.base)).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 308, "{path}");
+        assert_eq!(res.headers()["location"], to.as_str(), "{path}");
+        assert!(res.headers().get("set-cookie").is_none());
+    }
 }
 
 #[tokio::test]

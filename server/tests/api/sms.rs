@@ -159,7 +159,7 @@ async fn a_real_providers_outbox_shows_pass_and_invitation_links_blanked_and_ret
     let st = &app.state;
     let now = st.clock.now_ms();
     let to = Phone::parse("13800138000").unwrap();
-    let link = "https://pass.example.edu.cn/p/Secret-Pass-Key-123".to_owned();
+    let link = "https://pass.example.edu.cn/p#Secret-Pass-Key-123".to_owned();
     let msg = sms::Outgoing {
         to: &to,
         purpose: "approved_entrant",
