@@ -579,7 +579,6 @@ async fn a_page_finishes_while_other_servers_start_in_the_same_process() {
 /// build). A page's status also depended on whether a refused resource
 /// finished before the head was sent (a guard got 200 or 403).
 #[tokio::test]
-#[ignore = "still reproduces a rare unfinished page under the whole suite's concurrent load (issue 16); scripts/soak.sh runs it"]
 async fn the_households_page_always_finishes_and_answers_the_same() {
     let app = TestApp::spawn().await;
     app.seed_demo().await;
