@@ -113,7 +113,7 @@ test('a department files a contractor, both steps approve, the contractor gets t
   // The contractor's own SMS carries the pass link.
   const body = execFileSync('sqlite3', [process.env.DB_PATH ?? '../data/campus-pass.db',
     `SELECT body FROM sms_outbox WHERE phone = '${number}' AND purpose = 'approved_entrant'`]).toString();
-  const link = body.match(/https?:\/\/\S+\/p\/[A-Za-z0-9_-]+/)[0];
+  const link = body.match(/https?:\/\/\S+\/p#[A-Za-z0-9_-]+/)[0];
   const { page: worker, context } = await phone(browser);
   const url = await qrOf(worker, link, 'contractor-qr');
   await shot(worker, 'contractor-pass');
