@@ -1,6 +1,6 @@
 //! The home page: what each kind of user can do from here.
 
-use crate::components::WithMe;
+use crate::components::{ErrorLine, WithMe, resource};
 use crate::components::{Me, MeKind};
 use crate::domain::Role;
 use crate::i18n::{Msg, t};
@@ -100,6 +100,35 @@ fn SignedInHome(me: Me) -> impl IntoView {
         </Show>
         <Show when=move || staff>
             <a class="tile" href="/account/password" id="tile-password"><strong>{t(Msg::ChangePassword)}</strong></a>
+            <ArrivalTextsSetting />
         </Show>
+    }
+}
+
+/// A host's choice to be texted when their visitor first enters.
+#[component]
+fn ArrivalTextsSetting() -> impl IntoView {
+    let current = resource(|| (), |_| crate::passes::arrival_texts());
+    let save = ServerAction::<crate::passes::SetArrivalTexts>::new();
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let saved = move || matches!(save.value().get(), Some(Ok(())));
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                // Refused (a password still to change): nothing to set yet.
+                current.await.ok().map(|on| view! {
+                    <section class="card" id="arrival-texts-card">
+                        <label class="check">
+                            <input type="checkbox" id="arrival-texts" prop:checked=on
+                                on:change=move |ev| { save.dispatch(crate::passes::SetArrivalTexts { on: event_target_checked(&ev) }); } />
+                            {t(Msg::ArrivalTexts)}
+                        </label>
+                        <p class="muted small">{t(Msg::ArrivalTextsHint)}</p>
+                        <Show when=saved><p class="muted small" role="status" id="arrival-texts-saved">{t(Msg::Saved)}</p></Show>
+                        <ErrorLine error />
+                    </section>
+                })
+            })}
+        </Suspense>
     }
 }

@@ -410,6 +410,9 @@ messages! {
     SmsNewRequest => "【校园通行】{name} 等 {count} 人申请 {date} 入校，请审批：{link}", "[Campus Pass] {name} and {count} in all ask to enter on {date}; please decide: {link}";
     SmsDecision => "【校园通行】您的入校申请状态：{status}。详情：{link}", "[Campus Pass] Your application is now: {status}. Details: {link}";
     SmsApprovedEntrant => "【校园通行】{name}，您 {start} 至 {end} 进入{campus}的申请已通过。通行码：{link} 请携带有效证件。", "[Campus Pass] {name}, your visit to {campus} from {start} to {end} is approved. Your pass: {link} Bring your ID document.";
+    SmsVisitorArrived => "【校园通行】您的访客{name}已于{time}从{gate}进入{campus}。", "[Campus Pass] Your visitor {name} entered {campus} through {gate} at {time}.";
+    ArrivalTexts => "访客入校时短信通知我", "Text me when my visitors arrive";
+    ArrivalTextsHint => "您邀请或接待的访客首次进校时，系统会发短信告诉您。", "When a visitor you host first enters, you get a text.";
     CheckVehicle => "核对车牌", "Check the plate";
     CheckWorkCard => "查验工作证", "Check the work card (工作证)";
     CheckResidenceProof => "查验身份证或居住证明", "Check the ID card or proof of residence";

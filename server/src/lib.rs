@@ -176,7 +176,7 @@ pub async fn serve(state: AppState, listen: &str) -> Result<Running, StartError>
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Bind(listen.to_owned(), e))?;
     let addr = listener.local_addr().map_err(|e| StartError::Bind(listen.to_owned(), e))?;
     // One scan recorder per server, started here (inside the runtime).
-    let app = router(state.clone(), ScanState::spawn(state.db.clone()));
+    let app = router(state.clone(), ScanState::spawn(state.clone()));
     // Compressing a fresh build takes seconds: off the serving path.
     let pkg = state.config.site_root.join("pkg");
     tokio::task::spawn_blocking(move || match assets::precompress(&pkg) {

@@ -117,7 +117,7 @@ pub async fn invite(st: &AppState, me: &Principal, input: InvitationInput) -> Re
         _ => (Msg::SmsInvitation, staff.name.clone()),
     };
     let params = vec![("name".into(), name), ("host".into(), host), ("date".into(), start.to_string()), ("link".into(), link)];
-    let body = render(template, &params);
+    let body = sms::render(template, &params);
     let sms_id = sms::enqueue(
         &mut *tx,
         st.sms.as_ref(),

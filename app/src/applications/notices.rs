@@ -19,14 +19,6 @@ pub(super) struct Notice {
     pub(super) params: Vec<(String, String)>,
 }
 
-pub(super) fn render(msg: Msg, params: &[(String, String)]) -> String {
-    let mut s = msg.text(crate::i18n::Lang::Zh).to_owned();
-    for (k, v) in params {
-        s = s.replace(&format!("{{{k}}}"), v);
-    }
-    s
-}
-
 /// Queues notices inside the transaction; returns them, to deliver once it
 /// has committed.
 pub(super) async fn queue(st: &AppState, tx: &mut Tx<'_>, notices: Vec<Notice>, now: i64) -> Result<Vec<sms::Queued>, sqlx::Error> {
@@ -44,7 +36,7 @@ pub(super) fn queue_writes(st: &AppState, notices: Vec<Notice>, now: i64) -> (Sc
         if !seen.insert((n.phone.as_str().to_owned(), n.purpose)) {
             continue;
         }
-        let body = render(n.msg, &n.params);
+        let body = sms::render(n.msg, &n.params);
         let (id, insert) = sms::enqueue_statement(
             st.sms.as_ref(),
             &st.keys,

@@ -3,6 +3,8 @@
 //! by the guard's scanner and the gate-device API.
 
 #[cfg(feature = "ssr")]
+mod arrivals;
+#[cfg(feature = "ssr")]
 mod devices;
 #[cfg(feature = "ssr")]
 mod issue;
@@ -45,6 +47,44 @@ server_fn! {
     pub async fn pass_by_link(link: String) -> Result<PassView, AppError> {
         use crate::platform::context::*;
         respond(async move { ssr::pass_view(&state()?, &link).await }).await
+    }
+}
+
+server_fn! {
+    "arrival_texts";
+    /// Whether the signed-in staff member is texted when a visitor they
+    /// host first enters.
+    pub async fn arrival_texts() -> Result<bool, AppError> {
+        use crate::platform::context::*;
+        respond(async move {
+            let st = state()?;
+            let p = require_staff().await?;
+            let staff = p.staff().ok_or(AppError::Forbidden)?;
+            let (on,): (i64,) = sqlx::query_as("SELECT arrival_texts FROM staff WHERE id = $1").bind(&staff.id).fetch_one(&st.db.read).await?;
+            Ok(on != 0)
+        })
+        .await
+    }
+}
+
+server_fn! {
+    "set_arrival_texts";
+    /// Turns the signed-in staff member's arrival texts on or off (audited).
+    pub async fn set_arrival_texts(on: bool) -> Result<(), AppError> {
+        use crate::platform::context::*;
+        respond(async move {
+            let st = state()?;
+            let p = require_staff().await?;
+            let staff = p.staff().ok_or(AppError::Forbidden)?;
+            let now = st.clock.now_ms();
+            let mut tx = st.db.write.begin().await?;
+            sqlx::query("UPDATE staff SET arrival_texts = $1, updated_at = $2 WHERE id = $3").bind(on as i64).bind(now).bind(&staff.id).execute(&mut *tx).await?;
+            crate::platform::audit::record(&mut *tx, now, &p.actor_label(), "set_arrival_texts", "staff", &staff.id, serde_json::json!({"arrival_texts": on}), Some(client_ip().as_str()))
+                .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
     }
 }
 

@@ -7,13 +7,16 @@
 //! pass is still spent by its own conditional update, so two gates (or two
 //! servers) racing for it admit it once.
 
+use super::arrivals::Arrival;
 use super::passage::{passage, people_in, spend};
 use super::scan_context::{SCAN_CONTEXT, ScanContextRow, verdict_for};
 use super::stored::{PassRow, Tx};
 use crate::domain::gate::GateFacts;
 use crate::domain::gate::{Direction, Reason};
 use crate::error::AppError;
-use crate::platform::db::{Db, in_list, marks, new_id, row_chunks};
+use crate::platform::context::AppState;
+use crate::platform::db::{in_list, marks, new_id, row_chunks};
+use crate::platform::sms;
 use std::collections::{HashMap, HashSet};
 use tokio::sync::{mpsc, oneshot};
 
@@ -62,21 +65,24 @@ impl Recorder {
     /// are threads of their own, so nothing else is tied to that runtime.
     /// PostgreSQL connections belong to the runtime that opened them, so
     /// there it is a task like any other.
-    pub fn spawn(db: Db) -> Recorder {
+    /// Texts queued by a batch are sent from the server's runtime (the
+    /// one this is called on), where the SMS provider's client lives.
+    pub fn spawn(st: AppState) -> Recorder {
         let (jobs, rx) = mpsc::channel::<Job>(4 * MAX_BATCH);
-        if db.backend == crate::platform::db::Backend::Sqlite {
+        let server = tokio::runtime::Handle::current();
+        if st.db.backend == crate::platform::db::Backend::Sqlite {
             let started = std::thread::Builder::new().name("scan-recorder".into()).spawn(move || match tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
             {
-                Ok(rt) => rt.block_on(run(db, rx)),
+                Ok(rt) => rt.block_on(run(st, server, rx)),
                 Err(e) => tracing::error!(error = %e, "the scan recorder could not start"),
             });
             if let Err(e) = started {
                 tracing::error!(error = %e, "the scan recorder thread could not start");
             }
         } else {
-            tokio::spawn(run(db, rx));
+            tokio::spawn(run(st, server, rx));
         }
         Recorder { jobs }
     }
@@ -88,7 +94,7 @@ impl Recorder {
     }
 }
 
-async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
+async fn run(st: AppState, server: tokio::runtime::Handle, mut rx: mpsc::Receiver<Job>) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -99,10 +105,11 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
         }
         let (records, replies): (Vec<ScanRecord>, Vec<_>) = batch.into_iter().unzip();
         let started = std::time::Instant::now();
-        let written = write(&db, &records).await;
+        let written = write(&st, &records).await;
         tracing::debug!(scans = records.len(), micros = started.elapsed().as_micros() as u64, "scan batch");
         match written {
-            Ok(done) => {
+            Ok((done, texts)) => {
+                super::arrivals::deliver(&st, &server, texts);
                 for (reply, r) in replies.into_iter().zip(done) {
                     let _ = reply.send(Ok(r));
                 }
@@ -111,7 +118,10 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
             Err(e) if records.len() > 1 => {
                 tracing::warn!(error = ?e, scans = records.len(), "a batch of scans failed; writing them one by one");
                 for (reply, r) in replies.into_iter().zip(records) {
-                    let one = write(&db, std::slice::from_ref(&r)).await.map(|mut v| v.remove(0));
+                    let one = write(&st, std::slice::from_ref(&r)).await.map(|(mut v, texts)| {
+                        super::arrivals::deliver(&st, &server, texts);
+                        v.remove(0)
+                    });
                     let _ = reply.send(one);
                 }
             }
@@ -124,9 +134,10 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
     }
 }
 
-/// Writes one batch in one transaction, in arrival order.
-async fn write(db: &Db, records: &[ScanRecord]) -> Result<Vec<Recorded>, AppError> {
-    let mut tx = db.write.begin().await?;
+/// Writes one batch in one transaction, in arrival order; returns the
+/// verdicts and the texts it queued (hosts told their visitor arrived).
+async fn write(st: &AppState, records: &[ScanRecord]) -> Result<(Vec<Recorded>, Vec<sms::Queued>), AppError> {
+    let mut tx = st.db.write.begin().await?;
     let contexts = read_contexts(&mut tx, records).await?;
     let mut out: Vec<Recorded> = records
         .iter()
@@ -157,6 +168,8 @@ async fn write(db: &Db, records: &[ScanRecord]) -> Result<Vec<Recorded>, AppErro
     // spent by the first scan only.
     let mut spent: HashSet<String> = HashSet::new();
     let mut first_use: Vec<String> = Vec::new();
+    // Where and when each pass entered first in this batch.
+    let mut entered_first: HashMap<String, (&str, i64)> = HashMap::new();
     let mut entering: Vec<(String, String, i64, String)> = Vec::new();
     for (i, r) in records.iter().enumerate() {
         if replay[i].is_some() || out[i].reason != Reason::Ok {
@@ -170,10 +183,12 @@ async fn write(db: &Db, records: &[ScanRecord]) -> Result<Vec<Recorded>, AppErro
                 continue;
             }
             spent.insert(p.id.clone());
+            entered_first.insert(p.id.clone(), (r.gate.id.as_str(), r.at));
         } else if r.direction == Direction::In && p.used_at.is_none() {
             // A pass's first entry marks it used (an application whose pass
             // was used ends Completed, not Expired); an exit does not.
             first_use.push(p.id.clone());
+            entered_first.entry(p.id.clone()).or_insert((r.gate.id.as_str(), r.at));
         }
         if !p.vehicle && r.direction == Direction::In {
             // People entering are written together; one statement may not
@@ -192,14 +207,24 @@ async fn write(db: &Db, records: &[ScanRecord]) -> Result<Vec<Recorded>, AppErro
     first_use.sort_unstable();
     first_use.dedup();
     let first_use: Vec<&str> = first_use.iter().map(String::as_str).collect();
+    // Only the rows this transaction marked: another server may have
+    // recorded the same pass's first entry a moment before.
+    let mut marked: Vec<String> = spent.into_iter().collect();
     for list in in_list(&first_use) {
-        let sql = format!("UPDATE passes SET used_at = $1, updated_at = $1 WHERE used_at IS NULL AND id IN ({})", marks(2, list.len()));
-        let mut q = sqlx::query(&sql).bind(records[0].at);
+        let sql =
+            format!("UPDATE passes SET used_at = $1, updated_at = $1 WHERE used_at IS NULL AND id IN ({}) RETURNING id", marks(2, list.len()));
+        let mut q = sqlx::query_as::<_, (String,)>(&sql).bind(records[0].at);
         for id in list {
             q = q.bind(id);
         }
-        q.execute(&mut *tx).await?;
+        marked.extend(q.fetch_all(&mut *tx).await?.into_iter().map(|(id,)| id));
     }
+    marked.sort_unstable();
+    let arrivals: Vec<Arrival> = marked
+        .iter()
+        .filter_map(|id| entered_first.get(id).map(|&(gate_id, at)| Arrival { pass_id: id.as_str(), gate_id, at }))
+        .collect();
+    let texts = super::arrivals::queue(st, &mut tx, &arrivals, st.clock.now_ms()).await?;
     // A repeat within the batch answers what its first copy got.
     for i in 0..records.len() {
         if let Some(j) = replay[i].filter(|j| *j != usize::MAX) {
@@ -209,7 +234,7 @@ async fn write(db: &Db, records: &[ScanRecord]) -> Result<Vec<Recorded>, AppErro
     let fresh: Vec<usize> = (0..records.len()).filter(|i| replay[*i].is_none()).collect();
     insert_events(&mut tx, records, &out, &fresh).await?;
     tx.commit().await?;
-    Ok(out)
+    Ok((out, texts))
 }
 
 async fn flush(tx: &mut Tx<'_>, entering: &mut Vec<(String, String, i64, String)>) -> Result<(), AppError> {

@@ -6,7 +6,7 @@
 use super::devices::DeviceCache;
 use super::recorder::Recorder;
 use crate::error::AppError;
-use crate::platform::db::Db;
+use crate::platform::context::AppState;
 
 #[derive(Clone)]
 pub struct ScanState {
@@ -18,8 +18,8 @@ pub struct ScanState {
 
 impl ScanState {
     /// Starts the recorder's writer: once per server.
-    pub fn spawn(db: Db) -> ScanState {
-        ScanState { recorder: Recorder::spawn(db), devices: DeviceCache::default() }
+    pub fn spawn(st: AppState) -> ScanState {
+        ScanState { recorder: Recorder::spawn(st), devices: DeviceCache::default() }
     }
 }
 

@@ -1,6 +1,7 @@
 //! The offline side's server half: the roster a phone or device keeps, and
 //! the events it decided by itself, stored once each.
 
+use super::arrivals::{self, Arrival};
 use super::passage::{fees_of, passage, spend};
 use super::scan::Scanner;
 use super::scan_context::gate;
@@ -153,9 +154,12 @@ pub async fn ingest(st: &AppState, who: &Scanner, gate_id: &str, events: &[Offli
             continue;
         }
         let mut conflict = false;
+        // This event is the pass's first entry (the host is told).
+        let mut first_entry = false;
         if let (true, Some(p)) = (e.allowed, &pass) {
             if p.single_use && e.direction == Direction::In {
                 conflict = !spend(&mut tx, &p.id, gate_id, e.at, now).await?;
+                first_entry = !conflict;
             }
             if !conflict {
                 let fees = fees_of(&mut tx, &p.application_id).await?;
@@ -163,14 +167,19 @@ pub async fn ingest(st: &AppState, who: &Scanner, gate_id: &str, events: &[Offli
             }
             // An offline entry marks the pass used, as an online one does.
             if !p.single_use && e.direction == Direction::In && p.used_at.is_none() {
-                sqlx::query("UPDATE passes SET used_at = $1, updated_at = $2 WHERE id = $3 AND used_at IS NULL")
+                let marked = sqlx::query("UPDATE passes SET used_at = $1, updated_at = $2 WHERE id = $3 AND used_at IS NULL")
                     .bind(e.at)
                     .bind(now)
                     .bind(&p.id)
                     .execute(&mut *tx)
                     .await?;
+                first_entry = marked.rows_affected() == 1;
             }
         }
+        let texts = match (&pass, first_entry) {
+            (Some(p), true) => arrivals::queue(st, &mut tx, &[Arrival { pass_id: &p.id, gate_id, at: e.at }], now).await?,
+            _ => vec![],
+        };
         let r = sqlx::query(
             "INSERT INTO scan_events (id, event_key, at, recorded_at, campus_id, gate_id, guard, device_id, direction, method, pass_id, plate, allowed, reason, offline, conflict)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'offline', $10, $11, $12, $13, 1, $14)",
@@ -194,6 +203,7 @@ pub async fn ingest(st: &AppState, who: &Scanner, gate_id: &str, events: &[Offli
         match r {
             Ok(_) => {
                 tx.commit().await?;
+                arrivals::deliver(st, &tokio::runtime::Handle::current(), texts);
                 out.accepted += 1;
                 if conflict {
                     out.conflicts.push(e.pass_id.clone().unwrap_or_default());

@@ -64,6 +64,8 @@ fn calls() -> Vec<Call> {
         ("sign_out", true, vec![]),
         ("current_user", true, vec![]),
         ("change_password", false, vec![("current", "a-password-1"), ("new", "b-password-2")]),
+        ("arrival_texts", false, vec![]),
+        ("set_arrival_texts", false, vec![("on", "false")]),
         ("list_campuses", false, vec![]),
         ("save_campus", false, vec![("name", "新校区"), ("name_en", "New")]),
         (

@@ -6,6 +6,7 @@
 mod support;
 
 mod applications;
+mod arrivals;
 mod auth;
 mod authz;
 mod crash;
