@@ -124,7 +124,7 @@ fn ArrivalTextsSetting() -> impl IntoView {
                             {t(Msg::ArrivalTexts)}
                         </label>
                         <p class="muted small">{t(Msg::ArrivalTextsHint)}</p>
-                        <Show when=saved><p class="muted small" role="status" id="arrival-texts-saved">{t(Msg::Saved)}</p></Show>
+                        <Show when=saved><p class="muted small" role="status" id="arrival-texts-saved">{t(crate::i18n::OfficeMsg::Saved)}</p></Show>
                         <ErrorLine error />
                     </section>
                 })

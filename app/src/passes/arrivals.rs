@@ -44,7 +44,7 @@ pub async fn queue(st: &AppState, tx: &mut Tx<'_>, arrivals: &[Arrival<'_>], now
         );
         let mut q = sqlx::query_as::<_, (String, String, String, String)>(&sql);
         for id in list {
-            q = q.bind(*id);
+            q = q.bind(id);
         }
         for (id, holder, phone, campus) in q.fetch_all(&mut **tx).await? {
             hosts.insert(id, (holder, phone, campus));
@@ -62,8 +62,12 @@ pub async fn queue(st: &AppState, tx: &mut Tx<'_>, arrivals: &[Arrival<'_>], now
             ("campus".to_owned(), campus.clone()),
         ];
         let body = sms::render(Msg::SmsVisitorArrived, &params);
-        let (id, insert) =
-            sms::enqueue_statement(st.sms.as_ref(), &st.keys, now, &sms::Outgoing { to: &to, purpose: PURPOSE, body: body.clone(), params: params.clone() });
+        let (id, insert) = sms::enqueue_statement(
+            st.sms.as_ref(),
+            &st.keys,
+            now,
+            &sms::Outgoing { to: &to, purpose: PURPOSE, body: body.clone(), params: params.clone() },
+        );
         insert.execute(&mut **tx).await?;
         out.push(sms::Queued { id, to, purpose: PURPOSE, body, params });
     }

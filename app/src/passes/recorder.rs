@@ -211,8 +211,7 @@ async fn write(st: &AppState, records: &[ScanRecord]) -> Result<(Vec<Recorded>, 
     // recorded the same pass's first entry a moment before.
     let mut marked: Vec<String> = spent.into_iter().collect();
     for list in in_list(&first_use) {
-        let sql =
-            format!("UPDATE passes SET used_at = $1, updated_at = $1 WHERE used_at IS NULL AND id IN ({}) RETURNING id", marks(2, list.len()));
+        let sql = format!("UPDATE passes SET used_at = $1, updated_at = $1 WHERE used_at IS NULL AND id IN ({}) RETURNING id", marks(2, list.len()));
         let mut q = sqlx::query_as::<_, (String,)>(&sql).bind(records[0].at);
         for id in list {
             q = q.bind(id);
@@ -220,10 +219,8 @@ async fn write(st: &AppState, records: &[ScanRecord]) -> Result<(Vec<Recorded>, 
         marked.extend(q.fetch_all(&mut *tx).await?.into_iter().map(|(id,)| id));
     }
     marked.sort_unstable();
-    let arrivals: Vec<Arrival> = marked
-        .iter()
-        .filter_map(|id| entered_first.get(id).map(|&(gate_id, at)| Arrival { pass_id: id.as_str(), gate_id, at }))
-        .collect();
+    let arrivals: Vec<Arrival> =
+        marked.iter().filter_map(|id| entered_first.get(id).map(|&(gate_id, at)| Arrival { pass_id: id.as_str(), gate_id, at })).collect();
     let texts = super::arrivals::queue(st, &mut tx, &arrivals, st.clock.now_ms()).await?;
     // A repeat within the batch answers what its first copy got.
     for i in 0..records.len() {

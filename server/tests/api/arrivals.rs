@@ -16,10 +16,13 @@ async fn the_host_is_texted_once_when_their_visitor_first_enters_unless_they_tur
             .await
             .unwrap()
     };
-    let (host_phone,): (String,) =
-        sqlx::query_as("SELECT phone FROM staff WHERE staff_no = 'T1001'").fetch_one(&c.app.state.db.read).await.unwrap();
+    let (host_phone,): (String,) = sqlx::query_as("SELECT phone FROM staff WHERE staff_no = 'T1001'").fetch_one(&c.app.state.db.read).await.unwrap();
+    // Three visitors of T1001's, approved before their day.
     let (_v, _id) = c.approved("13800000001", 1).await;
+    let (_v2, id2) = c.approved("13800000002", 2).await;
+    let (_v3, _) = c.approved("13800000003", 3).await;
     let token = token_of(&c, &links(&c, "13800000001").await[0]).await;
+    let token3 = token_of(&c, &links(&c, "13800000003").await[0]).await;
     visit_day(&c);
     let gate = south_gate(&c).await;
     let guard = c.app.staff("G0001").await;
@@ -43,7 +46,6 @@ async fn the_host_is_texted_once_when_their_visitor_first_enters_unless_they_tur
 
     // A second visitor, admitted by a guard's phone without a network and
     // synced later (twice: the second copy changes nothing).
-    let (_v2, id2) = c.approved("13800000002", 2).await;
     let (pid,): (String,) =
         sqlx::query_as("SELECT id FROM passes WHERE application_id = $1").bind(&id2).fetch_one(&c.app.state.db.read).await.unwrap();
     let at = c.app.state.clock.now_ms() - 60_000;
@@ -61,10 +63,7 @@ async fn the_host_is_texted_once_when_their_visitor_first_enters_unless_they_tur
     c.app.call::<()>(&host, "set_arrival_texts", &[("on", "false")]).await.unwrap();
     assert!(!c.app.call::<bool>(&host, "arrival_texts", &[]).await.unwrap());
     assert_eq!(c.app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'set_arrival_texts'").await, 1);
-    let (_v3, _) = c.approved("13800000003", 3).await;
-    let token3 = token_of(&c, &links(&c, "13800000003").await[0]).await;
-    let v: Verdict =
-        c.app.call_json(&guard, "guard_scan", json!({"gate_id": gate, "direction": "in", "input": {"qr": token3}})).await.unwrap();
+    let v: Verdict = c.app.call_json(&guard, "guard_scan", json!({"gate_id": gate, "direction": "in", "input": {"qr": token3}})).await.unwrap();
     assert!(v.allow);
     assert_eq!(texts().await.len(), 2);
     // A visitor has no such setting.
