@@ -298,6 +298,19 @@ async fn the_device_api_takes_what_its_document_allows_and_refuses_the_rest() {
         .unwrap();
     assert_eq!(res.status().as_u16(), 200);
     assert_eq!(res.json::<IngestOutcome>().await.unwrap().rejected, vec!["e1".to_owned()]);
+    // A whole number near 2^51 written with ".0" is read exactly (a fast
+    // float parser once read 2251799813685247.0 as …46.5: "not whole").
+    let body = r#"{"events": [{"event_id": "e3", "at": 2251799813685247.0, "direction": "in", "allowed": false, "reason": "malformed"}]}"#;
+    let res = api
+        .post(format!("{}/api/gate/v1/events", c.app.base))
+        .bearer_auth(&key)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(res.json::<IngestOutcome>().await.unwrap().rejected, vec!["e3".to_owned()]);
     // Beyond a 64-bit integer is no time at all.
     for at in ["-9223372036854775809", "9223372036854775808", "1.5"] {
         let body = format!(r#"{{"events": [{{"event_id": "e2", "at": {at}, "direction": "in", "allowed": true, "reason": "ok"}}]}}"#);
