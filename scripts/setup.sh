@@ -9,6 +9,7 @@ CARGO_LEPTOS_VERSION=0.3.5   # 0.3.11 needs a newer rustc than 1.95
 BINARYEN_VERSION=132         # Debian's 108 produces wasm that fails to hydrate
 TERSER_VERSION=5.51.4
 SCHEMATHESIS_VERSION=4.32.5  # the device API's contract fuzzer (scripts/contract.sh)
+OPENPYXL_VERSION=3.1.5
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
 export PATH="$ROOT/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -83,5 +84,11 @@ if [[ "${1:-}" == "--test" ]]; then
     say "installing Schemathesis $SCHEMATHESIS_VERSION from PyPI into .tools/venv-contract"
     python3 -m venv "$ROOT/.tools/venv-contract"
     "$ROOT/.tools/venv-contract/bin/pip" install --quiet "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+  # An independent reader for the XLSX exports (server/tests/api/exports.rs).
+  if ! "$ROOT/.tools/venv-xlsx/bin/python" -c "import openpyxl, sys; sys.exit(openpyxl.__version__ != '$OPENPYXL_VERSION')" 2>/dev/null; then
+    say "installing openpyxl $OPENPYXL_VERSION from PyPI into .tools/venv-xlsx"
+    python3 -m venv "$ROOT/.tools/venv-xlsx"
+    "$ROOT/.tools/venv-xlsx/bin/pip" install --quiet "openpyxl==$OPENPYXL_VERSION"
   fi
 fi

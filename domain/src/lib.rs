@@ -8,6 +8,7 @@ pub mod claims;
 #[cfg(feature = "import")]
 pub mod csv_file;
 pub mod document;
+pub mod export;
 pub mod gate;
 pub mod household;
 #[cfg(feature = "import")]

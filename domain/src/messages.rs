@@ -602,6 +602,14 @@ messages! {
     ConflictHint => "冲突：一次性通行证在离线时被放行了两次", "Conflict: a single-use pass let in twice while offline";
     EnteredAt => "进入时间", "Entered";
     Holder => "持证人", "Holder";
+    PassKindColumn => "类型", "Kind";
+    Overdue => "已超期", "Overdue";
+    Yes => "是", "Yes";
+    ExportCsv => "导出 CSV", "Export CSV";
+    ExportXlsx => "导出 Excel", "Export Excel";
+    ExportUnmasked => "导出完整姓名（将记入审计日志）", "Export full names (written to the audit trail)";
+    AddedBy => "添加人", "Added by";
+    AddedAt => "添加时间", "Added";
     People => "人员", "People";
     Vehicles => "车辆", "Vehicles";
     NobodyInside => "目前没有记录在校的人员或车辆", "Nobody is recorded inside now";

@@ -4,6 +4,7 @@
 #![recursion_limit = "512"]
 pub mod assets;
 pub mod demo;
+pub mod export;
 pub mod gate_api;
 pub mod routes;
 

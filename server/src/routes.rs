@@ -24,6 +24,8 @@ pub const API_ROUTES: &[(&str, &str, bool)] = &[
     ("GET", "/api/gate/v1/roster", false),
     ("POST", "/api/gate/v1/events", false),
     ("GET", "/api/openapi.json", true),
+    ("GET", "/api/export/scans?format=csv", false),
+    ("GET", "/api/export/audit?format=xlsx", false),
 ];
 
 pub fn api(state: AppState) -> Router<leptos::prelude::LeptosOptions> {
@@ -33,6 +35,7 @@ pub fn api(state: AppState) -> Router<leptos::prelude::LeptosOptions> {
         .route("/api/admin/household-import", post(household_import))
         .route("/.well-known/jwks.json", get(jwks))
         .route("/p/{link}", get(pass_link_in_path))
+        .route("/api/export/{list}", get(crate::export::export))
         .layer(axum::extract::DefaultBodyLimit::max(app::domain::csv_file::MAX_BYTES + 1024))
         .with_state(state)
 }

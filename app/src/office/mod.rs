@@ -212,12 +212,35 @@ pub mod ssr {
         changes: String,
     }
 
+    /// The audit trail, newest first (entries are masked when written).
+    const AUDIT: &str = "SELECT at, actor, action, record_kind, record_id, changes FROM audit_log ORDER BY at DESC, id DESC";
+
+    /// The whole audit trail, as a file's rows.
+    pub fn audit_export(st: &AppState, lang: crate::i18n::Lang) -> crate::platform::export::Sheet {
+        use crate::i18n::OfficeMsg;
+        use crate::platform::export;
+        let headers = [
+            OfficeMsg::Time.text(lang),
+            Msg::Actor.text(lang),
+            Msg::Action.text(lang),
+            OfficeMsg::Record.text(lang),
+            "ID",
+            OfficeMsg::Changes.text(lang),
+        ];
+        let st = st.clone();
+        let rows = export::rows(move |out| async move {
+            let read = sqlx::query_as::<_, AuditRow>(AUDIT).fetch(&st.db.read);
+            export::send_all(&out, read, |r| {
+                vec![st.clock.format(r.at).into(), r.actor.into(), r.action.into(), r.record_kind.into(), r.record_id.into(), r.changes.into()]
+            })
+            .await?;
+            Ok(())
+        });
+        export::Sheet::new(&headers, rows)
+    }
+
     pub async fn audit_page(st: &AppState, offset: i64) -> Result<Vec<AuditView>, AppError> {
-        let rows: Vec<AuditRow> =
-            sqlx::query_as("SELECT at, actor, action, record_kind, record_id, changes FROM audit_log ORDER BY at DESC, id DESC LIMIT 100 OFFSET $1")
-                .bind(offset.max(0))
-                .fetch_all(&st.db.read)
-                .await?;
+        let rows: Vec<AuditRow> = sqlx::query_as(&format!("{AUDIT} LIMIT 100 OFFSET $1")).bind(offset.max(0)).fetch_all(&st.db.read).await?;
         Ok(rows
             .into_iter()
             .map(|r| AuditView {

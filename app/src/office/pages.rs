@@ -111,6 +111,7 @@ fn AuditList() -> impl IntoView {
     view! {
         <section class="card">
             <h1>{t(Msg::Audit)}</h1>
+            <crate::components::ExportLinks list="audit" query="" />
             <Transition fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match rows.await {

@@ -2,7 +2,7 @@
 //! now, gate devices and the pass-signing keys.
 
 use super::*;
-use crate::components::{AdminNav, AdminOnly};
+use crate::components::{AdminNav, AdminOnly, ExportLinks};
 use crate::components::{ErrorLine, resource};
 use crate::i18n::OfficeMsg;
 use crate::i18n::{Msg, t, use_i18n};
@@ -144,6 +144,8 @@ fn ScanLog() -> impl IntoView {
                 <label>{t(Msg::From)}<input type="date" id="scan-from" on:change=set(|s, v| s.from = v) /></label>
                 <label>{t(Msg::To)}<input type="date" id="scan-to" on:change=set(|s, v| s.to = v) /></label>
             </form>
+            <ExportLinks list="scans" names=true
+                query=Signal::derive(move || filter.with(|f| format!("campus_id={}&gate_id={}&verdict={}&from={}&to={}", f.campus_id, f.gate_id, f.verdict, f.from, f.to))) />
             <Transition fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match rows.await {
@@ -210,6 +212,7 @@ fn OnCampusList() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <ExportLinks list="on-campus" names=true query=Signal::derive(move || format!("campus_id={}", campus.get())) />
             <ErrorLine error=err />
             <Transition fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {

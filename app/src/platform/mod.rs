@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod context;
 pub mod db;
+pub mod export;
 pub mod keys;
 pub mod password;
 pub mod rate_limit;

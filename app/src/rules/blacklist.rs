@@ -13,28 +13,50 @@ use crate::platform::{
 };
 use serde_json::json;
 
+/// The entries, newest first; only their masked numbers are kept.
+const ENTRIES: &str = "SELECT id, kind, masked, reason, added_by, added_at, lifted_by, lifted_at, lift_reason FROM blacklist
+     WHERE ($1 = 1 OR lifted_at IS NULL) ORDER BY added_at DESC";
+
+fn entry(st: &AppState, r: EntryRow) -> BlacklistEntry {
+    BlacklistEntry {
+        id: r.id,
+        kind: BlacklistKind::from_code(&r.kind).unwrap_or(BlacklistKind::Mobile),
+        value: r.masked,
+        reason: r.reason,
+        added_by: r.added_by,
+        added_at: st.clock.format(r.added_at),
+        lifted: r.lifted_at.map(|at| format!("{} {} {}", st.clock.format(at), r.lifted_by.unwrap_or_default(), r.lift_reason.unwrap_or_default())),
+    }
+}
+
 pub async fn list(st: &AppState, include_lifted: bool) -> Result<Vec<BlacklistEntry>, AppError> {
-    let rows: Vec<EntryRow> = sqlx::query_as(
-        "SELECT id, kind, masked, reason, added_by, added_at, lifted_by, lifted_at, lift_reason FROM blacklist
-         WHERE ($1 = 1 OR lifted_at IS NULL) ORDER BY added_at DESC LIMIT 500",
-    )
-    .bind(include_lifted as i64)
-    .fetch_all(&st.db.read)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| BlacklistEntry {
-            id: r.id,
-            kind: BlacklistKind::from_code(&r.kind).unwrap_or(BlacklistKind::Mobile),
-            value: r.masked,
-            reason: r.reason,
-            added_by: r.added_by,
-            added_at: st.clock.format(r.added_at),
-            lifted: r
-                .lifted_at
-                .map(|at| format!("{} {} {}", st.clock.format(at), r.lifted_by.unwrap_or_default(), r.lift_reason.unwrap_or_default())),
+    let rows: Vec<EntryRow> = sqlx::query_as(&format!("{ENTRIES} LIMIT 500")).bind(include_lifted as i64).fetch_all(&st.db.read).await?;
+    Ok(rows.into_iter().map(|r| entry(st, r)).collect())
+}
+
+/// The whole blacklist, as a file's rows.
+pub fn export(st: &AppState, include_lifted: bool, lang: crate::i18n::Lang) -> crate::platform::export::Sheet {
+    use crate::i18n::OfficeMsg;
+    use crate::platform::export;
+    let headers = [OfficeMsg::BlKind, OfficeMsg::BlValue, OfficeMsg::BlReason, OfficeMsg::AddedBy, OfficeMsg::AddedAt, OfficeMsg::BlLifted];
+    let st = st.clone();
+    let rows = export::rows(move |out| async move {
+        let read = sqlx::query_as::<_, EntryRow>(ENTRIES).bind(include_lifted as i64).fetch(&st.db.read);
+        export::send_all(&out, read, |r| {
+            let e = entry(&st, r);
+            vec![
+                e.kind.label().text(lang).into(),
+                e.value.into(),
+                e.reason.into(),
+                e.added_by.into(),
+                e.added_at.into(),
+                e.lifted.unwrap_or_default().into(),
+            ]
         })
-        .collect())
+        .await?;
+        Ok(())
+    });
+    export::Sheet::new(&headers.map(|h| h.text(lang)), rows)
 }
 
 #[derive(sqlx::FromRow)]

@@ -57,6 +57,7 @@ fn BlacklistEditor() -> impl IntoView {
                 <button type="submit" class="primary" id="bl-add">{t(OfficeMsg::Add)}</button>
             </form>
             <label class="check"><input type="checkbox" prop:checked=show_lifted on:change=move |ev| show_lifted.set(event_target_checked(&ev)) />{t(OfficeMsg::BlShowLifted)}</label>
+            <crate::components::ExportLinks list="blacklist" query=Signal::derive(move || format!("include_lifted={}", show_lifted.get())) />
             <label for="bl-lift-reason">{t(OfficeMsg::BlLiftReason)}</label>
             <input id="bl-lift-reason" prop:value=lift_reason on:input=move |ev| lift_reason.set(event_target_value(&ev)) />
             <ErrorLine error=lift_err />

@@ -11,6 +11,7 @@ mod auth;
 mod authz;
 mod crash;
 mod directory;
+mod exports;
 mod keys;
 mod offline;
 mod passes;

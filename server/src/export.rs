@@ -1,0 +1,141 @@
+//! `GET /api/export/{list}`: an office list as a CSV or XLSX download, for
+//! security admins. Names are masked unless the admin asks for them
+//! (`unmasked=true`); every export is written to the audit trail first.
+//! The lists' rows come from their areas; `app::platform::export` writes
+//! the file in bounded memory.
+
+use crate::routes::ApiError;
+use app::domain::export::ExportFormat;
+use app::error::AppError;
+use app::i18n::{Lang, Msg};
+use app::platform::context::{AppState, client_address, principal_from};
+use app::platform::export::{self, Sheet};
+use axum::{
+    body::Body,
+    extract::{ConnectInfo, Path, Query, State},
+    http::{HeaderMap, HeaderValue, header},
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+/// The lists that can be exported, by the name in the address.
+pub const LISTS: &[&str] = &["scans", "on-campus", "blacklist", "audit"];
+
+#[derive(Deserialize)]
+pub struct ExportQuery {
+    format: String,
+    #[serde(default)]
+    unmasked: bool,
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    campus_id: String,
+    #[serde(default)]
+    gate_id: String,
+    #[serde(default)]
+    verdict: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    include_lifted: bool,
+}
+
+#[tracing::instrument(name = "api.export", skip_all, fields(list = %list))]
+pub async fn export(
+    State(st): State<AppState>,
+    Path(list): Path<String>,
+    Query(q): Query<ExportQuery>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let me = principal_from(&st, &headers).await?.ok_or(AppError::Unauthenticated)?;
+    match me.staff() {
+        Some(s) if !s.must_change_password && me.has(app::domain::Role::SecurityAdmin) => {}
+        _ => return Err(AppError::Forbidden.into()),
+    }
+    let format = ExportFormat::from_code(&q.format).ok_or_else(|| AppError::invalid("format", Msg::ErrBadRequest))?;
+    let lang = if q.lang == "en" { Lang::En } else { Lang::Zh };
+    let filter = app::passes::ScanFilter {
+        campus_id: q.campus_id.clone(),
+        gate_id: q.gate_id.clone(),
+        verdict: q.verdict.clone(),
+        from: q.from.clone(),
+        to: q.to.clone(),
+        offset: 0,
+    };
+    let name = match list.as_str() {
+        "scans" => "scan-log",
+        "on-campus" => "on-campus",
+        "blacklist" => "blacklist",
+        "audit" => "audit-trail",
+        _ => return Err(AppError::NotFound.into()),
+    };
+    let now = st.clock.now_ms();
+    let forwarded: Vec<&str> = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    let ip = client_address(peer.ip(), &forwarded.join(","), st.config.trust_proxy, &st.config.trusted_proxies).to_string();
+    let filters = serde_json::json!({"campus_id": q.campus_id, "gate_id": q.gate_id, "verdict": q.verdict, "from": q.from, "to": q.to, "include_lifted": q.include_lifted});
+    app::platform::audit::record(
+        &st.db.write,
+        now,
+        &me.actor_label(),
+        "export",
+        name,
+        "",
+        serde_json::json!({"format": format.code(), "unmasked": q.unmasked, "filters": filters}),
+        Some(&ip),
+    )
+    .await
+    .map_err(AppError::from)?;
+    let sheet: Sheet = match name {
+        "scan-log" => app::passes::ssr::scan_log_export(&st, filter, lang, q.unmasked),
+        "on-campus" => app::passes::ssr::on_campus_export(&st, q.campus_id.clone(), lang, q.unmasked),
+        "blacklist" => app::rules::blacklist::export(&st, q.include_lifted, lang),
+        _ => app::office::ssr::audit_export(&st, lang),
+    };
+    let file_name = format!("{name}-{}.{}", st.clock.format(now).get(..10).unwrap_or("export"), format.code());
+    let body = match format {
+        ExportFormat::Csv => csv_body(export::csv(sheet)),
+        ExportFormat::Xlsx => file_body(export::xlsx(sheet, name).await?).await?,
+    };
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+
+/// The CSV's chunks as they are written; an error cuts the download short
+/// (the browser reports it failed) and is logged where it happened.
+fn csv_body(chunks: tokio::sync::mpsc::Receiver<Result<Vec<u8>, AppError>>) -> Body {
+    let stream = futures::stream::unfold(chunks, |mut chunks| async move {
+        let next = chunks.recv().await?;
+        Some((next.map_err(|e| std::io::Error::other(e.to_string())), chunks))
+    });
+    Body::from_stream(stream)
+}
+
+/// A written file, sent in chunks; deleted once sent (or abandoned).
+async fn file_body(file: tempfile::NamedTempFile) -> Result<Body, AppError> {
+    use tokio::io::AsyncReadExt;
+    let reader = tokio::fs::File::open(file.path()).await.map_err(|e| {
+        tracing::error!(error = %e, "opening a written export failed");
+        AppError::Internal
+    })?;
+    let stream = futures::stream::unfold((reader, file), |(mut reader, file)| async move {
+        let mut buf = vec![0u8; 64 * 1024];
+        match reader.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok(buf), (reader, file)))
+            }
+            Err(e) => Some((Err(e), (reader, file))),
+        }
+    });
+    Ok(Body::from_stream(stream))
+}
