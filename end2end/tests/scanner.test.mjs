@@ -245,6 +245,16 @@ test('the security office sees the scan log and who is on campus now', async () 
   assert.match(await admin.textContent('#scan-list'), /离线/, 'the synced offline scan is marked');
   await admin.selectOption('#scan-verdict', 'refused');
   await admin.waitForFunction(() => ![...document.querySelectorAll('#scan-list tbody td[data-reason]')].some((td) => td.dataset.reason === 'ok'));
+  // The office exports what it filtered, as Excel: read back by openpyxl.
+  const [download] = await Promise.all([admin.waitForEvent('download'), admin.click('#export-scans-xlsx')]);
+  const xlsx = `${SHOTS}scan-log-refused.xlsx`;
+  await download.saveAs(xlsx);
+  const sheet = JSON.parse(execFileSync(process.env.CAMPUS_PASS_TEST_PYTHON ?? '../.tools/venv-xlsx/bin/python', ['-c',
+    'import json, sys, openpyxl; ws = openpyxl.load_workbook(sys.argv[1]).active; print(json.dumps([[c.value for c in r] for r in ws.iter_rows()], default=str))',
+    xlsx]).toString());
+  assert.equal(sheet[0][4], '结果');
+  assert.ok(sheet.length > 1, 'refused scans were exported');
+  assert.ok(sheet.slice(1).every((row) => row[4] === '禁止'), 'only what the page shows: refused scans');
   await admin.selectOption('#scan-verdict', '');
   await admin.waitForSelector('#scan-list td[data-reason=ok]');
   await expectAccessible(admin, 'the scan log');

@@ -116,7 +116,8 @@ fn csv_body(chunks: tokio::sync::mpsc::Receiver<Result<Vec<u8>, AppError>>) -> B
         let next = chunks.recv().await?;
         Some((next.map_err(|e| std::io::Error::other(e.to_string())), chunks))
     });
-    Body::from_stream(stream)
+    // Fused: the compression layer polls once more after the end.
+    Body::from_stream(futures::StreamExt::fuse(stream))
 }
 
 /// A written file, sent in chunks; deleted once sent (or abandoned).
@@ -137,5 +138,5 @@ async fn file_body(file: tempfile::NamedTempFile) -> Result<Body, AppError> {
             Err(e) => Some((Err(e), (reader, file))),
         }
     });
-    Ok(Body::from_stream(stream))
+    Ok(Body::from_stream(futures::StreamExt::fuse(stream)))
 }

@@ -62,6 +62,12 @@ async fn the_scan_log_exports_as_csv_and_xlsx_masked_unless_asked_and_audited() 
     let full = String::from_utf8(full[3..].to_vec()).unwrap();
     assert!(full.starts_with("Time,Campus,Gate,") && full.contains(",李雷,"), "{full}");
 
+    // Compressed on the way, as a browser asks: the whole file arrives.
+    for format in ["csv", "xlsx"] {
+        let res = admin.get(format!("{}/api/export/scans?format={format}", c.app.base)).header("accept-encoding", "gzip").send().await.unwrap();
+        assert_eq!(res.headers()["content-encoding"], "gzip");
+        assert!(res.bytes().await.is_ok(), "{format}: the download ended early");
+    }
     let (status, kind, xlsx) = download(&c.app, &admin, &format!("/api/export/scans?format=xlsx&gate_id={gate}")).await;
     assert_eq!((status, kind.as_str()), (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
     let sheets = read_xlsx(&xlsx);
@@ -79,7 +85,7 @@ async fn the_scan_log_exports_as_csv_and_xlsx_masked_unless_asked_and_audited() 
         .fetch_all(&c.app.state.db.read)
         .await
         .unwrap();
-    assert_eq!(exports.len(), 4, "{exports:?}");
+    assert_eq!(exports.len(), 6, "{exports:?}");
     assert!(exports.iter().all(|(k, _)| k == "scan-log"));
     assert_eq!(exports.iter().filter(|(_, ch)| ch.contains("\"unmasked\":true")).count(), 1);
 
@@ -89,7 +95,7 @@ async fn the_scan_log_exports_as_csv_and_xlsx_masked_unless_asked_and_audited() 
     assert_eq!(download(&c.app, &TestApp::browser(), "/api/export/scans?format=csv").await.0, 401);
     assert_eq!(download(&c.app, &admin, "/api/export/scans?format=pdf").await.0, 422);
     assert_eq!(download(&c.app, &admin, "/api/export/passwords?format=csv").await.0, 404);
-    assert_eq!(c.app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'export'").await, 4);
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'export'").await, 6);
 }
 
 #[tokio::test]
