@@ -41,6 +41,12 @@ pub struct ExportQuery {
     to: String,
     #[serde(default)]
     include_lifted: bool,
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    record: String,
 }
 
 #[tracing::instrument(name = "api.export", skip_all, fields(list = %list))]
@@ -76,7 +82,8 @@ pub async fn export(
     let now = st.clock.now_ms();
     let forwarded: Vec<&str> = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
     let ip = client_address(peer.ip(), &forwarded.join(","), st.config.trust_proxy, &st.config.trusted_proxies).to_string();
-    let filters = serde_json::json!({"campus_id": q.campus_id, "gate_id": q.gate_id, "verdict": q.verdict, "from": q.from, "to": q.to, "include_lifted": q.include_lifted});
+    let filters = serde_json::json!({"campus_id": q.campus_id, "gate_id": q.gate_id, "verdict": q.verdict, "from": q.from, "to": q.to, "include_lifted": q.include_lifted,
+        "actor": q.actor, "action": q.action, "record": q.record});
     app::platform::audit::record(
         &st.db.write,
         now,
@@ -93,7 +100,17 @@ pub async fn export(
         "scan-log" => app::passes::ssr::scan_log_export(&st, filter, lang, q.unmasked),
         "on-campus" => app::passes::ssr::on_campus_export(&st, q.campus_id.clone(), lang, q.unmasked),
         "blacklist" => app::rules::blacklist::export(&st, q.include_lifted, lang),
-        _ => app::office::ssr::audit_export(&st, lang),
+        _ => {
+            let f = app::office::AuditFilter {
+                actor: q.actor.clone(),
+                action: q.action.clone(),
+                record: q.record.clone(),
+                from: q.from.clone(),
+                to: q.to.clone(),
+                offset: 0,
+            };
+            app::office::ssr::audit_export(&st, f, lang)
+        }
     };
     let file_name = format!("{name}-{}.{}", st.clock.format(now).get(..10).unwrap_or("export"), format.code());
     let body = match format {

@@ -93,3 +93,8 @@ pub fn ExportLinks(list: &'static str, #[prop(into)] query: Signal<String>, #[pr
         </div>
     }
 }
+
+/// A free-text filter as a value in an address's query.
+pub fn query_value(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}

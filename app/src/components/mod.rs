@@ -7,7 +7,7 @@ mod admin;
 mod me;
 mod top_bar;
 
-pub use admin::{AdminNav, AdminOnly, ExportLinks};
+pub use admin::{AdminNav, AdminOnly, ExportLinks, query_value};
 pub use me::*;
 pub use top_bar::*;
 

@@ -32,6 +32,27 @@ pub struct GrantScopeOptions {
     pub gates: Vec<ScopeOption>,
 }
 
+/// What the audit trail is searched by; empty matches everything.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuditFilter {
+    /// Part of who did it (`S0001 王芳`, `device:…`).
+    #[serde(default)]
+    pub actor: String,
+    /// The action, exactly (`create`, `export`, `set_arrival_texts`, …).
+    #[serde(default)]
+    pub action: String,
+    /// A record's kind (`staff`, `application`, …) or its id.
+    #[serde(default)]
+    pub record: String,
+    /// Campus dates `YYYY-MM-DD`, inclusive.
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub offset: i64,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AuditView {
     pub at: String,
@@ -212,11 +233,31 @@ pub mod ssr {
         changes: String,
     }
 
-    /// The audit trail, newest first (entries are masked when written).
-    const AUDIT: &str = "SELECT at, actor, action, record_kind, record_id, changes FROM audit_log ORDER BY at DESC, id DESC";
+    /// The audit trail under a filter, newest first (entries are masked
+    /// when written). `actor` matches a part, escaped for LIKE.
+    const AUDIT: &str = "SELECT at, actor, action, record_kind, record_id, changes FROM audit_log
+         WHERE ($1 = '' OR actor LIKE $2 ESCAPE '!') AND ($3 = '' OR action = $3) AND ($4 = '' OR record_kind = $4 OR record_id = $4)
+           AND at >= $5 AND at < $6
+         ORDER BY at DESC, id DESC";
+
+    fn audit_query<'q>(
+        st: &AppState,
+        sql: &'q str,
+        f: &'q AuditFilter,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Any, AuditRow, sqlx::any::AnyArguments<'q>> {
+        let escaped: String = f.actor.trim().chars().flat_map(|c| if matches!(c, '%' | '_' | '!') { vec!['!', c] } else { vec![c] }).collect();
+        let (from, to) = st.clock.span_of_days(&f.from, &f.to);
+        sqlx::query_as::<_, AuditRow>(sql)
+            .bind(f.actor.trim().to_owned())
+            .bind(format!("%{escaped}%"))
+            .bind(f.action.trim().to_owned())
+            .bind(f.record.trim().to_owned())
+            .bind(from)
+            .bind(to)
+    }
 
     /// The whole audit trail, as a file's rows.
-    pub fn audit_export(st: &AppState, lang: crate::i18n::Lang) -> crate::platform::export::Sheet {
+    pub fn audit_export(st: &AppState, f: AuditFilter, lang: crate::i18n::Lang) -> crate::platform::export::Sheet {
         use crate::i18n::OfficeMsg;
         use crate::platform::export;
         let headers = [
@@ -229,7 +270,7 @@ pub mod ssr {
         ];
         let st = st.clone();
         let rows = export::rows(move |out| async move {
-            let read = sqlx::query_as::<_, AuditRow>(AUDIT).fetch(&st.db.read);
+            let read = audit_query(&st, AUDIT, &f).fetch(&st.db.read);
             export::send_all(&out, read, |r| {
                 vec![st.clock.format(r.at).into(), r.actor.into(), r.action.into(), r.record_kind.into(), r.record_id.into(), r.changes.into()]
             })
@@ -239,8 +280,9 @@ pub mod ssr {
         export::Sheet::new(&headers, rows)
     }
 
-    pub async fn audit_page(st: &AppState, offset: i64) -> Result<Vec<AuditView>, AppError> {
-        let rows: Vec<AuditRow> = sqlx::query_as(&format!("{AUDIT} LIMIT 100 OFFSET $1")).bind(offset.max(0)).fetch_all(&st.db.read).await?;
+    pub async fn audit_page(st: &AppState, f: &AuditFilter) -> Result<Vec<AuditView>, AppError> {
+        let sql = format!("{AUDIT} LIMIT 100 OFFSET $7");
+        let rows: Vec<AuditRow> = audit_query(st, &sql, f).bind(f.offset.max(0)).fetch_all(&st.db.read).await?;
         Ok(rows
             .into_iter()
             .map(|r| AuditView {
@@ -293,5 +335,6 @@ role_fn!(SecurityAdmin, grant_role "grant_role"(staff_no: String, role: Role, sc
     |st, me| ssr::grant(&st, &me, &staff_no, role, &scope_id).await);
 role_fn!(SecurityAdmin, set_grant_status "set_grant_status"(grant_id: String, status: GrantStatus) -> () =>
     |st, me| ssr::set_status(&st, &me, &grant_id, status).await);
-role_fn!(SecurityAdmin, list_audit "list_audit"(offset: i64) -> Vec<AuditView> => |st, me| ssr::audit_page(&st, offset).await);
+role_fn!(SecurityAdmin, list_audit "list_audit"(actor: String, action: String, record: String, from: String, to: String, offset: i64) -> Vec<AuditView> =>
+    |st, me| ssr::audit_page(&st, &AuditFilter { actor, action, record, from, to, offset }).await);
 role_fn!(SecurityAdmin, list_outbox "list_outbox"(offset: i64) -> Vec<OutboxView> => |st, me| ssr::outbox_page(&st, offset).await);

@@ -1,5 +1,5 @@
 use super::*;
-use crate::components::{AdminNav, AdminOnly};
+use crate::components::{AdminNav, AdminOnly, query_value};
 use crate::components::{ErrorLine, resource};
 use crate::domain::account::ScopeKind;
 use crate::i18n::OfficeMsg;
@@ -106,12 +106,29 @@ pub fn AuditPage() -> impl IntoView {
 #[component]
 fn AuditList() -> impl IntoView {
     let i18n = use_i18n();
-    let offset = RwSignal::new(0i64);
-    let rows = resource(move || offset.get(), list_audit);
+    let filter = RwSignal::new(AuditFilter::default());
+    let rows = resource(move || filter.get(), |f| list_audit(f.actor, f.action, f.record, f.from, f.to, f.offset));
+    let set = move |f: fn(&mut AuditFilter, String)| {
+        move |ev: leptos::ev::Event| {
+            filter.update(|s| {
+                f(s, event_target_value(&ev));
+                s.offset = 0;
+            })
+        }
+    };
+    let offset = Signal::derive(move || filter.with(|f| f.offset));
     view! {
         <section class="card">
             <h1>{t(Msg::Audit)}</h1>
-            <crate::components::ExportLinks list="audit" query="" />
+            <form class="filters" on:submit=|ev| ev.prevent_default()>
+                <input id="audit-actor" aria-label=t(Msg::Actor) placeholder=t(Msg::Actor) on:change=set(|s, v| s.actor = v) />
+                <input id="audit-action" aria-label=t(Msg::Action) placeholder=t(Msg::Action) on:change=set(|s, v| s.action = v) />
+                <input id="audit-record" aria-label=t(OfficeMsg::Record) placeholder=t(OfficeMsg::Record) on:change=set(|s, v| s.record = v) />
+                <label>{t(Msg::From)}<input type="date" id="audit-from" on:change=set(|s, v| s.from = v) /></label>
+                <label>{t(Msg::To)}<input type="date" id="audit-to" on:change=set(|s, v| s.to = v) /></label>
+            </form>
+            <crate::components::ExportLinks list="audit"
+                query=Signal::derive(move || filter.with(|f| format!("actor={}&action={}&record={}&from={}&to={}", query_value(&f.actor), query_value(&f.action), query_value(&f.record), f.from, f.to))) />
             <Transition fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match rows.await {
@@ -133,8 +150,8 @@ fn AuditList() -> impl IntoView {
                 })}
             </Transition>
             <div class="row pager">
-                <button class="secondary" aria-label=t(OfficeMsg::PreviousPage) disabled=move || offset.get() == 0 on:click=move |_| { offset.update(|o| *o = (*o - 100).max(0)) }>"‹"</button>
-                <button class="secondary" aria-label=t(OfficeMsg::NextPage) on:click=move |_| offset.update(|o| *o += 100)>"›"</button>
+                <button class="secondary" aria-label=t(OfficeMsg::PreviousPage) disabled=move || offset.get() == 0 on:click=move |_| filter.update(|f| f.offset = (f.offset - 100).max(0))>"‹"</button>
+                <button class="secondary" aria-label=t(OfficeMsg::NextPage) on:click=move |_| filter.update(|f| f.offset += 100)>"›"</button>
             </div>
         </section>
     }

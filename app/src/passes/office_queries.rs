@@ -91,18 +91,12 @@ const SCAN_LOG: &str = "SELECT e.at, c.name AS campus, g.name AS gate, e.directi
        AND ($5 = '' OR ($5 = 'allowed' AND e.allowed = 1) OR ($5 = 'refused' AND e.allowed = 0) OR ($5 = 'conflict' AND e.conflict = 1))
      ORDER BY e.at DESC";
 
-/// The filter's dates as instants: campus days, `to` inclusive.
-fn scan_log_span(st: &AppState, f: &ScanFilter) -> (i64, i64) {
-    let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok();
-    (day(&f.from).map(|d| st.clock.start_of_day(d)).unwrap_or(0), day(&f.to).map(|d| st.clock.end_of_day(d)).unwrap_or(i64::MAX))
-}
-
 fn scan_log_query<'q>(
     st: &AppState,
     sql: &'q str,
     f: &'q ScanFilter,
 ) -> sqlx::query::QueryAs<'q, sqlx::Any, ScanLogRow, sqlx::any::AnyArguments<'q>> {
-    let (from, to) = scan_log_span(st, f);
+    let (from, to) = st.clock.span_of_days(&f.from, &f.to);
     sqlx::query_as::<_, ScanLogRow>(sql).bind(&f.campus_id).bind(&f.gate_id).bind(from).bind(to).bind(&f.verdict)
 }
 

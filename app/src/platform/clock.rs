@@ -97,6 +97,13 @@ impl CampusClock {
     pub fn end_of_day(&self, date: NaiveDate) -> i64 {
         self.start_of_day(date.succ_opt().unwrap_or(date))
     }
+
+    /// A list filter's dates (`YYYY-MM-DD`, `to` inclusive, either empty
+    /// or unreadable for no bound) as the instants `[from, to)`.
+    pub fn span_of_days(&self, from: &str, to: &str) -> (i64, i64) {
+        let day = |d: &str| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok();
+        (day(from).map(|d| self.start_of_day(d)).unwrap_or(0), day(to).map(|d| self.end_of_day(d)).unwrap_or(i64::MAX))
+    }
 }
 
 #[cfg(test)]

@@ -85,7 +85,7 @@ fn calls() -> Vec<Call> {
         ("grant_scopes", false, vec![]),
         ("grant_role", false, vec![("staff_no", "T1001"), ("role", "SecurityAdmin"), ("scope_id", "")]),
         ("set_grant_status", false, vec![("grant_id", "x"), ("status", "Revoked")]),
-        ("list_audit", false, vec![("offset", "0")]),
+        ("list_audit", false, vec![("actor", ""), ("action", ""), ("record", ""), ("from", ""), ("to", ""), ("offset", "0")]),
         ("list_outbox", false, vec![("offset", "0")]),
         ("list_devices", false, vec![]),
         ("register_device", false, vec![("gate_id", "x"), ("name", "车牌识别")]),

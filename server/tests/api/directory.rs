@@ -117,7 +117,8 @@ async fn times_are_shown_in_campus_time_whatever_the_server_zone() {
     app.clock.set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 25, 17, 30, 0).unwrap());
     assert_eq!(app.state.clock.today().to_string(), "2026-11-26");
     let admin = app.staff("S0001").await;
-    let audit: Vec<app::office::AuditView> = app.call(&admin, "list_audit", &[("offset", "0")]).await.unwrap();
+    let audit: Vec<app::office::AuditView> =
+        app.call(&admin, "list_audit", &[("actor", ""), ("action", ""), ("record", ""), ("from", ""), ("to", ""), ("offset", "0")]).await.unwrap();
     assert_eq!(audit[0].action, "sign_in");
     assert_eq!(audit[0].at, "2026-11-26 01:30");
 }

@@ -121,3 +121,44 @@ async fn a_cell_that_begins_like_a_formula_is_shown_never_run() {
     let (_, _, audit) = download(&app, &admin, "/api/export/audit?format=csv").await;
     assert!(String::from_utf8_lossy(&audit).contains("blacklist"));
 }
+
+#[tokio::test]
+async fn the_audit_trail_is_searched_by_who_what_which_record_and_when_and_exported_as_searched() {
+    let app = TestApp::spawn().await;
+    app.seed_demo().await;
+    let admin = app.staff("S0001").await;
+    let host = app.staff("T1001").await;
+    let _: String = app
+        .call(&admin, "add_to_blacklist", &[("kind", "Mobile"), ("doc_type", "ResidentId"), ("value", "13800000009"), ("reason", "测试")])
+        .await
+        .unwrap();
+    let _: () = app.call(&host, "set_arrival_texts", &[("on", "false")]).await.unwrap();
+    let search = |actor: &'static str, action: &'static str, record: &'static str, from: &'static str, to: &'static str| {
+        let admin = admin.clone();
+        let app = &app;
+        async move {
+            let rows: Vec<app::office::AuditView> = app
+                .call(&admin, "list_audit", &[("actor", actor), ("action", action), ("record", record), ("from", from), ("to", to), ("offset", "0")])
+                .await
+                .unwrap();
+            rows
+        }
+    };
+    let all = search("", "", "", "", "").await;
+    assert!(all.len() >= 2);
+    let by_host = search("T1001", "", "", "", "").await;
+    assert!(by_host.len() < all.len() && by_host.iter().all(|r| r.actor.contains("T1001")), "{by_host:?}");
+    assert!(by_host.iter().any(|r| r.action == "set_arrival_texts"));
+    assert_eq!(search("", "set_arrival_texts", "", "", "").await.len(), 1);
+    assert!(search("", "", "blacklist", "", "").await.iter().all(|r| r.record_kind == "blacklist"));
+    assert!(search("%", "", "", "", "").await.is_empty(), "a wildcard typed is a character searched for");
+    let today = app.state.clock.format(app.state.clock.now_ms())[..10].to_owned();
+    let today: &'static str = Box::leak(today.into_boxed_str());
+    assert_eq!(search("", "", "", today, today).await.len(), all.len());
+    assert!(search("", "", "", "2099-01-01", "").await.is_empty());
+    // The export holds what the search found.
+    let (_, _, csv) = download(&app, &admin, "/api/export/audit?format=csv&actor=T1001&action=set_arrival_texts").await;
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.contains("set_arrival_texts"));
+}
