@@ -201,6 +201,7 @@ messages! {
     ErrSmsPerMinute => "验证码每分钟只能获取一次", "You can ask for a code once a minute";
     ErrSmsPerHour => "每小时最多获取 5 次验证码", "At most 5 codes an hour";
     ErrSmsPerDay => "今日获取验证码次数已达上限，请明天再试", "Today's limit of codes is reached; try again tomorrow";
+    ErrSmsBusy => "当前获取验证码的人太多，请稍后再试", "Too many people are asking for codes right now; try again in a moment";
     ErrSmsPerIp => "此网络获取验证码过于频繁，请稍后再试", "Too many codes requested from this network; try later";
     ErrBadCredentials => "工号或密码错误", "Wrong staff number or password";
     ErrAccountLocked => "密码错误次数过多，请 15 分钟后再试或联系管理员", "Too many wrong passwords; try again in 15 minutes or ask an administrator";

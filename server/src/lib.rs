@@ -49,7 +49,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<AppSta
         other => return Err(StartError::SmsProvider(other.to_owned())),
     };
     let writes = app::platform::batch::WriteBatcher::spawn(db.clone());
-    let limits = app::platform::rate_limit::RateLimits::new(db.clone());
+    let limits = app::platform::rate_limit::RateLimits::new(db.clone(), config.sms_codes_per_second);
     let state =
         AppState(Arc::new(Inner { db, clock: CampusClock::new(clock, tz), keys, config, sms, writes, gates_version: Default::default(), limits }));
     app::rules::policies::seed_rules(&state).await.map_err(app::platform::db::DbError::from)?;

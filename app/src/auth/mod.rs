@@ -44,6 +44,12 @@ pub mod ssr {
 
     pub async fn send_code(st: &AppState, phone: &Phone, ip: &str, lang: Lang) -> Result<(), AppError> {
         let now = st.clock.now_ms();
+        // A flood from many claimed addresses for random numbers passes
+        // each address's and number's limits: refused here, in memory,
+        // before it costs the one SQLite writer the guards' scans need.
+        if !st.limits.code_brake_allows() {
+            return Err(AppError::RateLimited { msg: Msg::ErrSmsBusy, retry_after_secs: 1 });
+        }
         if let Err((_, wait)) = st.limits.take(&format!("sms:ip:{ip}"), &SMS_PER_IP, now).await? {
             return Err(AppError::RateLimited { msg: Msg::ErrSmsPerIp, retry_after_secs: wait / 1000 });
         }

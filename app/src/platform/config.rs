@@ -50,6 +50,11 @@ pub struct Config {
     /// seconds. Every server runs it; each job's updates are conditional,
     /// so what one server did another skips.
     pub upkeep_seconds: u64,
+    /// Sign-in codes one server sends per second at most (twice that in a
+    /// burst): a brake, in memory, on floods from many claimed addresses
+    /// and random numbers, which each address's and number's limits let
+    /// through; past it a request is refused before the database.
+    pub sms_codes_per_second: u32,
     /// Where the built site (`pkg/`, icons, manifest) is served from.
     pub site_root: PathBuf,
 }
@@ -72,6 +77,7 @@ impl Default for Config {
             demo: false,
             background_jobs: true,
             upkeep_seconds: 60,
+            sms_codes_per_second: 20,
             site_root: "target/site".into(),
         }
     }

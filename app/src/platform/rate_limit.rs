@@ -24,10 +24,12 @@ pub const MINUTE: i64 = 60_000;
 pub const HOUR: i64 = 60 * MINUTE;
 pub const DAY: i64 = 24 * HOUR;
 
-/// The limits' database and this process's memory of what it let through.
+/// The limits' database, this process's memory of what it let through,
+/// and its brake on sign-in codes.
 pub struct RateLimits {
     db: Db,
     recent: Mutex<Recent>,
+    codes: governor::DefaultDirectRateLimiter,
 }
 
 /// Buckets this process let events through in, each with its events' ids
@@ -67,8 +69,17 @@ impl Recent {
 }
 
 impl RateLimits {
-    pub fn new(db: Db) -> RateLimits {
-        RateLimits { db, recent: Mutex::new(Recent::default()) }
+    pub fn new(db: Db, codes_per_second: u32) -> RateLimits {
+        let rate = std::num::NonZeroU32::new(codes_per_second.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
+        let burst = rate.saturating_mul(std::num::NonZeroU32::new(2).unwrap_or(std::num::NonZeroU32::MIN));
+        let codes = governor::RateLimiter::direct(governor::Quota::per_second(rate).allow_burst(burst));
+        RateLimits { db, recent: Mutex::new(Recent::default()), codes }
+    }
+
+    /// Whether this server may send one more sign-in code now (the brake:
+    /// it says nothing of whether the address's and number's limits allow it).
+    pub fn code_brake_allows(&self) -> bool {
+        self.codes.check().is_ok()
     }
 
     fn recent(&self) -> std::sync::MutexGuard<'_, Recent> {

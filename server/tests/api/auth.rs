@@ -257,6 +257,45 @@ async fn a_flood_of_refused_sms_requests_writes_nothing() {
     assert_eq!(app.count("SELECT COUNT(*) FROM rate_writes").await, 60);
 }
 
+/// Many claimed addresses asking codes for random numbers pass each
+/// address's and each number's limits; the server's brake refuses such a
+/// flood in memory, and what it refuses writes nothing.
+#[tokio::test]
+async fn a_flood_of_codes_from_many_addresses_is_braked_before_the_database() {
+    use futures::StreamExt;
+    let app = TestApp::spawn_with(|c| {
+        c.trust_proxy = true;
+        c.sms_codes_per_second = 5;
+    })
+    .await;
+    let c = TestApp::browser();
+    let answers: Vec<(u16, String)> = futures::stream::iter(0..80u32)
+        .map(|i| {
+            let (c, base) = (c.clone(), app.base.clone());
+            async move {
+                let res = c
+                    .post(format!("{base}/api/fn/request_sms_code"))
+                    .header("origin", &base)
+                    .header("x-forwarded-for", format!("198.51.100.{}", i % 250 + 1))
+                    .form(&[("phone", format!("1390002{i:04}"))])
+                    .send()
+                    .await
+                    .unwrap();
+                (res.status().as_u16(), res.text().await.unwrap())
+            }
+        })
+        .buffer_unordered(40)
+        .collect()
+        .await;
+    let sent = answers.iter().filter(|a| a.0 == 200).count() as i64;
+    let braked: Vec<_> = answers.iter().filter(|a| a.0 != 200).collect();
+    assert!(sent >= 10, "a burst of twice the rate passes: {sent}");
+    assert!(!braked.is_empty() && braked.iter().all(|(s, body)| *s == 429 && body.contains("ErrSmsBusy")), "{braked:?}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM sms_codes").await, sent);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sms_outbox").await, sent);
+    assert_eq!(app.count("SELECT COUNT(*) FROM rate_events").await, 2 * sent, "an address's and a number's event per code sent");
+}
+
 #[tokio::test]
 async fn signing_out_ends_the_session_on_the_server() {
     let app = TestApp::spawn().await;
