@@ -136,11 +136,11 @@ grep '^{' "$OUT/submit.txt" | tail -1 > "$OUT/submit.json"
 # The gate API while anonymous SMS requests flood in from many claimed
 # addresses (the server trusts its proxy's X-Forwarded-For, as the README
 # tells production to): the guards' p99 must hold.
-# 200 connections, each waiting 100 ms between requests: 2,000 a second
-# offered while answers take well under 100 ms (flood.json says what was
-# reached).
-say "gate API under an SMS flood (2,000 requests/s offered) for ${SECONDS_FLOOD}s"
-ORIGIN="$BASE" DELAY_MS=100 wrk -t1 -c200 -d${SECONDS_FLOOD}s -s scripts/bench/flood.lua "$BASE" > "$OUT/flood.txt" &
+# 200 connections, each waiting 90 ms between requests: about 2,200 a
+# second offered, so that 2,000 are reached while answers take a few ms
+# (flood.json says what was reached).
+say "gate API under an SMS flood (about 2,200 requests/s offered) for ${SECONDS_FLOOD}s"
+ORIGIN="$BASE" DELAY_MS=90 wrk -t1 -c200 -d${SECONDS_FLOOD}s -s scripts/bench/flood.lua "$BASE" > "$OUT/flood.txt" &
 FLOOD=$!
 PIDS+=($FLOOD)
 QR_FILE="$DATA/qr.txt" DEVICE_KEY=$(cat "$DATA/device.key") \
