@@ -26,6 +26,7 @@ pub mod passes;
 pub mod platform;
 pub mod residents;
 pub mod rules;
+pub mod statistics;
 
 use components::{LargeDisplay, TopBar, provide_me};
 use i18n::{I18n, Lang, Msg, t};
@@ -195,6 +196,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/scans") view=passes::ScanLogPage />
                     <Route path=path!("/admin/on-campus") view=passes::OnCampusPage />
                     <Route path=path!("/admin/devices") view=passes::DevicesPage />
+                    <Route path=path!("/admin/fees") view=passes::FeesPage />
+                    <Route path=path!("/admin/statistics") view=statistics::StatisticsPage />
                     <Route path=path!("/apply") view=|| view! { <PageIsland><applications::ApplyPage /></PageIsland> } />
                     <Route path=path!("/resident") view=|| view! { <PageIsland><applications::ResidentApplyPage /></PageIsland> } />
                     <Route path=path!("/staff-pass") view=|| view! { <PageIsland><applications::StaffPassPage /></PageIsland> } />

@@ -374,26 +374,6 @@ mod verdict_tests {
     }
 }
 
-/// A visit reason's parking rule, as every gate applies it: official
-/// visits pay no hourly fee (seed 002: only private visits are charged).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FeeRule {
-    pub free_minutes: i64,
-    pub cents_per_hour: i64,
-    pub daily_cap_cents: i64,
-}
-
-impl FeeRule {
-    pub fn of_reason(official: bool, free_minutes: i64, cents_per_hour: i64, daily_cap_cents: i64) -> FeeRule {
-        FeeRule { free_minutes, cents_per_hour: if official { 0 } else { cents_per_hour }, daily_cap_cents }
-    }
-
-    /// The fee for a stay from `entered_ms` to `left_ms`.
-    pub fn charge(&self, entered_ms: i64, left_ms: i64) -> i64 {
-        parking_fee_cents(entered_ms, left_ms, self.free_minutes, self.cents_per_hour, self.daily_cap_cents)
-    }
-}
-
 /// How old an offline event may be when it reaches the server: a phone or
 /// device out of the network for a week has bigger problems, and older
 /// times are a wrong clock or a forgery (a car "inside" for years).
@@ -436,80 +416,6 @@ pub fn offline_event_time(at: i64, now: i64, admitted_on: Option<(i64, i64)>) ->
         return Err(EventTimeProblem::OutsidePass);
     }
     Ok(())
-}
-
-/// A parking fee in cents: free for the first `free_minutes`, then
-/// `cents_per_hour` for every started hour, at most `daily_cap_cents` for
-/// every started 24 hours (0 = no cap).
-pub fn parking_fee_cents(entered_ms: i64, left_ms: i64, free_minutes: i64, cents_per_hour: i64, daily_cap_cents: i64) -> i64 {
-    let minutes = ((left_ms - entered_ms).max(0) + 59_999) / 60_000;
-    if minutes <= free_minutes || cents_per_hour <= 0 {
-        return 0;
-    }
-    let hours = (minutes - free_minutes + 59) / 60;
-    let charge = hours * cents_per_hour;
-    if daily_cap_cents > 0 {
-        let days = (minutes + 1439) / 1440;
-        charge.min(days * daily_cap_cents)
-    } else {
-        charge
-    }
-}
-
-/// Cents as yuan with two decimals ("12.50"), in integers: formatting an
-/// `f64` would pull the float printer into the scanner's wasm.
-pub fn yuan(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let c = cents.unsigned_abs();
-    format!("{sign}{}.{:02}", c / 100, c % 100)
-}
-
-#[cfg(test)]
-mod fee_tests {
-    use super::parking_fee_cents as fee;
-
-    #[test]
-    fn official_visits_pay_no_hourly_fee_and_private_ones_do() {
-        let hour = 3_600_000;
-        assert_eq!(super::FeeRule::of_reason(true, 30, 500, 3000).charge(0, 5 * hour), 0);
-        assert_eq!(super::FeeRule::of_reason(false, 30, 500, 3000).charge(0, 5 * hour), fee(0, 5 * hour, 30, 500, 3000));
-        assert!(super::FeeRule::of_reason(false, 30, 500, 3000).charge(0, 5 * hour) > 0);
-    }
-    use super::yuan;
-
-    #[test]
-    fn yuan_has_two_decimals() {
-        assert_eq!(yuan(0), "0.00");
-        assert_eq!(yuan(5), "0.05");
-        assert_eq!(yuan(1250), "12.50");
-        assert_eq!(yuan(-1250), "-12.50");
-        assert_eq!(yuan(i64::MIN), "-92233720368547758.08");
-    }
-    use proptest::prelude::*;
-
-    const MIN: i64 = 60_000;
-
-    #[test]
-    fn free_period_then_started_hours_then_the_daily_cap() {
-        assert_eq!(fee(0, 30 * MIN, 30, 500, 3000), 0);
-        assert_eq!(fee(0, 31 * MIN, 30, 500, 3000), 500);
-        assert_eq!(fee(0, 90 * MIN, 30, 500, 3000), 500);
-        assert_eq!(fee(0, 91 * MIN, 30, 500, 3000), 1000);
-        assert_eq!(fee(0, 20 * 60 * MIN, 30, 500, 3000), 3000, "capped for the day");
-        assert_eq!(fee(0, 25 * 60 * MIN, 30, 500, 3000), 6000, "two started days, each capped");
-        assert_eq!(fee(0, 5 * 60 * MIN, 30, 0, 0), 0, "official reasons park free");
-    }
-
-    proptest! {
-        #[test]
-        fn a_longer_stay_never_costs_less(a in 0i64..5_000, b in 0i64..5_000, free in 0i64..120, rate in 0i64..2_000, cap in 0i64..10_000) {
-            let (short, long) = (a.min(b), a.max(b));
-            prop_assert!(fee(0, short * MIN, free, rate, cap) <= fee(0, long * MIN, free, rate, cap));
-            if cap > 0 {
-                prop_assert!(fee(0, long * MIN, free, rate, cap) <= ((long + 1439) / 1440).max(1) * cap);
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub mod household_import;
 pub mod id_number;
 pub mod lifecycle;
 pub mod messages;
+pub mod parking;
 pub mod pass_token;
 pub mod phone;
 pub mod plate;
@@ -24,6 +25,7 @@ pub mod roster;
 pub mod site_path;
 #[cfg(feature = "import")]
 pub mod staff_import;
+pub mod statistics;
 pub mod visit_dates;
 
 pub use account::{GrantStatus, Role, StaffNo};

@@ -46,6 +46,7 @@ test("each role's home, and every page of the security office, pass WCAG 2.2 AA"
     ['/admin/blacklist', '#blacklist'],
     ['/admin/rules', 'ol.steps'],
     ['/admin/devices', '#key-list'],
+    ['/admin/fees', '#fee-list'],
   ]) {
     await open(admin, path);
     await admin.waitForSelector(ready);

@@ -166,6 +166,44 @@ pub async fn seed_if_empty(st: &AppState) -> Result<bool, sqlx::Error> {
     Ok(true)
 }
 
+/// The demo's parking (the demo binary's only, so the tests start from the
+/// product's defaults): private visits' cars at the north vehicle gate, 30
+/// minutes free, then ¥5 an hour, at most ¥30 a day (seed 002 §(五)); one
+/// car left yesterday without paying, one paid the day before.
+pub async fn seed_parking(st: &AppState) -> Result<(), sqlx::Error> {
+    let (north, campus): (String, String) =
+        sqlx::query_as("SELECT id, campus_id FROM gates WHERE name = '北门车行道'").fetch_one(&st.db.write).await?;
+    sqlx::query(
+        "UPDATE visit_reasons SET vehicle_gates = $1, free_minutes = 30, cents_per_hour = 500, daily_cap_cents = 3000 WHERE category = 'private'",
+    )
+    .bind(serde_json::json!([north]).to_string())
+    .execute(&st.db.write)
+    .await?;
+    let now = st.clock.now_ms();
+    let day = 24 * 3_600_000;
+    let fees = [
+        ("京N12345", now - day - 4 * 3_600_000, now - day, 2000, None),
+        ("沪A88888", now - 2 * day - 3 * 3_600_000, now - 2 * day, 1500, Some("2026-000117")),
+    ];
+    for (plate, entered, left, cents, receipt) in fees {
+        sqlx::query(
+            "INSERT INTO parking_fees (id, plate, campus_id, entered_at, left_at, cents, settled_at, settled_by, receipt_no) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(new_id())
+        .bind(plate)
+        .bind(&campus)
+        .bind(entered)
+        .bind(left)
+        .bind(cents)
+        .bind(receipt.map(|_| left + 3_600_000))
+        .bind(receipt.map(|_| "staff:S0001 周敏"))
+        .bind(receipt)
+        .execute(&st.db.write)
+        .await?;
+    }
+    Ok(())
+}
+
 pub fn print_accounts(base_url: &str) {
     println!("\nCampus Pass demo campus — open {base_url} on a phone-sized window\n");
     println!("  Staff accounts (password for all: {DEMO_PASSWORD}):");

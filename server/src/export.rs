@@ -20,7 +20,7 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 
 /// The lists that can be exported, by the name in the address.
-pub const LISTS: &[&str] = &["scans", "on-campus", "blacklist", "audit"];
+pub const LISTS: &[&str] = &["scans", "on-campus", "blacklist", "audit", "fees"];
 
 #[derive(Deserialize)]
 pub struct ExportQuery {
@@ -47,6 +47,10 @@ pub struct ExportQuery {
     action: String,
     #[serde(default)]
     record: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    plate: String,
 }
 
 #[tracing::instrument(name = "api.export", skip_all, fields(list = %list))]
@@ -77,13 +81,16 @@ pub async fn export(
         "on-campus" => "on-campus",
         "blacklist" => "blacklist",
         "audit" => "audit-trail",
+        "fees" => "parking-fees",
         _ => return Err(AppError::NotFound.into()),
     };
+    // Bad filters are refused before anything is written to the trail.
+    let fee_plate = app::passes::ssr::plate_filter(&q.plate)?;
     let now = st.clock.now_ms();
     let forwarded: Vec<&str> = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
     let ip = client_address(peer.ip(), &forwarded.join(","), st.config.trust_proxy, &st.config.trusted_proxies).to_string();
     let filters = serde_json::json!({"campus_id": q.campus_id, "gate_id": q.gate_id, "verdict": q.verdict, "from": q.from, "to": q.to, "include_lifted": q.include_lifted,
-        "actor": q.actor, "action": q.action, "record": q.record});
+        "actor": q.actor, "action": q.action, "record": q.record, "status": q.status, "plate": q.plate});
     app::platform::audit::record(
         &st.db.write,
         now,
@@ -100,6 +107,7 @@ pub async fn export(
         "scan-log" => app::passes::ssr::scan_log_export(&st, filter, lang, q.unmasked),
         "on-campus" => app::passes::ssr::on_campus_export(&st, q.campus_id.clone(), lang, q.unmasked),
         "blacklist" => app::rules::blacklist::export(&st, q.include_lifted, lang),
+        "parking-fees" => app::passes::ssr::fees_export(&st, app::passes::FeeFilter { status: q.status.clone(), plate: fee_plate, offset: 0 }, lang),
         _ => {
             let f = app::office::AuditFilter {
                 actor: q.actor.clone(),

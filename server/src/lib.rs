@@ -147,6 +147,9 @@ pub async fn every_minute(state: &AppState) -> Result<(), app::error::AppError> 
     }
     app::platform::sms::deliver_due(&state.db, state.sms.as_ref(), &state.keys, now).await?;
     app::applications::expire_due(state).await?;
+    // A month of days a minute: a campus upgrading with a year of scans
+    // has them counted within the hour.
+    app::statistics::rollup::roll_up_scans(state, 31).await?;
     Ok(())
 }
 

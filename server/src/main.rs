@@ -38,6 +38,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let state = build_state(config, system_clock()).await?;
     if demo_mode {
         if demo::seed_if_empty(&state).await? {
+            demo::seed_parking(&state).await?;
             tracing::info!("seeded the demo campus");
         }
         demo::print_accounts(&base);

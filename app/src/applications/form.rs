@@ -391,7 +391,7 @@ pub(super) async fn check_people_and_vehicle(st: &AppState, c: &Checked) -> Resu
 pub(super) async fn no_unpaid_fee<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(exec: E, plate: &str) -> Result<(), AppError> {
     let cents = crate::passes::ssr::unpaid_fee_cents(exec, plate).await?;
     if cents > 0 {
-        return Err(AppError::rule("plate", Msg::ErrUnpaidFee, crate::domain::gate::yuan(cents)));
+        return Err(AppError::rule("plate", Msg::ErrUnpaidFee, crate::domain::parking::yuan(cents)));
     }
     Ok(())
 }

@@ -45,6 +45,7 @@ pub fn AdminNav() -> impl IntoView {
                     let residents = admin || me.as_ref().is_some_and(|m| m.has(Role::ResidentOffice));
                     view! {
                         <Show when=move || admin>
+                            <A href="/admin/statistics">{t(Msg::Statistics)}</A>
                             <A href="/admin/campuses">{t(Msg::Campuses)}</A>
                             <A href="/admin/departments">{t(Msg::Departments)}</A>
                             <A href="/admin/staff">{t(Msg::Staff)}</A>
@@ -60,6 +61,7 @@ pub fn AdminNav() -> impl IntoView {
                             <A href="/admin/rules">{t(Msg::Rules)}</A>
                             <A href="/admin/scans">{t(Msg::ScanLog)}</A>
                             <A href="/admin/on-campus">{t(Msg::OnCampus)}</A>
+                            <A href="/admin/fees">{t(Msg::ParkingFees)}</A>
                             <A href="/admin/devices">{t(Msg::Devices)}</A>
                         </Show>
                     }
@@ -97,4 +99,19 @@ pub fn ExportLinks(list: &'static str, #[prop(into)] query: Signal<String>, #[pr
 /// A free-text filter as a value in an address's query.
 pub fn query_value(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// Rows an office list shows at a time.
+pub const LIST_PAGE: i64 = 100;
+
+/// The previous and next page of an office list, at `offset`.
+#[component]
+pub fn Pager(#[prop(into)] offset: Signal<i64>, on_page: Callback<i64>) -> impl IntoView {
+    view! {
+        <div class="row pager">
+            <button class="secondary" aria-label=t(OfficeMsg::PreviousPage) disabled=move || offset.get() == 0
+                on:click=move |_| on_page.run((offset.get_untracked() - LIST_PAGE).max(0))>"‹"</button>
+            <button class="secondary" aria-label=t(OfficeMsg::NextPage) on:click=move |_| on_page.run(offset.get_untracked() + LIST_PAGE)>"›"</button>
+        </div>
+    }
 }

@@ -7,7 +7,7 @@ mod admin;
 mod me;
 mod top_bar;
 
-pub use admin::{AdminNav, AdminOnly, ExportLinks, query_value};
+pub use admin::{AdminNav, AdminOnly, ExportLinks, LIST_PAGE, Pager, query_value};
 pub use me::*;
 pub use top_bar::*;
 

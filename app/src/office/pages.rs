@@ -1,5 +1,5 @@
 use super::*;
-use crate::components::{AdminNav, AdminOnly, query_value};
+use crate::components::{AdminNav, AdminOnly, Pager, query_value};
 use crate::components::{ErrorLine, resource};
 use crate::domain::account::ScopeKind;
 use crate::i18n::OfficeMsg;
@@ -149,10 +149,7 @@ fn AuditList() -> impl IntoView {
                     }
                 })}
             </Transition>
-            <div class="row pager">
-                <button class="secondary" aria-label=t(OfficeMsg::PreviousPage) disabled=move || offset.get() == 0 on:click=move |_| filter.update(|f| f.offset = (f.offset - 100).max(0))>"‹"</button>
-                <button class="secondary" aria-label=t(OfficeMsg::NextPage) on:click=move |_| filter.update(|f| f.offset += 100)>"›"</button>
-            </div>
+            <Pager offset=offset on_page=Callback::new(move |o| filter.update(|f| f.offset = o)) />
         </section>
     }
 }

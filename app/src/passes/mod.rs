@@ -7,6 +7,8 @@ mod arrivals;
 #[cfg(feature = "ssr")]
 mod devices;
 #[cfg(feature = "ssr")]
+mod fees;
+#[cfg(feature = "ssr")]
 mod issue;
 #[cfg(feature = "ssr")]
 mod office_queries;
@@ -175,11 +177,13 @@ server_fn! {
 }
 
 pub mod camera;
+mod fees_page;
 #[cfg(feature = "hydrate")]
 mod idb;
 mod office;
 pub mod offline;
 mod pages;
+pub use fees_page::*;
 pub use office::*;
 pub use pages::*;
 
@@ -189,9 +193,6 @@ role_fn!(SecurityAdmin,
     register_device "register_device"(gate_id: String, name: String) -> String => |st, me| ssr::register_device(&st, &ssr::scan_state()?.devices, &me, &gate_id, &name).await);
 role_fn!(SecurityAdmin, set_device_active "set_device_active"(id: String, active: bool) -> () => |st, me| ssr::set_device_active(&st, &ssr::scan_state()?.devices, &me, &id, active).await);
 
-role_fn!(SecurityAdmin,
-    /// Marks a vehicle's parking fees settled (paid at the office).
-    settle_fees "settle_fees"(plate: String) -> i64 => |st, me| ssr::settle_fees(&st, &me, &plate).await);
 role_fn!(SecurityAdmin,
     /// Clears a stale "inside" state (the camera missed the exit), with a reason.
     clear_vehicle_inside "clear_vehicle_inside"(plate: String, reason: String) -> () => |st, me| ssr::clear_inside(&st, &me, &plate, &reason).await);

@@ -2,7 +2,7 @@
 //! now, gate devices and the pass-signing keys.
 
 use super::*;
-use crate::components::{AdminNav, AdminOnly, ExportLinks};
+use crate::components::{AdminNav, AdminOnly, ExportLinks, Pager};
 use crate::components::{ErrorLine, resource};
 use crate::i18n::OfficeMsg;
 use crate::i18n::{Msg, t, use_i18n};
@@ -176,10 +176,7 @@ fn ScanLog() -> impl IntoView {
                     }
                 })}
             </Transition>
-            <div class="row pager">
-                <button class="secondary" aria-label=t(OfficeMsg::PreviousPage) disabled=move || filter.with(|f| f.offset == 0) on:click=move |_| filter.update(|f| f.offset = (f.offset - 100).max(0))>"‹"</button>
-                <button class="secondary" aria-label=t(OfficeMsg::NextPage) on:click=move |_| filter.update(|f| f.offset += 100)>"›"</button>
-            </div>
+            <Pager offset=Signal::derive(move || filter.with(|f| f.offset)) on_page=Callback::new(move |o| filter.update(|f| f.offset = o)) />
         </section>
     }
 }

@@ -1,6 +1,6 @@
 //! The security office's queries and actions behind `office.rs`: the scan
-//! log, who is on campus, gates to filter by, signing keys, parking fees
-//! settled and stale "inside" states cleared.
+//! log, who is on campus, gates to filter by, signing keys and stale
+//! "inside" states cleared.
 
 use super::stored::mask_name;
 use super::*;
@@ -9,32 +9,6 @@ use crate::i18n::Lang;
 use crate::i18n::Msg;
 use crate::platform::context::AppState;
 use crate::platform::export::{self, Sheet};
-
-pub async fn settle_fees(st: &AppState, me: &crate::platform::context::Principal, plate: &str) -> Result<i64, AppError> {
-    let plate = Plate::parse(plate).map_err(|_| AppError::invalid("plate", Msg::ErrPlate))?;
-    let now = st.clock.now_ms();
-    let mut tx = st.db.write.begin().await?;
-    let cents = super::passage::unpaid_fee_cents(&mut *tx, plate.as_str()).await?;
-    sqlx::query("UPDATE parking_fees SET settled_at = $1, settled_by = $2 WHERE plate = $3 AND settled_at IS NULL")
-        .bind(now)
-        .bind(me.actor_label())
-        .bind(plate.as_str())
-        .execute(&mut *tx)
-        .await?;
-    crate::platform::audit::record(
-        &mut *tx,
-        now,
-        &me.actor_label(),
-        "settle_fees",
-        "vehicle",
-        plate.as_str(),
-        serde_json::json!({"cents": cents}),
-        None,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(cents)
-}
 
 pub async fn clear_inside(st: &AppState, me: &crate::platform::context::Principal, plate: &str, reason: &str) -> Result<(), AppError> {
     let plate = Plate::parse(plate).map_err(|_| AppError::invalid("plate", Msg::ErrPlate))?;

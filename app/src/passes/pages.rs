@@ -332,7 +332,7 @@ pub fn ScannerPage() -> impl IntoView {
                 Some(s) => match s.result {
                 Ok(v) => {
                     let class = if v.allow { "verdict allow" } else { "verdict refuse" };
-                    let fee = v.fee_cents.filter(|c| *c > 0).map(|c| format!("{} ¥{}", Msg::ParkingFee.text(i18n.lang()), crate::domain::gate::yuan(c)));
+                    let fee = v.fee_cents.filter(|c| *c > 0).map(|c| format!("{} ¥{}", Msg::ParkingFee.text(i18n.lang()), crate::domain::parking::yuan(c)));
                     view! {
                         <div class=class id="verdict" role="status" data-reason=v.reason.code() data-offline=s.offline.to_string()>
                             <p class="verdict-word">{if v.allow { t(Msg::Allow)() } else { t(Msg::Refuse)() }}</p>

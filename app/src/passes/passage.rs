@@ -31,7 +31,7 @@ pub(super) async fn spend(tx: &mut Tx<'_>, pass_id: &str, gate_id: &str, at: i64
 }
 
 /// The parking rule of a pass's visit reason: the domain's one fee rule.
-pub use crate::domain::gate::FeeRule as Fees;
+pub use crate::domain::parking::FeeRule as Fees;
 
 pub(super) async fn fees_of(tx: &mut Tx<'_>, application_id: &str) -> Result<Fees, AppError> {
     let (category, free_minutes, cents_per_hour, daily_cap_cents): (String, i64, i64, i64) = sqlx::query_as(

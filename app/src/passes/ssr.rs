@@ -3,6 +3,7 @@
 //! for the areas, the server crate and the tests.
 
 pub use super::devices::*;
+pub use super::fees::*;
 pub use super::issue::*;
 pub use super::office_queries::*;
 pub use super::pass_page::*;

@@ -93,6 +93,13 @@ impl CampusClock {
         }
     }
 
+    /// How far campus wall time is ahead of UTC at an instant, in
+    /// milliseconds (statistics count hours and days with it).
+    pub fn utc_offset_ms(&self, at_ms: i64) -> i64 {
+        use chrono::Offset;
+        chrono::DateTime::from_timestamp_millis(at_ms).map(|t| t.with_timezone(&self.tz).offset().fix().local_minus_utc() as i64 * 1000).unwrap_or(0)
+    }
+
     /// The instant a campus date ends: the start of the next one.
     pub fn end_of_day(&self, date: NaiveDate) -> i64 {
         self.start_of_day(date.succ_opt().unwrap_or(date))

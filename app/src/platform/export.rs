@@ -16,6 +16,9 @@ use tokio::sync::mpsc;
 pub enum Cell {
     Text(String),
     Number(i64),
+    /// An amount of money in cents, shown as yuan with two decimals (a
+    /// number in the spreadsheet, so it sums).
+    Yuan(i64),
 }
 
 impl From<String> for Cell {
@@ -96,6 +99,7 @@ fn text_cells(row: &[Cell]) -> Vec<std::borrow::Cow<'_, str>> {
         .map(|c| match c {
             Cell::Text(s) => spreadsheet_safe(s),
             Cell::Number(n) => n.to_string().into(),
+            Cell::Yuan(c) => crate::domain::parking::yuan(*c).into(),
         })
         .collect()
 }
@@ -158,6 +162,7 @@ pub async fn xlsx(mut sheet: Sheet, title: &str) -> Result<tempfile::NamedTempFi
     tokio::task::spawn_blocking(move || {
         let mut book = Workbook::new();
         let bold = Format::new().set_bold();
+        let yuan_format = Format::new().set_num_format("0.00");
         let mut sheets = 0usize;
         let mut next_row = XLSX_MAX_ROWS;
         while let Some(row) = sheet.rows.blocking_recv() {
@@ -175,6 +180,7 @@ pub async fn xlsx(mut sheet: Sheet, title: &str) -> Result<tempfile::NamedTempFi
                 match cell {
                     Cell::Text(s) => ws.write_string(next_row, col, spreadsheet_safe(s)).map(|_| ()),
                     Cell::Number(n) => ws.write_number(next_row, col, *n as f64).map(|_| ()),
+                    Cell::Yuan(c) => ws.write_number_with_format(next_row, col, *c as f64 / 100.0, &yuan_format).map(|_| ()),
                 }
                 .map_err(xlsx_error)?;
             }

@@ -13,9 +13,13 @@ pub mod policies;
 #[cfg(feature = "ssr")]
 pub mod reasons;
 mod types;
+#[cfg(feature = "ssr")]
+pub mod vehicles;
+mod vehicles_page;
 
 pub use pages::*;
 pub use types::*;
+pub use vehicles_page::*;
 
 use crate::domain::policy::PassPolicy;
 use crate::error::AppError;
@@ -27,6 +31,7 @@ role_fn!(SecurityAdmin, add_to_blacklist "add_to_blacklist"(kind: BlacklistKind,
     |st, me| blacklist::add(&st, &me, kind, doc_type, &value, &reason).await);
 role_fn!(SecurityAdmin, lift_blacklist "lift_blacklist"(id: String, reason: String) -> () => |st, me| blacklist::lift(&st, &me, &id, &reason).await);
 role_fn!(SecurityAdmin, list_reasons "list_reasons"() -> Vec<ReasonView> => |st, me| reasons::reasons(&st, false).await);
+role_fn!(SecurityAdmin, list_vehicle_rules "list_vehicle_rules"() -> VehicleRulesSetup => |st, me| vehicles::vehicle_rules(&st).await);
 role_fn!(SecurityAdmin, list_policies "list_policies"() -> Vec<PassPolicy> => |st, me| policies::policies(&st).await);
 
 server_fn! {
@@ -36,6 +41,18 @@ server_fn! {
         respond(async move {
             let me = require_role(crate::domain::Role::SecurityAdmin).await?;
             reasons::save_reason(&state()?, &me, reason).await
+        })
+        .await
+    }
+}
+
+server_fn! {
+    "save_vehicle_rules", input = Json;
+    pub async fn save_vehicle_rules(rules: VehicleRulesForm) -> Result<(), AppError> {
+        use crate::platform::context::*;
+        respond(async move {
+            let me = require_role(crate::domain::Role::SecurityAdmin).await?;
+            vehicles::save_vehicle_rules(&state()?, &me, rules).await
         })
         .await
     }

@@ -95,7 +95,7 @@ fn BlacklistEditor() -> impl IntoView {
 
 #[component]
 pub fn RulesPage() -> impl IntoView {
-    view! { <AdminOnly><AdminNav /><h1 class="page-title">{t(Msg::Rules)}</h1><ReasonsEditor /><PoliciesEditor /></AdminOnly> }
+    view! { <AdminOnly><AdminNav /><h1 class="page-title">{t(Msg::Rules)}</h1><ReasonsEditor /><VehicleRulesEditor /><PoliciesEditor /></AdminOnly> }
 }
 
 #[component]

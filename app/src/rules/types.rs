@@ -89,3 +89,38 @@ pub fn doc_label(d: DocType) -> Msg {
         DocType::Other => Msg::DocOther,
     }
 }
+
+/// A visit reason's vehicle rules as the rules page shows them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VehicleRules {
+    pub reason: ReasonView,
+    /// Gate ids a private visit's car may use.
+    pub gates: Vec<String>,
+    pub free_minutes: i64,
+    pub cents_per_hour: i64,
+    pub daily_cap_cents: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VehicleGateChoice {
+    pub id: String,
+    /// Campus and gate, as the office reads them.
+    pub label: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VehicleRulesSetup {
+    pub reasons: Vec<VehicleRules>,
+    pub gates: Vec<VehicleGateChoice>,
+}
+
+/// The office's form for one reason: amounts in yuan as typed (the server
+/// parses them with `domain::parking::cents_from_yuan`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VehicleRulesForm {
+    pub reason_id: String,
+    pub gates: Vec<String>,
+    pub free_minutes: i64,
+    pub hourly_rate: String,
+    pub daily_cap: String,
+}

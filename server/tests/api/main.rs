@@ -20,3 +20,5 @@ mod process;
 mod residents;
 mod servers;
 mod sms;
+mod statistics;
+mod vehicles;

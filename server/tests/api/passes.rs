@@ -281,23 +281,23 @@ async fn a_hundred_concurrent_scans_of_a_single_use_pass_admit_exactly_one() {
     assert_eq!(c.app.count("SELECT COUNT(*) FROM scan_events WHERE allowed = 1").await, 1);
 }
 
-async fn gate_named(c: &Ctx, name: &str) -> String {
+pub async fn gate_named(c: &Ctx, name: &str) -> String {
     let (id,): (String,) = sqlx::query_as("SELECT id FROM gates WHERE name = $1").bind(name).fetch_one(&c.app.state.db.read).await.unwrap();
     id
 }
 
-async fn device(c: &Ctx, gate: &str) -> String {
+pub async fn device(c: &Ctx, gate: &str) -> String {
     let admin = c.app.staff("S0001").await;
     c.app.call::<String>(&admin, "register_device", &[("gate_id", gate), ("name", "车牌识别相机")]).await.unwrap()
 }
 
-async fn device_check(c: &Ctx, key: &str, body: Value) -> (u16, Value) {
+pub async fn device_check(c: &Ctx, key: &str, body: Value) -> (u16, Value) {
     let res = reqwest::Client::new().post(format!("{}/api/gate/v1/check", c.app.base)).bearer_auth(key).json(&body).send().await.unwrap();
     (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
 }
 
 /// An approved car visit for a private reason: plate 京A12345.
-async fn private_car_visit(c: &Ctx) -> String {
+pub async fn private_car_visit(c: &Ctx) -> String {
     let v = c.app.phone_user("13800000001").await;
     let private = c.setup.reasons.iter().find(|r| r.category == app::rules::ReasonCategory::Private).unwrap().id.clone();
     let mut f = c.form(json!([Ctx::entrant("李雷", "13800000001", &id_number(1), true)]), "京A12345");
@@ -366,7 +366,7 @@ async fn plate_cameras_ask_the_device_api_for_their_own_gate_only() {
     assert_eq!(err.msg(), app::i18n::Msg::ErrUnpaidFee);
     assert!(err.user_message(app::i18n::Lang::Zh).contains("10.00"));
     let admin = c.app.staff("S0001").await;
-    assert_eq!(c.app.call::<i64>(&admin, "settle_fees", &[("plate", "京A12345")]).await.unwrap(), 1000);
+    assert_eq!(c.app.call::<i64>(&admin, "settle_fees", &[("plate", "京A12345"), ("receipt_no", "R-1")]).await.unwrap(), 1000);
     c.submit(&w, f2).await.expect("settled: the plate may be booked again");
     // A device acts for its own gate only: its key carries the gate.
     let (_, v) = device_check(&c, &key, json!({"direction": "in", "qr": "x", "plate": "京A12345"})).await;

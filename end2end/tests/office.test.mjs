@@ -1,0 +1,78 @@
+// The security office's daily work on its PC and phone: vehicle rules and
+// parking fees set on the rules page, an unpaid fee settled against a
+// receipt, after which the list shows it paid.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, phone, open, shot, signInStaff, DEMO_PASSWORD, expectAccessible } from './helpers.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function admin() {
+  const { page } = await phone(browser);
+  await signInStaff(page, 'S0001', DEMO_PASSWORD);
+  await page.waitForURL((u) => u.pathname === '/');
+  return page;
+}
+
+test("the office sets a private visit's vehicle gates and fee, and settles an unpaid parking fee with its receipt", async () => {
+  const page = await admin();
+  await open(page, '/admin/rules');
+  await page.waitForSelector('#vehicle-rule-list');
+  // Official reasons: any vehicle gate, free; the demo's private ones use the north gate.
+  const rules = await page.textContent('#vehicle-rule-list');
+  assert.match(rules, /所有车行门，免费/);
+  assert.match(rules, /北门车行道/);
+  // The first private reason (official ones have no edit button).
+  const reason = await page.$eval('#vehicle-rule-list tr:has(button.link) td', (td) => td.firstChild.textContent.trim());
+  await page.click('#vehicle-rule-list button.link >> nth=0');
+  await page.waitForSelector('#vehicle-rule-form');
+  // A rate that is not money is refused by name; nothing is saved.
+  await page.fill('#hourly-rate', '5元');
+  await page.click('#vehicle-rule-form button[type=submit]');
+  await page.waitForSelector('#vehicle-rules .error');
+  assert.match(await page.textContent('#vehicle-rules .error'), /每小时收费/);
+  // The east campus's garage exit as well, ¥6 an hour, ¥40 a day.
+  await page.check('#vehicle-rule-form label:has-text("东校区车库出口") input');
+  await page.fill('#hourly-rate', '6');
+  await page.fill('#daily-cap', '40');
+  await expectAccessible(page, 'vehicle rules being edited');
+  await shot(page, 'office-vehicle-rules-edit');
+  await page.click('#vehicle-rule-form button[type=submit]');
+  await page.waitForSelector('#vehicle-rule-form', { state: 'detached' });
+  const row = await page.locator(`#vehicle-rule-list tr:has-text("${reason}")`).first();
+  await row.locator('text=6.00').waitFor();
+  await shot(page, 'office-vehicle-rules');
+  assert.match(await row.textContent(), /东校区车库出口/);
+  assert.match(await row.textContent(), /40\.00/);
+
+  await open(page, '/admin/fees');
+  await page.waitForSelector('#fee-list');
+  const unpaid = await page.textContent('#fee-list');
+  assert.match(unpaid, /京N12345/);
+  assert.match(unpaid, /20\.00/);
+  assert.doesNotMatch(unpaid, /沪A88888/, 'settled fees are not in the unpaid list');
+  await expectAccessible(page, 'unpaid parking fees');
+  await shot(page, 'office-fees-unpaid');
+  await page.click('#fee-list tr:has-text("京N12345") button.link');
+  await page.waitForSelector('#settle-form');
+  // A receipt number that is not one is refused.
+  await page.fill('#receipt-no', '收据');
+  await page.click('#settle-form button[type=submit]');
+  await page.waitForSelector('.error');
+  assert.match(await page.textContent('.error'), /收据号/);
+  await page.fill('#receipt-no', '2026-000118');
+  await page.click('#settle-form button[type=submit]');
+  await page.waitForSelector('#fees-settled');
+  assert.match(await page.textContent('#fees-settled'), /20\.00/);
+  await page.waitForSelector('#fees-empty');
+  await page.selectOption('#fees-status', 'settled');
+  await page.waitForFunction(() => /京N12345/.test(document.querySelector('#fee-list')?.textContent ?? ''));
+  const settled = await page.textContent('#fee-list tr:has-text("京N12345")');
+  assert.match(settled, /2026-000118/);
+  assert.match(settled, /周敏/);
+  await expectAccessible(page, 'settled parking fees');
+  await shot(page, 'office-fees-settled');
+  await page.context().close();
+});
