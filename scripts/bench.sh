@@ -89,6 +89,10 @@ gen_start=$(date +%s.%N)
 target/release/campus-pass-bench generate "$DATA" --people $PEOPLE --passes $PASSES --events $EVENTS --database-url "$DB_URL" 2>&1 | tee "$OUT/generate.log"
 gen_seconds=$(python3 -c "import time; print(round(time.time() - $gen_start, 1))")
 
+say "statistics: the finished days counted, then each view over a week, a month and a year"
+target/release/campus-pass-bench statistics "$DATA" --database-url "$DB_URL" > "$OUT/statistics.json"
+cat "$OUT/statistics.json"
+
 say "single-core Ed25519 verify rate"
 target/release/campus-pass-bench verify-rate "$DATA" --seconds 3 --database-url "$DB_URL" > "$OUT/verify-rate.json"
 cat "$OUT/verify-rate.json"

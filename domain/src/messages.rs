@@ -676,6 +676,7 @@ messages! {
     ConfirmSettled => "确认已收费", "Confirm paid";
     SettledNotice => "已登记收费，该车牌可再次预约。金额（元）：", "Payment recorded; the plate may book again. Amount (¥):";
     NoFees => "没有记录", "No records";
+    Numbers => "数字", "Numbers";
     SearchPlate => "按车牌查找", "Find a plate";
     SigningKeysHint => "更换后新通行码用新密钥签名；旧通行码在到期前仍然有效。", "After a rotation new passes are signed with the new key; older passes stay valid until they expire.";
     RotateKey => "更换签名密钥", "Rotate the signing key";

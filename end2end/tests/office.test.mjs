@@ -3,7 +3,7 @@
 // receipt, after which the list shows it paid.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, phone, open, shot, signInStaff, DEMO_PASSWORD, expectAccessible } from './helpers.mjs';
+import { launch, phone, open, shot, signInStaff, signInPhone, applySimple, newNumber, DEMO_PASSWORD, expectAccessible } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -74,5 +74,48 @@ test("the office sets a private visit's vehicle gates and fee, and settles an un
   assert.match(settled, /周敏/);
   await expectAccessible(page, 'settled parking fees');
   await shot(page, 'office-fees-settled');
+  await page.context().close();
+});
+
+test('the office reads its statistics as charts beside the numbers, on a phone and on a PC', async () => {
+  // Something to count: a visitor applies.
+  const number = newNumber();
+  const { page: visitor } = await phone(browser);
+  await signInPhone(visitor, number);
+  await applySimple(visitor, { name: '钱七', number, seq: 811 });
+  await visitor.context().close();
+  const page = await admin();
+  await open(page, '/admin/statistics');
+  await page.waitForSelector('#stats-by-status svg.chart');
+  await page.waitForSelector('#stats-by-gate svg.chart');
+  await page.waitForSelector('#stats-inside svg.chart');
+  // The chart is the server's SVG: a bar per row of the table beside it.
+  const rows = await page.$$eval('#stats-by-status tbody tr', (trs) => trs.map((tr) => [tr.cells[0].textContent, Number(tr.cells[1].textContent)]));
+  assert.ok(rows.some(([label, n]) => label === '审批中' && n >= 1), JSON.stringify(rows));
+  assert.equal(await page.$$eval('#stats-by-status svg rect', (r) => r.length), rows.length);
+  assert.equal(await page.getAttribute('#stats-by-status svg', 'aria-label'), '申请：按状态');
+  assert.equal(await page.$$eval('#stats-by-hour svg rect', (r) => r.length), 24);
+  // No chart fits wider than the phone.
+  const overflow = await page.$$eval('svg.chart', (svgs) => svgs.filter((s) => s.getBoundingClientRect().right > window.innerWidth).length);
+  assert.equal(overflow, 0);
+  await expectAccessible(page, 'statistics');
+  await shot(page, 'office-statistics-phone');
+  // A period that ends before it starts is refused with a sentence.
+  await page.fill('#stats-from', '2026-12-31');
+  await page.dispatchEvent('#stats-from', 'change');
+  await page.fill('#stats-to', '2026-01-01');
+  await page.dispatchEvent('#stats-to', 'change');
+  await page.waitForSelector('p.error[role=alert]');
+  assert.match(await page.textContent('p.error[role=alert]'), /结束日期不能早于开始日期/);
+  await page.fill('#stats-from', '');
+  await page.dispatchEvent('#stats-from', 'change');
+  await page.fill('#stats-to', '');
+  await page.dispatchEvent('#stats-to', 'change');
+  await page.waitForSelector('#stats-by-status svg.chart');
+  // One campus's statistics, on the office's PC.
+  await page.selectOption('#stats-campus', { label: '主校区' });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.waitForSelector('#stats-by-gate svg.chart');
+  await shot(page, 'office-statistics-pc');
   await page.context().close();
 });

@@ -32,8 +32,8 @@ const WIDTH: i64 = 640;
 /// One horizontal bar per row, its value at its end: for lists of names
 /// (statuses, steps, gates, reasons).
 pub fn bars(title: &str, rows: &[(String, i64)]) -> String {
-    let row_h = 34;
-    let (label_w, value_w) = (210, 90);
+    let row_h = 44;
+    let (label_w, value_w) = (230, 100);
     let bar_w = WIDTH - label_w - value_w;
     let height = (rows.len() as i64).max(1) * row_h + 8;
     let scale = axis_max(rows.iter().map(|(_, v)| *v).max().unwrap_or(0));
@@ -50,13 +50,13 @@ pub fn bars(title: &str, rows: &[(String, i64)]) -> String {
             svg,
             r#"<text x="{}" y="{}" text-anchor="end" class="chart-label">{}</text><rect x="{label_w}" y="{}" width="{w}" height="{}" rx="3" class="chart-bar"><title>{}: {value}</title></rect><text x="{}" y="{}" class="chart-value">{value}</text>"#,
             label_w - 8,
-            y + 22,
-            escape(&clip(label, 9)),
-            y + 4,
-            row_h - 10,
+            y + 28,
+            escape(&clip(label, 8)),
+            y + 6,
+            row_h - 14,
             escape(label),
             label_w + w + 6,
-            y + 22,
+            y + 28,
         );
     }
     svg.push_str("</svg>");
@@ -66,7 +66,7 @@ pub fn bars(title: &str, rows: &[(String, i64)]) -> String {
 /// One column per entry, left to right, with every `label_every`th label
 /// under it: for hours of the day and days of a period.
 pub fn columns(title: &str, cols: &[(String, i64)], label_every: usize) -> String {
-    let (top, plot_h, axis_h, left) = (24, 200, 30, 48);
+    let (top, plot_h, axis_h, left) = (28, 220, 40, 64);
     let height = top + plot_h + axis_h;
     let n = cols.len().max(1) as i64;
     let col_w = (WIDTH - left - 8) as f64 / n as f64;
@@ -124,7 +124,7 @@ mod tests {
         assert!(!svg.contains("<script>") && svg.contains("&lt;script&gt;") && svg.contains("&quot;"));
         assert!(svg.contains(r#"aria-label="校门 &lt;gates&gt;""#));
         // 100 is the scale: its bar is the full width, 50 half of it, 0 none.
-        assert!(svg.contains(r#"width="340""#) && svg.contains(r#"width="170""#) && svg.contains(r#"width="0""#));
+        assert!(svg.contains(r#"width="310""#) && svg.contains(r#"width="155""#) && svg.contains(r#"width="0""#));
     }
 
     #[test]

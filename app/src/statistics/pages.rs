@@ -57,9 +57,11 @@ fn Statistics() -> impl IntoView {
                 <label>{t(OfficeMsg::ToDate)}<input id="stats-to" type="date" on:change=set(|f, v| f.to = v) /></label>
             </div>
         </section>
-        <StatsSections view=applications />
-        <StatsSections view=scans />
-        <StatsSections view=inside />
+        <div class="stats-grid">
+            <StatsSections view=applications />
+            <StatsSections view=scans />
+            <StatsSections view=inside />
+        </div>
     }
 }
 
@@ -90,12 +92,21 @@ fn StatsSections(view: Resource<Result<StatsView, AppError>, crate::components::
                             <section class="card stats" id=format!("stats-{}", s.id)>
                                 <h2>{s.title.clone()}</h2>
                                 <p class="muted small">{period} {(!s.note.is_empty()).then(|| format!(" · {}", s.note))}</p>
-                                <div class="stats-body">
-                                    <div class="chart-box" inner_html=s.svg></div>
-                                    <table class="list small">
-                                        <tbody>{s.rows.into_iter().map(|(label, n)| view! { <tr><td>{label}</td><td class="num">{n}</td></tr> }).collect_view()}</tbody>
-                                    </table>
-                                </div>
+                                {if s.rows.is_empty() {
+                                    view! { <p class="muted">{t(OfficeMsg::NoFees)}</p> }.into_any()
+                                } else {
+                                    // Short lists open; hours and days folded (the chart shows them).
+                                    let open = s.rows.len() <= 8;
+                                    view! {
+                                        <div class="chart-box" inner_html=s.svg></div>
+                                        <details open=open>
+                                            <summary>{t(OfficeMsg::Numbers)}</summary>
+                                            <table class="list small">
+                                                <tbody>{s.rows.into_iter().map(|(label, n)| view! { <tr><td>{label}</td><td class="num">{n}</td></tr> }).collect_view()}</tbody>
+                                            </table>
+                                        </details>
+                                    }.into_any()
+                                }}
                             </section>
                         }
                     }).collect_view().into_any(),

@@ -9,6 +9,10 @@
 //!   campus-pass-bench qr-video DIR OUT.y4m
 //!       a YUV4MPEG2 video of the first multi-use pass's QR, for Chromium's
 //!       fake camera.
+//!   campus-pass-bench statistics DIR [--database-url URL]
+//!       counts the finished days' scans as the servers' upkeep does (timed),
+//!       then times each view of the office's statistics over a week, a
+//!       month and a year: JSON with the slowest of five runs of each.
 //!   campus-pass-bench verify-rate DIR [--seconds S]
 //!       the single-core Ed25519 verify rate, through the server's gate path
 //!       (`passes::verify`, now the domain's ed25519-dalek verifier) and the
@@ -29,6 +33,7 @@ async fn main() {
     let r = match args.first().map(String::as_str) {
         Some("generate") => generate(&args[1..]).await,
         Some("verify-rate") => verify_rate(&args[1..]).await,
+        Some("statistics") => statistics(&args[1..]).await,
         Some("qr-video") => qr_video(&args[1..]),
         _ => Err("usage: campus-pass-bench generate DIR [--people N] [--passes N] [--events N] [--database-url URL] | verify-rate DIR [--seconds S]"
             .into()),
@@ -323,6 +328,43 @@ fn qr_video(args: &[String]) -> Result<(), Error> {
         video.extend(std::iter::repeat_n(128u8, w * h / 2));
     }
     std::fs::write(out, video)?;
+    Ok(())
+}
+
+async fn statistics(args: &[String]) -> Result<(), Error> {
+    use app::i18n::Lang;
+    use app::statistics::{StatsFilter, queries};
+    let dir = PathBuf::from(args.first().ok_or("statistics needs the folder of a generated campus")?);
+    let st = state(&dir, opt(args, "--database-url")).await?;
+    let t = Instant::now();
+    let mut days = 0;
+    loop {
+        let n = app::statistics::rollup::roll_up_scans(&st, 1000).await?;
+        days += n;
+        if n == 0 {
+            break;
+        }
+    }
+    let rollup_s = t.elapsed().as_secs_f64();
+    let today = st.clock.today();
+    let mut views = serde_json::Map::new();
+    for (period, days_back) in [("week", 6), ("month", 29), ("year", 366)] {
+        let filter = StatsFilter { from: (today - chrono::Duration::days(days_back)).to_string(), to: today.to_string(), ..StatsFilter::default() };
+        for view in ["applications", "scans", "inside"] {
+            let mut worst = 0f64;
+            for _ in 0..5 {
+                let t = Instant::now();
+                match view {
+                    "applications" => drop(queries::applications(&st, &filter, Lang::Zh).await?),
+                    "scans" => drop(queries::scans(&st, &filter, Lang::Zh).await?),
+                    _ => drop(queries::inside(&st, &filter, Lang::Zh).await?),
+                }
+                worst = worst.max(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            views.insert(format!("{view}_{period}_ms"), serde_json::json!((worst * 10.0).round() / 10.0));
+        }
+    }
+    println!("{}", serde_json::json!({"rollup_days": days, "rollup_s": (rollup_s * 10.0).round() / 10.0, "views": views}));
     Ok(())
 }
 
