@@ -46,6 +46,7 @@ fn SignedInHome(me: Me) -> impl IntoView {
     };
     let admin = me.has(Role::SecurityAdmin);
     let resident_office = admin || me.has(Role::ResidentOffice);
+    let hr = admin || me.has(Role::Hr);
     let approver = me.has(Role::Approver);
     let guard = me.has(Role::Guard);
     let visitor = !me.is_staff();
@@ -85,7 +86,12 @@ fn SignedInHome(me: Me) -> impl IntoView {
         <Show when=move || resident_office>
             <a class="tile" href="/admin/households" id="tile-households"><strong>{t(Msg::Households)}</strong><span>{t(Msg::PrintPoster)}</span></a>
         </Show>
+        <Show when=move || hr>
+            <a class="tile" href="/hr/blacklist" id="tile-staff-blacklist"><strong>{t(Msg::StaffBlacklist)}</strong></a>
+        </Show>
         <Show when=move || admin>
+            <a class="tile" href="/admin/statistics" id="tile-statistics"><strong>{t(Msg::Statistics)}</strong></a>
+            <a class="tile" href="/admin/fees" id="tile-fees"><strong>{t(Msg::ParkingFees)}</strong></a>
             <a class="tile" href="/admin/on-campus" id="tile-on-campus"><strong>{t(Msg::OnCampus)}</strong></a>
             <a class="tile" href="/admin/scans" id="tile-scans"><strong>{t(Msg::ScanLog)}</strong></a>
             <a class="tile" href="/admin/blacklist"><strong>{t(Msg::Blacklist)}</strong></a>

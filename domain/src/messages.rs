@@ -504,6 +504,7 @@ messages! {
     Devices => "闸机与设备", "Gate devices";
     ParkingFees => "停车费", "Parking fees";
     Statistics => "统计", "Statistics";
+    StaffBlacklist => "教职工黑名单", "Staff blacklist";
     ErrStatsBackwards => "结束日期不能早于开始日期", "The end date cannot be before the start date";
     ErrStatsTooLong => "统计期间最长 367 天", "A period can be at most 367 days";
     // households and residents (the resident office)
@@ -632,6 +633,7 @@ messages! {
     DeviceKeyOnce => "设备密钥（只显示这一次，请配置到设备中）：", "Device key (shown only this once; configure it on the device):";
     LastSeen => "最近联系", "Last seen";
     SigningKeys => "通行码签名密钥", "Pass-signing keys";
+    StaffBlacklistHint => "人事处维护：列入名单的教职工不能申请、也不能使用教职工通行证（已有的通行证立即失效，离线核验在下次同步后失效）。", "Kept by HR: a listed staff member can neither apply for nor use a staff pass (passes stop at once online, offline after the next sync).";
     StepNumber => "第{n}步", "Step {n}";
     StatsByStatus => "申请：按状态", "Applications by status";
     StatsByStep => "审批中：按当前步骤", "In review, by current step";

@@ -37,6 +37,7 @@ pub const ACCOUNTS: &[DemoAccount] = &[
     DemoAccount { staff_no: "R0001", name: "郑丽", department: "LOG", what: "resident office / 社区办（居民管理）" },
     // Last, so the accounts above keep their demo mobiles.
     DemoAccount { staff_no: "G0002", name: "钱坤", department: "SEC", what: "guard at 主校区 南门, the next shift / 门岗（下一班）" },
+    DemoAccount { staff_no: "H0001", name: "孔丹", department: "LOG", what: "HR: the staff blacklist / 人事处（教职工黑名单）" },
 ];
 
 /// 吴芳, householder of 教工宿舍 5栋 302 on the main campus.
@@ -135,6 +136,7 @@ pub async fn seed_if_empty(st: &AppState) -> Result<bool, sqlx::Error> {
             Some('G') => Some(("guard", south_gate.clone())),
             Some('A') => Some(("approver", dept_ids[a.department].clone())),
             Some('R') => Some(("resident_office", String::new())),
+            Some('H') => Some(("hr", String::new())),
             _ => None,
         };
         if let Some((role, scope)) = grant {

@@ -43,6 +43,7 @@ pub fn AdminNav() -> impl IntoView {
                     let me = me.await.ok().flatten();
                     let admin = me.as_ref().is_some_and(|m| m.has(Role::SecurityAdmin));
                     let residents = admin || me.as_ref().is_some_and(|m| m.has(Role::ResidentOffice));
+                    let hr = admin || me.as_ref().is_some_and(|m| m.has(Role::Hr));
                     view! {
                         <Show when=move || admin>
                             <A href="/admin/statistics">{t(Msg::Statistics)}</A>
@@ -52,6 +53,9 @@ pub fn AdminNav() -> impl IntoView {
                         </Show>
                         <Show when=move || residents>
                             <A href="/admin/households">{t(Msg::Households)}</A>
+                        </Show>
+                        <Show when=move || hr>
+                            <A href="/hr/blacklist">{t(Msg::StaffBlacklist)}</A>
                         </Show>
                         <Show when=move || admin>
                             <A href="/admin/grants">{t(Msg::Grants)}</A>

@@ -1,5 +1,6 @@
 //! The blacklists: listing, adding and lifting entries (each change touches
-//! the holder's passes, so the gates' rosters learn of it).
+//! the holder's passes, so the gates' rosters learn of it). HR's staff
+//! entries are HR's (`staff_blacklist.rs`): this list leaves them out.
 
 use super::*;
 use crate::domain::document::{DocType, DocumentNumber};
@@ -15,7 +16,7 @@ use serde_json::json;
 
 /// The entries, newest first; only their masked numbers are kept.
 const ENTRIES: &str = "SELECT id, kind, masked, reason, added_by, added_at, lifted_by, lifted_at, lift_reason FROM blacklist
-     WHERE ($1 = 1 OR lifted_at IS NULL) ORDER BY added_at DESC";
+     WHERE ($1 = 1 OR lifted_at IS NULL) AND staff_id IS NULL ORDER BY added_at DESC";
 
 fn entry(st: &AppState, r: EntryRow) -> BlacklistEntry {
     BlacklistEntry {
@@ -124,13 +125,14 @@ pub async fn lift(st: &AppState, me: &Principal, id: &str, reason: &str) -> Resu
     let reason = crate::fields::text("reason", reason, 200)?;
     let now = st.clock.now_ms();
     let mut tx = st.db.write.begin().await?;
-    let r = sqlx::query("UPDATE blacklist SET lifted_at = $1, lifted_by = $2, lift_reason = $3 WHERE id = $4 AND lifted_at IS NULL")
-        .bind(now)
-        .bind(me.actor_label())
-        .bind(&reason)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    let r =
+        sqlx::query("UPDATE blacklist SET lifted_at = $1, lifted_by = $2, lift_reason = $3 WHERE id = $4 AND lifted_at IS NULL AND staff_id IS NULL")
+            .bind(now)
+            .bind(me.actor_label())
+            .bind(&reason)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
     if r.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }

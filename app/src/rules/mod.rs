@@ -12,12 +12,16 @@ mod pages;
 pub mod policies;
 #[cfg(feature = "ssr")]
 pub mod reasons;
+#[cfg(feature = "ssr")]
+pub mod staff_blacklist;
+mod staff_blacklist_page;
 mod types;
 #[cfg(feature = "ssr")]
 pub mod vehicles;
 mod vehicles_page;
 
 pub use pages::*;
+pub use staff_blacklist_page::*;
 pub use types::*;
 pub use vehicles_page::*;
 
@@ -30,6 +34,12 @@ role_fn!(SecurityAdmin, list_blacklist "list_blacklist"(include_lifted: bool) ->
 role_fn!(SecurityAdmin, add_to_blacklist "add_to_blacklist"(kind: BlacklistKind, doc_type: crate::domain::document::DocType, value: String, reason: String) -> String =>
     |st, me| blacklist::add(&st, &me, kind, doc_type, &value, &reason).await);
 role_fn!(SecurityAdmin, lift_blacklist "lift_blacklist"(id: String, reason: String) -> () => |st, me| blacklist::lift(&st, &me, &id, &reason).await);
+role_fn!([Hr, SecurityAdmin], list_staff_blacklist "list_staff_blacklist"(include_lifted: bool) -> Vec<StaffBlacklistEntry> =>
+    |st, me| staff_blacklist::list(&st, include_lifted).await);
+role_fn!([Hr, SecurityAdmin],
+    /// Lists a staff member (by staff number): no staff pass for them, at the gate or by application.
+    add_staff_to_blacklist "add_staff_to_blacklist"(staff_no: String, reason: String) -> String => |st, me| staff_blacklist::add(&st, &me, &staff_no, &reason).await);
+role_fn!([Hr, SecurityAdmin], lift_staff_blacklist "lift_staff_blacklist"(id: String, reason: String) -> () => |st, me| staff_blacklist::lift(&st, &me, &id, &reason).await);
 role_fn!(SecurityAdmin, list_reasons "list_reasons"() -> Vec<ReasonView> => |st, me| reasons::reasons(&st, false).await);
 role_fn!(SecurityAdmin, list_vehicle_rules "list_vehicle_rules"() -> VehicleRulesSetup => |st, me| vehicles::vehicle_rules(&st).await);
 role_fn!(SecurityAdmin, list_policies "list_policies"() -> Vec<PassPolicy> => |st, me| policies::policies(&st).await);

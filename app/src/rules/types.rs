@@ -124,3 +124,16 @@ pub struct VehicleRulesForm {
     pub hourly_rate: String,
     pub daily_cap: String,
 }
+
+/// An entry of the staff blacklist HR keeps.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StaffBlacklistEntry {
+    pub id: String,
+    pub staff_no: String,
+    pub name: String,
+    pub department: String,
+    pub reason: String,
+    pub added_by: String,
+    pub added_at: String,
+    pub lifted: Option<String>,
+}

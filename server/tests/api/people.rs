@@ -4,7 +4,7 @@
 //! filed by their department (seed 000 §二), and policies that drive them.
 
 use crate::applications::{Ctx, ctx, id_number};
-use crate::passes::south_gate;
+use crate::passes::{south_gate, visit_day};
 use app::applications::{ApplicationDetail, ApplicationRow, FormSetup, Handler};
 use app::domain::gate::Reason;
 use app::domain::lifecycle::Status;
@@ -522,4 +522,51 @@ async fn a_policy_that_cannot_work_is_refused_and_the_chosen_step_and_review_are
     // Changing anything but the admin's own policies is refused.
     let guard = c.app.staff("G0001").await;
     assert_eq!(c.app.call_json::<()>(&guard, "save_policy", json!({"policy": staff})).await.unwrap_err().0, 403);
+}
+
+#[tokio::test]
+async fn hr_lists_a_staff_member_who_then_can_neither_apply_for_nor_use_a_staff_pass() {
+    let c = ctx().await;
+    let me = c.app.staff("T1001").await;
+    let id = c.submit(&me, staff_form(&c, "2026-11-26", "2026-11-30")).await.unwrap();
+    let head = c.app.staff("A1001").await;
+    let hist = department_id(&c, "HIST").await;
+    let handlers: Vec<Handler> = c.app.call_json(&head, "next_step_handlers", json!({"id": id, "department_id": hist})).await.unwrap();
+    approve_naming(&c, &head, &id, json!({"department_id": hist, "staff_id": handlers[0].staff_id})).await.unwrap();
+    c.act(&c.app.staff("A2001").await, &id, "Approve", "", Value::Null).await.unwrap();
+    let token = token_for(&c, &id).await;
+    let gate = south_gate(&c).await;
+
+    let hr = c.app.staff("H0001").await;
+    let err = c.app.call::<String>(&hr, "add_staff_to_blacklist", &[("staff_no", "NOBODY"), ("reason", "离职")]).await.unwrap_err();
+    assert_eq!(err.1.msg(), Msg::ErrUnknownStaff);
+    let err = c.app.call::<String>(&hr, "add_staff_to_blacklist", &[("staff_no", "T1001"), ("reason", " ")]).await.unwrap_err();
+    assert_eq!(err.0, 422);
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM blacklist").await, 0, "refusals write nothing");
+    let listed_at = c.app.state.clock.now_ms();
+    let entry: String = c.app.call(&hr, "add_staff_to_blacklist", &[("staff_no", "t1001"), ("reason", "违反校规")]).await.unwrap();
+    let touched = format!("SELECT COUNT(*) FROM passes WHERE application_id = '{id}' AND updated_at >= {listed_at}");
+    assert_eq!(c.app.count(&touched).await, 1, "the pass is in the next roster delta");
+    assert_eq!(c.app.call::<String>(&hr, "add_staff_to_blacklist", &[("staff_no", "T1001"), ("reason", "再次")]).await.unwrap_err().0, 409);
+    let listed: Vec<app::rules::StaffBlacklistEntry> = c.app.call(&hr, "list_staff_blacklist", &[("include_lifted", "false")]).await.unwrap();
+    assert_eq!(listed.iter().map(|e| (e.staff_no.as_str(), e.name.as_str(), e.reason.as_str())).collect::<Vec<_>>(), [("T1001", "张伟", "违反校规")]);
+    // The office's own list leaves HR's entries out, and cannot lift them.
+    let admin = c.app.staff("S0001").await;
+    let office: Vec<app::rules::BlacklistEntry> = c.app.call(&admin, "list_blacklist", &[("include_lifted", "true")]).await.unwrap();
+    assert!(office.is_empty(), "{office:?}");
+    assert_eq!(c.app.call::<()>(&admin, "lift_blacklist", &[("id", &entry), ("reason", "误")]).await.unwrap_err().0, 404);
+
+    // The staff pass is refused at the gate, and marked changed for the offline rosters.
+    visit_day(&c);
+    let v = scan(&c, &gate, &token).await;
+    assert_eq!((v.allow, v.reason), (false, Reason::Blacklisted));
+    // A new staff pass is refused with the neutral sentence.
+    let me = c.app.staff("T1001").await;
+    let err = c.submit(&me, staff_form(&c, "2026-11-28", "2026-11-29")).await.unwrap_err();
+    assert_eq!(err.1.msg(), Msg::ErrNotPermitted);
+    // Lifted by HR: the pass works again.
+    let hr = c.app.staff("H0001").await;
+    c.app.call::<()>(&hr, "lift_staff_blacklist", &[("id", &entry), ("reason", "申诉成立")]).await.unwrap();
+    assert!(scan(&c, &gate, &token).await.allow);
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM audit_log WHERE action IN ('staff_blacklist_add', 'staff_blacklist_lift')").await, 2);
 }
