@@ -634,6 +634,9 @@ messages! {
     LastSeen => "最近联系", "Last seen";
     SigningKeys => "通行码签名密钥", "Pass-signing keys";
     StaffBlacklistHint => "人事处维护：列入名单的教职工不能申请、也不能使用教职工通行证（已有的通行证立即失效，离线核验在下次同步后失效）。", "Kept by HR: a listed staff member can neither apply for nor use a staff pass (passes stop at once online, offline after the next sync).";
+    SubmittedAt => "提交时间", "Submitted";
+    CurrentStep => "当前步骤", "Current step";
+    ExportApplications => "导出申请明细（含当前步骤）", "Export the applications (with their current step)";
     StepNumber => "第{n}步", "Step {n}";
     StatsByStatus => "申请：按状态", "Applications by status";
     StatsByStep => "审批中：按当前步骤", "In review, by current step";
@@ -677,7 +680,7 @@ messages! {
     SettleFeesFor => "登记收费：车牌", "Record payment for plate";
     ConfirmSettled => "确认已收费", "Confirm paid";
     SettledNotice => "已登记收费，该车牌可再次预约。金额（元）：", "Payment recorded; the plate may book again. Amount (¥):";
-    NoFees => "没有记录", "No records";
+    NoRecords => "没有记录", "No records";
     Numbers => "数字", "Numbers";
     SearchPlate => "按车牌查找", "Find a plate";
     SigningKeysHint => "更换后新通行码用新密钥签名；旧通行码在到期前仍然有效。", "After a rotation new passes are signed with the new key; older passes stay valid until they expire.";

@@ -87,7 +87,7 @@ test('the office reads its statistics as charts beside the numbers, on a phone a
   const page = await admin();
   await open(page, '/admin/statistics');
   await page.waitForSelector('#stats-by-status svg.chart');
-  await page.waitForSelector('#stats-by-gate svg.chart');
+  await page.waitForSelector('#stats-by-gate');
   await page.waitForSelector('#stats-inside svg.chart');
   // The chart is the server's SVG: a bar per row of the table beside it.
   const rows = await page.$$eval('#stats-by-status tbody tr', (trs) => trs.map((tr) => [tr.cells[0].textContent, Number(tr.cells[1].textContent)]));
@@ -115,7 +115,7 @@ test('the office reads its statistics as charts beside the numbers, on a phone a
   // One campus's statistics, on the office's PC.
   await page.selectOption('#stats-campus', { label: '主校区' });
   await page.setViewportSize({ width: 1280, height: 900 });
-  await page.waitForSelector('#stats-by-gate svg.chart');
+  await page.waitForSelector('#stats-by-hour svg.chart');
   await shot(page, 'office-statistics-pc');
   await page.context().close();
 });

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 
 /// The lists that can be exported, by the name in the address.
-pub const LISTS: &[&str] = &["scans", "on-campus", "blacklist", "audit", "fees"];
+pub const LISTS: &[&str] = &["scans", "on-campus", "blacklist", "audit", "fees", "applications"];
 
 #[derive(Deserialize)]
 pub struct ExportQuery {
@@ -51,6 +51,10 @@ pub struct ExportQuery {
     status: String,
     #[serde(default)]
     plate: String,
+    #[serde(default)]
+    department_id: String,
+    #[serde(default)]
+    kind: String,
 }
 
 #[tracing::instrument(name = "api.export", skip_all, fields(list = %list))]
@@ -82,15 +86,28 @@ pub async fn export(
         "blacklist" => "blacklist",
         "audit" => "audit-trail",
         "fees" => "parking-fees",
+        "applications" => "applications",
         _ => return Err(AppError::NotFound.into()),
     };
     // Bad filters are refused before anything is written to the trail.
     let fee_plate = app::passes::ssr::plate_filter(&q.plate)?;
+    let applications = app::statistics::StatsFilter {
+        campus_id: q.campus_id.clone(),
+        department_id: q.department_id.clone(),
+        kind: q.kind.clone(),
+        status: q.status.clone(),
+        gate_id: String::new(),
+        from: q.from.clone(),
+        to: q.to.clone(),
+    };
+    // The applications' period is the statistics page's (a week by default, at most 367 days).
+    let period = if name == "applications" { Some(app::statistics::queries::period(&st, &applications)?) } else { None };
     let now = st.clock.now_ms();
     let forwarded: Vec<&str> = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
     let ip = client_address(peer.ip(), &forwarded.join(","), st.config.trust_proxy, &st.config.trusted_proxies).to_string();
     let filters = serde_json::json!({"campus_id": q.campus_id, "gate_id": q.gate_id, "verdict": q.verdict, "from": q.from, "to": q.to, "include_lifted": q.include_lifted,
-        "actor": q.actor, "action": q.action, "record": q.record, "status": q.status, "plate": q.plate});
+        "actor": q.actor, "action": q.action, "record": q.record, "status": q.status, "plate": q.plate,
+        "department_id": q.department_id, "kind": q.kind});
     app::platform::audit::record(
         &st.db.write,
         now,
@@ -107,6 +124,10 @@ pub async fn export(
         "scan-log" => app::passes::ssr::scan_log_export(&st, filter, lang, q.unmasked),
         "on-campus" => app::passes::ssr::on_campus_export(&st, q.campus_id.clone(), lang, q.unmasked),
         "blacklist" => app::rules::blacklist::export(&st, q.include_lifted, lang),
+        "applications" => match period {
+            Some(p) => app::statistics::queries::applications_export(&st, applications, p, lang, q.unmasked),
+            None => return Err(AppError::Internal.into()),
+        },
         "parking-fees" => app::passes::ssr::fees_export(&st, app::passes::FeeFilter { status: q.status.clone(), plate: fee_plate, offset: 0 }, lang),
         _ => {
             let f = app::office::AuditFilter {

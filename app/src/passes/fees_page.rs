@@ -110,7 +110,7 @@ fn Fees() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match rows.await {
                         Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
-                        Ok(list) if list.is_empty() => view! { <p class="muted" id="fees-empty">{t(OfficeMsg::NoFees)}</p> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="muted" id="fees-empty">{t(OfficeMsg::NoRecords)}</p> }.into_any(),
                         Ok(list) => view! {
                             <div class="scroll" tabindex="0" role="region" aria-label=t(Msg::ParkingFees)>
                             <table class="list small" id="fee-list">

@@ -92,20 +92,8 @@ pub async fn add(st: &AppState, me: &Principal, kind: BlacklistKind, doc_type: D
     let now = st.clock.now_ms();
     let id = new_id();
     let mut tx = st.db.write.begin().await?;
-    let r = sqlx::query("INSERT INTO blacklist (id, kind, entry_key, masked, reason, added_by, added_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(&id)
-        .bind(kind.code())
-        .bind(&key)
-        .bind(&masked)
-        .bind(&reason)
-        .bind(me.actor_label())
-        .bind(now)
-        .execute(&mut *tx)
-        .await;
-    if let Err(e) = r {
-        return Err(if is_unique_violation(&e) { AppError::Conflict { msg: Msg::ErrDuplicate } } else { e.into() });
-    }
-    super::listed::touch_holders_passes(&mut tx, kind, &key, now).await?;
+    insert_entry(&mut tx, NewEntry { id: &id, kind, key: &key, masked: &masked, reason: &reason, actor: &me.actor_label(), staff_id: None }, now)
+        .await?;
     audit::record(
         &mut *tx,
         now,
@@ -119,6 +107,40 @@ pub async fn add(st: &AppState, me: &Principal, kind: BlacklistKind, doc_type: D
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// An entry to write: the office's (no staff member) or HR's.
+pub(super) struct NewEntry<'a> {
+    pub id: &'a str,
+    pub kind: BlacklistKind,
+    pub key: &'a str,
+    pub masked: &'a str,
+    pub reason: &'a str,
+    pub actor: &'a str,
+    pub staff_id: Option<&'a str>,
+}
+
+/// Writes an entry and marks the holder's passes changed; a key already
+/// listed is a conflict (one active entry per key, by a unique index).
+pub(super) async fn insert_entry(tx: &mut sqlx::Transaction<'_, sqlx::Any>, e: NewEntry<'_>, now: i64) -> Result<(), AppError> {
+    let r = sqlx::query(
+        "INSERT INTO blacklist (id, kind, entry_key, masked, reason, added_by, added_at, staff_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(e.id)
+    .bind(e.kind.code())
+    .bind(e.key)
+    .bind(e.masked)
+    .bind(e.reason)
+    .bind(e.actor)
+    .bind(now)
+    .bind(e.staff_id)
+    .execute(&mut **tx)
+    .await;
+    if let Err(err) = r {
+        return Err(if is_unique_violation(&err) { AppError::Conflict { msg: Msg::ErrDuplicate } } else { err.into() });
+    }
+    super::listed::touch_holders_passes(tx, e.kind, e.key, now).await?;
+    Ok(())
 }
 
 pub async fn lift(st: &AppState, me: &Principal, id: &str, reason: &str) -> Result<(), AppError> {

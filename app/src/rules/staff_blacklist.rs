@@ -12,7 +12,7 @@ use crate::i18n::Msg;
 use crate::platform::{
     audit,
     context::{AppState, Principal, client_ip},
-    db::{is_unique_violation, new_id},
+    db::new_id,
 };
 use serde_json::json;
 
@@ -67,22 +67,16 @@ pub async fn add(st: &AppState, me: &Principal, staff_no: &str, reason: &str) ->
     let now = st.clock.now_ms();
     let id = new_id();
     let mut tx = st.db.write.begin().await?;
-    let r = sqlx::query(
-        "INSERT INTO blacklist (id, kind, entry_key, masked, reason, added_by, added_at, staff_id) VALUES ($1, 'document', $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&id)
-    .bind(&key)
-    .bind(&staff_no)
-    .bind(&reason)
-    .bind(me.actor_label())
-    .bind(now)
-    .bind(&staff_id)
-    .execute(&mut *tx)
-    .await;
-    if let Err(e) = r {
-        return Err(if is_unique_violation(&e) { AppError::Conflict { msg: Msg::ErrDuplicate } } else { e.into() });
-    }
-    super::listed::touch_holders_passes(&mut tx, BlacklistKind::Document, &key, now).await?;
+    let entry = super::blacklist::NewEntry {
+        id: &id,
+        kind: BlacklistKind::Document,
+        key: &key,
+        masked: &staff_no,
+        reason: &reason,
+        actor: &me.actor_label(),
+        staff_id: Some(&staff_id),
+    };
+    super::blacklist::insert_entry(&mut tx, entry, now).await?;
     audit::record(
         &mut *tx,
         now,

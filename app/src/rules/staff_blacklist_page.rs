@@ -50,7 +50,7 @@ fn StaffBlacklistEditor() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match list.await {
                         Err(e) => view! { <p class="error">{e.user_message(i18n.lang())}</p> }.into_any(),
-                        Ok(rows) if rows.is_empty() => view! { <p class="muted" id="staff-bl-empty">{t(OfficeMsg::NoFees)}</p> }.into_any(),
+                        Ok(rows) if rows.is_empty() => view! { <p class="muted" id="staff-bl-empty">{t(OfficeMsg::NoRecords)}</p> }.into_any(),
                         Ok(rows) => view! {
                             <div class="scroll" tabindex="0" role="region" aria-label=t(Msg::StaffBlacklist)>
                             <table class="list small" id="staff-blacklist">

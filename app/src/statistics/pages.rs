@@ -3,7 +3,7 @@
 //! on a phone (the charts scale to the width).
 
 use super::*;
-use crate::components::{AdminNav, AdminOnly, resource};
+use crate::components::{AdminNav, AdminOnly, ExportLinks, query_value, resource};
 use crate::domain::policy::PassKind;
 use crate::i18n::{Msg, OfficeMsg, t, use_i18n};
 
@@ -56,6 +56,11 @@ fn Statistics() -> impl IntoView {
                 <label>{t(OfficeMsg::FromDate)}<input id="stats-from" type="date" on:change=set(|f, v| f.from = v) /></label>
                 <label>{t(OfficeMsg::ToDate)}<input id="stats-to" type="date" on:change=set(|f, v| f.to = v) /></label>
             </div>
+            <p class="small muted">{t(OfficeMsg::ExportApplications)}</p>
+            <ExportLinks list="applications" names=true query=Signal::derive(move || filter.with(|f| format!(
+                "campus_id={}&department_id={}&kind={}&status={}&from={}&to={}",
+                query_value(&f.campus_id), query_value(&f.department_id), query_value(&f.kind), query_value(&f.status), query_value(&f.from), query_value(&f.to)
+            ))) />
         </section>
         <div class="stats-grid">
             <StatsSections view=applications />
@@ -93,7 +98,7 @@ fn StatsSections(view: Resource<Result<StatsView, AppError>, crate::components::
                                 <h2>{s.title.clone()}</h2>
                                 <p class="muted small">{period} {(!s.note.is_empty()).then(|| format!(" · {}", s.note))}</p>
                                 {if s.rows.is_empty() {
-                                    view! { <p class="muted">{t(OfficeMsg::NoFees)}</p> }.into_any()
+                                    view! { <p class="muted">{t(OfficeMsg::NoRecords)}</p> }.into_any()
                                 } else {
                                     // Short lists open; hours and days folded (the chart shows them).
                                     let open = s.rows.len() <= 8;

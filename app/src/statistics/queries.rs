@@ -32,6 +32,11 @@ fn section(id: &str, title: &str, note: String, rows: Vec<(String, i64)>, column
     Section { id: id.into(), title: title.into(), note, rows, svg }
 }
 
+/// A step as the office reads it: "第2步 计算机学院" (steps count from 1).
+fn step_label(step: u8, who: &str, lang: Lang) -> String {
+    format!("{} {who}", OfficeMsg::StepNumber.text(lang).replace("{n}", &(step as u32 + 1).to_string()))
+}
+
 /// The applications' filter after `FROM applications a`: `$1`–`$7` (a
 /// status matches its steps and, for `rejected`, those not yet seen).
 const APPLICATIONS: &str = "a.created_at >= $1 AND a.created_at < $2 AND ($3 = '' OR a.campus_id = $3) AND ($4 = '' OR a.department_id = $4)
@@ -96,7 +101,7 @@ pub async fn applications(st: &AppState, f: &StatsFilter, lang: Lang) -> Result<
                 _ => 0,
             };
             let who = staff.or(dept).unwrap_or_default();
-            (step, format!("{} {}", OfficeMsg::StepNumber.text(lang).replace("{n}", &(step as u32 + 1).to_string()), who), n)
+            (step, step_label(step, &who, lang), n)
         })
         .collect();
     step_rows.sort();
@@ -281,4 +286,74 @@ pub async fn choices(st: &AppState) -> Result<StatsChoices, AppError> {
     .fetch_all(&st.db.read)
     .await?;
     Ok(StatsChoices { campuses, departments, gates })
+}
+
+#[derive(sqlx::FromRow)]
+struct ApplicationLine {
+    created_at: i64,
+    kind: String,
+    status: String,
+    waiting_department: Option<String>,
+    waiting_staff: Option<String>,
+    applicant_phone: String,
+    department: Option<String>,
+    campus: Option<String>,
+    reason: Option<String>,
+    start_date: String,
+    end_date: String,
+}
+
+/// The applications behind the numbers, as filtered, with the step each
+/// waits at (seed 004's 查询统计): a file's rows, newest first; applicants'
+/// mobiles masked unless `unmasked`. The period was checked by [`period`].
+pub fn applications_export(st: &AppState, f: StatsFilter, p: Period, lang: Lang, unmasked: bool) -> crate::platform::export::Sheet {
+    use crate::platform::export;
+    let headers = [
+        OfficeMsg::SubmittedAt.text(lang),
+        Msg::PassKindLabel.text(lang),
+        Msg::Status.text(lang),
+        OfficeMsg::CurrentStep.text(lang),
+        Msg::Phone.text(lang),
+        Msg::Department.text(lang),
+        Msg::Campus.text(lang),
+        Msg::VisitReason.text(lang),
+        OfficeMsg::FromDate.text(lang),
+        OfficeMsg::ToDate.text(lang),
+    ];
+    let st = st.clone();
+    let rows = export::rows(move |out| async move {
+        let sql = format!(
+            "SELECT a.created_at, a.kind, a.status, wd.name AS waiting_department, ws.name AS waiting_staff, a.applicant_phone,
+                    d.name AS department, c.name AS campus, r.name AS reason, a.start_date, a.end_date
+             FROM applications a LEFT JOIN departments d ON d.id = a.department_id LEFT JOIN campuses c ON c.id = a.campus_id
+             LEFT JOIN visit_reasons r ON r.id = a.reason_id
+             LEFT JOIN departments wd ON wd.id = a.waiting_department_id LEFT JOIN staff ws ON ws.id = a.waiting_staff_id
+             WHERE {APPLICATIONS} ORDER BY a.created_at DESC"
+        );
+        let read = bind_applications(sqlx::query_as::<_, ApplicationLine>(&sql), &st, &p, &f).fetch(&st.db.read);
+        export::send_all(&out, read, |a| {
+            let status = Status::from_code(&a.status);
+            let step = match status {
+                Some(Status::InReview { step }) => step_label(step, &a.waiting_staff.or(a.waiting_department).unwrap_or_default(), lang),
+                _ => String::new(),
+            };
+            let phone =
+                if unmasked { a.applicant_phone } else { crate::domain::Phone::parse(&a.applicant_phone).map(|p| p.masked()).unwrap_or_default() };
+            vec![
+                st.clock.format(a.created_at).into(),
+                crate::domain::policy::PassKind::from_code(&a.kind).map(|k| k.label().text(lang)).unwrap_or_default().into(),
+                status.map(|s| crate::applications::status_label(s).text(lang)).unwrap_or_default().into(),
+                step.into(),
+                phone.into(),
+                a.department.unwrap_or_default().into(),
+                a.campus.unwrap_or_default().into(),
+                a.reason.unwrap_or_default().into(),
+                a.start_date.into(),
+                a.end_date.into(),
+            ]
+        })
+        .await?;
+        Ok(())
+    });
+    export::Sheet::new(&headers, rows)
 }

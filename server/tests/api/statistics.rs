@@ -100,6 +100,29 @@ async fn each_statistic_matches_the_hand_count_before_and_after_its_days_are_cou
         assert_eq!((err.0, err.1.field()), (422, Some(field)));
     }
 
+    // The applications behind the numbers, as a file with their current step.
+    let csv = |query: &'static str| {
+        let (base, admin) = (c.app.base.clone(), admin.clone());
+        async move {
+            let res = admin.get(format!("{base}/api/export/applications?format=csv&{query}")).send().await.unwrap();
+            (res.status().as_u16(), String::from_utf8_lossy(&res.bytes().await.unwrap()).trim_start_matches('\u{feff}').to_owned())
+        }
+    };
+    let (status, text) = csv("from=2026-11-20&to=2026-11-30").await;
+    assert_eq!(status, 200);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "提交时间,类型,状态,当前步骤,手机号,部门,校区,来访事由,开始日期,结束日期");
+    assert_eq!(lines.len(), 5, "{text}");
+    assert!(lines.iter().any(|l| l.contains(&format!(",第1步 {},", host.0))) && lines.iter().any(|l| l.contains(",第2步 计算机学院,")), "{text}");
+    assert!(text.contains("138****0003") && !text.contains("13800000003"), "mobiles masked: {text}");
+    let (_, full) = csv("from=2026-11-20&to=2026-11-30&unmasked=true&status=in_review").await;
+    assert_eq!(full.lines().count(), 3, "{full}");
+    assert!(full.contains("13800000003"));
+    let audited = c.app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'export' AND record_kind = 'applications'").await;
+    assert_eq!(audited, 2);
+    assert_eq!(csv("from=2025-01-01&to=2026-11-30").await.0, 422);
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'export'").await, 2, "a refused export is not written");
+
     // Two weeks on, the days are final: two servers' upkeep count them once,
     // and the view reads the counts and answers the same.
     c.app.clock.set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 14, 1, 0, 0).unwrap());
