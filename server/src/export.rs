@@ -20,7 +20,7 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 
 /// The lists that can be exported, by the name in the address.
-pub const LISTS: &[&str] = &["scans", "on-campus", "blacklist", "audit", "fees", "applications"];
+pub const LISTS: &[&str] = &["scans", "on-campus", "blacklist", "audit", "fees", "applications", "staff", "households"];
 
 #[derive(Deserialize)]
 pub struct ExportQuery {
@@ -55,6 +55,10 @@ pub struct ExportQuery {
     department_id: String,
     #[serde(default)]
     kind: String,
+    #[serde(default)]
+    query: String,
+    #[serde(default)]
+    community: String,
 }
 
 #[tracing::instrument(name = "api.export", skip_all, fields(list = %list))]
@@ -66,8 +70,11 @@ pub async fn export(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let me = principal_from(&st, &headers).await?.ok_or(AppError::Unauthenticated)?;
+    // The households are the resident office's too; every other list the security office's.
+    let may = |role| me.has(role);
+    let allowed = may(app::domain::Role::SecurityAdmin) || (list == "households" && may(app::domain::Role::ResidentOffice));
     match me.staff() {
-        Some(s) if !s.must_change_password && me.has(app::domain::Role::SecurityAdmin) => {}
+        Some(s) if !s.must_change_password && allowed => {}
         _ => return Err(AppError::Forbidden.into()),
     }
     let format = ExportFormat::from_code(&q.format).ok_or_else(|| AppError::invalid("format", Msg::ErrBadRequest))?;
@@ -87,6 +94,8 @@ pub async fn export(
         "audit" => "audit-trail",
         "fees" => "parking-fees",
         "applications" => "applications",
+        "staff" => "staff",
+        "households" => "households",
         _ => return Err(AppError::NotFound.into()),
     };
     // Bad filters are refused before anything is written to the trail.
@@ -107,7 +116,7 @@ pub async fn export(
     let ip = client_address(peer.ip(), &forwarded.join(","), st.config.trust_proxy, &st.config.trusted_proxies).to_string();
     let filters = serde_json::json!({"campus_id": q.campus_id, "gate_id": q.gate_id, "verdict": q.verdict, "from": q.from, "to": q.to, "include_lifted": q.include_lifted,
         "actor": q.actor, "action": q.action, "record": q.record, "status": q.status, "plate": q.plate,
-        "department_id": q.department_id, "kind": q.kind});
+        "department_id": q.department_id, "kind": q.kind, "query": q.query, "community": q.community});
     app::platform::audit::record(
         &st.db.write,
         now,
@@ -128,6 +137,8 @@ pub async fn export(
             Some(p) => app::statistics::queries::applications_export(&st, applications, p, lang, q.unmasked),
             None => return Err(AppError::Internal.into()),
         },
+        "staff" => app::directory::ssr::staff_export(&st, &q.query, &q.department_id, lang, q.unmasked),
+        "households" => app::residents::ssr::households_export(&st, &q.campus_id, &q.community, &q.query, lang, q.unmasked),
         "parking-fees" => app::passes::ssr::fees_export(&st, app::passes::FeeFilter { status: q.status.clone(), plate: fee_plate, offset: 0 }, lang),
         _ => {
             let f = app::office::AuditFilter {

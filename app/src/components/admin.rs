@@ -77,10 +77,16 @@ pub fn AdminNav() -> impl IntoView {
 
 /// Download links for an office list as it is filtered now (`query`, the
 /// filter as `key=value&…`): CSV and Excel, in the page's language. With
-/// `names`, a security admin may ask for full names (the server writes
-/// every export to the audit trail).
+/// `names`, the office may ask for what the list masks (full names, or
+/// with `mobiles` full mobile numbers); the server writes every export to
+/// the audit trail.
 #[component]
-pub fn ExportLinks(list: &'static str, #[prop(into)] query: Signal<String>, #[prop(optional)] names: bool) -> impl IntoView {
+pub fn ExportLinks(
+    list: &'static str,
+    #[prop(into)] query: Signal<String>,
+    #[prop(optional)] names: bool,
+    #[prop(optional)] mobiles: bool,
+) -> impl IntoView {
     let i18n = crate::i18n::use_i18n();
     let unmasked = RwSignal::new(false);
     let href = move |format: &'static str| {
@@ -93,8 +99,9 @@ pub fn ExportLinks(list: &'static str, #[prop(into)] query: Signal<String>, #[pr
         <div class="row export">
             <a class="button secondary" id=format!("export-{list}-csv") href=href("csv") download>{t(OfficeMsg::ExportCsv)}</a>
             <a class="button secondary" id=format!("export-{list}-xlsx") href=href("xlsx") download>{t(OfficeMsg::ExportXlsx)}</a>
-            <Show when=move || names>
-                <label class="check"><input type="checkbox" prop:checked=unmasked on:change=move |ev| unmasked.set(event_target_checked(&ev)) />{t(OfficeMsg::ExportUnmasked)}</label>
+            <Show when=move || names || mobiles>
+                <label class="check"><input type="checkbox" prop:checked=unmasked on:change=move |ev| unmasked.set(event_target_checked(&ev)) />
+                    {t(if mobiles { OfficeMsg::ExportUnmaskedMobiles } else { OfficeMsg::ExportUnmasked })}</label>
             </Show>
         </div>
     }

@@ -2,7 +2,7 @@
 //! import. (Just over 400 lines: three small pages, each with its editor.)
 
 use super::*;
-use crate::components::{AdminNav, AdminOnly, ErrorLine, default_to_first, resource};
+use crate::components::{AdminNav, AdminOnly, ErrorLine, ExportLinks, default_to_first, query_value, resource};
 use crate::i18n::OfficeMsg;
 use crate::i18n::{Msg, t, use_i18n};
 
@@ -239,6 +239,7 @@ fn StaffEditor() -> impl IntoView {
     view! {
         <section class="card">
             <h1>{t(Msg::Staff)}</h1>
+            <ExportLinks list="staff" mobiles=true query=Signal::derive(move || format!("query={}&department_id={}", query_value(&query.get()), query_value(&dept_filter.get()))) />
             <div class="row">
                 <input type="search" placeholder=t(Msg::Search) aria-label=t(Msg::Search) prop:value=query on:input=move |ev| { offset.set(0); query.set(event_target_value(&ev)) } />
                 <Suspense fallback=|| ()>

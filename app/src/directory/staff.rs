@@ -24,11 +24,44 @@ struct StaffRow {
     must_change_password: i64,
 }
 
+/// The staff list's filter: `$1` a LIKE pattern, `$2` a department or ''.
+const STAFF_FILTER: &str = "FROM staff s JOIN departments d ON d.id = s.department_id
+     WHERE (s.staff_no LIKE $1 OR s.name LIKE $1) AND ($2 = '' OR s.department_id = $2)";
+
+fn staff_pattern(query: &str) -> String {
+    format!("%{}%", query.trim().replace(['%', '_'], ""))
+}
+
+fn masked_phone(phone: Option<String>) -> Option<String> {
+    phone.and_then(|p| Phone::parse(&p).ok()).map(|p| p.masked())
+}
+
+/// The staff list as filtered on the page, as a file's rows (mobiles
+/// masked unless `unmasked`).
+pub fn staff_export(st: &AppState, query: &str, department_id: &str, lang: crate::i18n::Lang, unmasked: bool) -> crate::platform::export::Sheet {
+    use crate::platform::export;
+    let headers = [Msg::StaffNo.text(lang), Msg::PersonName.text(lang), Msg::Department.text(lang), Msg::Phone.text(lang), Msg::Status.text(lang)];
+    let (st, pattern, dept) = (st.clone(), staff_pattern(query), department_id.trim().to_owned());
+    let rows = export::rows(move |out| async move {
+        let sql = format!(
+            "SELECT s.id, s.staff_no, s.name, s.department_id, d.name AS department, s.phone, s.active, s.must_change_password {STAFF_FILTER} ORDER BY s.staff_no"
+        );
+        let read = sqlx::query_as::<_, StaffRow>(&sql).bind(&pattern).bind(&dept).fetch(&st.db.read);
+        export::send_all(&out, read, |r| {
+            let phone = if unmasked { r.phone } else { masked_phone(r.phone) };
+            let status = if r.active != 0 { Msg::Active } else { Msg::Inactive };
+            vec![r.staff_no.into(), r.name.into(), r.department.into(), phone.unwrap_or_default().into(), status.text(lang).into()]
+        })
+        .await?;
+        Ok(())
+    });
+    export::Sheet::new(&headers, rows)
+}
+
 pub async fn staff_page(st: &AppState, query: &str, department_id: &str, offset: i64) -> Result<StaffPage, AppError> {
-    let pattern = format!("%{}%", query.trim().replace(['%', '_'], ""));
+    let pattern = staff_pattern(query);
     let dept = department_id.trim();
-    let filter = "FROM staff s JOIN departments d ON d.id = s.department_id
-         WHERE (s.staff_no LIKE $1 OR s.name LIKE $1) AND ($2 = '' OR s.department_id = $2)";
+    let filter = STAFF_FILTER;
     let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {filter}")).bind(&pattern).bind(dept).fetch_one(&st.db.read).await?;
     let rows: Vec<StaffRow> = sqlx::query_as(&format!(
         "SELECT s.id, s.staff_no, s.name, s.department_id, d.name AS department, s.phone, s.active, s.must_change_password {filter}
@@ -49,7 +82,7 @@ pub async fn staff_page(st: &AppState, query: &str, department_id: &str, offset:
                 name: r.name,
                 department_id: r.department_id,
                 department: r.department,
-                phone: r.phone.and_then(|p| Phone::parse(&p).ok()).map(|p| p.masked()),
+                phone: masked_phone(r.phone),
                 active: r.active != 0,
                 must_change_password: r.must_change_password != 0,
             })

@@ -57,16 +57,95 @@ struct MemberRow {
     householder: i64,
 }
 
+/// The households list's filter (after `FROM households h`): `$1` campus,
+/// `$2` community, `$3` the search, `$4` it as a LIKE pattern, `$5` it as
+/// a mobile (each '' for all).
+const HOUSEHOLD_WHERE: &str = "WHERE ($1 = '' OR h.campus_id = $1) AND ($2 = '' OR h.community = $2)
+       AND ($3 = '' OR h.door LIKE $4 OR h.building LIKE $4 OR h.community LIKE $4
+            OR EXISTS (SELECT 1 FROM residents r WHERE r.household_id = h.id AND (r.name LIKE $4 OR r.phone = $5)))";
+
+#[derive(sqlx::FromRow)]
+struct ResidentLine {
+    campus: String,
+    community: String,
+    building: String,
+    door: String,
+    paper_pass: i64,
+    name: String,
+    phone: String,
+    doc_masked: String,
+    householder: i64,
+}
+
+/// The households as filtered on the page, one member a row, as a file
+/// (mobiles masked unless `unmasked`; documents always masked: the list
+/// never unseals them).
+pub fn households_export(
+    st: &AppState,
+    campus_id: &str,
+    community: &str,
+    query: &str,
+    lang: crate::i18n::Lang,
+    unmasked: bool,
+) -> crate::platform::export::Sheet {
+    use crate::i18n::OfficeMsg;
+    use crate::platform::export;
+    let headers = [
+        Msg::Campus.text(lang),
+        Msg::Community.text(lang),
+        Msg::Building.text(lang),
+        Msg::Door.text(lang),
+        OfficeMsg::PaperPass.text(lang),
+        Msg::PersonName.text(lang),
+        Msg::Phone.text(lang),
+        Msg::DocNumber.text(lang),
+        OfficeMsg::Householder.text(lang),
+    ];
+    let q = query.trim().to_owned();
+    let binds = (
+        campus_id.trim().to_owned(),
+        community.trim().to_owned(),
+        format!("%{}%", q.replace(['%', '_'], "")),
+        Phone::parse(&q).map(|p| p.as_str().to_owned()).unwrap_or_default(),
+        q,
+    );
+    let st = st.clone();
+    let rows = export::rows(move |out| async move {
+        let (campus, community, pattern, phone, q) = binds;
+        let sql = format!(
+            "SELECT c.name AS campus, h.community, h.building, h.door, h.paper_pass, m.name, m.phone, m.doc_masked, m.householder
+             FROM households h JOIN campuses c ON c.id = h.campus_id JOIN residents m ON m.household_id = h.id
+             {HOUSEHOLD_WHERE} ORDER BY c.created_at, h.campus_id, h.community, h.building, h.door, m.householder DESC, m.created_at"
+        );
+        let read = sqlx::query_as::<_, ResidentLine>(&sql).bind(&campus).bind(&community).bind(&q).bind(&pattern).bind(&phone).fetch(&st.db.read);
+        export::send_all(&out, read, |m| {
+            let yes = |b: i64| if b != 0 { OfficeMsg::Yes.text(lang) } else { "" };
+            let phone = if unmasked { m.phone } else { masked_phone(&m.phone) };
+            vec![
+                m.campus.into(),
+                m.community.into(),
+                m.building.into(),
+                m.door.into(),
+                yes(m.paper_pass).into(),
+                m.name.into(),
+                phone.into(),
+                m.doc_masked.into(),
+                yes(m.householder).into(),
+            ]
+        })
+        .await?;
+        Ok(())
+    });
+    export::Sheet::new(&headers, rows)
+}
+
 /// One page of households, filtered by campus, community and a search
 /// (door, building, community, a member's name, or a member's full mobile).
 pub async fn households_page(st: &AppState, campus_id: &str, community: &str, query: &str, offset: i64) -> Result<HouseholdPage, AppError> {
     let q = query.trim();
     let pattern = format!("%{}%", q.replace(['%', '_'], ""));
     let phone = Phone::parse(q).map(|p| p.as_str().to_owned()).unwrap_or_default();
-    let filter = "FROM households h JOIN campuses c ON c.id = h.campus_id
-         WHERE ($1 = '' OR h.campus_id = $1) AND ($2 = '' OR h.community = $2)
-           AND ($3 = '' OR h.door LIKE $4 OR h.building LIKE $4 OR h.community LIKE $4
-                OR EXISTS (SELECT 1 FROM residents r WHERE r.household_id = h.id AND (r.name LIKE $4 OR r.phone = $5)))";
+    let filter = format!("FROM households h JOIN campuses c ON c.id = h.campus_id {HOUSEHOLD_WHERE}");
     let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {filter}"))
         .bind(campus_id.trim())
         .bind(community.trim())

@@ -3,7 +3,7 @@
 //! (Over 400 lines: one page with three editors, the import and the poster.)
 
 use super::*;
-use crate::components::{AdminNav, AdminOnly, ErrorLine, resource};
+use crate::components::{AdminNav, AdminOnly, ErrorLine, ExportLinks, query_value, resource};
 use crate::domain::Role;
 use crate::i18n::OfficeMsg;
 use crate::i18n::{Lang, Msg, t, use_i18n};
@@ -145,6 +145,9 @@ fn HouseholdsEditor() -> impl IntoView {
     view! {
         <section class="card">
             <h1>{t(Msg::Households)}</h1>
+            <ExportLinks list="households" mobiles=true query=Signal::derive(move || format!(
+                "campus_id={}&community={}&query={}", query_value(&campus.get()), query_value(&community.get()), query_value(&query.get())
+            )) />
             <p class="muted small">{t(OfficeMsg::HouseholdsHint)}</p>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {

@@ -57,7 +57,7 @@ fn Statistics() -> impl IntoView {
                 <label>{t(OfficeMsg::ToDate)}<input id="stats-to" type="date" on:change=set(|f, v| f.to = v) /></label>
             </div>
             <p class="small muted">{t(OfficeMsg::ExportApplications)}</p>
-            <ExportLinks list="applications" names=true query=Signal::derive(move || filter.with(|f| format!(
+            <ExportLinks list="applications" mobiles=true query=Signal::derive(move || filter.with(|f| format!(
                 "campus_id={}&department_id={}&kind={}&status={}&from={}&to={}",
                 query_value(&f.campus_id), query_value(&f.department_id), query_value(&f.kind), query_value(&f.status), query_value(&f.from), query_value(&f.to)
             ))) />

@@ -162,3 +162,42 @@ async fn the_audit_trail_is_searched_by_who_what_which_record_and_when_and_expor
     assert_eq!(text.lines().count(), 2, "{text}");
     assert!(text.contains("set_arrival_texts"));
 }
+
+#[tokio::test]
+async fn personnel_lists_export_as_filtered_with_mobiles_masked_unless_asked() {
+    let app = TestApp::spawn().await;
+    app.seed_demo().await;
+    let admin = app.staff("S0001").await;
+    let (status, _, csv) = download(&app, &admin, "/api/export/staff?format=csv").await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "工号,姓名,部门,手机号,状态");
+    assert_eq!(lines.len() as i64, 1 + app.count("SELECT COUNT(*) FROM staff").await);
+    assert!(lines.iter().any(|l| l.starts_with("T1001,张伟,计算机学院,137****")), "{text}");
+    assert!(!text.contains("1370000"), "mobiles masked: {text}");
+    let (_, _, csv) = download(&app, &admin, "/api/export/staff?format=csv&unmasked=true&query=T1001").await;
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    assert_eq!(text.lines().count(), 2, "as filtered: {text}");
+    assert!(text.contains(",1370000"), "{text}");
+
+    // Households, one member a row, read back by openpyxl; the resident office may export them.
+    let office = app.staff("R0001").await;
+    let (status, _, xlsx) = download(&app, &office, "/api/export/households?format=xlsx").await;
+    assert_eq!(status, 200);
+    let sheets = read_xlsx(&xlsx);
+    let rows = &sheets[0].1;
+    let cells: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|(v, _)| v.as_str().unwrap_or_default().to_owned()).collect()).collect();
+    assert_eq!(cells[0], ["校区", "小区名称", "楼栋号", "门牌号", "已领纸质通行证", "姓名", "手机号", "证件号码", "户主"]);
+    assert_eq!(cells.len() as i64, 1 + app.count("SELECT COUNT(*) FROM residents").await);
+    let wu = cells.iter().find(|r| r[5] == "吴芳").expect("the demo householder");
+    assert_eq!((wu[6].as_str(), wu[8].as_str()), ("139****9000", "是"));
+    assert!(wu[7].contains('*'), "documents always masked: {wu:?}");
+    // The resident office exports households only; a guard nothing.
+    assert_eq!(download(&app, &office, "/api/export/staff?format=csv").await.0, 403);
+    let guard = app.staff("G0001").await;
+    assert_eq!(download(&app, &guard, "/api/export/households?format=csv").await.0, 403);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'export' AND record_kind = 'staff'").await, 2);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'export' AND record_kind = 'households' AND actor LIKE '%R0001%'").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'export'").await, 3, "refused exports are not written");
+}
