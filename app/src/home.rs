@@ -91,6 +91,7 @@ fn SignedInHome(me: Me) -> impl IntoView {
         </Show>
         <Show when=move || admin>
             <a class="tile" href="/admin/statistics" id="tile-statistics"><strong>{t(Msg::Statistics)}</strong></a>
+            <a class="tile" href="/admin/roll-call" id="tile-roll-call"><strong>{t(Msg::RollCall)}</strong></a>
             <a class="tile" href="/admin/fees" id="tile-fees"><strong>{t(Msg::ParkingFees)}</strong></a>
             <a class="tile" href="/admin/on-campus" id="tile-on-campus"><strong>{t(Msg::OnCampus)}</strong></a>
             <a class="tile" href="/admin/scans" id="tile-scans"><strong>{t(Msg::ScanLog)}</strong></a>

@@ -198,6 +198,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/devices") view=passes::DevicesPage />
                     <Route path=path!("/admin/fees") view=passes::FeesPage />
                     <Route path=path!("/admin/statistics") view=statistics::StatisticsPage />
+                    <Route path=path!("/admin/roll-call") view=passes::RollCallPage />
                     <Route path=path!("/hr/blacklist") view=rules::StaffBlacklistPage />
                     <Route path=path!("/apply") view=|| view! { <PageIsland><applications::ApplyPage /></PageIsland> } />
                     <Route path=path!("/resident") view=|| view! { <PageIsland><applications::ResidentApplyPage /></PageIsland> } />

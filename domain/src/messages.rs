@@ -505,6 +505,8 @@ messages! {
     ParkingFees => "停车费", "Parking fees";
     Statistics => "统计", "Statistics";
     StaffBlacklist => "教职工黑名单", "Staff blacklist";
+    RollCall => "清点与疏散", "Roll call";
+    ErrDrillOpen => "该校区已有进行中的演练，请先结束它", "A drill is already running on this campus: end it first";
     ErrStatsBackwards => "结束日期不能早于开始日期", "The end date cannot be before the start date";
     ErrStatsTooLong => "统计期间最长 367 天", "A period can be at most 367 days";
     // households and residents (the resident office)
@@ -638,6 +640,17 @@ messages! {
     SubmittedAt => "提交时间", "Submitted";
     CurrentStep => "当前步骤", "Current step";
     ExportApplications => "导出申请明细（含当前步骤）", "Export the applications (with their current step)";
+    RollCallHint => "疏散或演练时：此刻在校的人员和车辆及其联系方式（仅保卫处管理员可见，每次查看记入审计日志）。可打印、导出。", "For an evacuation or a drill: who is inside now and how to reach them (security admins only; each view is written to the audit trail). Printable and exportable.";
+    PeopleAndVehiclesInside => "人（车）在校", "inside (people and vehicles)";
+    HostAndDepartment => "接待人 · 部门", "Host · department";
+    Drills => "演练", "Drills";
+    DrillName => "演练名称", "Drill name";
+    StartDrill => "开始演练（以此刻在校人员为准）", "Start a drill (everyone inside now)";
+    AccountedFor => "已清点", "accounted for";
+    MarkAccounted => "已到", "Here";
+    Undo => "撤销", "Undo";
+    EndDrill => "结束演练", "End the drill";
+    Minutes => "分钟", "min";
     StepNumber => "第{n}步", "Step {n}";
     StatsByStatus => "申请：按状态", "Applications by status";
     StatsByStep => "审批中：按当前步骤", "In review, by current step";

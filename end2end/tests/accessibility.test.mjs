@@ -47,6 +47,8 @@ test("each role's home, and every page of the security office, pass WCAG 2.2 AA"
     ['/admin/rules', 'ol.steps'],
     ['/admin/devices', '#key-list'],
     ['/admin/fees', '#fee-list'],
+    ['/admin/statistics', '#stats-by-status'],
+    ['/admin/roll-call', '#drills'],
   ]) {
     await open(admin, path);
     await admin.waitForSelector(ready);

@@ -261,3 +261,34 @@ test('the security office sees the scan log and who is on campus now', async () 
   await shot(admin, 'office-scan-log');
   await admin.context().close();
 });
+
+test('a drill roll call: the office sees who is inside with their mobiles, ticks people off and reads who was missing', async () => {
+  const admin = await staffPage(browser, 'S0001');
+  await open(admin, '/admin/roll-call');
+  await admin.waitForSelector('#roll-list');
+  // The earlier journeys let 郑十 and 吴九 in: full names and mobiles, for the office only.
+  const list = await admin.textContent('#roll-list');
+  assert.match(list, /郑十/);
+  assert.match(list, /吴九/);
+  assert.match(list, /1\d{10}/, 'mobiles in full, to call them');
+  const inside = Number(await admin.textContent('#roll-count'));
+  await expectAccessible(admin, 'the roll call');
+  await shot(admin, 'office-roll-call');
+  await admin.selectOption('#drill-campus', { label: '主校区' });
+  await admin.fill('#drill-name', '消防疏散演练');
+  await admin.click('#drill-form button[type=submit]');
+  await admin.waitForSelector('#drill .drill-people li');
+  assert.match(await admin.textContent('#drill-progress'), new RegExp(`0 / ${inside}`));
+  // The first person reaches the assembly point.
+  await admin.click('#drill .drill-people li >> nth=0 >> button');
+  await admin.waitForFunction((n) => new RegExp(`1 / ${n}`).test(document.querySelector('#drill-progress')?.textContent ?? ''), inside);
+  await expectAccessible(admin, 'a drill running');
+  await shot(admin, 'office-drill-running');
+  await admin.click('#drill-end');
+  await admin.waitForSelector('#drill-end', { state: 'detached' });
+  // The report: who is still missing, and the drill in the list.
+  assert.equal(await admin.$$eval('#drill .drill-people li:not(.done)', (li) => li.length), inside - 1);
+  assert.match(await admin.textContent('#drill-list'), /消防疏散演练/);
+  await shot(admin, 'office-drill-report');
+  await admin.context().close();
+});

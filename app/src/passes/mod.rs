@@ -21,6 +21,8 @@ mod passage;
 #[cfg(feature = "ssr")]
 pub mod recorder;
 #[cfg(feature = "ssr")]
+mod roll_call;
+#[cfg(feature = "ssr")]
 mod scan;
 #[cfg(feature = "ssr")]
 mod scan_context;
@@ -183,9 +185,11 @@ mod idb;
 mod office;
 pub mod offline;
 mod pages;
+mod roll_call_page;
 pub use fees_page::*;
 pub use office::*;
 pub use pages::*;
+pub use roll_call_page::*;
 
 role_fn!(SecurityAdmin, list_devices "list_devices"() -> Vec<DeviceView> => |st, me| ssr::devices(&st).await);
 role_fn!(SecurityAdmin,

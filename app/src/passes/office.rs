@@ -86,7 +86,7 @@ role_fn!(SecurityAdmin,
     rotate_signing_key "rotate_signing_key"() -> String => |st, me| ssr::rotate_signing_key(&st, &me).await);
 
 /// The campuses in a list of gates, each once, in order.
-fn campuses(gates: &[GateOption]) -> Vec<(String, String)> {
+pub(super) fn campuses(gates: &[GateOption]) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for g in gates {
         if !out.iter().any(|(id, _)| *id == g.campus_id) {

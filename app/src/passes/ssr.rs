@@ -8,6 +8,7 @@ pub use super::issue::*;
 pub use super::office_queries::*;
 pub use super::pass_page::*;
 pub use super::passage::{Fees, unpaid_fee_cents};
+pub use super::roll_call::*;
 pub use super::scan::{Scanner, campus_of_gate, photo, scan, scan_at};
 pub use super::scan_context::{ScanContextRow, verdict_for};
 pub use super::state::{ScanState, scan_state};

@@ -18,6 +18,7 @@ mod passes;
 mod people;
 mod process;
 mod residents;
+mod roll_call;
 mod servers;
 mod sms;
 mod statistics;
