@@ -64,6 +64,12 @@ role_fn!(SecurityAdmin, mark_accounted "mark_accounted"(drill_id: String, pass_i
     |st, me| ssr::mark_accounted(&st, &me, &drill_id, &pass_id, accounted).await);
 role_fn!(SecurityAdmin, end_drill "end_drill"(id: String) -> () => |st, me| ssr::end_drill(&st, &me, &id).await);
 
+/// A mobile to call from the phone at the assembly point (nothing when none is on record).
+#[component]
+fn Phone(number: String) -> impl IntoView {
+    (!number.is_empty()).then(|| view! { <a href=format!("tel:{number}")>{number.clone()}</a> })
+}
+
 #[component]
 pub fn RollCallPage() -> impl IntoView {
     view! { <AdminOnly><AdminNav /><RollCall /><Drills /></AdminOnly> }
@@ -111,7 +117,7 @@ fn RollCall() -> impl IntoView {
                                 <thead><tr><th>{t(OfficeMsg::Holder)}</th><th>{t(Msg::Phone)}</th><th>{t(OfficeMsg::HostAndDepartment)}</th><th>{t(OfficeMsg::EnteredAt)}</th></tr></thead>
                                 <tbody>{list.into_iter().map(|r| view! { <tr>
                                     <td>{r.who} <br /> <span class="muted">{t(kind_label(&r.kind))}</span></td>
-                                    <td class="nowrap"><a href=format!("tel:{}", r.phone)>{r.phone.clone()}</a></td>
+                                    <td class="nowrap"><Phone number=r.phone /></td>
                                     <td>{r.host}</td>
                                     <td class="nowrap">{r.entered_at} <br /> <span class="muted">{format!("{} {}", r.campus, r.gate)}</span></td>
                                 </tr> }).collect_view()}</tbody>
@@ -188,7 +194,7 @@ fn Drills() -> impl IntoView {
                                         let (drill_id, pass_id) = (id.clone(), p.pass_id.clone());
                                         let done = p.accounted.is_some();
                                         view! { <li class:done=done>
-                                            <span><strong>{p.holder}</strong> " " <a href=format!("tel:{}", p.phone)>{p.phone.clone()}</a> <br /> <span class="muted small">{p.host}</span></span>
+                                            <span><strong>{p.holder}</strong> " " <Phone number=p.phone /> <br /> <span class="muted small">{p.host}</span></span>
                                             {running.then(|| view! {
                                                 <button class=if done { "secondary" } else { "primary" } on:click=move |_| {
                                                     mark.dispatch(MarkAccounted { drill_id: drill_id.clone(), pass_id: pass_id.clone(), accounted: !done });
