@@ -24,6 +24,7 @@ pub mod office;
 pub mod passes;
 #[cfg(feature = "ssr")]
 pub mod platform;
+pub mod privacy;
 pub mod residents;
 pub mod rules;
 pub mod statistics;

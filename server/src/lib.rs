@@ -166,6 +166,10 @@ pub async fn purge_expired(state: &AppState) -> Result<(), sqlx::Error> {
         .bind(now - day)
         .execute(&state.db.write)
         .await?;
+    // Once a day across all servers: personal data past its period.
+    if let Err(e) = app::privacy::retention::run_retention(state, state.config.retention_days.max(30)).await {
+        tracing::warn!(error = %e, "the retention job failed; tomorrow's run finishes it");
+    }
     Ok(())
 }
 

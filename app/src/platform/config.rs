@@ -55,6 +55,10 @@ pub struct Config {
     /// and random numbers, which each address's and number's limits let
     /// through; past it a request is refused before the database.
     pub sms_codes_per_second: u32,
+    /// Days a visit's personal data is kept after it ended; then the
+    /// daily retention job anonymises it (`privacy::retention`). At least
+    /// 30 (a shorter setting is read as 30).
+    pub retention_days: i64,
     /// Where the built site (`pkg/`, icons, manifest) is served from.
     pub site_root: PathBuf,
 }
@@ -78,6 +82,7 @@ impl Default for Config {
             background_jobs: true,
             upkeep_seconds: 60,
             sms_codes_per_second: 20,
+            retention_days: 180,
             site_root: "target/site".into(),
         }
     }

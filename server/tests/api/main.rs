@@ -16,6 +16,7 @@ mod keys;
 mod offline;
 mod passes;
 mod people;
+mod privacy;
 mod process;
 mod residents;
 mod roll_call;
