@@ -63,6 +63,7 @@ pub async fn save_campus(st: &AppState, me: &Principal, id: Option<String>, name
     let mut tx = st.db.write.begin().await?;
     let id = match id {
         Some(id) => {
+            let before = audit::snapshot(&mut tx, "campuses", "id", &id).await?;
             let r = sqlx::query("UPDATE campuses SET name = $1, name_en = $2 WHERE id = $3")
                 .bind(&name)
                 .bind(&name_en)
@@ -72,7 +73,8 @@ pub async fn save_campus(st: &AppState, me: &Principal, id: Option<String>, name
             if r.rows_affected() == 0 {
                 return Err(AppError::NotFound);
             }
-            audit::record(&mut *tx, now, &me.actor_label(), "update", "campus", &id, json!({"name": name, "name_en": name_en}), None).await?;
+            let changes = audit::with_before_after(&mut tx, "campuses", "id", &id, before, json!({"name": name, "name_en": name_en})).await?;
+            audit::record(&mut *tx, now, &me.actor_label(), "update", "campus", &id, changes, None).await?;
             id
         }
         None => {
@@ -116,6 +118,7 @@ pub async fn save_gate(
         json!({"campus_id": campus_id, "name": name, "name_en": name_en, "kind": kind.code(), "direction": direction.code(), "active": active});
     let id = match id {
         Some(id) => {
+            let before = audit::snapshot(&mut tx, "gates", "id", &id).await?;
             let r = sqlx::query("UPDATE gates SET campus_id = $1, name = $2, name_en = $3, kind = $4, direction = $5, active = $6 WHERE id = $7")
                 .bind(campus_id)
                 .bind(&name)
@@ -129,6 +132,7 @@ pub async fn save_gate(
             if r.rows_affected() == 0 {
                 return Err(AppError::NotFound);
             }
+            let changes = audit::with_before_after(&mut tx, "gates", "id", &id, before, changes).await?;
             audit::record(&mut *tx, now, &me.actor_label(), "update", "gate", &id, changes, None).await?;
             id
         }

@@ -29,6 +29,7 @@ pub async fn save_department(st: &AppState, me: &Principal, id: Option<String>, 
     let mut tx = st.db.write.begin().await?;
     let id = match id {
         Some(id) => {
+            let before = audit::snapshot(&mut tx, "departments", "id", &id).await?;
             let r = sqlx::query("UPDATE departments SET code = $1, name = $2, name_en = $3 WHERE id = $4")
                 .bind(&code)
                 .bind(&name)
@@ -39,6 +40,7 @@ pub async fn save_department(st: &AppState, me: &Principal, id: Option<String>, 
             if r.rows_affected() == 0 {
                 return Err(AppError::NotFound);
             }
+            let changes = audit::with_before_after(&mut tx, "departments", "id", &id, before, changes).await?;
             audit::record(&mut *tx, now, &me.actor_label(), "update", "department", &id, changes, None).await?;
             id
         }

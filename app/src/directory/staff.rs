@@ -116,6 +116,7 @@ pub async fn save_staff(
     match id {
         Some(id) => {
             let mut tx = st.db.write.begin().await?;
+            let before = audit::snapshot(&mut tx, "staff", "id", &id).await?;
             let r =
                 sqlx::query("UPDATE staff SET staff_no = $1, name = $2, department_id = $3, phone = $4, active = $5, updated_at = $6 WHERE id = $7")
                     .bind(staff_no.as_str())
@@ -130,6 +131,7 @@ pub async fn save_staff(
             if r.rows_affected() == 0 {
                 return Err(AppError::NotFound);
             }
+            let changes = audit::with_before_after(&mut tx, "staff", "id", &id, before, changes).await?;
             audit::record(&mut *tx, now, &me.actor_label(), "update", "staff", &id, changes, None).await?;
             tx.commit().await?;
             if !active {

@@ -208,6 +208,7 @@ pub mod ssr {
     pub async fn set_status(st: &AppState, me: &Principal, grant_id: &str, status: GrantStatus) -> Result<(), AppError> {
         let now = st.clock.now_ms();
         let mut tx = st.db.write.begin().await?;
+        let before = audit::snapshot(&mut tx, "grants", "id", grant_id).await?;
         let r = sqlx::query("UPDATE grants SET status = $1, updated_at = $2 WHERE id = $3 AND status <> $1")
             .bind(status.code())
             .bind(now)
@@ -218,7 +219,8 @@ pub mod ssr {
             let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM grants WHERE id = $1").bind(grant_id).fetch_optional(&mut *tx).await?;
             return if exists.is_some() { Err(AppError::Conflict { msg: Msg::ErrAlreadyHandled }) } else { Err(AppError::NotFound) };
         }
-        audit::record(&mut *tx, now, &me.actor_label(), status.code(), "grant", grant_id, json!({"status": status.code()}), None).await?;
+        let changes = audit::with_before_after(&mut tx, "grants", "id", grant_id, before, json!({"status": status.code()})).await?;
+        audit::record(&mut *tx, now, &me.actor_label(), status.code(), "grant", grant_id, changes, None).await?;
         tx.commit().await?;
         Ok(())
     }

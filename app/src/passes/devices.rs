@@ -86,21 +86,13 @@ pub async fn set_device_active(
 ) -> Result<(), AppError> {
     let now = st.clock.now_ms();
     let mut tx = st.db.write.begin().await?;
+    let before = crate::platform::audit::snapshot(&mut tx, "gate_devices", "id", id).await?;
     let r = sqlx::query("UPDATE gate_devices SET active = $1 WHERE id = $2").bind(active as i64).bind(id).execute(&mut *tx).await?;
     if r.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
-    crate::platform::audit::record(
-        &mut *tx,
-        now,
-        &me.actor_label(),
-        "set_device_active",
-        "gate_device",
-        id,
-        serde_json::json!({"active": active}),
-        None,
-    )
-    .await?;
+    let changes = crate::platform::audit::with_before_after(&mut tx, "gate_devices", "id", id, before, serde_json::json!({"active": active})).await?;
+    crate::platform::audit::record(&mut *tx, now, &me.actor_label(), "set_device_active", "gate_device", id, changes, None).await?;
     tx.commit().await?;
     cache.clear();
     Ok(())

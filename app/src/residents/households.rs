@@ -238,6 +238,7 @@ pub async fn save_household(
         json!({"campus_id": campus_id, "community": addr.community, "building": addr.building, "door": addr.door, "paper_pass": paper_pass});
     let id = match id {
         Some(id) => {
+            let before = audit::snapshot(&mut tx, "households", "id", &id).await?;
             let r = sqlx::query(
                 "UPDATE households SET campus_id = $1, community = $2, building = $3, door = $4, address = $5, paper_pass = $6, updated_at = $7
                  WHERE id = $8",
@@ -256,6 +257,7 @@ pub async fn save_household(
             if r.rows_affected() == 0 {
                 return Err(AppError::NotFound);
             }
+            let changes = audit::with_before_after(&mut tx, "households", "id", &id, before, changes).await?;
             audit::record(&mut *tx, now, &me.actor_label(), "update", "household", &id, changes, None).await?;
             id
         }

@@ -141,6 +141,7 @@ pub async fn save_member(
         "previous_householder": previous_householder,
     });
     if current.is_some() {
+        let before = audit::snapshot(&mut tx, "residents", "id", &member_id).await?;
         sqlx::query(
             "UPDATE residents SET name = $1, householder = $2, phone = COALESCE($3, phone), doc_type = COALESCE($4, doc_type),
                     doc_sealed = COALESCE($5, doc_sealed), doc_mac = COALESCE($6, doc_mac), doc_masked = COALESCE($7, doc_masked)
@@ -157,6 +158,7 @@ pub async fn save_member(
         .execute(&mut *tx)
         .await
         .map_err(phone_taken)?;
+        let changes = audit::with_before_after(&mut tx, "residents", "id", &member_id, before, changes).await?;
         audit::record(&mut *tx, now, &me.actor_label(), "update", "resident", &member_id, changes, None).await?;
     } else {
         let (Some(p), Some(d), Some(s)) = (&phone, &doc, &sealed) else { return Err(AppError::Internal) };
@@ -224,8 +226,10 @@ pub async fn remove_member(st: &AppState, me: &Principal, id: &str) -> Result<()
     if m.householder != 0 && m.others > 0 {
         return Err(AppError::invalid("householder", Msg::ErrRemoveHouseholder));
     }
+    let before = audit::snapshot(&mut tx, "residents", "id", id).await?;
     sqlx::query("DELETE FROM residents WHERE id = $1").bind(id).execute(&mut *tx).await?;
     let changes = json!({"household_id": household_id, "name": m.name, "phone": masked_phone(&m.phone), "householder": m.householder != 0});
+    let changes = audit::with_before_after(&mut tx, "residents", "id", id, before, changes).await?;
     audit::record(&mut *tx, now, &me.actor_label(), "delete", "resident", id, changes, None).await?;
     tx.commit().await?;
     Ok(())

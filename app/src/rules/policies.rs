@@ -131,6 +131,8 @@ pub async fn save_policy(st: &AppState, me: &Principal, p: PassPolicy) -> Result
     let json_text = serde_json::to_string(&p).map_err(|_| AppError::Internal)?;
     let now = st.clock.now_ms();
     let mut tx = st.db.write.begin().await?;
+    let before: Option<(String,)> = sqlx::query_as("SELECT policy FROM pass_policies WHERE kind = $1").bind(code).fetch_optional(&mut *tx).await?;
+    let before = before.and_then(|(text,)| serde_json::from_str::<serde_json::Value>(&text).ok()).unwrap_or_default();
     let r = sqlx::query("UPDATE pass_policies SET policy = $1, updated_at = $2, updated_by = $3 WHERE kind = $4")
         .bind(&json_text)
         .bind(now)
@@ -147,8 +149,8 @@ pub async fn save_policy(st: &AppState, me: &Principal, p: PassPolicy) -> Result
             .execute(&mut *tx)
             .await?;
     }
-    audit::record(&mut *tx, now, &me.actor_label(), "save", "pass_policy", code, serde_json::to_value(&p).unwrap_or_default(), Some(&client_ip()))
-        .await?;
+    let changes = serde_json::json!({"before": before, "after": serde_json::to_value(&p).unwrap_or_default()});
+    audit::record(&mut *tx, now, &me.actor_label(), "save", "pass_policy", code, changes, Some(&client_ip())).await?;
     tx.commit().await?;
     Ok(())
 }

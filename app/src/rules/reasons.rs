@@ -43,6 +43,7 @@ pub async fn save_reason(st: &AppState, me: &Principal, r: ReasonView) -> Result
     let name_en = crate::fields::optional_text("name_en", &r.name_en, 60)?;
     let now = st.clock.now_ms();
     let mut tx = st.db.write.begin().await?;
+    let before = audit::snapshot(&mut tx, "visit_reasons", "id", &r.id).await?;
     let changes = json!({"name": name, "name_en": name_en, "category": r.category.code(), "active": r.active});
     let id = if r.id.is_empty() {
         let id = new_id();
@@ -74,6 +75,7 @@ pub async fn save_reason(st: &AppState, me: &Principal, r: ReasonView) -> Result
         }
         r.id.clone()
     };
+    let changes = audit::with_before_after(&mut tx, "visit_reasons", "id", &id, before, changes).await?;
     audit::record(&mut *tx, now, &me.actor_label(), "save", "visit_reason", &id, changes, Some(&client_ip())).await?;
     tx.commit().await?;
     Ok(id)

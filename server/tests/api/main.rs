@@ -7,6 +7,7 @@ mod support;
 
 mod applications;
 mod arrivals;
+mod audit;
 mod auth;
 mod authz;
 mod crash;
