@@ -622,6 +622,7 @@ messages! {
     ExportCsv => "导出 CSV", "Export CSV";
     ExportXlsx => "导出 Excel", "Export Excel";
     ExportUnmasked => "导出完整姓名（将记入审计日志）", "Export full names (written to the audit trail)";
+    ExportUnmaskedBoth => "导出完整姓名和手机号（将记入审计日志）", "Export full names and mobile numbers (written to the audit trail)";
     ExportUnmaskedMobiles => "导出完整手机号（将记入审计日志）", "Export full mobile numbers (written to the audit trail)";
     AddedBy => "添加人", "Added by";
     AddedAt => "添加时间", "Added";

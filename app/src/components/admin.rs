@@ -102,7 +102,11 @@ pub fn ExportLinks(
             <a class="button secondary" id=format!("export-{list}-xlsx") href=href("xlsx") download>{t(OfficeMsg::ExportXlsx)}</a>
             <Show when=move || names || mobiles>
                 <label class="check"><input type="checkbox" prop:checked=unmasked on:change=move |ev| unmasked.set(event_target_checked(&ev)) />
-                    {t(if mobiles { OfficeMsg::ExportUnmaskedMobiles } else { OfficeMsg::ExportUnmasked })}</label>
+                    {t(match (names, mobiles) {
+                        (true, true) => OfficeMsg::ExportUnmaskedBoth,
+                        (false, true) => OfficeMsg::ExportUnmaskedMobiles,
+                        _ => OfficeMsg::ExportUnmasked,
+                    })}</label>
             </Show>
         </div>
     }

@@ -30,15 +30,17 @@ struct Inside {
 }
 
 /// People and vehicles inside (`$1` a campus or ''), earliest first: the
-/// person's own mobile, else the applicant's; the host and department.
-const INSIDE: &str = "SELECT i.pass_id, c.name AS campus, p.holder, COALESCE(e.phone, a.applicant_phone) AS phone, p.kind, p.vehicle,
+/// person's own mobile, else the applicant's (a staff member's from the
+/// directory); the host and department.
+const INSIDE: &str = "SELECT i.pass_id, c.name AS campus, p.holder,
+        COALESCE(NULLIF(e.phone, ''), NULLIF(a.applicant_phone, ''), ap.phone) AS phone, p.kind, p.vehicle,
         hs.name AS host, d.name AS department, i.entered_at, g.name AS gate
      FROM people_inside i JOIN passes p ON p.id = i.pass_id JOIN campuses c ON c.id = i.campus_id
-     LEFT JOIN entrants e ON e.id = p.entrant_id LEFT JOIN applications a ON a.id = p.application_id
+     LEFT JOIN entrants e ON e.id = p.entrant_id LEFT JOIN applications a ON a.id = p.application_id LEFT JOIN staff ap ON ap.id = a.applicant_staff_id
      LEFT JOIN staff hs ON hs.id = a.host_staff_id LEFT JOIN departments d ON d.id = a.department_id LEFT JOIN gates g ON g.id = i.gate_id
      WHERE ($1 = '' OR i.campus_id = $1)
      UNION ALL
-     SELECT COALESCE(v.pass_id, v.plate), c.name, v.plate, a.applicant_phone, COALESCE(p.kind, ''), 1,
+     SELECT COALESCE(v.pass_id, v.plate), c.name, v.plate, NULLIF(a.applicant_phone, ''), COALESCE(p.kind, ''), 1,
         hs.name, d.name, v.entered_at, g.name
      FROM vehicles_inside v JOIN campuses c ON c.id = v.campus_id LEFT JOIN passes p ON p.id = v.pass_id
      LEFT JOIN applications a ON a.id = p.application_id LEFT JOIN staff hs ON hs.id = a.host_staff_id

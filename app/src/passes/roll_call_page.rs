@@ -104,7 +104,7 @@ fn RollCall() -> impl IntoView {
                     }
                 }>{t(OfficeMsg::Print)}</button>
             </div>
-            <div class="no-print"><ExportLinks list="roll-call" names=true query=Signal::derive(move || format!("campus_id={}", campus.get())) /></div>
+            <div class="no-print"><ExportLinks list="roll-call" names=true mobiles=true query=Signal::derive(move || format!("campus_id={}", campus.get())) /></div>
             <Transition fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match rows.await {

@@ -569,4 +569,9 @@ async fn hr_lists_a_staff_member_who_then_can_neither_apply_for_nor_use_a_staff_
     c.app.call::<()>(&hr, "lift_staff_blacklist", &[("id", &entry), ("reason", "申诉成立")]).await.unwrap();
     assert!(scan(&c, &gate, &token).await.allow);
     assert_eq!(c.app.count("SELECT COUNT(*) FROM audit_log WHERE action IN ('staff_blacklist_add', 'staff_blacklist_lift')").await, 2);
+    // Inside, the roll call reaches them on the mobile the directory holds.
+    let (phone,): (String,) = sqlx::query_as("SELECT phone FROM staff WHERE staff_no = 'T1001'").fetch_one(&c.app.state.db.read).await.unwrap();
+    let admin = c.app.staff("S0001").await;
+    let rows: Vec<app::passes::RollCallRow> = c.app.call(&admin, "roll_call", &[("campus_id", "")]).await.unwrap();
+    assert!(rows.iter().any(|r| r.who == "张伟" && r.phone == phone), "{rows:?}");
 }
