@@ -119,3 +119,20 @@ test('the office reads its statistics as charts beside the numbers, on a phone a
   await shot(page, 'office-statistics-pc');
   await page.context().close();
 });
+
+test("the office clears a car recorded inside whose exit the camera missed, giving a reason", async () => {
+  const page = await admin();
+  await open(page, '/admin/on-campus');
+  await page.waitForSelector('#inside-vehicles');
+  assert.match(await page.textContent('#inside-vehicles'), /苏E66666/);
+  // Without a reason it is refused and the car stays.
+  await page.click('#inside-vehicles tr:has-text("苏E66666") button');
+  await page.waitForSelector('p.error[role=alert]');
+  assert.match(await page.textContent('#inside-vehicles'), /苏E66666/);
+  await page.fill('#clear-reason', '出口摄像头漏拍，已电话确认车辆已离校');
+  await page.click('#inside-vehicles tr:has-text("苏E66666") button');
+  await page.waitForFunction(() => !/苏E66666/.test(document.querySelector('main')?.textContent ?? ''));
+  await expectAccessible(page, 'on campus after a car was cleared');
+  await shot(page, 'office-inside-cleared');
+  await page.context().close();
+});

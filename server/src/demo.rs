@@ -171,7 +171,9 @@ pub async fn seed_if_empty(st: &AppState) -> Result<bool, sqlx::Error> {
 /// The demo's parking (the demo binary's only, so the tests start from the
 /// product's defaults): private visits' cars at the north vehicle gate, 30
 /// minutes free, then ¥5 an hour, at most ¥30 a day (seed 002 §(五)); one
-/// car left yesterday without paying, one paid the day before.
+/// car left yesterday without paying, one paid the day before; and one
+/// still "inside" since three days ago (the exit camera missed it), for the
+/// office to clear.
 pub async fn seed_parking(st: &AppState) -> Result<(), sqlx::Error> {
     let (north, campus): (String, String) =
         sqlx::query_as("SELECT id, campus_id FROM gates WHERE name = '北门车行道'").fetch_one(&st.db.write).await?;
@@ -203,6 +205,12 @@ pub async fn seed_parking(st: &AppState) -> Result<(), sqlx::Error> {
         .execute(&st.db.write)
         .await?;
     }
+    sqlx::query("INSERT INTO vehicles_inside (plate, campus_id, entered_at, gate_id) VALUES ('苏E66666', $1, $2, $3)")
+        .bind(&campus)
+        .bind(now - 3 * day)
+        .bind(&north)
+        .execute(&st.db.write)
+        .await?;
     Ok(())
 }
 
