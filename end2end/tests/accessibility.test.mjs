@@ -49,6 +49,7 @@ test("each role's home, and every page of the security office, pass WCAG 2.2 AA"
     ['/admin/fees', '#fee-list'],
     ['/admin/statistics', '#stats-by-status'],
     ['/admin/roll-call', '#drills'],
+    ['/hr/blacklist', '#staff-bl-form'],
   ]) {
     await open(admin, path);
     await admin.waitForSelector(ready);
