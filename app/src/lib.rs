@@ -205,6 +205,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/resident") view=|| view! { <PageIsland><applications::ResidentApplyPage /></PageIsland> } />
                     <Route path=path!("/staff-pass") view=|| view! { <PageIsland><applications::StaffPassPage /></PageIsland> } />
                     <Route path=path!("/contractors/new") view=applications::ContractorApplyPage />
+                    <Route path=path!("/apply/on-behalf") view=applications::ApplyOnBehalfPage />
+                    <Route path=path!("/privacy") view=privacy::PrivacyPage />
+                    <Route path=path!("/my-data") view=privacy::MyDataPage />
                     <Route path=path!("/applications") view=|| view! { <PageIsland><applications::MyApplicationsPage /></PageIsland> } />
                     <Route path=path!("/applications/:id") view=application_island />
                     <Route path=path!("/applications/:id/edit") view=applications::EditApplicationPage />

@@ -314,6 +314,14 @@ messages! {
     NextHandler => "下一步办理人", "Next step handled by";
     Household => "住户", "Household";
     FiledBy => "聘用部门经办人", "Filed by (employing department)";
+    OnBehalfTitle => "代为登记访客", "Register a visitor on their behalf";
+    OnBehalfMobile => "来访人手机号（或家属手机，接收通行码）", "Visitor's mobile (or a family member's: the pass is texted there)";
+    OnBehalfFiler => "代办人", "Filed on their behalf by";
+    DocConsent => "我同意（或已取得本人同意）提供证件号码，仅用于入校身份核验（敏感个人信息）", "I agree (or have the person's agreement) to provide ID numbers, used only to verify identity at the gate (sensitive personal information)";
+    PrivacyNoticeShort => "个人信息保护：所填信息仅用于入校审批和门岗核验，来访结束后按规定期限自动匿名化；您可在“我的个人信息”中查看，并删除已结束的申请。", "Your personal data is used only to approve and check your entry, and is anonymised automatically a set time after the visit; under \"My personal data\" you can see it and delete ended applications.";
+    PrivacyLink => "隐私说明", "Privacy notice";
+    MyDataTitle => "我的个人信息", "My personal data";
+    ErrNotEnded => "申请尚未结束，不能删除（可先撤回或放弃）", "The application has not ended: withdraw or release it first";
     FacePhotoField => "人脸照片", "Face photo";
     History => "办理记录", "History";
     EvSubmit => "提交", "Submitted";
@@ -445,6 +453,7 @@ messages! {
     ErrPhotoInvalid => "照片无法识别或太大，请换一张照片", "The photo could not be read or is too large; try another";
     ErrPhotoRequired => "此类通行需要人脸照片", "This pass needs a face photo";
     ErrPhotoConsent => "上传人脸照片前请勾选同意", "Tick the consent box before adding a face photo";
+    ErrDocConsent => "请勾选同意提供证件号码", "Tick the consent box for ID numbers";
     ErrPassengersWithoutCar => "勾选了乘车人员，请填写车牌号", "Someone is marked as in the car; enter the plate number";
     ErrVehicleNotAllowed => "此类通行不能登记车辆", "Vehicles cannot be registered for this kind of pass";
     ErrRepeatedDocument => "两位来访人员的证件号码相同，请核对", "Two visitors have the same document number; please check";
@@ -742,7 +751,9 @@ mod tests {
     /// Every message of both tables, with its name.
     fn every_message() -> Vec<(String, &'static str, &'static str)> {
         let all = Msg::ALL.iter().map(|m| (format!("{m:?}"), m.text(Lang::Zh), m.text(Lang::En)));
-        all.chain(OfficeMsg::ALL.iter().map(|m| (format!("{m:?}"), m.text(Lang::Zh), m.text(Lang::En)))).collect()
+        all.chain(OfficeMsg::ALL.iter().map(|m| (format!("{m:?}"), m.text(Lang::Zh), m.text(Lang::En))))
+            .chain(NoticeMsg::ALL.iter().map(|m| (format!("{m:?}"), m.text(Lang::Zh), m.text(Lang::En))))
+            .collect()
     }
 
     #[test]
@@ -788,4 +799,28 @@ mod tests {
         assert_eq!(Lang::negotiate(None, None), Lang::Zh);
         assert_eq!(Lang::negotiate(Some("xx"), None), Lang::Zh);
     }
+}
+
+// The words of the pages only the main bundle hydrates that are not the
+// office's: the privacy notice and a person's own data. Apart from `Msg`
+// for the same reason as `OfficeMsg`: the phone bundles do not carry them.
+messages! {
+    NoticeMsg;
+    OnBehalfHint => "为不会使用手机的来访人（如老人）代为填写：规则与本人申请相同，申请记录为由您代办；通行码以短信发到下面的手机，您也可在申请页打印。", "For a visitor who cannot use a phone (an elderly person, say): the same rules as their own application, recorded as filed by you; the pass is texted to the mobile below, and you can print it from the application's page.";
+    OnBehalfLink => "代为登记（来访人不会用手机时）", "Register a visitor who cannot use a phone";
+    PrivacyTitle => "个人信息保护说明", "Privacy notice";
+    PrivacyWhat => "收集哪些信息：申请人手机号；每位来访人的姓名、手机号、证件类型和号码（单独同意）、人脸照片（可选，单独同意）；车牌；来访事由与日期；门岗通行记录。", "What we collect: the applicant's mobile; each visitor's name, mobile, document type and number (consented to separately), face photo (optional, consented to separately); the plate; the reason and dates of the visit; the gate's records of entries and exits.";
+    PrivacyWhy => "用途：审批入校申请、签发通行码、门岗核验身份、校园安全（含紧急疏散点名）、统计。不用于其他目的，不向校外提供（法律另有规定的除外）。", "Why: to approve applications, issue passes, check identity at the gate, keep the campus safe (roll call in an evacuation included) and count visits. Not used for anything else, and not given outside the university unless the law requires it.";
+    PrivacyKeep => "保存多久：来访结束 {days} 天后自动匿名化（姓名、手机号、证件、照片、车牌、短信内容删除，只保留不可识别的计数）；审计日志至少保存 6 个月。", "How long: anonymised automatically {days} days after the visit ended (names, mobiles, documents, photos, plates and texts deleted; only counts that identify no one stay); the audit trail is kept at least 6 months.";
+    PrivacyWho => "谁能看到：您的接待人、审批人、保卫处；门岗只看到打码的姓名和证件号码。列表、日志和导出默认打码。", "Who sees it: your host, the approvers and the security office; guards see the name and document masked. Lists, logs and exports are masked by default.";
+    PrivacyRights => "您的权利：用申请时的手机号登录后，在“我的个人信息”中查看学校保存的您的信息，删除已结束的申请；其他请求请联系保卫处。", "Your rights: sign in with the mobile you applied with, and under \"My personal data\" see what the university keeps about you and delete ended applications; for anything else, contact the security office.";
+    MyDataIntro => "学校为入校申请保存的您的信息如下。已结束的申请可以删除：删除后姓名、证件、照片、车牌等立即匿名化，只保留不可识别的记录。", "What the university keeps about you for your applications. An ended application can be deleted: its names, documents, photos and plate are anonymised at once; only records that identify no one stay.";
+    MyDataNone => "没有保存您的申请信息", "No application data is kept about you";
+    MyDataScans => "门岗通行记录", "Gate records";
+    MyDataTexts => "发给您的短信", "Texts sent to you";
+    ConsentDocAt => "同意提供证件号码", "ID number consented";
+    ConsentPhotoAt => "同意提供人脸照片", "Face photo consented";
+    DeleteMyApplication => "删除此申请的个人信息", "Delete this application's personal data";
+    DeleteMyApplicationConfirm => "确定删除？删除后无法恢复，也不能再用此申请入校。", "Delete it? This cannot be undone.";
+    MyDataDeleted => "已删除", "Deleted";
 }

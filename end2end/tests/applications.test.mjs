@@ -77,6 +77,10 @@ test('a visitor applies with a car and two passengers; host then department appr
   await page.click('details.photo summary >> nth=0');
   await expectAccessible(page, 'the application form, filled in with a car');
   await shot(page, 'apply-filled');
+  // The ID numbers need their own consent: refused without it, nothing sent.
+  await page.click('#submit-application');
+  await page.waitForSelector('p.error:has-text("请勾选同意提供证件号码")');
+  await page.check('#doc-consent');
   await page.click('#submit-application');
   await page.waitForURL(/\/applications\/[0-9a-f-]+$/);
   const id = page.url().split('/').pop();
@@ -180,6 +184,7 @@ test('a duplicate application is refused with a sentence naming the field', asyn
   await page.selectOption('#reason', { index: 1 });
   await page.fill('.entrant-name >> nth=0', '吴九');
   await page.fill('.entrant-doc >> nth=0', idNumber(501));
+  await page.check('#doc-consent');
   await page.click('#submit-application');
   const err = await page.waitForSelector('.error[role=alert]');
   assert.match(await err.textContent(), /证件号 1101\*+\d{3}[\dX] 已在另一份未结束的申请中/);
@@ -227,6 +232,7 @@ test("an invited visitor opens the SMS link, signs in, and finds the form filled
   await shot(page, 'apply-invited');
   await page.fill('.entrant-phone >> nth=0', number);
   await page.fill('.entrant-doc >> nth=0', idNumber(108));
+  await page.check('#doc-consent');
   await page.click('#submit-application');
   await page.waitForURL(/\/applications\/[0-9a-f-]+$/);
   // The invitation stands for the host's approval: the department is next.

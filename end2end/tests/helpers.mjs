@@ -112,6 +112,7 @@ export async function applySimple(page, { name, number, seq, plate }) {
     await page.fill('#plate', plate);
     await page.check('.entrant-in-car >> nth=0');
   }
+  await page.check('#doc-consent');
   await page.click('#submit-application');
   await page.waitForURL(/\/applications\/[0-9a-f-]+$/);
   await page.waitForSelector('#status');

@@ -104,6 +104,7 @@ test('a department files a contractor, both steps approve, the contractor gets t
   await filer.fill('.entrant-doc >> nth=0', idNumber(707));
   await shot(filer, 'contractor-form');
   await expectAccessible(filer, 'contractor-form');
+  await filer.check('#doc-consent');
   await filer.click('#submit-application');
   await filer.waitForURL(/\/applications\/[0-9a-f-]+$/);
   const id = filer.url().split('/').pop();
@@ -169,6 +170,7 @@ test('a department invites a contractor by SMS; the person completes their own d
   await page.fill('.entrant-doc >> nth=0', idNumber(708));
   await shot(page, 'contractor-complete');
   await expectAccessible(page, 'contractor-complete');
+  await page.check('#doc-consent');
   await page.click('#submit-application');
   await page.waitForURL(/\/applications\/[0-9a-f-]+$/);
   const id = page.url().split('/').pop();

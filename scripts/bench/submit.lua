@@ -46,7 +46,7 @@ local function make(n)
   local body = string.format(
     '{"form":{"kind":"Visitor","host_staff_id":"%s","campus_id":"%s","reason_id":"%s","start_date":"%s","end_date":"%s",' ..
     '"entrants":[{"name":"压测访客","phone":"150%08d","doc_type":"ResidentId","doc_number":"%s","in_vehicle":false,"face_photo":null,"face_consent":false}],' ..
-    '"plate":"","note":""},"idempotency_key":"bench-%d-%d-%d","invitation":null}',
+    '"plate":"","note":"","doc_consent":true},"idempotency_key":"bench-%d-%d-%d","invitation":null}',
     host, campus, reason, date, date, k % 100000000, id_number(k), run, tid, n)
   return wrk.format("POST", "/api/fn/submit_application", { ["Content-Type"] = "application/json", ["Cookie"] = cookie }, body)
 end

@@ -39,8 +39,21 @@ impl ChainStep {
 #[derive(Clone, Debug)]
 pub(super) enum Applicant {
     Phone(Phone),
-    Staff { id: String },
-    Invited { phone: Phone, by_staff: String },
+    Staff {
+        id: String,
+    },
+    Invited {
+        phone: Phone,
+        by_staff: String,
+    },
+    /// A visitor registered by a staff member on their behalf (seed 000
+    /// §五: the elderly and others who cannot use a phone): the visitor's
+    /// application under their mobile, filed and answered for by the staff
+    /// member, who sees and prints its passes.
+    OnBehalf {
+        phone: Phone,
+        by_staff: String,
+    },
 }
 
 impl Applicant {
@@ -54,7 +67,7 @@ impl Applicant {
     /// The mobile of someone signed in by SMS.
     pub(super) fn mobile(&self) -> Option<&Phone> {
         match self {
-            Applicant::Phone(p) | Applicant::Invited { phone: p, .. } => Some(p),
+            Applicant::Phone(p) | Applicant::Invited { phone: p, .. } | Applicant::OnBehalf { phone: p, .. } => Some(p),
             Applicant::Staff { .. } => None,
         }
     }
@@ -62,15 +75,20 @@ impl Applicant {
     /// The stored `applicant_phone` (empty for staff).
     pub(super) fn phone(&self) -> &str {
         match self {
-            Applicant::Phone(p) | Applicant::Invited { phone: p, .. } => p.as_str(),
+            Applicant::Phone(p) | Applicant::Invited { phone: p, .. } | Applicant::OnBehalf { phone: p, .. } => p.as_str(),
             Applicant::Staff { .. } => "",
         }
+    }
+
+    /// The applicant's mobile, masked (empty for staff).
+    pub(super) fn phone_masked(&self) -> String {
+        self.mobile().map(|p| p.masked()).unwrap_or_default()
     }
 
     /// The stored `applicant_staff_id` (empty for someone signed in by SMS).
     pub(super) fn staff_id(&self) -> &str {
         match self {
-            Applicant::Phone(_) | Applicant::Invited { .. } => "",
+            Applicant::Phone(_) | Applicant::Invited { .. } | Applicant::OnBehalf { .. } => "",
             Applicant::Staff { id, .. } => id,
         }
     }
@@ -91,6 +109,8 @@ pub(super) struct Loaded {
     pub(super) end: String,
     pub(super) reason_id: Option<String>,
     pub(super) plate: Option<String>,
+    /// The staff member who filed it on the visitor's behalf.
+    pub(super) filed_by: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -108,6 +128,7 @@ struct LoadedRow {
     end_date: String,
     reason_id: Option<String>,
     plate: Option<String>,
+    filed_by_staff_id: Option<String>,
 }
 
 impl Loaded {
@@ -119,7 +140,7 @@ impl Loaded {
 
 pub(super) async fn load<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(exec: E, id: &str) -> Result<Option<Loaded>, AppError> {
     let row: Option<LoadedRow> = sqlx::query_as(
-        "SELECT id, status, version, applicant_phone, applicant_staff_id, host_staff_id, department_id, chain, kind, start_date, end_date, reason_id, plate
+        "SELECT id, status, version, applicant_phone, applicant_staff_id, host_staff_id, department_id, chain, kind, start_date, end_date, reason_id, plate, filed_by_staff_id
          FROM applications WHERE id = $1",
     )
     .bind(id)
@@ -139,13 +160,16 @@ pub(super) async fn load<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(exec: 
         end: r.end_date,
         reason_id: r.reason_id,
         plate: r.plate,
+        filed_by: r.filed_by_staff_id,
     }))
 }
 
+/// The applicant, or the staff member who filed it on the visitor's
+/// behalf (they act for someone who cannot: change, withdraw, print).
 pub(super) fn is_applicant(me: &Principal, a: &Loaded) -> bool {
     match &me.subject {
         Subject::Phone { phone, .. } => !a.applicant.is_empty() && phone.as_str() == a.applicant,
-        Subject::Staff(s) => !a.applicant_staff.is_empty() && s.id == a.applicant_staff,
+        Subject::Staff(s) => (!a.applicant_staff.is_empty() && s.id == a.applicant_staff) || a.filed_by.as_deref() == Some(s.id.as_str()),
     }
 }
 

@@ -70,6 +70,9 @@ pub(super) struct Checked {
     pub(super) household_id: Option<String>,
     /// Every validity period, in the form's order; `start`/`end` span them.
     pub(super) periods: Vec<(NaiveDate, NaiveDate)>,
+    /// Consent to the ID numbers was given on the form (the documents typed
+    /// in; a resident's or staff member's come from their record).
+    pub(super) doc_consent: bool,
 }
 
 pub(super) fn check_photo(field: &str, data_url: &str) -> Result<String, AppError> {
@@ -98,6 +101,8 @@ pub(super) fn doc_error(field: &str, e: DocumentError) -> AppError {
 pub(super) fn may_apply(policy: &PassPolicy, applicant: &Applicant) -> Result<(), AppError> {
     match (policy.applicants, applicant) {
         (Applicants::Anyone | Applicants::Residents, Applicant::Phone(_)) => Ok(()),
+        (Applicants::Anyone, Applicant::OnBehalf { .. }) => Ok(()),
+        (_, Applicant::OnBehalf { .. }) => Err(AppError::invalid("kind", Msg::ErrKindNotOffered)),
         (Applicants::StaffThemselves | Applicants::StaffForOthers, Applicant::Staff { .. }) => Ok(()),
         // Invited by a staff member to complete what they file for them.
         (Applicants::StaffForOthers, Applicant::Invited { .. }) => Ok(()),
@@ -113,7 +118,7 @@ pub(super) async fn check_form(st: &AppState, applicant: &Applicant, form: &Appl
     let code = form.kind.code();
     let host = match applicant {
         Applicant::Staff { id, .. } | Applicant::Invited { by_staff: id, .. } => id.as_str(),
-        Applicant::Phone(_) => form.host_staff_id.as_str(),
+        Applicant::Phone(_) | Applicant::OnBehalf { .. } => form.host_staff_id.as_str(),
     };
     let found: FormFacts = sqlx::query_as(
         "SELECT (SELECT policy FROM pass_policies WHERE kind = $4) AS policy,
@@ -156,11 +161,17 @@ pub(super) async fn check_form(st: &AppState, applicant: &Applicant, form: &Appl
     let today = st.clock.today();
     let note: String = form.note.trim().chars().take(200).collect();
     // Who the pass is for, who answers for it, and why, by who files.
+    let policy_applicants = policy.applicants;
     let (host_id, department_id, reason_id, entrants, household_id) = match policy.applicants {
         Applicants::Anyone | Applicants::StaffForOthers => {
             let department_id = department.ok_or_else(|| AppError::invalid("host", Msg::ErrHostUnknown))?;
             let reason_id = reason.ok_or_else(|| AppError::invalid("reason", Msg::ErrReasonUnknown))?;
             let mut entrants = check_entrants(&form.entrants, &policy, today)?;
+            // ID numbers are sensitive personal information: kept only with
+            // their own consent (PIPL art. 29), apart from a photo's.
+            if !form.doc_consent {
+                return Err(AppError::invalid("doc_consent", Msg::ErrDocConsent));
+            }
             if let Applicant::Invited { phone, .. } = applicant {
                 // The invited person completes their own details, and only
                 // theirs; the pass goes to the mobile the department named.
@@ -214,6 +225,7 @@ pub(super) async fn check_form(st: &AppState, applicant: &Applicant, form: &Appl
         note,
         household_id,
         periods,
+        doc_consent: form.doc_consent && matches!(policy_applicants, Applicants::Anyone | Applicants::StaffForOthers),
     })
 }
 

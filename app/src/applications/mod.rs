@@ -50,6 +50,15 @@ app_fn!(
     submit_application "submit_application"(form: ApplicationInput, idempotency_key: String, invitation: Option<String>) -> String =>
     |st, me| submit::submit(&st, &me, form, &idempotency_key, invitation.as_deref()).await);
 app_fn!(
+    /// The visitor's form for a staff member filing on a visitor's behalf.
+    on_behalf_form_setup "on_behalf_form_setup"() -> FormSetup => |st, me| queries::on_behalf_setup(&st, &me).await);
+app_fn!(
+    /// A staff member files a visitor's application on their behalf (someone
+    /// who cannot use a phone): `mobile` is the visitor's (or their family's),
+    /// where the pass is texted.
+    submit_on_behalf "submit_on_behalf"(form: ApplicationInput, mobile: String, idempotency_key: String) -> String =>
+    |st, me| submit::submit_on_behalf(&st, &me, form, &mobile, &idempotency_key).await);
+app_fn!(
     /// An earlier contractor application's content (without its dates), for
     /// the one who filed it to renew it as a new application.
     renewal_prefill "renewal_prefill"(id: String) -> ApplicationInput => |st, me| queries::renewal_prefill(&st, &me, &id).await);

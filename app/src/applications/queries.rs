@@ -29,10 +29,9 @@ pub async fn form_setup(st: &AppState, me: &Principal, kind: PassKind, invitatio
     }
     let p = policy(st, kind).await?;
     may_apply(&p, &applicant)?;
-    let campuses: Vec<Choice> = sqlx::query_as("SELECT id, name FROM campuses ORDER BY created_at, name").fetch_all(&st.db.read).await?;
     let (mut resident, mut staff) = (None, None);
     match (&applicant, me.staff()) {
-        (Applicant::Invited { .. }, _) => {}
+        (Applicant::Invited { .. } | Applicant::OnBehalf { .. }, _) => {}
         (Applicant::Phone(phone), _) => {
             if p.applicants == crate::domain::policy::Applicants::Residents {
                 resident = Some(resident_setup(st, phone).await?);
@@ -44,6 +43,33 @@ pub async fn form_setup(st: &AppState, me: &Principal, kind: PassKind, invitatio
         (Applicant::Staff { .. }, None) => return Err(AppError::Forbidden),
     }
     let applicant_phone = applicant.mobile().map(|p| p.masked()).unwrap_or_default();
+    setup_of(st, kind, &p, applicant_phone, invitation, resident, staff).await
+}
+
+/// The visitor's form for a staff member filing on a visitor's behalf
+/// (the office, or a host, for someone who cannot use a phone).
+pub async fn on_behalf_setup(st: &AppState, me: &Principal) -> Result<FormSetup, AppError> {
+    let s = me.staff().ok_or(AppError::Forbidden)?;
+    let p = policy(st, PassKind::Visitor).await?;
+    if p.applicants != crate::domain::policy::Applicants::Anyone {
+        return Err(AppError::invalid("kind", Msg::ErrKindNotOffered));
+    }
+    let staff = StaffSetup { staff_no: s.staff_no.clone(), name: s.name.clone(), department: s.department_name.clone() };
+    let mut setup = setup_of(st, PassKind::Visitor, &p, String::new(), None, None, Some(staff)).await?;
+    setup.on_behalf = true;
+    Ok(setup)
+}
+
+async fn setup_of(
+    st: &AppState,
+    kind: PassKind,
+    p: &crate::domain::policy::PassPolicy,
+    applicant_phone: String,
+    invitation: Option<InvitationPrefill>,
+    resident: Option<ResidentSetup>,
+    staff: Option<StaffSetup>,
+) -> Result<FormSetup, AppError> {
+    let campuses: Vec<Choice> = sqlx::query_as("SELECT id, name FROM campuses ORDER BY created_at, name").fetch_all(&st.db.read).await?;
     Ok(FormSetup {
         kind,
         campuses,
@@ -68,6 +94,7 @@ pub async fn form_setup(st: &AppState, me: &Principal, kind: PassKind, invitatio
         invitation,
         resident,
         staff,
+        on_behalf: false,
     })
 }
 
@@ -171,16 +198,18 @@ pub(super) fn to_row(st: &AppState, r: ListRow) -> ApplicationRow {
 /// completed by the contractor included).
 pub async fn mine(st: &AppState, me: &Principal) -> Result<Vec<ApplicationRow>, AppError> {
     let rows: Vec<ListRow> = match Applicant::of(me) {
-        Applicant::Phone(phone) | Applicant::Invited { phone, .. } => {
+        Applicant::Phone(phone) | Applicant::Invited { phone, .. } | Applicant::OnBehalf { phone, .. } => {
             sqlx::query_as(&format!("{ROW_SELECT} WHERE a.applicant_phone = $1 AND a.applicant_staff_id = '' ORDER BY a.created_at DESC LIMIT 100"))
                 .bind(phone.as_str())
                 .fetch_all(&st.db.read)
                 .await?
         }
         Applicant::Staff { id, .. } => {
-            // With the contractors they invited to complete their own.
+            // With the contractors they invited to complete their own, and
+            // the visitors they registered on their behalf.
             sqlx::query_as(&format!(
-                "{ROW_SELECT} WHERE a.applicant_staff_id = $1 OR (a.invited_by = $1 AND a.kind = 'contractor') ORDER BY a.created_at DESC LIMIT 100"
+                "{ROW_SELECT} WHERE a.applicant_staff_id = $1 OR (a.invited_by = $1 AND a.kind = 'contractor') OR a.filed_by_staff_id = $1
+                 ORDER BY a.created_at DESC LIMIT 100"
             ))
             .bind(id)
             .fetch_all(&st.db.read)
@@ -341,6 +370,8 @@ pub async fn detail(st: &AppState, me: &Principal, id: &str) -> Result<Applicati
             note: about.note.clone(),
             household: None,
             more_periods: periods.iter().skip(1).map(|(s, e)| PeriodInput { start_date: s.clone(), end_date: e.clone() }).collect(),
+            // Given at submission; shown ticked, and given again by resubmitting.
+            doc_consent: true,
         })
     } else {
         None
@@ -405,6 +436,14 @@ pub async fn detail(st: &AppState, me: &Principal, id: &str) -> Result<Applicati
         setup: if form.is_some() { Some(form_setup(st, me, a.kind, None).await?) } else { None },
         periods,
         renewable: files_for_contractor(me, &a),
+        filed_by: match &a.filed_by {
+            Some(staff_id) => sqlx::query_as::<_, (String,)>("SELECT name || ' (' || staff_no || ')' FROM staff WHERE id = $1")
+                .bind(staff_id)
+                .fetch_optional(&st.db.read)
+                .await?
+                .map(|r| r.0),
+            None => None,
+        },
         choose_next: if chooses_next(me, &a) {
             sqlx::query_as("SELECT id, name FROM departments ORDER BY code").fetch_all(&st.db.read).await?
         } else {
@@ -468,6 +507,8 @@ pub async fn renewal_prefill(st: &AppState, me: &Principal, id: &str) -> Result<
         note,
         household: None,
         more_periods: vec![],
+        // Asked again of whoever renews it.
+        doc_consent: false,
     })
 }
 

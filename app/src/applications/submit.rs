@@ -19,7 +19,31 @@ use crate::rules::policies::policy;
 use serde_json::json;
 
 pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem: &str, invitation: Option<&str>) -> Result<String, AppError> {
-    let mut applicant = Applicant::of(me);
+    submit_as(st, me, Applicant::of(me), form, idem, invitation).await
+}
+
+/// A visitor's application filed by a staff member on their behalf: the
+/// same rules, under the visitor's mobile (their pass is texted there), and
+/// marked as filed by the staff member. A host filing for their own
+/// visitor has approved it as host by filing it.
+pub async fn submit_on_behalf(st: &AppState, me: &Principal, form: ApplicationInput, mobile: &str, idem: &str) -> Result<String, AppError> {
+    let staff = me.staff().ok_or(AppError::Forbidden)?;
+    let phone = crate::domain::Phone::parse(mobile).map_err(|_| AppError::invalid("on_behalf_mobile", Msg::ErrPhoneInvalid))?;
+    if form.kind != PassKind::Visitor {
+        return Err(AppError::invalid("kind", Msg::ErrKindNotOffered));
+    }
+    submit_as(st, me, Applicant::OnBehalf { phone, by_staff: staff.id.clone() }, form, idem, None).await
+}
+
+async fn submit_as(
+    st: &AppState,
+    me: &Principal,
+    applicant: Applicant,
+    form: ApplicationInput,
+    idem: &str,
+    invitation: Option<&str>,
+) -> Result<String, AppError> {
+    let mut applicant = applicant;
     let idem = idem.trim();
     if idem.is_empty() || idem.len() > 64 {
         return Err(AppError::invalid("idempotency_key", Msg::ErrRequired));
@@ -84,7 +108,15 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
     // invited, and of nothing more (another campus or reason, other days, a
     // companion or a car go to the host); a staff member's filing completed
     // by the person is no approval at all: its approvers review it.
-    let host_approved = matches!(applicant, Applicant::Phone(_)) && invite.as_ref().is_some_and(|(_, p)| invitation_covers(p, &c));
+    let host_approved = match &applicant {
+        Applicant::Phone(_) => invite.as_ref().is_some_and(|(_, p)| invitation_covers(p, &c)),
+        Applicant::OnBehalf { by_staff, .. } => c.host_id.as_deref() == Some(by_staff.as_str()),
+        _ => false,
+    };
+    let filed_by = match &applicant {
+        Applicant::OnBehalf { by_staff, .. } => Some(by_staff.clone()),
+        _ => None,
+    };
     let status = lifecycle::on_submit(&host_steps, host_approved);
     // Who is told of a new request: read before the write, not in it (the
     // one writer's time is what bounds the 16:00 rush).
@@ -106,8 +138,8 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
         Statement::new(
             "INSERT INTO applications (id, kind, status, version, applicant_phone, host_staff_id, department_id, campus_id, reason_id, note,
                 start_date, end_date, plate, chain, waiting_staff_id, waiting_department_id, invited_by, created_at, updated_at, idem_key,
-                applicant_staff_id, household_id)
-             VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20)",
+                applicant_staff_id, household_id, filed_by_staff_id)
+             VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20, $21)",
         )
         .bind(&id)
         .bind(c.kind.code())
@@ -128,7 +160,8 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
         .bind(now)
         .bind(idem)
         .bind(applicant.staff_id())
-        .bind(&c.household_id),
+        .bind(&c.household_id)
+        .bind(filed_by.clone()),
     );
     let (claims, claim_script) = claim_writes(st, &id, &c)?;
     script.append(claim_script);
@@ -140,6 +173,7 @@ pub async fn submit(st: &AppState, me: &Principal, form: ApplicationInput, idem:
         "plate": c.plate.as_ref().map(|p| p.as_str().to_owned()),
         "start_date": c.start.to_string(), "end_date": c.end.to_string(),
         "periods": c.periods.iter().map(|(s, e)| format!("{s} → {e}")).collect::<Vec<_>>(),
+        "filed_on_behalf_of": filed_by.as_ref().map(|_| applicant.phone_masked()),
     });
     rows.append(event_writes(&id, now, &actor, Action::Submit.code(), Status::Draft, status, "", changes));
     let (sms_rows, mut queued) = queue_writes(st, new_request, now);

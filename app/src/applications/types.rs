@@ -49,6 +49,12 @@ pub struct ApplicationInput {
     /// (`start_date`..`end_date`), each with its own passes (seed 001).
     #[serde(default)]
     pub more_periods: Vec<PeriodInput>,
+    /// Consent to the entrants' ID numbers being kept for gate checks (PIPL:
+    /// sensitive personal information, consented to apart from a photo);
+    /// given by the applicant, or obtained from the person by whoever files
+    /// for them. Required wherever the form asks for a document.
+    #[serde(default)]
+    pub doc_consent: bool,
 }
 
 /// One more validity period, `YYYY-MM-DD` campus dates.
@@ -164,6 +170,11 @@ pub struct FormSetup {
     /// A staff member's own pass or one they file for a contractor.
     #[serde(default)]
     pub staff: Option<StaffSetup>,
+    /// A staff member files a visitor's application on their behalf
+    /// (`/apply/on-behalf`): the visitor's mobile is typed in, and the host
+    /// chosen as a visitor would.
+    #[serde(default)]
+    pub on_behalf: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -289,6 +300,10 @@ pub struct ApplicationDetail {
     /// The caller filed this contractor application and may renew it.
     #[serde(default)]
     pub renewable: bool,
+    /// Filed on the visitor's behalf by this staff member (name, number):
+    /// someone who cannot use a phone, registered by the office or a host.
+    #[serde(default)]
+    pub filed_by: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

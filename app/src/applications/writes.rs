@@ -224,8 +224,9 @@ pub(super) fn entrant_writes(st: &AppState, app_id: &str, c: &Checked, now: i64)
         let id = new_id();
         script.push(
             Statement::new(
-                "INSERT INTO entrants (id, application_id, position, name, phone, doc_type, doc_sealed, doc_mac, doc_masked, in_vehicle, face_consent_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                "INSERT INTO entrants (id, application_id, position, name, phone, doc_type, doc_sealed, doc_mac, doc_masked, in_vehicle, face_consent_at,
+                    doc_consent_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             )
             .bind(&id)
             .bind(app_id)
@@ -237,7 +238,8 @@ pub(super) fn entrant_writes(st: &AppState, app_id: &str, c: &Checked, now: i64)
             .bind(st.keys.pii_mac(&e.doc.claim_text()))
             .bind(e.doc.masked())
             .bind(e.in_vehicle as i64)
-            .bind(e.photo.as_ref().map(|_| now)),
+            .bind(e.photo.as_ref().map(|_| now))
+            .bind(c.doc_consent.then_some(now)),
         );
         if let Some(photo) = &e.photo {
             let mime = photo.trim_start_matches("data:").split(';').next().unwrap_or("image/jpeg").to_owned();

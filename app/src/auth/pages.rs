@@ -1,5 +1,5 @@
 use super::*;
-use crate::components::{ErrorLine, FieldHint, go_to, next_path};
+use crate::components::{ErrorLine, FieldHint, PrivacyNotice, go_to, next_path};
 use crate::domain::Phone;
 use crate::i18n::{Msg, t};
 
@@ -71,6 +71,7 @@ pub fn PhoneSignInPage() -> impl IntoView {
                     on:input=move |ev| code.set(event_target_value(&ev)) />
                 <ErrorLine error=sign_in_error />
                 <button type="submit" class="primary" disabled=move || sign_in.pending().get()>{t(Msg::SignIn)}</button>
+                <PrivacyNotice />
             </form>
         </section>
     }

@@ -107,6 +107,13 @@ pub fn ErrorLine(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
     }
 }
 
+/// The short privacy notice under every form that collects personal data,
+/// linking to the whole notice and to the person's own data.
+#[component]
+pub fn PrivacyNotice() -> impl IntoView {
+    view! { <p class="muted small privacy-notice">{t(Msg::PrivacyNoticeShort)} " " <a href="/privacy">{t(Msg::PrivacyLink)}</a></p> }
+}
+
 /// A problem with one field, found while typing.
 #[component]
 pub fn FieldHint(#[prop(into)] problem: Signal<Option<Msg>>) -> impl IntoView {

@@ -12,6 +12,7 @@
 //! short is finished by the next day's.
 
 use crate::error::AppError;
+use crate::platform::batch::Tx;
 use crate::platform::{audit, context::AppState};
 use serde::Serialize;
 use serde_json::json;
@@ -134,10 +135,18 @@ pub async fn run_retention(st: &AppState, retention_days: i64) -> Result<Option<
 
 /// One chunk of applications, in one transaction.
 async fn anonymise_applications(st: &AppState, ids: &[String], now: i64, counts: &mut RetentionCounts) -> Result<(), AppError> {
+    let mut tx = st.db.write.begin().await?;
+    anonymise(&mut tx, ids, now, counts).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Anonymises applications in the caller's transaction: the daily job's
+/// chunks, and a visitor deleting an ended application of their own.
+pub(crate) async fn anonymise(tx: &mut Tx<'_>, ids: &[String], now: i64, counts: &mut RetentionCounts) -> Result<(), sqlx::Error> {
     // The ids as placeholders: from `$1`, or from `$2` after a first value.
     let holes = |from: usize| (from..from + ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
     let (alone, after) = (holes(1), holes(2));
-    let mut tx = st.db.write.begin().await?;
     macro_rules! run {
         ($sql:expr) => {{
             let sql = format!($sql, ids = alone);
@@ -145,7 +154,7 @@ async fn anonymise_applications(st: &AppState, ids: &[String], now: i64, counts:
             for id in ids {
                 q = q.bind(id);
             }
-            q.execute(&mut *tx).await?.rows_affected()
+            q.execute(&mut **tx).await?.rows_affected()
         }};
         ($sql:expr, $first:expr) => {{
             let sql = format!($sql, ids = after);
@@ -153,7 +162,7 @@ async fn anonymise_applications(st: &AppState, ids: &[String], now: i64, counts:
             for id in ids {
                 q = q.bind(id);
             }
-            q.execute(&mut *tx).await?.rows_affected()
+            q.execute(&mut **tx).await?.rows_affected()
         }};
     }
     counts.photos += run!("DELETE FROM entrant_photos WHERE entrant_id IN (SELECT id FROM entrants WHERE application_id IN ({ids}))");
@@ -167,6 +176,10 @@ async fn anonymise_applications(st: &AppState, ids: &[String], now: i64, counts:
         ANONYMISED
     );
     run!("DELETE FROM vehicles_inside WHERE pass_id IN (SELECT id FROM passes WHERE application_id IN ({ids}))");
+    // The daily job clears old scans' plates by day; a deletion on request
+    // clears this application's at once.
+    counts.scan_events +=
+        run!("UPDATE scan_events SET plate = NULL WHERE plate IS NOT NULL AND pass_id IN (SELECT id FROM passes WHERE application_id IN ({ids}))");
     run!("UPDATE application_events SET note = '', changes = '{{}}' WHERE application_id IN ({ids})");
     run!("DELETE FROM application_claims WHERE application_id IN ({ids})");
     run!("UPDATE invitations SET phone = '', prefill = '{{}}' WHERE application_id IN ({ids})");
@@ -174,6 +187,5 @@ async fn anonymise_applications(st: &AppState, ids: &[String], now: i64, counts:
         "UPDATE applications SET applicant_phone = '', note = '', plate = NULL, decision_note = NULL, anonymised_at = $1 WHERE id IN ({ids})",
         now
     );
-    tx.commit().await?;
     Ok(())
 }

@@ -36,7 +36,7 @@ impl Ctx {
         json!({
             "kind": "Visitor", "host_staff_id": self.host_id, "campus_id": self.setup.campuses[0].id,
             "reason_id": self.setup.reasons[0].id, "start_date": "2026-11-26", "end_date": "2026-11-27",
-            "entrants": entrants, "plate": plate, "note": "",
+            "entrants": entrants, "plate": plate, "note": "", "doc_consent": true,
         })
     }
 
@@ -896,4 +896,68 @@ async fn submit_and_withdraw_loops_and_invitations_cannot_flood_a_host_with_sms(
     let err = c.app.call_json::<()>(&host, "invite_visitor", input(20)).await.unwrap_err();
     assert_eq!((err.0, err.1.msg()), (429, Msg::ErrTooManyInvitations));
     assert_eq!(c.app.count("SELECT COUNT(*) FROM sms_outbox WHERE purpose = 'invitation'").await, 20);
+}
+
+#[tokio::test]
+async fn the_office_or_a_host_registers_a_visitor_who_cannot_use_a_phone_under_the_same_rules() {
+    let c = ctx().await;
+    let app = &c.app;
+    let office = app.staff("S0001").await;
+    // The visitor's form, for a staff member filing on someone's behalf.
+    let setup: FormSetup = app.call_json(&office, "on_behalf_form_setup", json!({})).await.unwrap();
+    assert!(setup.on_behalf && setup.staff.is_some());
+    let on_behalf = |form: Value, mobile: &str, key: &str| json!({"form": form, "mobile": mobile, "idempotency_key": key});
+    // Same rules: a bad mobile, a missing consent, no host: each refused by name, nothing written.
+    let form = c.form(json!([Ctx::entrant("王奶奶", "", &id_number(31), false)]), "");
+    let e = app.call_json::<String>(&office, "submit_on_behalf", on_behalf(form.clone(), "1380000", "k1")).await.unwrap_err();
+    assert_eq!((e.0, e.1.msg()), (422, Msg::ErrPhoneInvalid));
+    let mut no_consent = form.clone();
+    no_consent["doc_consent"] = json!(false);
+    let e = app.call_json::<String>(&office, "submit_on_behalf", on_behalf(no_consent, "13800000031", "k1")).await.unwrap_err();
+    assert_eq!(e.1.msg(), Msg::ErrDocConsent);
+    let mut no_host = form.clone();
+    no_host["host_staff_id"] = json!("");
+    assert!(app.call_json::<String>(&office, "submit_on_behalf", on_behalf(no_host, "13800000031", "k1")).await.is_err());
+    assert_eq!(app.count("SELECT COUNT(*) FROM applications").await, 0);
+    // The office files it: under the visitor's mobile, marked as the office's filing; the host still approves.
+    let id: String = app.call_json(&office, "submit_on_behalf", on_behalf(form.clone(), "13800000031", "k1")).await.unwrap();
+    let again: String = app.call_json(&office, "submit_on_behalf", on_behalf(form.clone(), "13800000031", "k1")).await.unwrap();
+    assert_eq!(id, again, "a double tap files it once");
+    assert_eq!(c.status(&id).await, Status::InReview { step: 0 });
+    let d = c.detail(&office, &id).await.unwrap();
+    assert_eq!(d.filed_by.as_deref(), Some("周敏 (S0001)"));
+    assert_eq!(d.applicant_phone, "138****0031");
+    let mine: Vec<ApplicationRow> = app.call_json(&office, "my_applications", json!({})).await.unwrap();
+    assert!(mine.iter().any(|r| r.id == id), "the filer finds it among their own");
+    c.act(&app.staff("T1001").await, &id, "Approve", "", Value::Null).await.unwrap();
+    c.act(&app.staff("A1001").await, &id, "Approve", "", Value::Null).await.unwrap();
+    // The filer sees the pass to print; the visitor, signed in with that mobile, has it too.
+    let d = c.detail(&office, &id).await.unwrap();
+    assert_eq!(d.passes.len(), 1);
+    assert!(d.passes[0].1.contains("/p#"));
+    let visitor = app.phone_user("13800000031").await;
+    assert_eq!(c.detail(&visitor, &id).await.unwrap().passes.len(), 1);
+    assert!(app.count("SELECT COUNT(*) FROM sms_outbox WHERE phone = '13800000031' AND purpose <> 'sign_in_code'").await >= 1, "the pass is texted");
+    // Audited as filed by the office, the mobile masked.
+    let changes = app.one_text(&format!("SELECT changes FROM audit_log WHERE record_id = '{id}' AND actor LIKE 'staff:S0001%'")).await;
+    assert!(changes.contains("138****0031") && !changes.contains("13800000031"), "{changes}");
+
+    // A host filing for their own visitor has approved as host by filing it.
+    let host = app.staff("T1001").await;
+    let form = c.form(json!([Ctx::entrant("李爷爷", "", &id_number(32), false)]), "");
+    let id: String = app.call_json(&host, "submit_on_behalf", on_behalf(form, "13800000032", "k2")).await.unwrap();
+    assert_eq!(c.status(&id).await, Status::InReview { step: 1 }, "the department is next");
+    // Another staff member who is neither host, filer nor approver sees nothing of it.
+    assert_eq!(c.detail(&app.staff("T2001").await, &id).await.unwrap_err().0, 404);
+    // Only visitors' applications, and only by staff.
+    let mut contractor = c.form(json!([Ctx::entrant("赵师傅", "", &id_number(33), false)]), "");
+    contractor["kind"] = json!("Contractor");
+    assert_eq!(
+        app.call_json::<String>(&host, "submit_on_behalf", on_behalf(contractor, "13800000033", "k3")).await.unwrap_err().1.msg(),
+        Msg::ErrKindNotOffered
+    );
+    let v = app.phone_user("13800000034").await;
+    let form = c.form(json!([Ctx::entrant("某人", "", &id_number(34), false)]), "");
+    assert_eq!(app.call_json::<String>(&v, "submit_on_behalf", on_behalf(form, "13800000035", "k4")).await.unwrap_err().0, 403);
+    assert_eq!(app.call_json::<FormSetup>(&v, "on_behalf_form_setup", json!({})).await.unwrap_err().0, 403);
 }

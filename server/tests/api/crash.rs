@@ -73,7 +73,7 @@ async fn a_killed_server_loses_no_answered_write() {
                 let entrant = json!({"name": "李雷", "phone": phone, "doc_type": "ResidentId", "doc_number": id_number(i as u32 * 100 + n),
                     "in_vehicle": false, "face_photo": null, "face_consent": false});
                 let form = json!({"kind": "Visitor", "host_staff_id": host, "campus_id": campus, "reason_id": reason,
-                    "start_date": visit_day(), "end_date": visit_day(), "entrants": [entrant], "plate": "", "note": ""});
+                    "start_date": visit_day(), "end_date": visit_day(), "entrants": [entrant], "plate": "", "note": "", "doc_consent": true});
                 match call(
                     &c,
                     &base,

@@ -316,7 +316,7 @@ fn contractor_form(c: &Ctx, end: &str) -> Value {
     json!({
         "kind": "Contractor", "host_staff_id": "", "campus_id": c.setup.campuses[0].id, "reason_id": c.setup.reasons[0].id,
         "start_date": "2026-11-26", "end_date": end, "plate": "", "note": "物业保洁",
-        "entrants": [Ctx::entrant("赵师傅", "13700000001", &id_number(77), false)],
+        "entrants": [Ctx::entrant("赵师傅", "13700000001", &id_number(77), false)], "doc_consent": true,
     })
 }
 

@@ -5,7 +5,11 @@
 
 use crate::applications::{Ctx, ctx, id_number};
 use crate::passes::{links, south_gate, token_of, visit_day};
+use crate::support;
+use app::error::AppError;
+use app::i18n::Msg;
 use app::passes::Verdict;
+use app::privacy::OwnData;
 use app::privacy::retention::{ANONYMISED, run_retention};
 use serde_json::{Value, json};
 
@@ -84,4 +88,69 @@ async fn a_visit_past_the_retention_period_leaves_no_personal_data_and_the_audit
     assert_eq!(c.app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'retention_run'").await, 2);
     // The recent visit is untouched.
     assert_eq!(c.app.count(&format!("SELECT COUNT(*) FROM entrants WHERE application_id = '{recent}' AND name = '韩梅'")).await, 1);
+}
+
+/// Whom `my_data` lists for a client.
+async fn my_data(c: &Ctx, who: &reqwest::Client) -> Result<OwnData, (u16, AppError)> {
+    c.app.call_json(who, "my_data", json!({})).await
+}
+
+#[tokio::test]
+async fn a_visitor_sees_the_data_kept_on_them_and_deletes_an_ended_application_of_their_own_only() {
+    let c = ctx().await;
+    let v = c.app.phone_user("13800000001").await;
+    // The ID number needs its own consent: refused without it, nothing written.
+    let mut f = c.form(json!([Ctx::entrant("李雷", "13800000001", &id_number(1), false)]), "");
+    f["doc_consent"] = json!(false);
+    let e = c.submit(&v, f.clone()).await.unwrap_err();
+    assert_eq!((e.0, e.1.msg()), (422, Msg::ErrDocConsent));
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM applications").await, 0);
+    f["doc_consent"] = json!(true);
+    let id = c.submit(&v, f).await.unwrap();
+
+    // What is kept on them, masked as everywhere, with when they consented.
+    let mine = my_data(&c, &v).await.unwrap();
+    assert_eq!(mine.mobile, "138****0001");
+    assert_eq!(mine.applications.len(), 1);
+    let a = &mine.applications[0];
+    assert_eq!((a.id.as_str(), a.erasable), (id.as_str(), false));
+    assert_eq!(a.entrants[0].name, "李雷");
+    assert!(a.entrants[0].document.contains('*') && !a.entrants[0].document.contains(&id_number(1)[6..14]), "{:?}", a.entrants[0]);
+    assert!(a.entrants[0].doc_consent_at.is_some() && a.entrants[0].photo_consent_at.is_none());
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM entrants WHERE doc_consent_at IS NOT NULL").await, 1);
+    assert!(mine.texts >= 1, "the sign-in code");
+
+    // Not yet ended: refused, nothing changes.
+    let e = c.app.call_json::<()>(&v, "delete_my_application", json!({"id": id})).await.unwrap_err();
+    assert_eq!(e.1.msg(), Msg::ErrNotEnded);
+    c.act(&v, &id, "Withdraw", "", Value::Null).await.unwrap();
+    assert!(my_data(&c, &v).await.unwrap().applications[0].erasable);
+    // Someone else's does not exist for them; staff and strangers are refused.
+    let other = c.app.phone_user("13900000002").await;
+    assert_eq!(c.app.call_json::<()>(&other, "delete_my_application", json!({"id": id})).await.unwrap_err().0, 404);
+    assert!(my_data(&c, &other).await.unwrap().applications.is_empty());
+    let staff = c.app.staff("S0001").await;
+    assert_eq!(c.app.call_json::<()>(&staff, "delete_my_application", json!({"id": id})).await.unwrap_err().1.msg(), Msg::ErrVisitorsOnly);
+    assert_eq!(my_data(&c, &staff).await.unwrap_err().1.msg(), Msg::ErrVisitorsOnly);
+    let nobody = support::TestApp::browser();
+    assert_eq!(c.app.call_json::<()>(&nobody, "delete_my_application", json!({"id": id})).await.unwrap_err().0, 401);
+    assert_eq!(holding(&c, "entrants", &["name"], "李雷").await, 1);
+
+    // Theirs, ended: anonymised at once, the deletion audited (masked).
+    c.app.call_json::<()>(&v, "delete_my_application", json!({"id": id})).await.unwrap();
+    for (table, columns) in [
+        ("applications", &["applicant_phone", "note"][..]),
+        ("entrants", &["name", "phone", "doc_masked", "doc_sealed"]),
+        ("application_events", &["note", "changes"]),
+    ] {
+        assert_eq!(holding(&c, table, columns, "李雷").await + holding(&c, table, columns, &id_number(1)[..14]).await, 0, "left in {table}");
+    }
+    assert_eq!(c.app.count(&format!("SELECT COUNT(*) FROM applications WHERE id = '{id}' AND anonymised_at IS NOT NULL")).await, 1);
+    assert_eq!(c.app.count(&format!("SELECT COUNT(*) FROM audit_log WHERE action = 'erase_on_request' AND record_id = '{id}'")).await, 1);
+    assert_eq!(holding(&c, "audit_log", &["actor", "changes"], "13800000001").await, 0, "the audit trail holds the mobile masked");
+    assert!(my_data(&c, &v).await.unwrap().applications.is_empty());
+    assert_eq!(c.app.call_json::<()>(&v, "delete_my_application", json!({"id": id})).await.unwrap_err().0, 404, "gone");
+    // The notice states this campus's period, to anyone.
+    let days: i64 = c.app.call_json(&nobody, "privacy_facts", json!({})).await.unwrap();
+    assert_eq!(days, c.app.state.config.retention_days);
 }

@@ -130,7 +130,7 @@ async fn three_servers_on_one_database_behave_as_one() {
     let (host_phone,): (String,) = sqlx::query_as("SELECT phone FROM staff WHERE staff_no = 'T1001'").fetch_one(&db).await.unwrap();
     let doc = id_number(301);
     let form = json!({"kind": "Visitor", "host_staff_id": host, "campus_id": setup["campuses"][0]["id"], "reason_id": setup["reasons"][0]["id"],
-        "start_date": visit_day(), "end_date": visit_day(), "plate": "", "note": "",
+        "start_date": visit_day(), "end_date": visit_day(), "plate": "", "note": "", "doc_consent": true,
         "entrants": [{"name": "李雷", "phone": phone, "doc_type": "ResidentId", "doc_number": doc, "in_vehicle": false, "face_photo": null, "face_consent": false}]});
     // The host's "new request" text fails once at the cloud: the retry job
     // (every server runs it) must send it once more, not three times.

@@ -79,6 +79,7 @@ fn Detail(d: ApplicationDetail, action: ServerAction<ActOnApplication>) -> impl 
                 }}</dd>
                 <dt>{t(Msg::Plate)}</dt><dd id="plate-value">{d.row.plate.clone().unwrap_or_else(|| "—".into())}</dd>
                 {(!d.applicant_phone.is_empty()).then(|| view! { <dt>{t(Msg::Applicant)}</dt><dd>{d.applicant_phone.clone()}</dd> })}
+                {d.filed_by.clone().map(|f| view! { <dt>{t(Msg::OnBehalfFiler)}</dt><dd id="filed-by">{f}</dd> })}
                 {(!d.note.is_empty()).then(|| view! { <dt>{t(Msg::Note)}</dt><dd>{d.note.clone()}</dd> })}
                 {d.decision_note.clone().map(|n| view! { <dt>{t(Msg::DecisionNote)}</dt><dd id="decision-note">{n}</dd> })}
             </dl>

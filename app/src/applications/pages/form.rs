@@ -134,6 +134,28 @@ pub fn ApplyPage() -> impl IntoView {
     }
 }
 
+/// `/apply/on-behalf`: a staff member (the office, or a host) registers a
+/// visitor who cannot use a phone, with the visitor's form and its rules.
+#[component]
+pub fn ApplyOnBehalfPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let setup = resource(|| (), |_| on_behalf_form_setup());
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                match setup.await {
+                    Err(AppError::Unauthenticated) => view! { <Refusal msg=Msg::ErrUnauthenticated /> }.into_any(),
+                    Err(e) => view! { <section class="card narrow"><p class="error" role="alert">{e.user_message(i18n.lang())}</p></section> }.into_any(),
+                    Ok(s) => view! {
+                        <p class="card narrow notice" id="on-behalf-hint">{t(crate::i18n::NoticeMsg::OnBehalfHint)}</p>
+                        <ApplicationForm setup=s invitation=None existing=None renew_from=None />
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
 #[component]
 fn SignInFirst() -> impl IntoView {
     view! {
@@ -240,12 +262,25 @@ pub fn ApplicationForm(
     let form_key = StoredValue::new(String::new());
     Effect::new(move |_| form_key.set_value(new_form_key()));
     let submit = ServerAction::<SubmitApplication>::new();
+    let submit_for = ServerAction::<SubmitOnBehalf>::new();
     let resubmit = ServerAction::<ResubmitApplication>::new();
-    let error = Signal::derive(move || submit.value().get().and_then(Result::err).or_else(|| resubmit.value().get().and_then(Result::err)));
+    let error = Signal::derive(move || {
+        submit
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| submit_for.value().get().and_then(Result::err))
+            .or_else(|| resubmit.value().get().and_then(Result::err))
+    });
+    let doc_consent = RwSignal::new(prefill.as_ref().is_some_and(|p| p.doc_consent));
+    // Filing for a visitor who cannot use a phone: their (or their family's) mobile.
+    let on_behalf = setup.on_behalf;
+    let visitor_mobile = RwSignal::new(String::new());
+    let mobile_hint = Signal::derive(move || phone_problem(&visitor_mobile.get()));
     let existing_id = existing.as_ref().map(|e| (e.0.clone(), e.1));
     let existing_for_effect = existing_id.clone();
     Effect::new(move |_| {
-        if let Some(Ok(id)) = submit.value().get() {
+        if let Some(Ok(id)) = submit.value().get().or_else(|| submit_for.value().get()) {
             #[cfg(feature = "hydrate")]
             if let Some(s) = window().session_storage().ok().flatten() {
                 let _ = s.remove_item("invite");
@@ -308,10 +343,14 @@ pub fn ApplicationForm(
                 .iter()
                 .map(|p| PeriodInput { start_date: p.start.get_untracked(), end_date: p.end.get_untracked() })
                 .collect(),
+            doc_consent: doc_consent.get_untracked(),
         };
         match &existing_id {
             Some((id, version)) => {
                 resubmit.dispatch(ResubmitApplication { id: id.clone(), version: *version, form });
+            }
+            None if on_behalf => {
+                submit_for.dispatch(SubmitOnBehalf { form, mobile: visitor_mobile.get_untracked(), idempotency_key: form_key.get_value() });
             }
             None => {
                 submit.dispatch(SubmitApplication { form, idempotency_key: form_key.get_value(), invitation: invitation.clone() });
@@ -320,19 +359,30 @@ pub fn ApplicationForm(
     };
     // A department filing for a contractor: the filer answers for them.
     let filer = setup.staff.clone();
-    let no_filer = filer.is_none();
-    let title = if kind == PassKind::Contractor { Msg::ContractorApplyTitle } else { Msg::ApplyTitle };
+    // The host is chosen by a visitor, and by whoever files on their behalf.
+    let no_filer = filer.is_none() || on_behalf;
+    let title = match kind {
+        PassKind::Contractor => Msg::ContractorApplyTitle,
+        _ if on_behalf => Msg::OnBehalfTitle,
+        _ => Msg::ApplyTitle,
+    };
     // Under a returned application's own heading, the form is a section.
     let heading = if existing.is_some() { view! { <h2>{t(title)}</h2> }.into_any() } else { view! { <h1>{t(title)}</h1> }.into_any() };
     view! {
         <section class="card narrow">
             {heading}
             {match filer.clone() {
-                Some(f) => view! { <p class="muted small" id="filer">{t(Msg::FiledBy)} ": " {f.name} " (" {f.staff_no} ") — " {f.department}</p> }.into_any(),
+                Some(f) => view! { <p class="muted small" id="filer">{t(if on_behalf { Msg::OnBehalfFiler } else { Msg::FiledBy })} ": " {f.name} " (" {f.staff_no} ") — " {f.department}</p> }.into_any(),
                 None => view! { <p class="muted small">{t(Msg::ApplyingAs)} " " {setup.applicant_phone.clone()}</p> }.into_any(),
             }}
             {deadline_hint.map(|h| view! { <p class="notice small">{h}</p> })}
             <form on:submit=on_submit novalidate>
+                <Show when=move || on_behalf>
+                    <label for="visitor-mobile">{t(Msg::OnBehalfMobile)}</label>
+                    <input id="visitor-mobile" type="tel" inputmode="numeric" autocomplete="off" prop:value=visitor_mobile
+                        on:input=move |ev| visitor_mobile.set(event_target_value(&ev)) />
+                    <FieldHint problem=mobile_hint />
+                </Show>
                 <Show when=move || no_filer>
                 <h2>{t(if completing { Msg::FiledBy } else { Msg::Host })}</h2>
                 {move || match host.get() {
@@ -430,8 +480,11 @@ pub fn ApplicationForm(
                 </Show>
                 <label for="note">{t(Msg::Note)}</label>
                 <textarea id="note" rows="2" maxlength="200" prop:value=note on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                <label class="check"><input type="checkbox" id="doc-consent" prop:checked=doc_consent on:change=move |ev| doc_consent.set(event_target_checked(&ev)) />{t(Msg::DocConsent)}</label>
+                <PrivacyNotice />
                 <ErrorLine error />
-                <button type="submit" class="primary" id="submit-application" disabled=move || { submit.pending().get() || resubmit.pending().get() || (no_filer && host.get().is_none()) }>
+                <button type="submit" class="primary" id="submit-application"
+                    disabled=move || { submit.pending().get() || submit_for.pending().get() || resubmit.pending().get() || (no_filer && host.get().is_none()) }>
                     {t(Msg::SubmitApplication)}
                 </button>
             </form>

@@ -64,6 +64,7 @@ pub fn InvitePage() -> impl IntoView {
                 </div>
                 <label for="inv-note">{t(Msg::Note)}</label>
                 <textarea id="inv-note" rows="2" prop:value=note on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                <PrivacyNotice />
                 <ErrorLine error />
                 <Show when=done><p class="ok" id="invite-sent">{t(Msg::InvitationSent)}</p></Show>
                 <button type="submit" class="primary" id="send-invitation" disabled=move || invite.pending().get()>{t(Msg::SendInvitation)}</button>

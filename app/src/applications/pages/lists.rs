@@ -56,6 +56,7 @@ pub fn MyApplicationsPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <p class="small"><a href="/my-data" id="my-data">{t(Msg::MyDataTitle)}</a> " · " <a href="/privacy">{t(Msg::PrivacyLink)}</a></p>
         </section>
     }
 }

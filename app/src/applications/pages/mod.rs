@@ -16,7 +16,7 @@ pub use lists::*;
 pub use people::*;
 
 use super::*;
-use crate::components::{ErrorLine, FieldHint, Refusal, default_to_first, go_to, resource};
+use crate::components::{ErrorLine, FieldHint, PrivacyNotice, Refusal, default_to_first, go_to, resource};
 use crate::domain::document::{DocType, DocumentNumber};
 use crate::domain::lifecycle::Action;
 use crate::domain::policy::PassKind;

@@ -85,6 +85,7 @@ fn ResidentForm(setup: FormSetup) -> impl IntoView {
             plate: String::new(),
             note: reason.get_untracked(),
             more_periods: vec![],
+            doc_consent: false,
             household: Some(HouseholdChoice {
                 householder: householder.get_untracked(),
                 community: community.get_untracked(),
@@ -121,6 +122,7 @@ fn ResidentForm(setup: FormSetup) -> impl IntoView {
                 <input id="pass-date" type="date" min=min_date max=max_date prop:value=date on:input=move |ev| date.set(event_target_value(&ev)) />
                 <label for="apply-reason">{t(Msg::ApplyReason)} " *"</label>
                 <textarea id="apply-reason" rows="2" maxlength="200" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+                <PrivacyNotice />
                 <ErrorLine error />
                 <div class="actions">
                     <a class="button secondary" href="/applications">{t(Msg::MyApplications)}</a>
@@ -181,6 +183,7 @@ fn StaffForm(setup: FormSetup) -> impl IntoView {
             note: reason.get_untracked(),
             household: None,
             more_periods: vec![],
+            doc_consent: false,
         };
         submit.dispatch(SubmitApplication { form, idempotency_key: form_key.get_value(), invitation: None });
     };
