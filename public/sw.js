@@ -9,7 +9,7 @@
 
 // v3: pass pages are no longer stored one per link (v2 kept each pass's HTML).
 const CACHE = 'campus-pass-v3';
-const OFFLINE_PAGES = [/^\/scan$/, /^\/s$/, /^\/p$/];
+const OFFLINE_PAGES = [/^\/scan$/, /^\/s$/, /^\/p$/, /^\/scan\/manual$/];
 const STATIC = [/^\/pkg\//, /^\/icons\//, /^\/manifest\.webmanifest$/];
 
 const keepPage = (path) => OFFLINE_PAGES.some((re) => re.test(path));
@@ -39,6 +39,14 @@ async function storePage(path, response) {
         if (r.ok) await cache.put(a, r);
       } catch (_) { /* fetched again next time */ }
     }
+  }
+  // The manual admission form goes with the scanner: a guard who never
+  // opened it online still has it when the system is down.
+  if (pageKey(path) === '/scan') {
+    try {
+      const r = await fetch('/scan/manual', { credentials: 'same-origin' });
+      if (r.ok && !r.redirected) await storePage('/scan/manual', r);
+    } catch (_) { /* stored on the next visit */ }
   }
   const keep = new Set();
   const requests = await cache.keys();

@@ -33,7 +33,7 @@ for bundle in scanner visitor people review; do
   rm -rf "${OUT:?}/$bundle"
   wasm-bindgen --target=web --out-name="$name" --out-dir="$OUT/$bundle" \
     "target/front/wasm32-unknown-unknown/wasm-release/frontend_$bundle.wasm"
-  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+  wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int \
     "$OUT/$bundle/${name}_bg.wasm" -o "$OUT/$bundle/${name}_bg.wasm"
   terser "$OUT/$bundle/$name.js" --module --compress --mangle -o "$OUT/$bundle/$name.js"
   # Hashed names, so the server can let browsers cache them for a year.

@@ -81,7 +81,7 @@ fn SignedInHome(me: Me) -> impl IntoView {
             <a class="tile" href="/staff-pass" id="tile-staff-pass"><strong>{t(Msg::ApplyStaffPass)}</strong><span>{t(Msg::StaffApplyHint)}</span></a>
             <a class="tile" href="/contractors/new" id="tile-contractor"><strong>{t(Msg::FileContractor)}</strong></a>
             <a class="tile" href="/invite" id="tile-invite"><strong>{t(Msg::InviteVisitor)}</strong></a>
-            <a class="tile" href="/apply/on-behalf" id="tile-on-behalf"><strong>{t(crate::i18n::NoticeMsg::OnBehalfLink)}</strong></a>
+            <a class="tile" href="/apply/on-behalf" id="tile-on-behalf"><strong>{t(crate::i18n::PageMsg::OnBehalfLink)}</strong></a>
         </Show>
         <a class="tile" href="/applications" id="tile-mine"><strong>{t(Msg::MyApplications)}</strong></a>
         <Show when=move || !staff>

@@ -1,7 +1,7 @@
 //! The language of a page, reactive: the message table itself (`Msg`, both
 //! languages side by side) is the domain crate's `messages`.
 
-pub use crate::domain::messages::{Lang, Msg, NoticeMsg, OfficeMsg, Text};
+pub use crate::domain::messages::{Lang, Msg, OfficeMsg, PageMsg, Text};
 use leptos::prelude::*;
 
 /// The language in effect for this page, shared through context.

@@ -218,6 +218,8 @@ pub fn App() -> impl IntoView {
                     // texts sent before said, is redirected by the server.
                     <Route path=path!("/p") view=|| view! { <PageIsland><passes::PassPage /></PageIsland> } />
                     <Route path=path!("/scan") view=scanner_island />
+                    <Route path=path!("/scan/manual") view=|| view! { <PageIsland><passes::ManualAdmissionPage /></PageIsland> } />
+                    <Route path=path!("/admin/manual-admissions") view=passes::ManualAdmissionsPage />
                     <Route path=path!("/s") view=scanner_island />
                 </Routes>
             </main>
@@ -320,6 +322,7 @@ pub fn hydrate_people_page() {
         "/sign-in/staff" => hydrate_page(|| view! { <auth::StaffSignInPage /> }),
         "/resident" => hydrate_page(|| view! { <applications::ResidentApplyPage /> }),
         "/staff-pass" => hydrate_page(|| view! { <applications::StaffPassPage /> }),
+        "/scan/manual" => hydrate_page(|| view! { <passes::ManualAdmissionPage /> }),
         _ => hydrate_page(|| view! { <applications::MyApplicationsPage /> }),
     }
 }
@@ -368,7 +371,7 @@ impl Bundle {
         match path {
             "/scan" | "/s" => Bundle::Scanner,
             "/apply" | "/p" => Bundle::Visitor,
-            "/sign-in" | "/sign-in/staff" | "/resident" | "/staff-pass" | "/applications" => Bundle::People,
+            "/sign-in" | "/sign-in/staff" | "/resident" | "/staff-pass" | "/applications" | "/scan/manual" => Bundle::People,
             "/approvals" => Bundle::Review,
             _ => {
                 let one_segment = |prefix: &str| path.strip_prefix(prefix).is_some_and(|rest| !rest.is_empty() && !rest.contains('/'));
@@ -402,7 +405,7 @@ mod tests {
         for p in ["/apply", "/p"] {
             assert_eq!(Bundle::for_path(p), Bundle::Visitor, "{p}");
         }
-        for p in ["/sign-in", "/sign-in/staff", "/resident", "/staff-pass", "/applications"] {
+        for p in ["/sign-in", "/sign-in/staff", "/resident", "/staff-pass", "/applications", "/scan/manual"] {
             assert_eq!(Bundle::for_path(p), Bundle::People, "{p}");
         }
         for p in ["/approvals", "/applications/x1", "/approvals/x1"] {

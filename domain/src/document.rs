@@ -141,15 +141,25 @@ impl DocumentNumber {
 
     /// First four and last four (ID numbers: `1101**********8670`).
     pub fn masked(&self) -> String {
-        let n = self.value.chars().count();
-        if n <= 8 {
-            let keep: String = self.value.chars().take(2).collect();
-            return format!("{keep}{}", "*".repeat(n.saturating_sub(2)));
-        }
-        let head: String = self.value.chars().take(4).collect();
-        let tail: String = self.value.chars().skip(n - 4).collect();
-        format!("{head}{}{tail}", "*".repeat(n - 8))
+        mask_document_text(&self.value)
     }
+}
+
+/// A document number as lists show it: first four and last four, or the
+/// first two of a short one, the rest hidden; empty stays empty.
+pub fn mask_document_text(value: &str) -> String {
+    let value = value.trim();
+    let n = value.chars().count();
+    if n <= 2 {
+        return "*".repeat(n);
+    }
+    if n <= 8 {
+        let keep: String = value.chars().take(2).collect();
+        return format!("{keep}{}", "*".repeat(n - 2));
+    }
+    let head: String = value.chars().take(4).collect();
+    let tail: String = value.chars().skip(n - 4).collect();
+    format!("{head}{}{tail}", "*".repeat(n - 8))
 }
 
 /// Most people one application may bring (a class visit fits; a crowd

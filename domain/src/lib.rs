@@ -15,6 +15,7 @@ pub mod household;
 pub mod household_import;
 pub mod id_number;
 pub mod lifecycle;
+pub mod manual_admission;
 pub mod messages;
 pub mod parking;
 pub mod pass_token;

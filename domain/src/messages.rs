@@ -317,9 +317,10 @@ messages! {
     OnBehalfTitle => "代为登记访客", "Register a visitor on their behalf";
     OnBehalfMobile => "来访人手机号（或家属手机，接收通行码）", "Visitor's mobile (or a family member's: the pass is texted there)";
     OnBehalfFiler => "代办人", "Filed on their behalf by";
-    DocConsent => "我同意（或已取得本人同意）提供证件号码，仅用于入校身份核验（敏感个人信息）", "I agree (or have the person's agreement) to provide ID numbers, used only to verify identity at the gate (sensitive personal information)";
-    PrivacyNoticeShort => "个人信息保护：所填信息仅用于入校审批和门岗核验，来访结束后按规定期限自动匿名化；您可在“我的个人信息”中查看，并删除已结束的申请。", "Your personal data is used only to approve and check your entry, and is anonymised automatically a set time after the visit; under \"My personal data\" you can see it and delete ended applications.";
+    DocConsent => "同意（或已取得本人同意）提供证件号码，仅用于入校核验（敏感个人信息）", "I (or the person, whom I asked) agree to give ID numbers, only for entry checks (sensitive data)";
+    PrivacyNoticeShort => "所填个人信息仅用于入校审批和核验，到期自动匿名化；可在“我的个人信息”查看或删除。", "Used only to approve and check entry, anonymised after a set time; see or delete it under \"My personal data\".";
     PrivacyLink => "隐私说明", "Privacy notice";
+    ManualAdmission => "人工放行", "Manual admission";
     MyDataTitle => "我的个人信息", "My personal data";
     ErrNotEnded => "申请尚未结束，不能删除（可先撤回或放弃）", "The application has not ended: withdraw or release it first";
     FacePhotoField => "人脸照片", "Face photo";
@@ -621,6 +622,12 @@ messages! {
     AllVerdicts => "全部结果", "All verdicts";
     AllGates => "全部校门", "All gates";
     AllCampuses => "全部校区", "All campuses";
+    ManualAdmissions => "人工放行记录", "Manual admissions";
+    ManualAdmissionsHint => "门岗在系统故障时按电话指示放行的记录（离线登记的在联网后出现）。逐条核查并填写备注。", "Admissions guards recorded on a telephoned instruction while the system was down (those recorded offline appear once synced). Review each, with a note.";
+    ManualPending => "待核查", "To review";
+    ManualReviewed => "已核查", "Reviewed";
+    ManualReview => "核查", "Review";
+    ReviewNote => "核查备注", "Review note";
     Conflict => "冲突", "Conflict";
     ConflictHint => "冲突：一次性通行证在离线时被放行了两次", "Conflict: a single-use pass let in twice while offline";
     EnteredAt => "进入时间", "Entered";
@@ -752,7 +759,7 @@ mod tests {
     fn every_message() -> Vec<(String, &'static str, &'static str)> {
         let all = Msg::ALL.iter().map(|m| (format!("{m:?}"), m.text(Lang::Zh), m.text(Lang::En)));
         all.chain(OfficeMsg::ALL.iter().map(|m| (format!("{m:?}"), m.text(Lang::Zh), m.text(Lang::En))))
-            .chain(NoticeMsg::ALL.iter().map(|m| (format!("{m:?}"), m.text(Lang::Zh), m.text(Lang::En))))
+            .chain(PageMsg::ALL.iter().map(|m| (format!("{m:?}"), m.text(Lang::Zh), m.text(Lang::En))))
             .collect()
     }
 
@@ -801,11 +808,21 @@ mod tests {
     }
 }
 
-// The words of the pages only the main bundle hydrates that are not the
-// office's: the privacy notice and a person's own data. Apart from `Msg`
-// for the same reason as `OfficeMsg`: the phone bundles do not carry them.
+// The words of pages whose bundles have room and that are not the
+// office's: the privacy notice, a person's own data (main bundle), the
+// guard's manual admission form (people bundle). Apart from `Msg` so that
+// the scanner's and the visitor's bundles, each at its 200 KB budget, do
+// not carry them.
 messages! {
-    NoticeMsg;
+    PageMsg;
+    ManualAdmissionHint => "系统故障时按保卫处电话指示放行：登记来人、授权人和原因；离线也可登记，联网后自动同步，保卫处事后核查。", "When the system is down, admit on the security office's telephoned instruction: record who, who authorised it and why; works offline, syncs when back, reviewed by the office.";
+    ManualName => "来人姓名", "Name";
+    ManualDocument => "证件号码（查验后填写，可选）", "Document number (checked; optional)";
+    ManualAuthorisedBy => "授权人（保卫处值班人员及电话）", "Authorised by (the office's duty officer, phone)";
+    ManualReason => "原因", "Reason";
+    ManualRecord => "登记放行", "Record admission";
+    ManualSynced => "已登记并同步", "Recorded and synced";
+    ManualQueued => "已登记，联网后自动同步", "Recorded; syncs when the network is back";
     OnBehalfHint => "为不会使用手机的来访人（如老人）代为填写：规则与本人申请相同，申请记录为由您代办；通行码以短信发到下面的手机，您也可在申请页打印。", "For a visitor who cannot use a phone (an elderly person, say): the same rules as their own application, recorded as filed by you; the pass is texted to the mobile below, and you can print it from the application's page.";
     OnBehalfLink => "代为登记（来访人不会用手机时）", "Register a visitor who cannot use a phone";
     PrivacyTitle => "个人信息保护说明", "Privacy notice";

@@ -292,3 +292,59 @@ test('a drill roll call: the office sees who is inside with their mobiles, ticks
   await shot(admin, 'office-drill-report');
   await admin.context().close();
 });
+
+test("the system is down: a guard admits someone on the office's telephoned instruction, offline; it syncs, and the office reviews it", async () => {
+  const { context, page } = await phone(browser);
+  await signInStaff(page, 'G0001', DEMO_PASSWORD);
+  await page.waitForURL((u) => u.pathname === '/');
+  await open(page, '/scan');
+  // The service worker stores the scanner and, with it, the manual form.
+  await page.waitForFunction(() => navigator.serviceWorker?.controller, null, { timeout: 20000 });
+  await page.waitForFunction(async () => !!(await caches.match('/scan/manual')), null, { timeout: 20000 });
+  const manual = () => Number(execFileSync('sqlite3', [DB, 'SELECT COUNT(*) FROM manual_admissions']).toString().trim());
+  const before = manual();
+
+  await context.setOffline(true);
+  await page.click('#manual-admission');
+  await page.waitForURL((u) => u.pathname === '/scan/manual');
+  await page.waitForSelector('body[data-hydrated]', { timeout: 20000 });
+  assert.equal(await bundle(page), 'people');
+  // Who authorised it is required: said by name, nothing queued.
+  await page.fill('#manual-name', '王奶奶');
+  await page.fill('#manual-document', '110101194001011234');
+  await page.fill('#manual-reason', '系统故障，探望亲属');
+  await page.click('#manual-record');
+  await page.waitForSelector('.field-error:has-text("此项必填")');
+  await page.fill('#manual-authorised-by', '保卫处 周敏 8888');
+  await expectAccessible(page, 'the manual admission form');
+  await page.click('#manual-record');
+  await page.waitForSelector('#manual-recorded[data-synced=false]');
+  assert.match(await page.textContent('#manual-recorded'), /联网后自动同步/);
+  await shot(page, 'scanner-manual-offline');
+  assert.equal(manual(), before, 'nothing reached the server');
+
+  // Back on the scanner: it counts the admission among what waits, and
+  // sends it once the network is back.
+  await page.click('#back-to-scanner');
+  await page.waitForSelector('body[data-hydrated]', { timeout: 20000 });
+  await page.waitForFunction(() => Number(document.querySelector('#net-status')?.dataset.queued) >= 1, null, { timeout: 20000 });
+  await context.setOffline(false);
+  await page.waitForFunction(() => document.querySelector('#net-status')?.dataset.queued === '0', null, { timeout: 30000 });
+  assert.equal(manual(), before + 1, 'stored once');
+  await context.close();
+
+  // The office reviews it on its PC.
+  const admin = await staffPage(browser, 'S0001');
+  await admin.setViewportSize({ width: 1280, height: 900 });
+  await open(admin, '/admin/manual-admissions');
+  const row = await admin.waitForSelector('tr.manual-row');
+  assert.match(await row.textContent(), /王奶奶.*1101\*+1234.*保卫处 周敏 8888/s);
+  await expectAccessible(admin, 'the manual admissions to review');
+  await shot(admin, 'office-manual-admissions');
+  await admin.fill('tr.manual-row >> nth=0 >> .review-note', '已电话核实');
+  await admin.click('tr.manual-row >> nth=0 >> button.review');
+  await admin.waitForSelector('#manual-none');
+  await admin.selectOption('#manual-status', 'reviewed');
+  await admin.waitForSelector('tr.manual-row:has-text("已电话核实")');
+  await admin.context().close();
+});

@@ -99,7 +99,7 @@ async fn submit_as(
     let now = st.clock.now_ms();
     let id = new_id();
     let actor = me.actor_label();
-    let (job_st, invitation) = (st.clone(), invitation.map(str::to_owned));
+    let (job_st, invitation, job_actor) = (st.clone(), invitation.map(str::to_owned), actor.clone());
     let app_id = id.clone();
     // An invitation counts as the host's approval: its steps are done; a
     // chain with no step left is approved at once.
@@ -211,7 +211,7 @@ async fn submit_as(
                 }
                 // Approved at once: issue the passes, then tell the entrants.
                 if matches!(status, Status::Approved) {
-                    let issued = crate::passes::ssr::issue(st, tx, id, now).await?;
+                    let issued = crate::passes::ssr::issue(st, tx, id, now, &job_actor).await?;
                     let notices = approved_notices(tx, id, issued).await?;
                     queued.extend(queue(st, tx, notices, now).await?);
                 }

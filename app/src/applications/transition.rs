@@ -66,11 +66,11 @@ pub(super) async fn write(st: &AppState, mut tx: Tx<'_>, t: Transition<'_>, now:
         release_household_days(&mut tx, t.id).await?;
     }
     if matches!(t.to, Status::Cancelled | Status::Released) {
-        crate::passes::ssr::cancel_for(&mut tx, t.id, now).await?;
+        crate::passes::ssr::cancel_for(&mut tx, t.id, now, t.actor).await?;
     }
     event(&mut tx, t.id, now, t.actor, t.action.code(), t.from, t.to, t.note, t.changes).await?;
     // Approval issues the passes; the entrants are then told of them.
-    let issued = if t.to == Status::Approved { crate::passes::ssr::issue(st, &mut tx, t.id, now).await? } else { vec![] };
+    let issued = if t.to == Status::Approved { crate::passes::ssr::issue(st, &mut tx, t.id, now, t.actor).await? } else { vec![] };
     // A staff member who filed it is told on their own mobile on record.
     let applicant = if t.applicant.is_empty()
         && matches!(

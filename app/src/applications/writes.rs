@@ -293,7 +293,15 @@ pub(super) fn event_writes(
             .bind(note)
             .bind(changes.to_string()),
         )
-        .push(audit::entry(now, actor, action, "application", app_id, json!({"from": from.code(), "to": to.code(), "note": note, "changes": changes}), Some(&client_ip())));
+        .push(audit::entry(
+            now,
+            actor,
+            action,
+            "application",
+            app_id,
+            json!({"before": {"status": from.code()}, "after": {"status": to.code()}, "note": note, "changes": changes}),
+            Some(&client_ip()),
+        ));
     script
 }
 

@@ -46,6 +46,7 @@ pub async fn import_staff(st: &AppState, me: &Principal, bytes: &[u8], dry_run: 
         let changes = json!({"staff_no": r.staff_no.as_str(), "name": r.name, "department_id": r.department_id,
             "phone": r.phone.as_ref().map(|p| p.masked()), "source": "csv_import"});
         if let Some(id) = existing.get(r.staff_no.as_str()) {
+            let before = audit::snapshot(&mut tx, "staff", "id", id).await?;
             sqlx::query("UPDATE staff SET name = $1, department_id = $2, phone = $3, updated_at = $4 WHERE id = $5")
                 .bind(&r.name)
                 .bind(&r.department_id)
@@ -54,6 +55,7 @@ pub async fn import_staff(st: &AppState, me: &Principal, bytes: &[u8], dry_run: 
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+            let changes = audit::with_before_after(&mut tx, "staff", "id", id, before, changes).await?;
             audit::record(&mut *tx, now, &actor, "update", "staff", id, changes, None).await?;
         } else {
             let id = new_id();
@@ -71,6 +73,7 @@ pub async fn import_staff(st: &AppState, me: &Principal, bytes: &[u8], dry_run: 
             .bind(now)
             .execute(&mut *tx)
             .await?;
+            let changes = audit::with_before_after(&mut tx, "staff", "id", &id, serde_json::Value::Null, changes).await?;
             audit::record(&mut *tx, now, &actor, "create", "staff", &id, changes, None).await?;
             outcome.initial_passwords.push((r.staff_no.as_str().to_owned(), r.name.clone(), plain));
         }

@@ -158,6 +158,16 @@ pub mod ssr {
             return Err(AppError::invalid("scope_id", Msg::ErrScopeNeeded));
         }
         // One row per (staff, role, scope): granting again re-activates it.
+        let existing: Option<(String,)> = sqlx::query_as("SELECT id FROM grants WHERE staff_id = $1 AND role = $2 AND scope_id = $3")
+            .bind(&staff_id)
+            .bind(role.code())
+            .bind(scope_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let before = match &existing {
+            Some((id,)) => audit::snapshot(&mut tx, "grants", "id", id).await?,
+            None => serde_json::Value::Null,
+        };
         let updated =
             sqlx::query("UPDATE grants SET status = 'active', granted_by = $1, updated_at = $2 WHERE staff_id = $3 AND role = $4 AND scope_id = $5")
                 .bind(me.actor_label())
@@ -190,17 +200,16 @@ pub mod ssr {
                 .await?;
             id
         };
-        audit::record(
-            &mut *tx,
-            now,
-            &me.actor_label(),
-            "grant",
-            "grant",
+        let changes = audit::with_before_after(
+            &mut tx,
+            "grants",
+            "id",
             &grant_id,
+            before,
             json!({"staff_no": staff_no.as_str(), "role": role.code(), "scope_id": scope_id, "status": "active"}),
-            None,
         )
         .await?;
+        audit::record(&mut *tx, now, &me.actor_label(), "grant", "grant", &grant_id, changes, None).await?;
         tx.commit().await?;
         Ok(())
     }

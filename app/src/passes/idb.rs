@@ -12,6 +12,8 @@ use web_sys::{IdbDatabase, IdbRequest, IdbTransaction, IdbTransactionMode};
 const DB_NAME: &str = "campus-pass";
 pub const KV: &str = "kv";
 pub const EVENTS: &str = "events";
+/// Manual admissions, each the JSON text of a `ManualEntry` under its id.
+pub const MANUAL: &str = "manual";
 
 thread_local! {
     static DB: RefCell<Option<IdbDatabase>> = const { RefCell::new(None) };
@@ -54,12 +56,13 @@ async fn db() -> Result<IdbDatabase, JsValue> {
         return Ok(db);
     }
     let factory = web_sys::window().ok_or(JsValue::NULL)?.indexed_db()?.ok_or(JsValue::NULL)?;
-    let open = factory.open_with_u32(DB_NAME, 1)?;
+    // Version 2 added the manual admissions' store.
+    let open = factory.open_with_u32(DB_NAME, 2)?;
     let req = open.clone();
     let upgrade = Closure::once_into_js(move || {
         if let Ok(db) = req.result() {
             let db: IdbDatabase = db.unchecked_into();
-            for store in [KV, EVENTS] {
+            for store in [KV, EVENTS, MANUAL] {
                 if !db.object_store_names().contains(store) {
                     let _ = db.create_object_store(store);
                 }

@@ -39,7 +39,7 @@ struct ApprovedApplication {
 /// Issues the passes of an application that has just been approved: one
 /// per entrant and one for its vehicle. Runs inside the approving
 /// transaction.
-pub async fn issue(st: &AppState, tx: &mut Tx<'_>, app_id: &str, now: i64) -> Result<Vec<Issued>, AppError> {
+pub async fn issue(st: &AppState, tx: &mut Tx<'_>, app_id: &str, now: i64, actor: &str) -> Result<Vec<Issued>, AppError> {
     let ApprovedApplication { kind, campus_id, start_date, end_date, plate, policy } = sqlx::query_as(
         "SELECT a.kind, a.campus_id, a.start_date, a.end_date, a.plate, p.policy FROM applications a
          LEFT JOIN pass_policies p ON p.kind = a.kind WHERE a.id = $1",
@@ -118,15 +118,54 @@ pub async fn issue(st: &AppState, tx: &mut Tx<'_>, app_id: &str, now: i64) -> Re
         .await?;
         out.push(Issued { phone: phone.and_then(|p| Phone::parse(&p).ok()), holder, link: format!("{base}/p#{link}") });
     }
+    let after = passes_state(tx, app_id).await?;
+    audit_passes(tx, now, actor, "issue_passes", app_id, serde_json::json!([]), after).await?;
     Ok(out)
 }
 
+/// The passes of an application as the audit trail shows them: holders'
+/// names masked, no link or its hash.
+async fn passes_state(tx: &mut Tx<'_>, app_id: &str) -> Result<serde_json::Value, sqlx::Error> {
+    let rows: Vec<(String, i64, String, i64, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT id, vehicle, holder, valid_from, valid_until, cancelled_at FROM passes WHERE application_id = $1 ORDER BY vehicle, created_at, id",
+    )
+    .bind(app_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, vehicle, holder, from, until, cancelled)| {
+            let holder = if vehicle != 0 { holder } else { super::stored::mask_name(&holder) };
+            serde_json::json!({"id": id, "holder": holder, "valid_from": from, "valid_until": until, "cancelled_at": cancelled})
+        })
+        .collect())
+}
+
+/// One audit entry for a change to an application's passes, with them before and after.
+async fn audit_passes(
+    tx: &mut Tx<'_>,
+    now: i64,
+    actor: &str,
+    action: &str,
+    app_id: &str,
+    before: serde_json::Value,
+    after: serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    let changes = serde_json::json!({"before": {"passes": before}, "after": {"passes": after}});
+    crate::platform::audit::record(&mut **tx, now, actor, action, "application", app_id, changes, None).await
+}
+
 /// Cancels every pass of an application (cancelled or released).
-pub async fn cancel_for(tx: &mut Tx<'_>, app_id: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE passes SET cancelled_at = $1, updated_at = $1 WHERE application_id = $2 AND cancelled_at IS NULL")
+pub async fn cancel_for(tx: &mut Tx<'_>, app_id: &str, now: i64, actor: &str) -> Result<(), sqlx::Error> {
+    let before = passes_state(tx, app_id).await?;
+    let cancelled = sqlx::query("UPDATE passes SET cancelled_at = $1, updated_at = $1 WHERE application_id = $2 AND cancelled_at IS NULL")
         .bind(now)
         .bind(app_id)
         .execute(&mut **tx)
         .await?;
+    if cancelled.rows_affected() > 0 {
+        let after = passes_state(tx, app_id).await?;
+        audit_passes(tx, now, actor, "cancel_passes", app_id, before, after).await?;
+    }
     Ok(())
 }

@@ -11,6 +11,8 @@ mod fees;
 #[cfg(feature = "ssr")]
 mod issue;
 #[cfg(feature = "ssr")]
+mod manual;
+#[cfg(feature = "ssr")]
 mod office_queries;
 #[cfg(all(test, feature = "ssr"))]
 mod one_verdict_tests;
@@ -138,6 +140,38 @@ server_fn! {
 }
 
 server_fn! {
+    "guard_sync_queue", input = Json;
+    /// The scanner's queue as the phone keeps it: each a `QueuedEvent`'s
+    /// JSON text, passed on unread. This guard's events are stored as
+    /// `guard_sync` would; the ids done with come back for the phone to forget.
+    pub async fn guard_sync_queue(events: Vec<String>) -> Result<Vec<String>, AppError> {
+        use crate::platform::context::*;
+        respond(async move {
+            let me = require_role(crate::domain::Role::Guard).await?;
+            let st = state()?;
+            ssr::ingest_queue(&st, &me, &events).await
+        })
+        .await
+    }
+}
+
+server_fn! {
+    "guard_manual_sync", input = Json;
+    /// Manual admissions this guard's phone queued, as their JSON texts (the
+    /// scanner passes them on unread); the ids stored or refused, which the
+    /// phone then forgets.
+    pub async fn guard_manual_sync(entries: Vec<String>) -> Result<Vec<String>, AppError> {
+        use crate::platform::context::*;
+        respond(async move {
+            let me = require_role(crate::domain::Role::Guard).await?;
+            let st = state()?;
+            ssr::sync_manual(&st, &me, &entries).await
+        })
+        .await
+    }
+}
+
+server_fn! {
     "guard_photo", input = Json;
     /// The face photo of a pass's holder, where they consented to one: for the
     /// guard at a gate of the pass's campus only.
@@ -182,11 +216,13 @@ pub mod camera;
 mod fees_page;
 #[cfg(feature = "hydrate")]
 mod idb;
+mod manual_page;
 mod office;
 pub mod offline;
 mod pages;
 mod roll_call_page;
 pub use fees_page::*;
+pub use manual_page::*;
 pub use office::*;
 pub use pages::*;
 pub use roll_call_page::*;

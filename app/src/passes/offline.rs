@@ -102,12 +102,10 @@ mod browser {
         idb::put(idb::EVENTS, &e.event.event_id, &json).await
     }
 
-    pub async fn queued() -> Vec<QueuedEvent> {
-        idb::all(idb::EVENTS).await.unwrap_or_default().iter().filter_map(|s| from_json(s).ok()).collect()
-    }
-
-    pub async fn forget(ids: &[String]) {
-        let _ = idb::delete(idb::EVENTS, ids).await;
+    /// What waits to be sent: scans decided here and manual admissions.
+    pub async fn queued_count() -> usize {
+        let n = |r: Result<Vec<String>, JsValue>| r.map_or(0, |v| v.len());
+        n(idb::all(idb::EVENTS).await) + n(idb::all(idb::MANUAL).await)
     }
 
     pub fn now_ms() -> i64 {

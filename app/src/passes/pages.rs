@@ -260,12 +260,12 @@ pub fn ScannerPage() -> impl IntoView {
                     if let Some(r) = super::offline::load_roster().await {
                         roster.set_value(r);
                     }
-                    let queued = super::offline::queued().await.len();
+                    let queued = super::offline::queued_count().await;
                     info.update(|i| i.queued = queued);
                     show_roster(roster, info);
                 }
                 while alive.get_value() && gate.get_untracked() == g {
-                    refresh_and_sync(&g, &guard(), roster, info).await;
+                    refresh_and_sync(&g, roster, info).await;
                     super::offline::sleep(180_000).await;
                 }
             });
@@ -277,7 +277,7 @@ pub fn ScannerPage() -> impl IntoView {
         let handle = window_event_listener(leptos::ev::online, move |_| {
             let g = gate.get_untracked();
             if !g.is_empty() {
-                leptos::task::spawn_local(async move { refresh_and_sync(&g, &guard(), roster, info).await });
+                leptos::task::spawn_local(async move { refresh_and_sync(&g, roster, info).await });
             }
         });
         on_cleanup(move || handle.remove());
@@ -370,6 +370,7 @@ pub fn ScannerPage() -> impl IntoView {
                 // kept that.
                 <button type="submit" class="primary" id="manual-check" disabled=move || pending.get()>{t(Msg::Check)}</button>
             </form>
+            <p class="small"><a href=move || format!("/scan/manual?gate={}", gate.get()) id="manual-admission">{t(Msg::ManualAdmission)}</a></p>
         </section>
     }
 }
@@ -454,7 +455,7 @@ async fn decide_offline(
 /// queued events this guard decided, each gate's in one batch; what the
 /// server took is removed from the queue. Another guard's wait for them.
 #[cfg(feature = "hydrate")]
-async fn refresh_and_sync(gate_id: &str, guard: &str, roster: StoredValue<crate::domain::roster::LocalRoster>, info: RwSignal<OfflineInfo>) {
+async fn refresh_and_sync(gate_id: &str, roster: StoredValue<crate::domain::roster::LocalRoster>, info: RwSignal<OfflineInfo>) {
     use super::offline;
     let since = roster.with_value(|r| (r.synced_at > 0 && r.gate(gate_id).is_some()).then_some(r.synced_at));
     match offline::within(15_000, guard_roster(gate_id.to_owned(), since)).await {
@@ -475,17 +476,26 @@ async fn refresh_and_sync(gate_id: &str, guard: &str, roster: StoredValue<crate:
         }
         Some(Err(_)) => {}
     }
-    let queued: Vec<_> = offline::queued().await.into_iter().filter(|q| q.guard.is_empty() || q.guard == guard).collect();
-    let mut gates: Vec<String> = queued.iter().map(|q| q.gate_id.clone()).collect();
-    gates.sort();
-    gates.dedup();
-    for g in gates {
-        let batch: Vec<OfflineEvent> = queued.iter().filter(|q| q.gate_id == g).map(|q| q.event.clone()).take(super::MAX_EVENTS_PER_BATCH).collect();
-        let ids: Vec<String> = batch.iter().map(|e| e.event_id.clone()).collect();
-        if let Some(Ok(_)) = offline::within(15_000, guard_sync(g.clone(), batch)).await {
-            offline::forget(&ids).await;
+    // The queue as the phone keeps it (scans decided here, manual
+    // admissions from `/scan/manual`), passed on as stored: this bundle
+    // carries no decoder for them. The server takes the signed-in guard's
+    // and answers which ids to forget; another guard's wait for them.
+    for store in [super::idb::EVENTS, super::idb::MANUAL] {
+        let queued = super::idb::all(store).await.unwrap_or_default();
+        for batch in queued.chunks(super::MAX_EVENTS_PER_BATCH) {
+            let sent = if store == super::idb::EVENTS {
+                offline::within(15_000, guard_sync_queue(batch.to_vec())).await
+            } else {
+                offline::within(15_000, guard_manual_sync(batch.to_vec())).await
+            };
+            match sent {
+                Some(Ok(done)) => {
+                    let _ = super::idb::delete(store, &done).await;
+                }
+                _ => break,
+            }
         }
     }
-    let left = offline::queued().await.len();
+    let left = offline::queued_count().await;
     info.update(|i| i.queued = left);
 }

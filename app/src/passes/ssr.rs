@@ -5,6 +5,7 @@
 pub use super::devices::*;
 pub use super::fees::*;
 pub use super::issue::*;
+pub use super::manual::*;
 pub use super::office_queries::*;
 pub use super::pass_page::*;
 pub use super::passage::{Fees, unpaid_fee_cents};

@@ -115,6 +115,37 @@ pub async fn roster(st: &AppState, campus_id: &str, since: Option<i64>) -> Resul
     })
 }
 
+/// The scanner's queue as its phone keeps it, each a `QueuedEvent`'s JSON
+/// text (the scanner's bundle carries no decoder for them). The signed-in
+/// guard's events (and those queued before events named their guard) are
+/// ingested per gate as `guard_sync` would; the ids done with — stored,
+/// stored before, or refused for their time — are returned for the phone
+/// to forget. Another guard's events, and a gate this guard is no longer
+/// posted at, stay on the phone.
+pub async fn ingest_queue(st: &AppState, me: &crate::platform::context::Principal, raw: &[String]) -> Result<Vec<String>, AppError> {
+    if raw.len() > MAX_EVENTS_PER_BATCH {
+        return Err(AppError::invalid("events", Msg::ErrTooManyEvents));
+    }
+    let staff_no = me.staff().map(|s| s.staff_no.as_str()).unwrap_or_default();
+    let mut by_gate: std::collections::BTreeMap<String, Vec<OfflineEvent>> = Default::default();
+    for text in raw {
+        match serde_json::from_str::<super::offline::QueuedEvent>(text) {
+            Ok(q) if q.guard.is_empty() || q.guard == staff_no => by_gate.entry(q.gate_id).or_default().push(q.event),
+            Ok(_) => {}
+            Err(_) => tracing::warn!("a queued scan that does not parse was refused"),
+        }
+    }
+    let mut done = Vec::new();
+    for (gate_id, events) in by_gate {
+        if !me.has_scoped(crate::domain::Role::Guard, &gate_id) {
+            continue;
+        }
+        ingest(st, &Scanner::guard(me), &gate_id, &events).await?;
+        done.extend(events.into_iter().map(|e| e.event_id));
+    }
+    Ok(done)
+}
+
 /// Stores each event once, however often it is sent: `(source, event_id)`
 /// is unique. An offline admission of a single-use pass spends it; a second
 /// one is kept and flagged as a conflict. Admissions move the holder in or

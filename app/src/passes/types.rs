@@ -76,6 +76,43 @@ pub struct GuardGate {
     pub guard: String,
 }
 
+/// A manual admission as the guard's phone queues it (`/scan/manual`); the
+/// scanner's sync sends it on as its JSON text, unread.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ManualEntry {
+    /// Random, made by the phone: a retry is harmless.
+    pub id: String,
+    pub gate_id: String,
+    /// The staff number of the guard who recorded it.
+    pub guard: String,
+    pub at: i64,
+    pub direction: Direction,
+    pub name: String,
+    #[serde(default)]
+    pub document: String,
+    pub authorised_by: String,
+    pub reason: String,
+}
+
+/// A manual admission as the office reviews it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ManualRow {
+    pub id: String,
+    pub at: String,
+    pub campus: String,
+    pub gate: String,
+    pub direction: Direction,
+    /// Staff number and name.
+    pub guard: String,
+    pub name: String,
+    /// Masked.
+    pub document: String,
+    pub authorised_by: String,
+    pub reason: String,
+    /// When, by whom and the note, once reviewed.
+    pub reviewed: Option<String>,
+}
+
 // ------------------------------------------------------------ the offline sync, shared by the scanner page, gate devices and the server
 
 /// An event a device or an offline phone decided by itself.

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::components::{ErrorLine, Refusal, resource};
-use crate::i18n::{Msg, NoticeMsg, t, use_i18n};
+use crate::i18n::{Msg, PageMsg, t, use_i18n};
 
 #[component]
 pub fn PrivacyPage() -> impl IntoView {
@@ -11,17 +11,17 @@ pub fn PrivacyPage() -> impl IntoView {
     let days = resource(|| (), |_| privacy_facts());
     view! {
         <section class="card narrow privacy">
-            <h1>{t(NoticeMsg::PrivacyTitle)}</h1>
-            <p>{t(NoticeMsg::PrivacyWhat)}</p>
-            <p>{t(NoticeMsg::PrivacyWhy)}</p>
+            <h1>{t(PageMsg::PrivacyTitle)}</h1>
+            <p>{t(PageMsg::PrivacyWhat)}</p>
+            <p>{t(PageMsg::PrivacyWhy)}</p>
             <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     let n = days.await.unwrap_or(180);
-                    view! { <p id="privacy-keep">{move || NoticeMsg::PrivacyKeep.text(i18n.lang()).replace("{days}", &n.to_string())}</p> }
+                    view! { <p id="privacy-keep">{move || PageMsg::PrivacyKeep.text(i18n.lang()).replace("{days}", &n.to_string())}</p> }
                 })}
             </Suspense>
-            <p>{t(NoticeMsg::PrivacyWho)}</p>
-            <p>{t(NoticeMsg::PrivacyRights)}</p>
+            <p>{t(PageMsg::PrivacyWho)}</p>
+            <p>{t(PageMsg::PrivacyRights)}</p>
             <p><a class="button secondary" href="/my-data" id="my-data-link">{t(Msg::MyDataTitle)}</a></p>
         </section>
     }
@@ -37,7 +37,7 @@ pub fn MyDataPage() -> impl IntoView {
     view! {
         <section class="card narrow my-data">
             <h1>{t(Msg::MyDataTitle)}</h1>
-            <p class="muted small">{t(NoticeMsg::MyDataIntro)} " " <a href="/privacy">{t(Msg::PrivacyLink)}</a></p>
+            <p class="muted small">{t(PageMsg::MyDataIntro)} " " <a href="/privacy">{t(Msg::PrivacyLink)}</a></p>
             <ErrorLine error />
             <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
@@ -50,11 +50,11 @@ pub fn MyDataPage() -> impl IntoView {
                                 <dl class="facts">
                                     <dt>{t(Msg::Phone)}</dt><dd id="my-mobile">{d.mobile.clone()}</dd>
                                     {d.resident.clone().map(|r| view! { <dt>{t(Msg::Household)}</dt><dd id="my-household">{r}</dd> })}
-                                    <dt>{t(NoticeMsg::MyDataScans)}</dt><dd id="my-scans">{d.scans}</dd>
-                                    <dt>{t(NoticeMsg::MyDataTexts)}</dt><dd id="my-texts">{d.texts}</dd>
+                                    <dt>{t(PageMsg::MyDataScans)}</dt><dd id="my-scans">{d.scans}</dd>
+                                    <dt>{t(PageMsg::MyDataTexts)}</dt><dd id="my-texts">{d.texts}</dd>
                                 </dl>
                                 <Show when=move || none>
-                                    <p class="muted" id="my-data-none">{t(NoticeMsg::MyDataNone)}</p>
+                                    <p class="muted" id="my-data-none">{t(PageMsg::MyDataNone)}</p>
                                 </Show>
                                 <ul class="app-list my-applications">
                                     {d.applications.into_iter().map(|a| {
@@ -68,8 +68,8 @@ pub fn MyDataPage() -> impl IntoView {
                                                     {a.entrants.iter().map(|e| view! {
                                                         <li>{e.name.clone()} " · " {e.document.clone()} {e.phone.clone().map(|p| format!(" · {p}"))}
                                                             {e.has_photo.then(|| view! { " · " {t(Msg::HasPhoto)} })}
-                                                            {e.doc_consent_at.clone().map(|at| view! { <br /><span class="muted small">{t(NoticeMsg::ConsentDocAt)} " " {at}</span> })}
-                                                            {e.photo_consent_at.clone().map(|at| view! { <br /><span class="muted small">{t(NoticeMsg::ConsentPhotoAt)} " " {at}</span> })}
+                                                            {e.doc_consent_at.clone().map(|at| view! { <br /><span class="muted small">{t(PageMsg::ConsentDocAt)} " " {at}</span> })}
+                                                            {e.photo_consent_at.clone().map(|at| view! { <br /><span class="muted small">{t(PageMsg::ConsentPhotoAt)} " " {at}</span> })}
                                                         </li>
                                                     }).collect_view()}
                                                 </ul>
@@ -78,13 +78,13 @@ pub fn MyDataPage() -> impl IntoView {
                                                     view! {
                                                         <Show when=asking fallback=move || {
                                                             let ask = ask.clone();
-                                                            view! { <button type="button" class="secondary danger erase" on:click=move |_| confirming.set(Some(ask.clone()))>{t(NoticeMsg::DeleteMyApplication)}</button> }
+                                                            view! { <button type="button" class="secondary danger erase" on:click=move |_| confirming.set(Some(ask.clone()))>{t(PageMsg::DeleteMyApplication)}</button> }
                                                         }>
-                                                            <p class="notice">{t(NoticeMsg::DeleteMyApplicationConfirm)}</p>
+                                                            <p class="notice">{t(PageMsg::DeleteMyApplicationConfirm)}</p>
                                                             <div class="row">
                                                                 <button type="button" class="primary danger erase-confirm" disabled=move || erase.pending().get()
                                                                     on:click={ let sure = sure.clone(); move |_| { erase.dispatch(DeleteMyApplication { id: sure.clone() }); confirming.set(None); } }>
-                                                                    {t(NoticeMsg::DeleteMyApplication)}</button>
+                                                                    {t(PageMsg::DeleteMyApplication)}</button>
                                                                 <button type="button" class="secondary" on:click=move |_| confirming.set(None)>{t(Msg::Cancel)}</button>
                                                             </div>
                                                         </Show>

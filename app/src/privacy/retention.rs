@@ -33,6 +33,8 @@ pub struct RetentionCounts {
     pub texts: u64,
     pub scan_events: u64,
     pub drills: u64,
+    /// Manual admissions' names and documents.
+    pub manual: u64,
 }
 
 /// Runs today's retention if no server has: `None` when it already ran.
@@ -100,6 +102,13 @@ pub async fn run_retention(st: &AppState, retention_days: i64) -> Result<Option<
                 .execute(&st.db.write)
                 .await?
                 .rows_affected();
+        counts.manual += sqlx::query("UPDATE manual_admissions SET name = $1, doc_masked = '' WHERE at >= $2 AND at < $3 AND name <> $1")
+            .bind(ANONYMISED)
+            .bind(start)
+            .bind(end)
+            .execute(&st.db.write)
+            .await?
+            .rows_affected();
         day = day.succ_opt().unwrap_or(cutoff);
     }
     counts.drills += sqlx::query(

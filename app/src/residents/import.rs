@@ -175,10 +175,12 @@ pub async fn import_households(st: &AppState, me: &Principal, bytes: &[u8], dry_
             None => {
                 let id = new_id();
                 insert_household(&mut tx, &id, &h.campus_id, &h.address, h.paper_pass, now).await?;
-                audit::record(&mut *tx, now, &actor, "create", "household", &id, changes_of_household, None).await?;
+                let changes = audit::with_before_after(&mut tx, "households", "id", &id, serde_json::Value::Null, changes_of_household).await?;
+                audit::record(&mut *tx, now, &actor, "create", "household", &id, changes, None).await?;
                 id
             }
             Some(id) => {
+                let before = audit::snapshot(&mut tx, "households", "id", id).await?;
                 let touches_members = p.members.iter().any(|m| !matches!(m, MemberPlan::Unchanged));
                 if p.paper_pass_changes || touches_members {
                     // Also takes the household's lock before its members change.
@@ -190,7 +192,8 @@ pub async fn import_households(st: &AppState, me: &Principal, bytes: &[u8], dry_
                         .await?;
                 }
                 if p.paper_pass_changes {
-                    audit::record(&mut *tx, now, &actor, "update", "household", id, changes_of_household, None).await?;
+                    let changes = audit::with_before_after(&mut tx, "households", "id", id, before, changes_of_household).await?;
+                    audit::record(&mut *tx, now, &actor, "update", "household", id, changes, None).await?;
                 }
                 id.clone()
             }
@@ -215,9 +218,12 @@ pub async fn import_households(st: &AppState, me: &Principal, bytes: &[u8], dry_
                 MemberPlan::Create => {
                     let id = new_id();
                     insert_member(&mut tx, &id, &household_id, &m.name, &m.phone, &m.doc, &sealed, m.householder, now).await?;
-                    audit::record(&mut *tx, now, &actor, "create", "resident", &id, changes(Some(m.householder)), None).await?;
+                    let changes =
+                        audit::with_before_after(&mut tx, "residents", "id", &id, serde_json::Value::Null, changes(Some(m.householder))).await?;
+                    audit::record(&mut *tx, now, &actor, "create", "resident", &id, changes, None).await?;
                 }
                 MemberPlan::Update(id) => {
+                    let before = audit::snapshot(&mut tx, "residents", "id", id).await?;
                     // Without a householder in the file, the mark on record is left as it is.
                     sqlx::query(
                         "UPDATE residents SET name = $1, doc_type = $2, doc_sealed = $3, doc_mac = $4, doc_masked = $5,
@@ -235,7 +241,8 @@ pub async fn import_households(st: &AppState, me: &Principal, bytes: &[u8], dry_
                     .execute(&mut *tx)
                     .await?;
                     let householder = file_names_householder.then_some(m.householder);
-                    audit::record(&mut *tx, now, &actor, "update", "resident", id, changes(householder), None).await?;
+                    let changes = audit::with_before_after(&mut tx, "residents", "id", id, before, changes(householder)).await?;
+                    audit::record(&mut *tx, now, &actor, "update", "resident", id, changes, None).await?;
                 }
             }
         }

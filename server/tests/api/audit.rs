@@ -90,3 +90,65 @@ async fn the_offices_changes_are_audited_with_the_record_before_and_after() {
         (Some(old_max as i64), Some(old_max as i64 + 1))
     );
 }
+
+#[tokio::test]
+async fn grants_imports_applications_and_passes_are_audited_with_their_state_before_and_after() {
+    use crate::applications::{Ctx, ctx};
+    let c: Ctx = ctx().await;
+    let app = &c.app;
+    let admin = app.staff("S0001").await;
+    let staff_id = |no: &'static str| {
+        let db = app.state.db.read.clone();
+        async move { sqlx::query_as::<_, (String,)>("SELECT id FROM staff WHERE staff_no = $1").bind(no).fetch_one(&db).await.unwrap().0 }
+    };
+
+    // A role granted: nothing before, the grant after; granted again after
+    // a freeze: frozen before, active after.
+    app.call::<()>(&admin, "grant_role", &[("staff_no", "T1001"), ("role", "SecurityAdmin"), ("scope_id", "")]).await.unwrap();
+    let (grant,): (String,) = sqlx::query_as("SELECT id FROM grants WHERE staff_id = $1 AND role = 'security_admin'")
+        .bind(staff_id("T1001").await)
+        .fetch_one(&app.state.db.read)
+        .await
+        .unwrap();
+    let g = last_change(app, "grant", "grant", &grant).await;
+    assert!(g["before"].is_null());
+    assert_eq!(g["after"]["status"].as_str(), Some("active"));
+    app.call::<()>(&admin, "set_grant_status", &[("grant_id", &grant), ("status", "Frozen")]).await.unwrap();
+    app.call::<()>(&admin, "grant_role", &[("staff_no", "T1001"), ("role", "SecurityAdmin"), ("scope_id", "")]).await.unwrap();
+    let g = last_change(app, "grant", "grant", &grant).await;
+    assert_eq!((g["before"]["status"].as_str(), g["after"]["status"].as_str()), (Some("frozen"), Some("active")));
+
+    // A staff import: a renamed member of staff before and after, a new one from nothing.
+    let csv = "工号,姓名,部门,手机\nT1001,张伟伟,CS,\nT7001,新人,CS,13912340000\n";
+    let res = admin
+        .post(format!("{}/api/admin/staff-import?dry_run=false", app.base))
+        .header("origin", &app.base)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap());
+    let s = last_change(app, "update", "staff", &staff_id("T1001").await).await;
+    assert_eq!((s["before"]["name"].as_str(), s["after"]["name"].as_str()), (Some("张伟"), Some("张伟伟")));
+    let s = last_change(app, "create", "staff", &staff_id("T7001").await).await;
+    assert!(s["before"].is_null());
+    assert_eq!(s["after"]["phone"].as_str(), Some("139****0000"));
+    assert!(s["after"].get("password_hash").is_none());
+
+    // An application's transitions carry its status before and after; its
+    // passes are audited as issued and as cancelled, names masked.
+    let (_v, id) = c.approved("13800000001", 1).await;
+    let a = last_change(app, "approve", "application", &id).await;
+    assert_eq!(a["after"]["status"].as_str(), Some("approved"));
+    assert!(a["before"]["status"].as_str().unwrap().starts_with("in_review"));
+    let p = last_change(app, "issue_passes", "application", &id).await;
+    assert_eq!(p["before"]["passes"], serde_json::json!([]));
+    assert_eq!(p["after"]["passes"][0]["holder"].as_str(), Some("李*"));
+    assert!(p["after"]["passes"][0]["cancelled_at"].is_null());
+    c.act(&app.staff("A1001").await, &id, "Cancel", "访问取消", Value::Null).await.unwrap();
+    let p = last_change(app, "cancel_passes", "application", &id).await;
+    assert!(p["before"]["passes"][0]["cancelled_at"].is_null());
+    assert!(p["after"]["passes"][0]["cancelled_at"].is_i64());
+    assert!(!p.to_string().contains("李雷"), "names masked");
+}

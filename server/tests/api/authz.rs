@@ -40,6 +40,13 @@ pub fn json_calls() -> Vec<(&'static str, bool, serde_json::Value)> {
         ("guard_gates", false, json!({})),
         ("guard_roster", false, json!({"gate_id": "x", "since": null})),
         ("guard_sync", false, json!({"gate_id": "x", "events": []})),
+        ("guard_sync_queue", false, json!({"events": []})),
+        ("guard_manual_sync", false, json!({"entries": []})),
+        ("on_behalf_form_setup", false, json!({})),
+        ("my_data", false, json!({})),
+        ("delete_my_application", false, json!({"id": "x"})),
+        ("privacy_facts", false, json!({})),
+        ("submit_on_behalf", false, json!({"form": form, "mobile": "13800000000", "idempotency_key": "k1"})),
         ("guard_photo", false, json!({"gate_id": "x", "pass_id": "x"})),
         (
             "save_policy",
@@ -53,7 +60,7 @@ pub fn json_calls() -> Vec<(&'static str, bool, serde_json::Value)> {
 const SELF_SERVICE: &[&str] = &["change_password", "arrival_texts", "set_arrival_texts"];
 
 /// JSON functions open to anyone: the pass page (its unguessable link is the key).
-const PUBLIC_JSON: &[&str] = &["pass_by_link"];
+const PUBLIC_JSON: &[&str] = &["pass_by_link", "privacy_facts"];
 
 /// Valid arguments for every server function. A function missing here
 /// fails `every_server_function_is_listed`, so none escapes the checks.
@@ -133,6 +140,8 @@ fn calls() -> Vec<Call> {
         ),
         ("remove_member", false, vec![("id", "x")]),
         ("household_poster", false, vec![("campus_id", "x")]),
+        ("list_manual_admissions", false, vec![("status", "pending"), ("offset", "0")]),
+        ("review_manual_admission", false, vec![("id", "x"), ("note", "")]),
     ]
 }
 

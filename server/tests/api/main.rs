@@ -14,6 +14,7 @@ mod crash;
 mod directory;
 mod exports;
 mod keys;
+mod manual;
 mod offline;
 mod passes;
 mod people;

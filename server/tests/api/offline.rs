@@ -440,3 +440,46 @@ async fn an_offline_entry_marks_the_pass_used_and_an_exit_alone_does_not() {
     assert_eq!(c.status(&entered).await, Status::Completed);
     assert_eq!(c.status(&left_only).await, Status::Expired);
 }
+
+#[tokio::test]
+async fn the_scanners_queue_is_passed_on_unread_and_each_event_is_stored_once_for_the_guard_who_decided_it() {
+    let c = ctx().await;
+    let (_v, _id) = c.approved("13800000001", 1).await;
+    visit_day(&c);
+    let gate = south_gate(&c).await;
+    let (west,): (String,) = sqlx::query_as("SELECT id FROM gates WHERE name = '西门'").fetch_one(&c.app.state.db.read).await.unwrap();
+    let pid = roster(&c, &gate, None).await.unwrap().passes[0].pid.clone();
+    let now = c.app.state.clock.now_ms();
+    // What the phone keeps: each queued scan's JSON text, with its gate and guard.
+    let queued =
+        |id: &str, gate: &str, guard: &str| json!({"gate_id": gate, "guard": guard, "event": event(id, now - 60_000, "in", &pid)}).to_string();
+    let guard = c.app.staff("G0001").await;
+    let texts = vec![
+        queued("q-1", &gate, "G0001"),
+        queued("q-2", &gate, "G0002"), // the next shift's: waits for them
+        queued("q-3", &west, "G0001"), // a gate G0001 is not posted at: stays
+        "{not json".to_owned(),        // stays too, and changes nothing
+    ];
+    let scans = || c.app.count("SELECT COUNT(*) FROM scan_events");
+    let before = scans().await;
+    let (a, b) = tokio::join!(
+        c.app.call_json::<Vec<String>>(&guard, "guard_sync_queue", json!({"events": texts.clone()})),
+        c.app.call_json::<Vec<String>>(&guard, "guard_sync_queue", json!({"events": texts.clone()})),
+    );
+    assert_eq!((a.unwrap(), b.unwrap()), (vec!["q-1".to_owned()], vec!["q-1".to_owned()]), "only this guard's, at their gate");
+    assert_eq!(scans().await, before + 1, "stored once");
+    let row = c.app.one_text("SELECT guard FROM scan_events WHERE event_key LIKE '%:q-1'").await;
+    assert!(row.contains("G0001"), "{row}");
+    // The next shift's guard sends theirs.
+    let next = c.app.staff("G0002").await;
+    let done: Vec<String> = c.app.call_json(&next, "guard_sync_queue", json!({"events": texts})).await.unwrap();
+    assert_eq!(done, vec!["q-2".to_owned()]);
+    assert_eq!(scans().await, before + 2);
+    // Too many at once is refused by name; nobody but a guard may send.
+    let many: Vec<String> = (0..app::passes::MAX_EVENTS_PER_BATCH + 1).map(|i| queued(&format!("m-{i}"), &gate, "G0001")).collect();
+    let e = c.app.call_json::<Vec<String>>(&guard, "guard_sync_queue", json!({"events": many})).await.unwrap_err();
+    assert_eq!(e.0, 422);
+    let visitor = c.app.phone_user("13800000009").await;
+    assert_eq!(c.app.call_json::<Vec<String>>(&visitor, "guard_sync_queue", json!({"events": []})).await.unwrap_err().0, 403);
+    assert_eq!(scans().await, before + 2);
+}

@@ -147,7 +147,7 @@ pub fn ApplyOnBehalfPage() -> impl IntoView {
                     Err(AppError::Unauthenticated) => view! { <Refusal msg=Msg::ErrUnauthenticated /> }.into_any(),
                     Err(e) => view! { <section class="card narrow"><p class="error" role="alert">{e.user_message(i18n.lang())}</p></section> }.into_any(),
                     Ok(s) => view! {
-                        <p class="card narrow notice" id="on-behalf-hint">{t(crate::i18n::NoticeMsg::OnBehalfHint)}</p>
+                        <p class="card narrow notice" id="on-behalf-hint">{t(crate::i18n::PageMsg::OnBehalfHint)}</p>
                         <ApplicationForm setup=s invitation=None existing=None renew_from=None />
                     }.into_any(),
                 }
