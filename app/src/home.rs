@@ -98,6 +98,7 @@ fn SignedInHome(me: Me) -> impl IntoView {
             <a class="tile" href="/admin/roll-call" id="tile-roll-call"><strong>{t(Msg::RollCall)}</strong></a>
             <a class="tile" href="/admin/fees" id="tile-fees"><strong>{t(Msg::ParkingFees)}</strong></a>
             <a class="tile" href="/admin/on-campus" id="tile-on-campus"><strong>{t(Msg::OnCampus)}</strong></a>
+            <a class="tile" href="/admin/manual-admissions" id="tile-manual-admissions"><strong>{t(crate::i18n::OfficeMsg::ManualAdmissions)}</strong></a>
             <a class="tile" href="/admin/scans" id="tile-scans"><strong>{t(Msg::ScanLog)}</strong></a>
             <a class="tile" href="/admin/blacklist"><strong>{t(Msg::Blacklist)}</strong></a>
             <a class="tile" href="/admin/rules"><strong>{t(Msg::Rules)}</strong></a>

@@ -65,6 +65,7 @@ pub fn AdminNav() -> impl IntoView {
                             <A href="/admin/rules">{t(Msg::Rules)}</A>
                             <A href="/admin/scans">{t(Msg::ScanLog)}</A>
                             <A href="/admin/on-campus">{t(Msg::OnCampus)}</A>
+                            <A href="/admin/manual-admissions">{t(OfficeMsg::ManualAdmissions)}</A>
                             <A href="/admin/roll-call">{t(Msg::RollCall)}</A>
                             <A href="/admin/fees">{t(Msg::ParkingFees)}</A>
                             <A href="/admin/devices">{t(Msg::Devices)}</A>
