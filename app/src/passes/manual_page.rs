@@ -171,7 +171,7 @@ fn ManualAdmissions() -> impl IntoView {
                             view! {
                                 <div class="table-wrap"><table class="list" id="manual-list">
                                     <thead><tr>
-                                        <th>{t(OfficeMsg::Time)}</th><th>{t(Msg::Gate)}</th><th>{t(Msg::Direction)}</th><th>{t(OfficeMsg::Scanner)}</th>
+                                        <th>{t(OfficeMsg::Time)}</th><th>{t(Msg::Gate)}</th><th>{t(OfficeMsg::Scanner)}</th>
                                         <th>{t(PageMsg::ManualName)}</th><th>{t(PageMsg::ManualAuthorisedBy)}</th><th>{t(PageMsg::ManualReason)}</th><th>{t(OfficeMsg::ManualReviewed)}</th>
                                     </tr></thead>
                                     <tbody>
@@ -180,14 +180,15 @@ fn ManualAdmissions() -> impl IntoView {
                                             let (note_id, review_id) = (id.clone(), id.clone());
                                             view! {
                                                 <tr class="manual-row" data-id=r.id.clone()>
-                                                    <td>{r.at.clone()}</td><td>{format!("{} {}", r.campus, r.gate)}</td>
-                                                    <td>{t(if r.direction == Direction::In { Msg::DirIn } else { Msg::DirOut })}</td><td>{r.guard.clone()}</td>
-                                                    <td>{r.name.clone()} <span class="muted small">{r.document.clone()}</span></td>
-                                                    <td>{r.authorised_by.clone()}</td><td>{r.reason.clone()}</td>
-                                                    <td>{match r.reviewed.clone() {
+                                                    <td>{r.at.clone()}</td>
+                                                    <td>{format!("{} {}", r.campus, r.gate)}<br /><span class="muted small">{t(if r.direction == Direction::In { Msg::DirIn } else { Msg::DirOut })}</span></td>
+                                                    <td>{r.guard.clone()}</td>
+                                                    <td>{r.name.clone()}<br /><span class="muted small">{r.document.clone()}</span></td>
+                                                    <td class="wrap narrow">{r.authorised_by.clone()}</td><td class="wrap narrow">{r.reason.clone()}</td>
+                                                    <td class="wrap">{match r.reviewed.clone() {
                                                         Some(done) => view! { <span class="small">{done}</span> }.into_any(),
                                                         None => view! {
-                                                            <form class="row" on:submit=move |ev| {
+                                                            <form class="review-form" on:submit=move |ev| {
                                                                 ev.prevent_default();
                                                                 let note = notes.with_untracked(|m| m.get(&review_id).cloned().unwrap_or_default());
                                                                 review.dispatch(ReviewManualAdmission { id: review_id.clone(), note });
