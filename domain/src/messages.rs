@@ -628,6 +628,8 @@ messages! {
     ManualReviewed => "已核查", "Reviewed";
     ManualReview => "核查", "Review";
     ReviewNote => "核查备注", "Review note";
+    ManualWho => "来人", "Who";
+    AuthorisedBy => "授权人", "Authorised by";
     Conflict => "冲突", "Conflict";
     ConflictHint => "冲突：一次性通行证在离线时被放行了两次", "Conflict: a single-use pass let in twice while offline";
     EnteredAt => "进入时间", "Entered";

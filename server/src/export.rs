@@ -20,7 +20,8 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 
 /// The lists that can be exported, by the name in the address.
-pub const LISTS: &[&str] = &["scans", "on-campus", "blacklist", "audit", "fees", "applications", "staff", "households", "roll-call"];
+pub const LISTS: &[&str] =
+    &["scans", "on-campus", "blacklist", "audit", "fees", "applications", "staff", "households", "roll-call", "manual-admissions"];
 
 #[derive(Deserialize)]
 pub struct ExportQuery {
@@ -97,6 +98,7 @@ pub async fn export(
         "staff" => "staff",
         "households" => "households",
         "roll-call" => "roll-call",
+        "manual-admissions" => "manual-admissions",
         _ => return Err(AppError::NotFound.into()),
     };
     // Bad filters are refused before anything is written to the trail.
@@ -141,6 +143,7 @@ pub async fn export(
         "staff" => app::directory::ssr::staff_export(&st, &q.query, &q.department_id, lang, q.unmasked),
         "households" => app::residents::ssr::households_export(&st, &q.campus_id, &q.community, &q.query, lang, q.unmasked),
         "roll-call" => app::passes::ssr::roll_call_export(&st, q.campus_id.clone(), lang, q.unmasked),
+        "manual-admissions" => app::passes::ssr::manual_export(&st, q.status.clone(), lang, q.unmasked),
         "parking-fees" => app::passes::ssr::fees_export(&st, app::passes::FeeFilter { status: q.status.clone(), plate: fee_plate, offset: 0 }, lang),
         _ => {
             let f = app::office::AuditFilter {

@@ -182,3 +182,45 @@ pub async fn review_manual(st: &AppState, me: &Principal, id: &str, note: &str) 
     tx.commit().await?;
     Ok(())
 }
+
+/// The manual admissions as a file's rows, newest first: `pending`,
+/// `reviewed` or all. Names masked unless `unmasked`; documents always.
+pub fn manual_export(st: &AppState, status: String, lang: crate::i18n::Lang, unmasked: bool) -> crate::platform::export::Sheet {
+    use crate::i18n::{OfficeMsg, PageMsg};
+    use crate::platform::export;
+    let headers = [
+        OfficeMsg::Time.text(lang),
+        Msg::Gate.text(lang),
+        Msg::Direction.text(lang),
+        OfficeMsg::Scanner.text(lang),
+        OfficeMsg::ManualWho.text(lang),
+        PageMsg::ManualDocument.text(lang),
+        OfficeMsg::AuthorisedBy.text(lang),
+        PageMsg::ManualReason.text(lang),
+        OfficeMsg::ManualReviewed.text(lang),
+    ];
+    let st = st.clone();
+    let rows = export::rows(move |out| async move {
+        let records = sqlx::query_as::<_, ManualRecord>(MANUAL).bind(&status).fetch(&st.db.read);
+        export::send_all(&out, records, |r| {
+            let reviewed = r
+                .reviewed_at
+                .map(|t| format!("{} {} {}", st.clock.format(t), r.reviewed_by.unwrap_or_default(), r.review_note.unwrap_or_default()))
+                .unwrap_or_default();
+            vec![
+                st.clock.format(r.at).into(),
+                format!("{} {}", r.campus, r.gate).into(),
+                (if r.direction == "out" { Msg::DirOut } else { Msg::DirIn }).text(lang).into(),
+                r.guard.into(),
+                (if unmasked { r.name } else { super::stored::mask_name(&r.name) }).into(),
+                r.doc_masked.into(),
+                r.authorised_by.into(),
+                r.reason.into(),
+                reviewed.into(),
+            ]
+        })
+        .await?;
+        Ok(())
+    });
+    export::Sheet::new(&headers, rows)
+}

@@ -4,7 +4,7 @@
 //! to review them afterwards (`/admin/manual-admissions`).
 
 use super::*;
-use crate::components::{AdminNav, AdminOnly, ErrorLine, Pager, Refusal, default_to_first, resource};
+use crate::components::{AdminNav, AdminOnly, ErrorLine, ExportLinks, Pager, Refusal, default_to_first, resource};
 use crate::domain::manual_admission::{ManualAdmission, ManualProblem};
 use crate::i18n::{Msg, OfficeMsg, PageMsg, t, use_i18n};
 
@@ -161,6 +161,7 @@ fn ManualAdmissions() -> impl IntoView {
                 <option value="reviewed">{t(OfficeMsg::ManualReviewed)}</option>
                 <option value="all">{t(OfficeMsg::FeesAll)}</option>
             </select>
+            <ExportLinks list="manual-admissions" query=Signal::derive(move || format!("status={}", status.get())) names=true />
             <ErrorLine error=err />
             <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
@@ -172,7 +173,7 @@ fn ManualAdmissions() -> impl IntoView {
                                 <div class="table-wrap"><table class="list" id="manual-list">
                                     <thead><tr>
                                         <th>{t(OfficeMsg::Time)}</th><th>{t(Msg::Gate)}</th><th>{t(OfficeMsg::Scanner)}</th>
-                                        <th>{t(PageMsg::ManualName)}</th><th>{t(PageMsg::ManualAuthorisedBy)}</th><th>{t(PageMsg::ManualReason)}</th><th>{t(OfficeMsg::ManualReviewed)}</th>
+                                        <th>{t(OfficeMsg::ManualWho)}</th><th>{t(OfficeMsg::AuthorisedBy)}</th><th>{t(PageMsg::ManualReason)}</th><th>{t(OfficeMsg::ManualReviewed)}</th>
                                     </tr></thead>
                                     <tbody>
                                         {list.into_iter().map(|r| {
@@ -185,7 +186,7 @@ fn ManualAdmissions() -> impl IntoView {
                                                     <td>{r.guard.clone()}</td>
                                                     <td>{r.name.clone()}<br /><span class="muted small">{r.document.clone()}</span></td>
                                                     <td class="wrap narrow">{r.authorised_by.clone()}</td><td class="wrap narrow">{r.reason.clone()}</td>
-                                                    <td class="wrap">{match r.reviewed.clone() {
+                                                    <td class="wrap narrow">{match r.reviewed.clone() {
                                                         Some(done) => view! { <span class="small">{done}</span> }.into_any(),
                                                         None => view! {
                                                             <form class="review-form" on:submit=move |ev| {

@@ -9,7 +9,7 @@ use crate::support::TestApp;
 use app::passes::Verdict;
 use serde_json::{Value, json};
 
-async fn download(app: &TestApp, who: &reqwest::Client, path: &str) -> (u16, String, Vec<u8>) {
+pub async fn download(app: &TestApp, who: &reqwest::Client, path: &str) -> (u16, String, Vec<u8>) {
     let res = who.get(format!("{}{path}", app.base)).send().await.unwrap();
     let status = res.status().as_u16();
     let kind = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();

@@ -78,6 +78,16 @@ async fn a_manual_admission_queued_offline_is_stored_once_from_its_guard_and_rev
     let reviewed = list("reviewed").await;
     assert!(reviewed[0].reviewed.as_deref().is_some_and(|r| r.contains("已电话核实") && r.contains("S0001")), "{reviewed:?}");
     assert_eq!(c.app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'review_manual_admission'").await, 1);
+    // The list exports as the page shows it, the name masked unless asked, audited.
+    let (status, _, csv) = crate::exports::download(&c.app, &office, "/api/export/manual-admissions?format=csv&status=reviewed").await;
+    assert_eq!(status, 200);
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.starts_with('\u{feff}') && csv.contains("授权人") && csv.contains("王**") && !csv.contains("王奶奶"), "{csv}");
+    assert!(csv.contains("1101**********1234") && csv.contains("已电话核实"));
+    let (_, _, csv) = crate::exports::download(&c.app, &office, "/api/export/manual-admissions?format=csv&status=all&unmasked=true").await;
+    assert!(String::from_utf8(csv).unwrap().contains("王奶奶"));
+    assert_eq!(crate::exports::download(&c.app, &guard, "/api/export/manual-admissions?format=csv").await.0, 403);
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'export' AND record_kind = 'manual-admissions'").await, 2);
     // Past the retention period, the person's name goes like every visitor's.
     c.app.clock.advance(chrono::Duration::days(200));
     app::privacy::retention::run_retention(&c.app.state, 180).await.unwrap().expect("today's run");
