@@ -40,14 +40,6 @@ async function storePage(path, response) {
       } catch (_) { /* fetched again next time */ }
     }
   }
-  // The manual admission form goes with the scanner: a guard who never
-  // opened it online still has it when the system is down.
-  if (pageKey(path) === '/scan') {
-    try {
-      const r = await fetch('/scan/manual', { credentials: 'same-origin' });
-      if (r.ok && !r.redirected) await storePage('/scan/manual', r);
-    } catch (_) { /* stored on the next visit */ }
-  }
   const keep = new Set();
   const requests = await cache.keys();
   for (const req of requests) {
@@ -60,6 +52,18 @@ async function storePage(path, response) {
     const p = new URL(req.url).pathname;
     if (p.startsWith('/pkg/') && !keep.has(p)) await cache.delete(req);
   }
+}
+
+// The manual admission form goes with the scanner: a guard who never
+// opened it online still has it when the system is down. Fetched once, in
+// the background (the scanner's own answer never waits for it); opening
+// the form online refreshes it like any page.
+async function storeManualForm() {
+  if (await caches.match('/scan/manual')) return;
+  try {
+    const r = await withTimeout(fetch('/scan/manual', { credentials: 'same-origin' }), 10000);
+    if (r.ok && !r.redirected) await storePage('/scan/manual', r);
+  } catch (_) { /* stored on a later visit */ }
 }
 
 async function page(request) {
@@ -102,6 +106,7 @@ self.addEventListener('activate', (event) => {
           const r = await fetch(path, { credentials: 'same-origin' });
           if (r.ok && !r.redirected) await storePage(path, r);
         } catch (_) { /* offline already: stored on the next visit */ }
+        if (pageKey(path) === '/scan') await storeManualForm();
       }
     }
   })());
@@ -114,6 +119,7 @@ self.addEventListener('fetch', (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.mode === 'navigate' && keepPage(url.pathname)) {
     event.respondWith(page(request));
+    if (pageKey(url.pathname) === '/scan') event.waitUntil(storeManualForm());
   } else if (STATIC.some((re) => re.test(url.pathname))) {
     event.respondWith(asset(request));
   }

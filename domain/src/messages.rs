@@ -455,6 +455,7 @@ messages! {
     ErrPhotoRequired => "此类通行需要人脸照片", "This pass needs a face photo";
     ErrPhotoConsent => "上传人脸照片前请勾选同意", "Tick the consent box before adding a face photo";
     ErrDocConsent => "请勾选同意提供证件号码", "Tick the consent box for ID numbers";
+    ErrStillInside => "此申请的人员或车辆仍登记在校内，离校后才能删除", "Someone or a car of this application is still recorded inside; it can be deleted once they have left";
     ErrPassengersWithoutCar => "勾选了乘车人员，请填写车牌号", "Someone is marked as in the car; enter the plate number";
     ErrVehicleNotAllowed => "此类通行不能登记车辆", "Vehicles cannot be registered for this kind of pass";
     ErrRepeatedDocument => "两位来访人员的证件号码相同，请核对", "Two visitors have the same document number; please check";

@@ -164,6 +164,11 @@ pub(super) async fn load<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(exec: 
     }))
 }
 
+/// The staff member who filed it on the visitor's behalf.
+pub(super) fn files_on_behalf(me: &Principal, a: &Loaded) -> bool {
+    me.staff().is_some_and(|s| a.filed_by.as_deref() == Some(s.id.as_str()))
+}
+
 /// The applicant, or the staff member who filed it on the visitor's
 /// behalf (they act for someone who cannot: change, withdraw, print).
 pub(super) fn is_applicant(me: &Principal, a: &Loaded) -> bool {

@@ -149,6 +149,13 @@ pub async fn resubmit(st: &AppState, me: &Principal, id: &str, version: i64, for
         // Someone who completed what a staff member filed for them.
         applicant = super::invitations::invitee(&crate::rules::policies::policy(st, pre.kind).await?, phone.clone(), by.clone());
     }
+    if let (Applicant::Staff { id: staff }, Some(by)) = (&applicant, &pre.filed_by)
+        && staff == by
+    {
+        // The staff member who filed it on the visitor's behalf, for them again.
+        let phone = crate::domain::Phone::parse(&pre.applicant).map_err(|_| AppError::Internal)?;
+        applicant = Applicant::OnBehalf { phone, by_staff: by.clone() };
+    }
     let mut form = form;
     // The host and kind stay; the chain was fixed at submission.
     form.host_staff_id = pre.host_id.clone().unwrap_or_default();

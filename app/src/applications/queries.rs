@@ -370,8 +370,8 @@ pub async fn detail(st: &AppState, me: &Principal, id: &str) -> Result<Applicati
             note: about.note.clone(),
             household: None,
             more_periods: periods.iter().skip(1).map(|(s, e)| PeriodInput { start_date: s.clone(), end_date: e.clone() }).collect(),
-            // Given at submission; shown ticked, and given again by resubmitting.
-            doc_consent: true,
+            // Asked again with the changed form (never pre-ticked).
+            doc_consent: false,
         })
     } else {
         None
@@ -433,10 +433,18 @@ pub async fn detail(st: &AppState, me: &Principal, id: &str) -> Result<Applicati
         } else {
             vec![]
         },
-        setup: if form.is_some() { Some(form_setup(st, me, a.kind, None).await?) } else { None },
+        setup: match (&form, files_on_behalf(me, &a)) {
+            (Some(_), true) => Some(on_behalf_setup(st, me).await?),
+            (Some(_), false) => Some(form_setup(st, me, a.kind, None).await?),
+            (None, _) => None,
+        },
         periods,
         renewable: files_for_contractor(me, &a),
+        // The visitor sees who filed it by name, as they see who decided.
         filed_by: match &a.filed_by {
+            Some(staff_id) if applicant_view && me.staff().is_none() => {
+                sqlx::query_as::<_, (String,)>("SELECT name FROM staff WHERE id = $1").bind(staff_id).fetch_optional(&st.db.read).await?.map(|r| r.0)
+            }
             Some(staff_id) => sqlx::query_as::<_, (String,)>("SELECT name || ' (' || staff_no || ')' FROM staff WHERE id = $1")
                 .bind(staff_id)
                 .fetch_optional(&st.db.read)

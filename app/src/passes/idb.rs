@@ -71,6 +71,15 @@ async fn db() -> Result<IdbDatabase, JsValue> {
     });
     open.set_onupgradeneeded(Some(upgrade.unchecked_ref()));
     let db: IdbDatabase = JsFuture::from(done(&open)).await?.unchecked_into();
+    // A later version opened in another tab: close this connection so its
+    // upgrade is not blocked; the next use opens the new version.
+    let closing = db.clone();
+    let on_change = Closure::<dyn FnMut()>::new(move || {
+        closing.close();
+        DB.with(|d| *d.borrow_mut() = None);
+    });
+    db.set_onversionchange(Some(on_change.as_ref().unchecked_ref()));
+    on_change.forget();
     DB.with(|d| *d.borrow_mut() = Some(db.clone()));
     Ok(db)
 }

@@ -135,7 +135,11 @@ async fn passes_state(tx: &mut Tx<'_>, app_id: &str) -> Result<serde_json::Value
     Ok(rows
         .into_iter()
         .map(|(id, vehicle, holder, from, until, cancelled)| {
-            let holder = if vehicle != 0 { holder } else { super::stored::mask_name(&holder) };
+            let holder = if vehicle != 0 {
+                crate::domain::Plate::parse(&holder).map(|p| p.masked()).unwrap_or_else(|_| super::stored::mask_name(&holder))
+            } else {
+                super::stored::mask_name(&holder)
+            };
             serde_json::json!({"id": id, "holder": holder, "valid_from": from, "valid_until": until, "cancelled_at": cancelled})
         })
         .collect())

@@ -36,16 +36,21 @@ pub async fn sync_manual(st: &AppState, me: &Principal, raw: &[String]) -> Resul
         if !crate::domain::gate::event_id_ok(&e.id) {
             continue;
         }
-        // Only at a gate this guard is posted at, at a time that can be
-        // believed, as the form allows: else refused (and forgotten).
-        let admission = ManualAdmission::new(&e.name, &e.document, &e.authorised_by, &e.reason);
-        let (Ok(admission), true, Ok(())) =
-            (admission, me.has_scoped(Role::Guard, &e.gate_id), crate::domain::gate::offline_event_time(e.at, now, None))
-        else {
-            tracing::warn!(gate = e.gate_id, "a manual admission was refused");
+        // Only at a gate this guard is posted at: else it stays on the
+        // phone (a posting renewed lets it through; nothing is lost).
+        if !me.has_scoped(Role::Guard, &e.gate_id) {
+            continue;
+        }
+        // As the form allows; the form checks the same, so anything else
+        // was not made by it: refused, and the phone forgets it.
+        let Ok(admission) = ManualAdmission::new(&e.name, &e.document, &e.authorised_by, &e.reason) else {
+            tracing::warn!(gate = e.gate_id, "a manual admission the form would not make was refused");
             done.push(e.id);
             continue;
         };
+        // Someone was admitted: a phone's wrong clock does not lose the
+        // record; its time is kept within what can be believed.
+        let at = e.at.clamp(now.saturating_sub(crate::domain::gate::OFFLINE_EVENT_MAX_AGE_MS), now);
         let campus: Option<(String,)> =
             sqlx::query_as("SELECT campus_id FROM gates WHERE id = $1").bind(&e.gate_id).fetch_optional(&st.db.read).await?;
         let Some((campus_id,)) = campus else {
@@ -61,7 +66,7 @@ pub async fn sync_manual(st: &AppState, me: &Principal, raw: &[String]) -> Resul
         )
         .bind(&scan_id)
         .bind(&key)
-        .bind(e.at)
+        .bind(at)
         .bind(now)
         .bind(&campus_id)
         .bind(&e.gate_id)
@@ -88,7 +93,7 @@ pub async fn sync_manual(st: &AppState, me: &Principal, raw: &[String]) -> Resul
         .bind(&campus_id)
         .bind(&e.gate_id)
         .bind(&staff.id)
-        .bind(e.at)
+        .bind(at)
         .bind(e.direction.code())
         .bind(admission.name())
         .bind(admission.document_masked())

@@ -43,7 +43,9 @@ pub fn ManualAdmissionPage() -> impl IntoView {
         recorded.set(None);
         let checked = ManualAdmission::new(&name.get_untracked(), &document.get_untracked(), &authorised_by.get_untracked(), &reason.get_untracked());
         problem.set(checked.err());
-        if problem.get_untracked().is_some() || gate.get_untracked().is_empty() {
+        // Without its gate and guard (the page's gates not loaded) it could
+        // never be synced: nothing is recorded.
+        if problem.get_untracked().is_some() || gate.get_untracked().is_empty() || guard().is_empty() {
             return;
         }
         #[cfg(feature = "hydrate")]

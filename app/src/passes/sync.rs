@@ -140,8 +140,12 @@ pub async fn ingest_queue(st: &AppState, me: &crate::platform::context::Principa
         if !me.has_scoped(crate::domain::Role::Guard, &gate_id) {
             continue;
         }
-        ingest(st, &Scanner::guard(me), &gate_id, &events).await?;
-        done.extend(events.into_iter().map(|e| e.event_id));
+        // A gate that fails (deleted since) keeps its events on the phone
+        // and does not hold up the others'.
+        match ingest(st, &Scanner::guard(me), &gate_id, &events).await {
+            Ok(_) => done.extend(events.into_iter().map(|e| e.event_id)),
+            Err(e) => tracing::warn!(gate = gate_id, error = %e, "queued scans of a gate were not stored"),
+        }
     }
     Ok(done)
 }

@@ -127,6 +127,18 @@ pub async fn erase(st: &AppState, me: &Principal, id: &str) -> Result<(), AppErr
     if !Status::from_code(&status).is_some_and(Status::is_final) {
         return Err(AppError::invalid("id", Msg::ErrNotEnded));
     }
+    // Someone or a car of it still inside: the stay is not over (a car's
+    // fee is charged from its entry as it leaves; the roll call counts them).
+    let (inside,): (i64,) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM people_inside WHERE pass_id IN (SELECT id FROM passes WHERE application_id = $1))
+              + (SELECT COUNT(*) FROM vehicles_inside WHERE pass_id IN (SELECT id FROM passes WHERE application_id = $1))",
+    )
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if inside > 0 {
+        return Err(AppError::invalid("id", Msg::ErrStillInside));
+    }
     let mut counts = RetentionCounts::default();
     anonymise(&mut tx, &[id.to_owned()], now, &mut counts).await?;
     audit::record(&mut *tx, now, &me.actor_label(), "erase_on_request", "application", id, json!({"anonymised": counts}), None).await?;

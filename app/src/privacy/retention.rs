@@ -102,13 +102,15 @@ pub async fn run_retention(st: &AppState, retention_days: i64) -> Result<Option<
                 .execute(&st.db.write)
                 .await?
                 .rows_affected();
-        counts.manual += sqlx::query("UPDATE manual_admissions SET name = $1, doc_masked = '' WHERE at >= $2 AND at < $3 AND name <> $1")
-            .bind(ANONYMISED)
-            .bind(start)
-            .bind(end)
-            .execute(&st.db.write)
-            .await?
-            .rows_affected();
+        counts.manual += sqlx::query(
+            "UPDATE manual_admissions SET name = $1, doc_masked = '', reason = '', review_note = NULL WHERE at >= $2 AND at < $3 AND name <> $1",
+        )
+        .bind(ANONYMISED)
+        .bind(start)
+        .bind(end)
+        .execute(&st.db.write)
+        .await?
+        .rows_affected();
         day = day.succ_opt().unwrap_or(cutoff);
     }
     counts.drills += sqlx::query(

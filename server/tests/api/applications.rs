@@ -356,6 +356,7 @@ async fn returned_for_change_then_resubmitted_goes_back_to_the_same_step() {
     assert!(!serde_json::to_string(&d).unwrap().contains(&id_number(1)));
     form["plate"] = json!("京A12345");
     form["entrants"][0]["in_vehicle"] = json!(true);
+    form["doc_consent"] = json!(true);
     c.app.call_json::<()>(&v, "resubmit_application", json!({"id": id, "version": d.row.version, "form": form})).await.unwrap();
     assert_eq!(c.status(&id).await, Status::InReview { step: 1 });
     // Left masked, the number is the one stored; the photo and consent stay.
@@ -941,6 +942,24 @@ async fn the_office_or_a_host_registers_a_visitor_who_cannot_use_a_phone_under_t
     // Audited as filed by the office, the mobile masked.
     let changes = app.one_text(&format!("SELECT changes FROM audit_log WHERE record_id = '{id}' AND actor LIKE 'staff:S0001%'")).await;
     assert!(changes.contains("138****0031") && !changes.contains("13800000031"), "{changes}");
+
+    // Returned for a change: the filer changes and resubmits it for the
+    // visitor (the consent asked again); the visitor sees who filed it by name.
+    let form = c.form(json!([Ctx::entrant("赵奶奶", "", &id_number(36), false)]), "");
+    let back: String = app.call_json(&office, "submit_on_behalf", on_behalf(form, "13800000036", "k6")).await.unwrap();
+    c.act(&app.staff("T1001").await, &back, "ReturnForChange", "请写明来访事由", Value::Null).await.unwrap();
+    let d = c.detail(&office, &back).await.unwrap();
+    assert!(d.setup.as_ref().is_some_and(|s| s.on_behalf), "the visitor's form, for the filer");
+    let mut again = serde_json::to_value(d.form.expect("the form back for the filer")).unwrap();
+    assert_eq!(again["doc_consent"], json!(false), "never pre-ticked");
+    again["note"] = json!("看望亲属");
+    let e = app.call_json::<()>(&office, "resubmit_application", json!({"id": back, "version": d.row.version, "form": again.clone()})).await;
+    assert_eq!(e.unwrap_err().1.msg(), Msg::ErrDocConsent);
+    again["doc_consent"] = json!(true);
+    app.call_json::<()>(&office, "resubmit_application", json!({"id": back, "version": d.row.version, "form": again})).await.unwrap();
+    assert_eq!(c.status(&back).await, Status::InReview { step: 0 });
+    let seen_by_visitor = c.detail(&app.phone_user("13800000036").await, &back).await.unwrap();
+    assert_eq!(seen_by_visitor.filed_by.as_deref(), Some("周敏"), "no staff number for the visitor");
 
     // A host filing for their own visitor has approved as host by filing it.
     let host = app.staff("T1001").await;

@@ -39,19 +39,22 @@ async fn a_manual_admission_queued_offline_is_stored_once_from_its_guard_and_rev
     assert_eq!(sync(&c, &guard, vec![first.clone()]).await.unwrap(), vec!["m-1".to_owned()]);
     assert_eq!(c.app.count("SELECT COUNT(*) FROM manual_admissions").await, 1);
     assert_eq!(c.app.count(&format!("SELECT COUNT(*) FROM scan_events WHERE method = 'manual' AND allowed = 1 AND at = {at}")).await, 1);
-    // Refused and forgotten: a gate they are not posted at, an entry the
-    // form would not allow, a time nobody can vouch for. Nothing stored.
-    let refused = vec![
+    // A gate they are not posted at: nothing stored, and it stays on the
+    // phone. An entry the form would not make: refused and forgotten. A
+    // phone whose clock is far off: kept, its time within what can be believed.
+    let more = vec![
         entry("m-2", &north, "G0001", at, "周敏"),
         entry("m-3", &gate, "G0001", at, " "),
         entry("m-4", &gate, "G0001", at - 9 * 86_400_000, "周敏"),
     ];
-    let mut done = sync(&c, &guard, refused).await.unwrap();
+    let mut done = sync(&c, &guard, more).await.unwrap();
     done.sort();
-    assert_eq!(done, ["m-2", "m-3", "m-4"]);
-    assert_eq!(c.app.count("SELECT COUNT(*) FROM manual_admissions").await, 1);
+    assert_eq!(done, ["m-3", "m-4"]);
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM manual_admissions").await, 2);
+    let week = app::domain::gate::OFFLINE_EVENT_MAX_AGE_MS;
+    assert_eq!(c.app.count(&format!("SELECT COUNT(*) FROM manual_admissions WHERE at = {}", c.app.state.clock.now_ms() - week)).await, 1);
     // The document is kept masked only.
-    assert_eq!(c.app.count("SELECT COUNT(*) FROM manual_admissions WHERE doc_masked = '1101**********1234'").await, 1);
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM manual_admissions WHERE doc_masked = '1101**********1234'").await, 2);
     assert_eq!(c.app.count("SELECT COUNT(*) FROM manual_admissions WHERE doc_masked LIKE '%19400101%'").await, 0);
     // Only guards record; only the office reads and reviews.
     let visitor = c.app.phone_user("13800000001").await;
@@ -65,7 +68,8 @@ async fn a_manual_admission_queued_offline_is_stored_once_from_its_guard_and_rev
         async move { c.app.call::<Vec<ManualRow>>(office, "list_manual_admissions", &[("status", status), ("offset", "0")]).await.unwrap() }
     };
     let pending = list("pending").await;
-    assert_eq!(pending.len(), 1);
+    assert_eq!(pending.len(), 2);
+    // Newest first: the one recorded ten minutes ago.
     let row = &pending[0];
     assert_eq!((row.name.as_str(), row.authorised_by.as_str(), row.guard.as_str()), ("王奶奶", "保卫处 周敏 电话 8888", "G0001 孙磊"));
     assert!(row.reviewed.is_none());
@@ -74,7 +78,7 @@ async fn a_manual_admission_queued_offline_is_stored_once_from_its_guard_and_rev
     let again = c.app.call::<()>(&office, "review_manual_admission", &[("id", &row.id), ("note", "")]).await.unwrap_err();
     assert_eq!(again.1.msg(), Msg::ErrAlreadyHandled);
     assert_eq!(c.app.call::<()>(&office, "review_manual_admission", &[("id", "nope"), ("note", "")]).await.unwrap_err().0, 404);
-    assert!(list("pending").await.is_empty());
+    assert_eq!(list("pending").await.len(), 1);
     let reviewed = list("reviewed").await;
     assert!(reviewed[0].reviewed.as_deref().is_some_and(|r| r.contains("已电话核实") && r.contains("S0001")), "{reviewed:?}");
     assert_eq!(c.app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'review_manual_admission'").await, 1);
@@ -91,5 +95,5 @@ async fn a_manual_admission_queued_offline_is_stored_once_from_its_guard_and_rev
     // Past the retention period, the person's name goes like every visitor's.
     c.app.clock.advance(chrono::Duration::days(200));
     app::privacy::retention::run_retention(&c.app.state, 180).await.unwrap().expect("today's run");
-    assert_eq!(c.app.count("SELECT COUNT(*) FROM manual_admissions WHERE name = '王奶奶' OR doc_masked <> ''").await, 0);
+    assert_eq!(c.app.count("SELECT COUNT(*) FROM manual_admissions WHERE name = '王奶奶' OR doc_masked <> '' OR reason <> ''").await, 0);
 }

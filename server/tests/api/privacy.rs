@@ -150,6 +150,19 @@ async fn a_visitor_sees_the_data_kept_on_them_and_deletes_an_ended_application_o
     assert_eq!(holding(&c, "audit_log", &["actor", "changes"], "13800000001").await, 0, "the audit trail holds the mobile masked");
     assert!(my_data(&c, &v).await.unwrap().applications.is_empty());
     assert_eq!(c.app.call_json::<()>(&v, "delete_my_application", json!({"id": id})).await.unwrap_err().0, 404, "gone");
+    // Ended while its holder is still inside: refused until they leave.
+    let (_, id2) = c.approved("13800000003", 3).await;
+    visit_day(&c);
+    let v2 = c.app.phone_user("13800000003").await;
+    let gate = south_gate(&c).await;
+    let token = token_of(&c, &links(&c, "13800000003").await[0]).await;
+    let guard = c.app.staff("G0001").await;
+    let seen: Verdict = c.app.call_json(&guard, "guard_scan", json!({"gate_id": gate, "direction": "in", "input": {"qr": token}})).await.unwrap();
+    assert!(seen.allow);
+    c.act(&v2, &id2, "Release", "", Value::Null).await.unwrap();
+    let e = c.app.call_json::<()>(&v2, "delete_my_application", json!({"id": id2})).await.unwrap_err();
+    assert_eq!(e.1.msg(), Msg::ErrStillInside);
+    assert_eq!(c.app.count(&format!("SELECT COUNT(*) FROM applications WHERE id = '{id2}' AND anonymised_at IS NULL")).await, 1);
     // The notice states this campus's period, to anyone.
     let days: i64 = c.app.call_json(&nobody, "privacy_facts", json!({})).await.unwrap();
     assert_eq!(days, c.app.state.config.retention_days);
