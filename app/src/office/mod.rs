@@ -164,41 +164,32 @@ pub mod ssr {
             .bind(scope_id)
             .fetch_optional(&mut *tx)
             .await?;
-        let before = match &existing {
-            Some((id,)) => audit::snapshot(&mut tx, "grants", "id", id).await?,
-            None => serde_json::Value::Null,
-        };
-        let updated =
-            sqlx::query("UPDATE grants SET status = 'active', granted_by = $1, updated_at = $2 WHERE staff_id = $3 AND role = $4 AND scope_id = $5")
+        let (grant_id, before) = match existing {
+            Some((id,)) => {
+                let before = audit::snapshot(&mut tx, "grants", "id", &id).await?;
+                sqlx::query("UPDATE grants SET status = 'active', granted_by = $1, updated_at = $2 WHERE id = $3")
+                    .bind(me.actor_label())
+                    .bind(now)
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+                (id, before)
+            }
+            None => {
+                let id = new_id();
+                sqlx::query(
+                    "INSERT INTO grants (id, staff_id, role, scope_id, status, granted_by, created_at, updated_at) VALUES ($1, $2, $3, $4, 'active', $5, $6, $6)",
+                )
+                .bind(&id)
+                .bind(&staff_id)
+                .bind(role.code())
+                .bind(scope_id)
                 .bind(me.actor_label())
                 .bind(now)
-                .bind(&staff_id)
-                .bind(role.code())
-                .bind(scope_id)
                 .execute(&mut *tx)
                 .await?;
-        let grant_id = if updated.rows_affected() == 0 {
-            let id = new_id();
-            sqlx::query(
-                "INSERT INTO grants (id, staff_id, role, scope_id, status, granted_by, created_at, updated_at) VALUES ($1, $2, $3, $4, 'active', $5, $6, $6)",
-            )
-            .bind(&id)
-            .bind(&staff_id)
-            .bind(role.code())
-            .bind(scope_id)
-            .bind(me.actor_label())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            id
-        } else {
-            let (id,): (String,) = sqlx::query_as("SELECT id FROM grants WHERE staff_id = $1 AND role = $2 AND scope_id = $3")
-                .bind(&staff_id)
-                .bind(role.code())
-                .bind(scope_id)
-                .fetch_one(&mut *tx)
-                .await?;
-            id
+                (id, serde_json::Value::Null)
+            }
         };
         let changes = audit::with_before_after(
             &mut tx,

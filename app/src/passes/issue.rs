@@ -168,7 +168,13 @@ pub async fn cancel_for(tx: &mut Tx<'_>, app_id: &str, now: i64, actor: &str) ->
         .execute(&mut **tx)
         .await?;
     if cancelled.rows_affected() > 0 {
-        let after = passes_state(tx, app_id).await?;
+        // The same passes, those not yet cancelled now cancelled (no second read).
+        let mut after = before.clone();
+        for p in after.as_array_mut().into_iter().flatten() {
+            if p["cancelled_at"].is_null() {
+                p["cancelled_at"] = now.into();
+            }
+        }
         audit_passes(tx, now, actor, "cancel_passes", app_id, before, after).await?;
     }
     Ok(())
