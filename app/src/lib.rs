@@ -206,8 +206,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff-pass") view=|| view! { <PageIsland><applications::StaffPassPage /></PageIsland> } />
                     <Route path=path!("/contractors/new") view=applications::ContractorApplyPage />
                     <Route path=path!("/apply/on-behalf") view=applications::ApplyOnBehalfPage />
-                    <Route path=path!("/privacy") view=|| view! { <PageIsland><privacy::PrivacyPage /></PageIsland> } />
-                    <Route path=path!("/my-data") view=|| view! { <PageIsland><privacy::MyDataPage /></PageIsland> } />
+                    <Route path=path!("/privacy") view=privacy::PrivacyPage />
+                    <Route path=path!("/my-data") view=privacy::MyDataPage />
                     <Route path=path!("/applications") view=|| view! { <PageIsland><applications::MyApplicationsPage /></PageIsland> } />
                     <Route path=path!("/applications/:id") view=application_island />
                     <Route path=path!("/applications/:id/edit") view=applications::EditApplicationPage />
@@ -332,14 +332,12 @@ pub fn hydrate_people_page() {
 pub fn hydrate_review_page() {
     let path = window().location().pathname().unwrap_or_default();
     let id = |prefix: &str| path.strip_prefix(prefix).map(str::to_owned);
-    match (path.as_str(), id("/applications/").or_else(|| id("/approvals/"))) {
-        ("/my-data", _) => hydrate_page(|| view! { <privacy::MyDataPage /> }),
-        ("/privacy", _) => hydrate_page(|| view! { <privacy::PrivacyPage /> }),
-        (_, Some(id)) => {
+    match id("/applications/").or_else(|| id("/approvals/")) {
+        Some(id) => {
             let id = Signal::stored(id);
             hydrate_page(move || view! { <applications::ApplicationPage id /> })
         }
-        (_, None) => hydrate_page(|| view! { <applications::ApprovalsPage /> }),
+        None => hydrate_page(|| view! { <applications::ApprovalsPage /> }),
     }
 }
 
@@ -359,8 +357,7 @@ pub enum Bundle {
     /// The other pages people open first on a phone: sign-in, the
     /// resident and staff forms, their applications.
     People,
-    /// An application's page and the approvers' inbox; a person's own data
-    /// and the privacy notice (phone pages of a visitor).
+    /// An application's page and the approvers' inbox.
     Review,
 }
 
@@ -375,7 +372,7 @@ impl Bundle {
             "/scan" | "/s" => Bundle::Scanner,
             "/apply" | "/p" => Bundle::Visitor,
             "/sign-in" | "/sign-in/staff" | "/resident" | "/staff-pass" | "/applications" | "/scan/manual" => Bundle::People,
-            "/approvals" | "/my-data" | "/privacy" => Bundle::Review,
+            "/approvals" => Bundle::Review,
             _ => {
                 let one_segment = |prefix: &str| path.strip_prefix(prefix).is_some_and(|rest| !rest.is_empty() && !rest.contains('/'));
                 if one_segment("/applications/") || one_segment("/approvals/") { Bundle::Review } else { Bundle::Main }
@@ -411,7 +408,7 @@ mod tests {
         for p in ["/sign-in", "/sign-in/staff", "/resident", "/staff-pass", "/applications", "/scan/manual"] {
             assert_eq!(Bundle::for_path(p), Bundle::People, "{p}");
         }
-        for p in ["/approvals", "/applications/x1", "/approvals/x1", "/my-data", "/privacy"] {
+        for p in ["/approvals", "/applications/x1", "/approvals/x1"] {
             assert_eq!(Bundle::for_path(p), Bundle::Review, "{p}");
         }
         for p in [

@@ -1,6 +1,6 @@
 //! The review bundle: an application's page and the approvers' inbox, on
-//! a phone, and a visitor's own data and the privacy notice; hydrates only
-//! the page's island (see `app::Bundle` and `app::hydrate_page`).
+//! a phone; hydrates only the page's island (see `app::Bundle` and
+//! `app::hydrate_page`).
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
