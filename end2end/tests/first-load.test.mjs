@@ -12,11 +12,11 @@ after(async () => { await browser?.close(); });
 // each (the benchmark harness reports it; this keeps a change from
 // quietly growing it). A size, not a timing.
 // Every page people open on a phone: the visitor's form and pass, the
-// scanner and its manual admission form, sign-in, the resident and staff
-// forms, their applications and an application's page, the approvers'
-// inbox. (`/my-data` and `/privacy` still load the main bundle: too large
-// for the review bundle, they need a page bundle of their own.)
-for (const path of ['/apply', '/scan', '/scan/manual', '/sign-in', '/resident', '/staff-pass', '/applications', '/applications/x', '/approvals']) {
+// scanner, sign-in, the resident and staff forms, their applications and
+// an application's page, the approvers' inbox. (The manual admission form
+// is in the people bundle; `/my-data` and `/privacy` still load the main
+// bundle: too large for the review bundle, they need a page bundle of their own.)
+for (const path of ['/apply', '/scan', '/sign-in', '/resident', '/staff-pass', '/applications', '/applications/x', '/approvals']) {
   test(`the first load of ${path} stays within 200 KB of JS and WASM (brotli)`, async () => {
     const { context, page } = await phone(browser);
     const files = [];
