@@ -1,6 +1,8 @@
 // The browser side of the benchmark harness, in Debian's Chromium at a
-// phone's size against the benchmark server: first-load JS + WASM of the
-// apply and scanner pages, offline verification in the scanner's WASM, and
+// phone's size against the benchmark server: first-load JS + WASM of every
+// phone page (PAGES: "path:who …", who names the session's cookie file;
+// /approvals/first is the first application in the approver's inbox),
+// offline verification in the scanner's WASM, and
 // camera-to-verdict with Chromium's fake camera playing a pass QR. Prints
 // one JSON object. Timings come from the pages' own User Timing measures
 // (`campus-pass:offline-verify`, `campus-pass:camera-to-verdict`).
@@ -120,9 +122,28 @@ try {
       return { error: e.message.split('\n')[0] };
     }
   };
+  const pages = [];
+  for (const entry of (process.env.PAGES ?? '/apply:visitor /scan:guard').split(/\s+/).filter(Boolean)) {
+    const [page, who] = entry.split(':');
+    const cookieFile = who ? `${who}.cookie` : null;
+    const result = await measure(async () => {
+      let path = page;
+      if (page === '/approvals/first') {
+        const r = await fetch(`${BASE}/api/fn/approval_inbox`, {
+          method: 'POST', headers: { 'content-type': 'application/json', cookie: `cp_session=${readFileSync(`${DIR}/${cookieFile}`, 'utf8').trim()}` }, body: '{}',
+        });
+        const inbox = await r.json();
+        if (!Array.isArray(inbox) || !inbox.length) throw new Error(`the approver's inbox is empty (${r.status})`);
+        path = `/approvals/${inbox[0].id}`;
+      }
+      return firstLoad(browser, path, cookieFile);
+    });
+    pages.push({ page, ...result });
+  }
   const out = {
-    apply: await measure(() => firstLoad(browser, '/apply', 'visitor.cookie')),
-    scan: await measure(() => firstLoad(browser, '/scan', 'guard.cookie')),
+    pages,
+    apply: pages.find((p) => p.page === '/apply'),
+    scan: pages.find((p) => p.page === '/scan'),
     offline_verify: await measure(() => offlineVerify(browser)),
     camera_to_verdict: VIDEO ? await measure(cameraToVerdict) : null,
   };

@@ -18,9 +18,4 @@ delay = function()
   return delay_ms
 end
 
-done = function(summary, latency, requests)
-  io.write(string.format('{"requests":%d,"seconds":%.3f,"non2xx":%d,"errors":%d,"p99_ms":%.3f}\n',
-    summary.requests, summary.duration / 1e6, summary.errors.status,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    latency:percentile(99) / 1000))
-end
+dofile("scripts/bench/summary.lua")

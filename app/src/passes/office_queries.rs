@@ -57,13 +57,19 @@ struct ScanLogRow {
 /// The scan log's query, newest first: the page reads 100 at a time, an
 /// export all of it. Empty filters match everything; the newest-first
 /// index serves the rest.
-const SCAN_LOG: &str = "SELECT e.at, c.name AS campus, g.name AS gate, e.direction, e.method, e.allowed, e.reason, e.offline, e.conflict, e.guard,
-        d.name AS device, p.holder, p.vehicle, p.kind
-     FROM scan_events e LEFT JOIN campuses c ON c.id = e.campus_id LEFT JOIN gates g ON g.id = e.gate_id
-     LEFT JOIN gate_devices d ON d.id = e.device_id LEFT JOIN passes p ON p.id = e.pass_id
-     WHERE ($1 = '' OR e.campus_id = $1) AND ($2 = '' OR e.gate_id = $2) AND e.at >= $3 AND e.at < $4
-       AND ($5 = '' OR ($5 = 'allowed' AND e.allowed = 1) OR ($5 = 'refused' AND e.allowed = 0) OR ($5 = 'conflict' AND e.conflict = 1))
-     ORDER BY e.at DESC";
+/// The scan log's columns over `events` (the table, or one page of it).
+fn scan_log_sql(events: &str) -> String {
+    format!(
+        "SELECT e.at, c.name AS campus, g.name AS gate, e.direction, e.method, e.allowed, e.reason, e.offline, e.conflict, e.guard,
+            d.name AS device, p.holder, p.vehicle, p.kind
+         FROM {events} e LEFT JOIN campuses c ON c.id = e.campus_id LEFT JOIN gates g ON g.id = e.gate_id
+         LEFT JOIN gate_devices d ON d.id = e.device_id LEFT JOIN passes p ON p.id = e.pass_id"
+    )
+}
+
+/// Which events the office's filter keeps.
+const SCAN_FILTER: &str = "WHERE ($1 = '' OR e.campus_id = $1) AND ($2 = '' OR e.gate_id = $2) AND e.at >= $3 AND e.at < $4
+       AND ($5 = '' OR ($5 = 'allowed' AND e.allowed = 1) OR ($5 = 'refused' AND e.allowed = 0) OR ($5 = 'conflict' AND e.conflict = 1))";
 
 fn scan_log_query<'q>(
     st: &AppState,
@@ -100,7 +106,14 @@ fn scan_row(st: &AppState, r: ScanLogRow, unmasked: bool) -> ScanRow {
 
 /// One page of the scan log, newest first.
 pub async fn scan_log(st: &AppState, f: &ScanFilter) -> Result<Vec<ScanRow>, AppError> {
-    let sql = format!("{SCAN_LOG} LIMIT 100 OFFSET $6");
+    // The page is taken from the events first, then joined: PostgreSQL's
+    // generic plan for the prepared statement, not knowing the period,
+    // joined every event of the day before sorting (0.7 s a page on a
+    // busy day, measured by the bench harness).
+    let sql = format!(
+        "{} ORDER BY e.at DESC",
+        scan_log_sql(&format!("(SELECT * FROM scan_events e {SCAN_FILTER} ORDER BY e.at DESC LIMIT 100 OFFSET $6)"))
+    );
     let rows = scan_log_query(st, &sql, f).bind(f.offset.max(0)).fetch_all(&st.db.read).await?;
     Ok(rows.into_iter().map(|r| scan_row(st, r, false)).collect())
 }
@@ -124,7 +137,8 @@ pub fn scan_log_export(st: &AppState, f: ScanFilter, lang: Lang, unmasked: bool)
     let st = st.clone();
     let rows = export::rows(move |out| async move {
         let yes_no = |b: bool| if b { OfficeMsg::Yes.text(lang) } else { "" };
-        export::send_all(&out, scan_log_query(&st, SCAN_LOG, &f).fetch(&st.db.read), |r| {
+        let sql = format!("{} {SCAN_FILTER} ORDER BY e.at DESC", scan_log_sql("scan_events"));
+        export::send_all(&out, scan_log_query(&st, &sql, &f).fetch(&st.db.read), |r| {
             let r = scan_row(&st, r, unmasked);
             vec![
                 r.at.into(),

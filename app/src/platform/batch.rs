@@ -7,15 +7,22 @@
 //! trip for all of them. Every caller waits for the commit that holds its
 //! job, so nobody is told "done" for a write that is not durable.
 //!
-//! On PostgreSQL, where many connections write at once, a job simply runs
-//! in a transaction of its own.
+//! PostgreSQL batches the same way (each commit there is a WAL flush and
+//! two round trips too), with a few writers taking turns at one queue:
+//! its connections write at once, and a batch's statements are round
+//! trips a single writer would wait out one after another. Batches of
+//! different writers may run at once there, as separate requests' writes
+//! did before: the rules' unique indexes and conditional updates hold
+//! across them as across servers.
 
 use super::db::{Backend, Db, Script, Statement};
 use crate::error::AppError;
 use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
-use tokio::sync::{mpsc, oneshot};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::{Mutex, mpsc, oneshot};
 
 pub type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
 pub type JobFuture<'t, T> = Pin<Box<dyn Future<Output = Result<T, AppError>> + Send + 't>>;
@@ -33,10 +40,17 @@ enum Envelope {
 /// At most this many jobs in one transaction.
 const MAX_BATCH: usize = 64;
 
+/// PostgreSQL writers per server: enough to keep batches flowing while
+/// others wait on their round trips, few beside the pool's 16
+/// connections (the requests' reads need the rest).
+const POSTGRES_WRITERS: usize = 4;
+
 #[derive(Clone)]
 pub struct WriteBatcher {
-    db: Db,
-    jobs: Option<mpsc::Sender<Envelope>>,
+    jobs: mpsc::Sender<Envelope>,
+    /// Transactions committed so far (what group commit saves is jobs
+    /// minus these).
+    commits: Arc<AtomicU64>,
 }
 
 /// Helps the compiler see a closure as a job (a function of the
@@ -49,45 +63,53 @@ where
 }
 
 impl WriteBatcher {
-    /// Starts the batching writer on SQLite (a thread of its own, like the
-    /// scan recorder, so its statements do not queue behind requests).
+    /// Starts the batching writers on a thread and runtime of their own
+    /// (like the scan recorder), so their statements do not queue behind
+    /// requests: on SQLite one, on PostgreSQL a few with connections of
+    /// their own, taking turns at one queue.
     pub fn spawn(db: Db) -> WriteBatcher {
-        if db.backend != Backend::Sqlite {
-            return WriteBatcher { db, jobs: None };
-        }
         let (tx, rx) = mpsc::channel::<Envelope>(4 * MAX_BATCH);
-        let writer = db.clone();
+        let queue = Arc::new(Mutex::new(rx));
+        let commits = Arc::new(AtomicU64::new(0));
+        let writers = if db.backend == Backend::Sqlite { 1 } else { POSTGRES_WRITERS };
+        let counted = commits.clone();
         let started = std::thread::Builder::new().name("write-batcher".into()).spawn(move || {
-            match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                Ok(rt) => rt.block_on(run(writer, rx)),
-                Err(e) => tracing::error!(error = %e, "the write batcher could not start"),
-            }
+            let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(rt) => rt,
+                Err(e) => return tracing::error!(error = %e, "the write batcher could not start"),
+            };
+            rt.block_on(async move {
+                let db = Db { write: db.own_writer(writers as u32), ..db };
+                let running: Vec<_> = (0..writers).map(|_| tokio::spawn(run(db.clone(), queue.clone(), counted.clone()))).collect();
+                for writer in running {
+                    let _ = writer.await;
+                }
+            })
         });
         if let Err(e) = started {
             tracing::error!(error = %e, "the write batcher thread could not start");
         }
-        WriteBatcher { db, jobs: Some(tx) }
+        WriteBatcher { jobs: tx, commits }
     }
 
-    /// Runs `f` in a transaction (shared with other jobs on SQLite) and
-    /// returns its result once committed. An error rolls back `f`'s writes
+    /// How many transactions the writers have committed.
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
+    }
+
+    /// Runs `f` in a transaction (shared with other jobs) and returns its
+    /// result once committed. An error rolls back `f`'s writes
     /// only.
     pub async fn run<F, T>(&self, f: F) -> Result<T, AppError>
     where
         F: for<'t, 'c> FnOnce(&'t mut Tx<'c>) -> JobFuture<'t, T> + Send + 'static,
         T: Send + 'static,
     {
-        let Some(jobs) = &self.jobs else {
-            let mut tx = self.db.write.begin().await?;
-            let out = f(&mut tx).await?;
-            tx.commit().await?;
-            return Ok(out);
-        };
         let erased: ErasedJob = Box::new(move |tx| {
             let fut = f(tx);
             Box::pin(async move { fut.await.map(|v| Box::new(v) as Erased) })
         });
-        let out = ask(jobs, |reply| Envelope::Job(erased, reply)).await?;
+        let out = ask(&self.jobs, |reply| Envelope::Job(erased, reply)).await?;
         out.downcast::<T>().map(|b| *b).map_err(|_| AppError::Internal)
     }
 
@@ -95,13 +117,7 @@ impl WriteBatcher {
     /// once committed. Cheaper than a job doing the same: the scripts of a
     /// batch reach the connection together.
     pub async fn write(&self, script: Script) -> Result<(), AppError> {
-        let Some(jobs) = &self.jobs else {
-            let mut tx = self.db.write.begin().await?;
-            script.execute(&mut tx).await?;
-            tx.commit().await?;
-            return Ok(());
-        };
-        ask(jobs, |reply| Envelope::Script(script, reply)).await.map(|_| ())
+        ask(&self.jobs, |reply| Envelope::Script(script, reply)).await.map(|_| ())
     }
 }
 
@@ -109,6 +125,14 @@ async fn ask(jobs: &mpsc::Sender<Envelope>, envelope: impl FnOnce(Reply) -> Enve
     let (reply, answer) = oneshot::channel();
     jobs.send(envelope(reply)).await.map_err(|_| AppError::Internal)?;
     answer.await.map_err(|_| AppError::Internal)?
+}
+
+/// A statement of the batch's own (savepoints), as a boxed `Send` future
+/// (see [`next_batch`]).
+fn raw<'a>(tx: &'a mut Tx<'_>, sql: &'static str) -> Pin<Box<dyn Future<Output = Result<(), sqlx::Error>> + Send + 'a>> {
+    // A plain text, without arguments: sent as a simple query, several
+    // statements in one round trip on either backend.
+    Box::pin(async move { sqlx::Executor::execute(&mut **tx, sql).await.map(|_| ()) })
 }
 
 /// Writes a batch's scripts in one round trip, inside a savepoint; if one
@@ -128,19 +152,27 @@ async fn write_scripts(
         results.extend(scripts.into_iter().map(|(_, reply)| (reply, Ok(Box::new(()) as Erased))));
         return Ok(());
     }
-    sqlx::raw_sql("ROLLBACK TO scripts; RELEASE scripts").execute(&mut **tx).await?;
+    raw(tx, "ROLLBACK TO scripts; RELEASE scripts").await?;
     for (script, reply) in scripts {
         let r = Script::execute_joined(&[&open, &script, &close], tx).await;
         if r.is_err() {
-            sqlx::raw_sql("ROLLBACK TO scripts; RELEASE scripts").execute(&mut **tx).await?;
+            raw(tx, "ROLLBACK TO scripts; RELEASE scripts").await?;
         }
         results.push((reply, r.map(|_| Box::new(()) as Erased).map_err(AppError::from)));
     }
     Ok(())
 }
 
-async fn run(db: Db, mut rx: mpsc::Receiver<Envelope>) {
-    while let Some(first) = rx.recv().await {
+/// The next batch: what waits in the queue, up to [`MAX_BATCH`]; `None`
+/// once every sender is gone. The queue is held while it is taken, so
+/// each job goes to one writer.
+/// (Boxed as `Send` futures here, where their lifetimes are concrete: the
+/// compiler cannot prove the writer's whole loop `Send` for
+/// `tokio::spawn` otherwise.)
+fn next_batch(queue: &Mutex<mpsc::Receiver<Envelope>>) -> Pin<Box<dyn Future<Output = Option<Vec<Envelope>>> + Send + '_>> {
+    Box::pin(async move {
+        let mut rx = queue.lock().await;
+        let first = rx.recv().await?;
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
@@ -148,6 +180,19 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Envelope>) {
                 Err(_) => break,
             }
         }
+        Some(batch)
+    })
+}
+
+async fn run(db: Db, queue: Arc<Mutex<mpsc::Receiver<Envelope>>>, commits: Arc<AtomicU64>) {
+    while let Some(batch) = next_batch(&queue).await {
+        write_batch(&db, batch, &commits).await;
+    }
+}
+
+/// Writes one batch in one transaction and answers each caller.
+fn write_batch<'a>(db: &'a Db, mut batch: Vec<Envelope>, commits: &'a AtomicU64) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
+    Box::pin(async move {
         let (jobs, started) = (batch.len(), std::time::Instant::now());
         let mut results: Vec<(Reply, Result<Erased, AppError>)> = Vec::with_capacity(batch.len());
         let outcome: Result<(), AppError> = async {
@@ -169,15 +214,16 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Envelope>) {
             // own (the latest of that name); what came before stays.
             let mut open = false;
             for (job, reply) in closures {
-                sqlx::raw_sql(if open { "RELEASE job; SAVEPOINT job" } else { "SAVEPOINT job" }).execute(&mut *tx).await?;
+                raw(&mut tx, if open { "RELEASE job; SAVEPOINT job" } else { "SAVEPOINT job" }).await?;
                 open = true;
                 let r = job(&mut tx).await;
                 if r.is_err() {
-                    sqlx::raw_sql("ROLLBACK TO job").execute(&mut *tx).await?;
+                    raw(&mut tx, "ROLLBACK TO job").await?;
                 }
                 results.push((reply, r));
             }
             tx.commit().await?;
+            commits.fetch_add(1, Ordering::Relaxed);
             Ok(())
         }
         .await;
@@ -198,5 +244,5 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Envelope>) {
                 }
             }
         }
-    }
+    })
 }

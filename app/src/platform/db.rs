@@ -104,11 +104,35 @@ impl Db {
             });
             Ok(Db { read, write, backend: Backend::Sqlite })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            // 16 connections a server for the requests (the write batcher
+            // and the scan recorder have 5 of their own, see `own_writer`).
+            // PostgreSQL runs a process per connection: more busy ones than
+            // its cores only queue there instead of here, and three servers
+            // (63) stay inside the `max_connections = 100` of
+            // scripts/bench/postgresql.conf.
             let pool = AnyPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(30)).connect(url).await?;
             migrator(Backend::Postgres).run(&pool).await?;
             Ok(Db { read: pool.clone(), write: pool, backend: Backend::Postgres })
         } else {
             Err(DbError::Scheme)
+        }
+    }
+}
+
+impl Db {
+    /// Connections for a writer that runs on a runtime of its own (a
+    /// thread: its round trips' wake-ups then do not queue behind every
+    /// request in flight). On SQLite the one writer connection, already a
+    /// thread of its own; on PostgreSQL `n` connections of its own, opened
+    /// when first used, so by that runtime: a connection's socket is
+    /// driven by the runtime that opened it. Call it on that runtime.
+    pub fn own_writer(&self, n: u32) -> AnyPool {
+        match self.backend {
+            Backend::Sqlite => self.write.clone(),
+            Backend::Postgres => AnyPoolOptions::new()
+                .max_connections(n)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_lazy_with((*self.write.connect_options()).clone()),
         }
     }
 }

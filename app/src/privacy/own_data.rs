@@ -2,7 +2,7 @@
 //! they signed in with, and the deletion of an ended application of theirs.
 //! Staff data is the office's to keep; this is for visitors and residents.
 
-use super::retention::{RetentionCounts, anonymise};
+use super::retention::{RetentionCounts, Scans, anonymise};
 use super::*;
 use crate::domain::Phone;
 use crate::platform::audit;
@@ -140,7 +140,7 @@ pub async fn erase(st: &AppState, me: &Principal, id: &str) -> Result<(), AppErr
         return Err(AppError::invalid("id", Msg::ErrStillInside));
     }
     let mut counts = RetentionCounts::default();
-    anonymise(&mut tx, &[id.to_owned()], now, &mut counts).await?;
+    anonymise(&mut tx, &[id.to_owned()], now, Scans::Now, &mut counts).await?;
     audit::record(&mut *tx, now, &me.actor_label(), "erase_on_request", "application", id, json!({"anonymised": counts}), None).await?;
     tx.commit().await?;
     tracing::info!(application = id, "personal data deleted on the applicant's request");
