@@ -19,7 +19,7 @@ manifest="$OUT/bundles.txt.tmp"
 # The main bundle these were built with: the server uses the page bundles
 # only beside that same build (never a stale set beside a newer server).
 printf 'main.wasm: %s\n' "$(awk '/^wasm:/ { print $2 }' target/release/hash.txt)" >"$manifest"
-for bundle in scanner visitor people review; do
+for bundle in scanner visitor people review privacy; do
   say "page bundle: $bundle"
   # The variables and flags cargo-leptos gives its own wasm build, so the
   # crates it compiled are reused and only this small crate is linked.

@@ -26,11 +26,11 @@ as_postgres() {
 
 say "format and lints (rustfmt, clippy on the server's and the browser's targets)"
 cargo fmt --all --check
-cargo clippy --workspace --exclude frontend --exclude frontend-scanner --exclude frontend-visitor --exclude frontend-people --exclude frontend-review --features app/ssr --tests -- -D warnings
-cargo clippy -p frontend -p frontend-scanner -p frontend-visitor -p frontend-people -p frontend-review --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --workspace --exclude frontend --exclude frontend-scanner --exclude frontend-visitor --exclude frontend-people --exclude frontend-review --exclude frontend-privacy --features app/ssr --tests -- -D warnings
+cargo clippy -p frontend -p frontend-scanner -p frontend-visitor -p frontend-people -p frontend-review -p frontend-privacy --target wasm32-unknown-unknown -- -D warnings
 
 say "unit, property and integration tests on SQLite"
-cargo test --workspace --exclude frontend --exclude frontend-scanner --exclude frontend-visitor --exclude frontend-people --exclude frontend-review --features app/ssr
+cargo test --workspace --exclude frontend --exclude frontend-scanner --exclude frontend-visitor --exclude frontend-people --exclude frontend-review --exclude frontend-privacy --features app/ssr
 
 say "integration tests on PostgreSQL"
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
@@ -43,7 +43,7 @@ as_postgres "$PGBIN/pg_ctl -D $WORK/pg -l $WORK/pg/server.log -w -o \"-p $PGPORT
   || { tail -20 "$WORK/pg/server.log"; exit 1; }
 # Same packages and features as above, so nothing is compiled again.
 CAMPUS_PASS_TEST_POSTGRES="postgres://postgres@127.0.0.1:$PGPORT/postgres" \
-  cargo test --workspace --exclude frontend --exclude frontend-scanner --exclude frontend-visitor --exclude frontend-people --exclude frontend-review --features app/ssr --tests
+  cargo test --workspace --exclude frontend --exclude frontend-scanner --exclude frontend-visitor --exclude frontend-people --exclude frontend-review --exclude frontend-privacy --features app/ssr --tests
 
 say "release build for the browser journeys"
 scripts/build-release.sh

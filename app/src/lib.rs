@@ -206,8 +206,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff-pass") view=|| view! { <PageIsland><applications::StaffPassPage /></PageIsland> } />
                     <Route path=path!("/contractors/new") view=applications::ContractorApplyPage />
                     <Route path=path!("/apply/on-behalf") view=applications::ApplyOnBehalfPage />
-                    <Route path=path!("/privacy") view=privacy::PrivacyPage />
-                    <Route path=path!("/my-data") view=privacy::MyDataPage />
+                    <Route path=path!("/privacy") view=|| view! { <PageIsland><privacy::PrivacyPage /></PageIsland> } />
+                    <Route path=path!("/my-data") view=|| view! { <PageIsland><privacy::MyDataPage /></PageIsland> } />
                     <Route path=path!("/applications") view=|| view! { <PageIsland><applications::MyApplicationsPage /></PageIsland> } />
                     <Route path=path!("/applications/:id") view=application_island />
                     <Route path=path!("/applications/:id/edit") view=applications::EditApplicationPage />
@@ -341,6 +341,16 @@ pub fn hydrate_review_page() {
     }
 }
 
+/// The privacy bundle (see [`Bundle::Privacy`]).
+#[cfg(feature = "hydrate")]
+pub fn hydrate_privacy_page() {
+    if window().location().pathname().unwrap_or_default() == "/my-data" {
+        hydrate_page(|| view! { <privacy::MyDataPage /> })
+    } else {
+        hydrate_page(|| view! { <privacy::PrivacyPage /> })
+    }
+}
+
 /// The guard's bundle: the scanner (`/scan`, `/s`).
 #[cfg(feature = "hydrate")]
 pub fn hydrate_scanner_page() {
@@ -359,6 +369,8 @@ pub enum Bundle {
     People,
     /// An application's page and the approvers' inbox.
     Review,
+    /// The privacy notice and a visitor's own data.
+    Privacy,
 }
 
 impl Bundle {
@@ -373,6 +385,7 @@ impl Bundle {
             "/apply" | "/p" => Bundle::Visitor,
             "/sign-in" | "/sign-in/staff" | "/resident" | "/staff-pass" | "/applications" | "/scan/manual" => Bundle::People,
             "/approvals" => Bundle::Review,
+            "/privacy" | "/my-data" => Bundle::Privacy,
             _ => {
                 let one_segment = |prefix: &str| path.strip_prefix(prefix).is_some_and(|rest| !rest.is_empty() && !rest.contains('/'));
                 if one_segment("/applications/") || one_segment("/approvals/") { Bundle::Review } else { Bundle::Main }
@@ -389,6 +402,7 @@ impl Bundle {
             Bundle::Visitor => Some("visitor"),
             Bundle::People => Some("people"),
             Bundle::Review => Some("review"),
+            Bundle::Privacy => Some("privacy"),
         }
     }
 }
@@ -410,6 +424,9 @@ mod tests {
         }
         for p in ["/approvals", "/applications/x1", "/approvals/x1"] {
             assert_eq!(Bundle::for_path(p), Bundle::Review, "{p}");
+        }
+        for p in ["/privacy", "/my-data"] {
+            assert_eq!(Bundle::for_path(p), Bundle::Privacy, "{p}");
         }
         for p in [
             "/",
