@@ -10,6 +10,8 @@ BINARYEN_VERSION=132         # Debian's 108 produces wasm that fails to hydrate
 TERSER_VERSION=5.51.4
 SCHEMATHESIS_VERSION=4.32.5  # the device API's contract fuzzer (scripts/contract.sh)
 OPENPYXL_VERSION=3.1.5
+MAMA_CAS_VERSION=2.5.0       # the CAS server the sign-on tests sign in at
+DJANGO_VERSION=4.2.30
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
 export PATH="$ROOT/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -67,6 +69,8 @@ if [[ "${1:-}" == "--test" ]]; then
   # The load balancer in front of three servers (server/tests/api/servers.rs).
   command -v haproxy >/dev/null || missing+=(haproxy)
   python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
+  # The campus directory the sync tests read (scripts/ldap/start.sh).
+  [[ -x /usr/sbin/slapd ]] || missing+=(slapd ldap-utils)
   if ((${#missing[@]})); then
     say "installing ${missing[*]} from Debian"
     apt-get update -qq
@@ -90,5 +94,11 @@ if [[ "${1:-}" == "--test" ]]; then
     say "installing openpyxl $OPENPYXL_VERSION from PyPI into .tools/venv-xlsx"
     python3 -m venv "$ROOT/.tools/venv-xlsx"
     "$ROOT/.tools/venv-xlsx/bin/pip" install --quiet "openpyxl==$OPENPYXL_VERSION"
+  fi
+  # A real CAS 3.0 server for the campus sign-on tests (scripts/cas/).
+  if ! "$ROOT/.tools/venv-cas/bin/python" -c "import django, importlib.metadata as m, sys; sys.exit(django.__version__ != '$DJANGO_VERSION' or m.version('django-mama-cas') != '$MAMA_CAS_VERSION')" 2>/dev/null; then
+    say "installing django-mama-cas $MAMA_CAS_VERSION (Django $DJANGO_VERSION) from PyPI into .tools/venv-cas"
+    python3 -m venv "$ROOT/.tools/venv-cas"
+    "$ROOT/.tools/venv-cas/bin/pip" install --quiet "django-mama-cas==$MAMA_CAS_VERSION" "Django==$DJANGO_VERSION"
   fi
 fi

@@ -29,13 +29,28 @@ cargo fmt --all --check
 cargo clippy --workspace --exclude frontend --exclude frontend-scanner --exclude frontend-visitor --exclude frontend-people --exclude frontend-review --exclude frontend-privacy --features app/ssr --tests -- -D warnings
 cargo clippy -p frontend -p frontend-scanner -p frontend-visitor -p frontend-people -p frontend-review -p frontend-privacy --target wasm32-unknown-unknown -- -D warnings
 
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+say "a CAS server for the campus sign-on tests (django-mama-cas)"
+CAS_PORT=$(free_port)
+.tools/venv-cas/bin/python scripts/cas/cas_server.py "$CAS_PORT" scripts/cas/users.json '^http://127\.0\.0\.1:\d+/auth/cas/callback' >"$WORK/cas.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$CAS_PORT/cas/login" >/dev/null && break; sleep 0.2; done
+curl -sf "http://127.0.0.1:$CAS_PORT/cas/login" >/dev/null || { cat "$WORK/cas.log"; exit 1; }
+export CAMPUS_PASS_TEST_CAS="http://127.0.0.1:$CAS_PORT/cas"
+
+say "an OpenLDAP server for the directory-sync tests (slapd)"
+LDAP_PORT=$(free_port)
+PIDS+=($(scripts/ldap/start.sh "$WORK/ldap" "$LDAP_PORT"))
+export CAMPUS_PASS_TEST_LDAP="ldap://127.0.0.1:$LDAP_PORT"
+
 say "unit, property and integration tests on SQLite"
 cargo test --workspace --exclude frontend --exclude frontend-scanner --exclude frontend-visitor --exclude frontend-people --exclude frontend-review --exclude frontend-privacy --features app/ssr
 
 say "integration tests on PostgreSQL"
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 # A free port (a PostgreSQL left running elsewhere must not stop this one).
-PGPORT=${CAMPUS_PASS_TEST_PGPORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+PGPORT=${CAMPUS_PASS_TEST_PGPORT:-$(free_port)}
 mkdir -p "$WORK/pg"
 [[ $(id -u) == 0 ]] && chown postgres "$WORK/pg"
 as_postgres "$PGBIN/initdb -D $WORK/pg -A trust -U postgres >/dev/null"
@@ -50,19 +65,22 @@ scripts/build-release.sh
 SITE_DIR="$WORK/site-data"
 mkdir -p "$SITE_DIR"
 # A port nobody else holds: a leftover server must never answer for ours.
-PORT=${CAMPUS_PASS_TEST_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+PORT=${CAMPUS_PASS_TEST_PORT:-$(free_port)}
 # trust_proxy: each journey's phone sends its own X-Forwarded-For, as
 # phones behind a campus proxy arrive from their own addresses.
 CAMPUS_PASS_LISTEN="127.0.0.1:$PORT" CAMPUS_PASS_PUBLIC_BASE_URL="http://127.0.0.1:$PORT" CAMPUS_PASS_TRUST_PROXY=true \
 CAMPUS_PASS_DEMO=true CAMPUS_PASS_DATA_DIR="$SITE_DIR" CAMPUS_PASS_DATABASE_URL="sqlite://$SITE_DIR/campus-pass.db" \
 CAMPUS_PASS_SITE_ROOT="$ROOT/target/site" RUST_LOG=warn \
+CAMPUS_PASS_CAS__SERVER_URL="$CAMPUS_PASS_TEST_CAS" CAMPUS_PASS_CAS__STAFF_NUMBER_ATTRIBUTE=employeeNumber \
+CAMPUS_PASS_LDAP__URL="$CAMPUS_PASS_TEST_LDAP" CAMPUS_PASS_LDAP__BASE_DN="ou=people,dc=campus,dc=test" CAMPUS_PASS_LDAP__PAGE_SIZE=40 \
+CAMPUS_PASS_LDAP__BIND_DN="cn=campus-pass,dc=campus,dc=test" CAMPUS_PASS_LDAP__BIND_PASSWORD=test-bind-secret CAMPUS_PASS_LDAP__SYNC_EVERY_MINUTES=0 \
   target/release/server >"$WORK/server.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/api/health" >/dev/null && break; sleep 0.2; done
 curl -sf "http://127.0.0.1:$PORT/api/health" >/dev/null && kill -0 "${PIDS[-1]}" || { cat "$WORK/server.log"; exit 1; }
 
 say "browser journeys (Chromium, 390×844)"
-(cd end2end && BASE_URL="http://127.0.0.1:$PORT" DB_PATH="$SITE_DIR/campus-pass.db" node --test --test-concurrency=1 tests/) || { tail -50 "$WORK/server.log"; exit 1; }
+(cd end2end && BASE_URL="http://127.0.0.1:$PORT" CAS_URL="$CAMPUS_PASS_TEST_CAS" LDAP_URL="$CAMPUS_PASS_TEST_LDAP" DB_PATH="$SITE_DIR/campus-pass.db" node --test --test-concurrency=1 tests/) || { tail -50 "$WORK/server.log"; exit 1; }
 
 say "the device API against its OpenAPI document (Schemathesis)"
 scripts/contract.sh "http://127.0.0.1:$PORT" || { tail -50 "$WORK/server.log"; exit 1; }

@@ -7,6 +7,7 @@ pub mod account;
 pub mod claims;
 #[cfg(feature = "import")]
 pub mod csv_file;
+pub mod directory_sync;
 pub mod document;
 pub mod export;
 pub mod gate;

@@ -8,7 +8,7 @@ use crate::routes::ApiError;
 use app::domain::export::ExportFormat;
 use app::error::AppError;
 use app::i18n::{Lang, Msg};
-use app::platform::context::{AppState, client_address, principal_from};
+use app::platform::context::{AppState, principal_from};
 use app::platform::export::{self, Sheet};
 use axum::{
     body::Body,
@@ -115,8 +115,7 @@ pub async fn export(
     // The applications' period is the statistics page's (a week by default, at most 367 days).
     let period = if name == "applications" { Some(app::statistics::queries::period(&st, &applications)?) } else { None };
     let now = st.clock.now_ms();
-    let forwarded: Vec<&str> = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
-    let ip = client_address(peer.ip(), &forwarded.join(","), st.config.trust_proxy, &st.config.trusted_proxies).to_string();
+    let ip = app::platform::context::request_address(&st, peer.ip(), &headers);
     let filters = serde_json::json!({"campus_id": q.campus_id, "gate_id": q.gate_id, "verdict": q.verdict, "from": q.from, "to": q.to, "include_lifted": q.include_lifted,
         "actor": q.actor, "action": q.action, "record": q.record, "status": q.status, "plate": q.plate,
         "department_id": q.department_id, "kind": q.kind, "query": q.query, "community": q.community});

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod export;
 pub mod gate_api;
 pub mod routes;
+pub mod sign_on;
 
 use app::passes::ssr::ScanState;
 use app::platform::{
@@ -94,6 +95,7 @@ pub fn router(state: AppState, scans: ScanState) -> Router {
     let site = Router::new()
         .nest_service("/pkg", assets::service(&state.config.site_root))
         .merge(routes::api(state.clone()))
+        .merge(sign_on::routes(state.clone()))
         .leptos_routes_with_context(&options, routes, provide.clone(), move || app::shell(shell_options.clone()))
         // With our context too: the "not found" page is the app, which
         // reads who is signed in (without it: a 500 and an error logged).
@@ -150,6 +152,8 @@ pub async fn every_minute(state: &AppState) -> Result<(), app::error::AppError> 
     // A month of days a minute: a campus upgrading with a year of scans
     // has them counted within the hour.
     app::statistics::rollup::roll_up_scans(state, 31).await?;
+    // Once per configured interval across servers (it claims its slot).
+    app::directory::ldap_sync::run_scheduled(state).await?;
     Ok(())
 }
 
@@ -182,7 +186,13 @@ pub struct Running {
 
 pub async fn serve(state: AppState, listen: &str) -> Result<Running, StartError> {
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Bind(listen.to_owned(), e))?;
-    let addr = listener.local_addr().map_err(|e| StartError::Bind(listen.to_owned(), e))?;
+    serve_on(state, listener).await
+}
+
+/// `serve` on a socket already bound (a test binds first, to know the
+/// address it configures as its own).
+pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> Result<Running, StartError> {
+    let addr = listener.local_addr().map_err(|e| StartError::Bind("listener".to_owned(), e))?;
     // One scan recorder per server, started here (inside the runtime).
     let app = router(state.clone(), ScanState::spawn(state.clone()));
     // Compressing a fresh build takes seconds: off the serving path.

@@ -1,6 +1,8 @@
 //! Signing in and out: visitors and residents by phone + SMS code, staff by
 //! staff number + password; server-side sessions.
 
+#[cfg(feature = "ssr")]
+pub mod cas;
 mod pages;
 pub use pages::*;
 
@@ -292,6 +294,26 @@ async fn principal_for_staff(st: &crate::platform::context::AppState, staff_no: 
         grants,
         must_change_password: must != 0,
     })
+}
+
+/// How staff can sign in on this campus (the sign-in page's buttons).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SignInOptions {
+    /// The campus CAS (统一身份认证) is configured.
+    pub cas: bool,
+}
+
+server_fn! {
+    "sign_in_methods";
+    /// Which sign-in methods this campus offers staff.
+    pub async fn sign_in_methods() -> Result<SignInOptions, AppError> {
+        use crate::platform::context::*;
+        respond(async move {
+            let st = state()?;
+            Ok(SignInOptions { cas: st.config.cas.enabled() })
+        })
+        .await
+    }
 }
 
 server_fn! {

@@ -93,12 +93,26 @@ fn tick_down(countdown: RwSignal<i32>) {
     let _ = countdown;
 }
 
-/// Staff: staff number and password.
+/// Staff: the campus sign-in (CAS) where configured, and staff number and
+/// password (campuses without single sign-on, break-glass accounts).
 #[component]
 pub fn StaffSignInPage() -> impl IntoView {
     let staff_no = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let sign_in = ServerAction::<SignInWithPassword>::new();
+    let methods = crate::components::resource(|| (), |_| sign_in_methods());
+    // Why the campus sign-in sent the person back (`?error=<Msg>`), read
+    // once hydrated: the server's render never shows it, so both agree.
+    let returned = RwSignal::new(None::<AppError>);
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let search = window().location().search().unwrap_or_default();
+            let named = search.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix("error=")).and_then(Msg::from_name);
+            returned.set(named.map(|msg| AppError::Rule { field: "cas".into(), msg, arg: String::new() }));
+        }
+    });
+    let cas_error = Signal::derive(move || returned.get());
     let error = Signal::derive(move || sign_in.value().get().and_then(Result::err));
     Effect::new(move |_| {
         if let Some(Ok(me)) = sign_in.value().get() {
@@ -108,7 +122,25 @@ pub fn StaffSignInPage() -> impl IntoView {
     view! {
         <section class="card narrow">
             <h1>{t(Msg::SignInStaff)}</h1>
-            <p class="muted">{t(Msg::SignInStaffHint)}</p>
+            <ErrorLine error=cas_error />
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match methods.await {
+                        Ok(m) if m.cas => view! {
+                            <a class="button primary" id="sign-in-cas" href="/auth/cas"
+                                on:click=move |ev| {
+                                    // Where the person was going is in the address bar, read here:
+                                    // the server rendered this link without it.
+                                    ev.prevent_default();
+                                    go_to(&format!("/auth/cas?next={}", crate::components::encode_component(&next_path())));
+                                }>{t(Msg::SignInWithCas)}</a>
+                            <p class="muted small">{t(Msg::SignInCasHint)}</p>
+                            <p class="muted">{t(Msg::SignInPasswordInstead)}</p>
+                        }.into_any(),
+                        _ => view! { <p class="muted">{t(Msg::SignInStaffHint)}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
             <form on:submit=move |ev| {
                 ev.prevent_default();
                 sign_in.dispatch(SignInWithPassword { staff_no: staff_no.get_untracked(), password: password.get_untracked() });

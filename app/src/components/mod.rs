@@ -154,6 +154,11 @@ pub fn go_to(path: &str) {
     let _ = path;
 }
 
+/// A value as one URL query component (`?next=<this>`).
+pub fn encode_component(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
 /// Where to go after signing in: the page that sent the person here
 /// (`?next=/apply`), only ever a path on this site.
 pub fn next_path() -> String {

@@ -8,12 +8,16 @@ mod campuses;
 mod departments;
 #[cfg(feature = "ssr")]
 mod import;
+#[cfg(feature = "ssr")]
+pub mod ldap_sync;
 mod pages;
 #[cfg(feature = "ssr")]
 mod staff;
+mod sync_page;
 mod types;
 
 pub use pages::*;
+pub use sync_page::*;
 pub use types::*;
 
 use crate::error::AppError;
@@ -43,3 +47,8 @@ role_fn!(SecurityAdmin,
     save_staff "save_staff"(id: Option<String>, staff_no: String, name: String, department_id: String, phone: String, active: bool) -> Option<String> =>
     |st, me| ssr::save_staff(&st, &me, id, &staff_no, &name, &department_id, &phone, active).await);
 role_fn!(SecurityAdmin, reset_staff_password "reset_staff_password"(staff_id: String) -> String => |st, me| ssr::reset_password(&st, &me, &staff_id).await);
+role_fn!(SecurityAdmin, directory_sync_status "directory_sync_status"() -> DirectorySyncState => |st, me| ldap_sync::status(&st).await);
+role_fn!(SecurityAdmin,
+    /// Reads the campus directory and shows (dry run) or applies the changes.
+    sync_directory "sync_directory"(dry_run: bool) -> Option<DirectorySyncRun> =>
+    |st, me| ldap_sync::sync(&st, &me.actor_label(), dry_run, None, Some(&client_ip())).await);

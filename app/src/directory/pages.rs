@@ -209,7 +209,7 @@ fn DepartmentsEditor() -> impl IntoView {
 
 #[component]
 pub fn StaffAdminPage() -> impl IntoView {
-    view! { <AdminOnly><AdminNav /><StaffEditor /><StaffImport /></AdminOnly> }
+    view! { <AdminOnly><AdminNav /><StaffEditor /><StaffImport /><DirectorySyncSection /></AdminOnly> }
 }
 
 #[component]

@@ -63,3 +63,28 @@ pub struct ImportOutcome {
     /// New accounts' one-time passwords: staff number, name, password.
     pub initial_passwords: Vec<(String, String, String)>,
 }
+
+/// One directory sync (or dry run) and what it found.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DirectorySyncRun {
+    pub started_at: i64,
+    /// Campus time, `2026-12-07 14:00`.
+    pub started: String,
+    pub dry_run: bool,
+    /// `staff:<number>` or `system` (the schedule).
+    pub actor: String,
+    /// `dry_run`, `applied`, `no_changes` or `failed`.
+    pub outcome: String,
+    pub plan: Option<crate::domain::directory_sync::SyncPlan>,
+    pub error: Option<crate::i18n::Msg>,
+}
+
+/// Whether the directory sync is configured, and its latest run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DirectorySyncState {
+    pub enabled: bool,
+    pub server: String,
+    pub base_dn: String,
+    pub every_minutes: u64,
+    pub last: Option<DirectorySyncRun>,
+}

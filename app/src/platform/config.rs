@@ -61,6 +61,91 @@ pub struct Config {
     pub retention_days: i64,
     /// Where the built site (`pkg/`, icons, manifest) is served from.
     pub site_root: PathBuf,
+    /// Staff sign-in through the campus CAS (`auth::cas`); off while
+    /// `cas.server_url` is empty.
+    pub cas: CasConfig,
+    /// Staff and departments kept in step with the campus directory
+    /// (`directory::ldap_sync`); off while `ldap.url` is empty.
+    pub ldap: LdapConfig,
+}
+
+/// The campus directory (LDAP or Active Directory) the staff list follows.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LdapConfig {
+    /// `ldap://host:389` or `ldaps://host:636`.
+    pub url: String,
+    /// The read-only account the sync binds as; empty: an anonymous bind.
+    pub bind_dn: String,
+    #[serde(skip_serializing)]
+    pub bind_password: Option<SecretString>,
+    /// Where staff entries are, searched with its whole subtree.
+    pub base_dn: String,
+    pub filter: String,
+    pub staff_number_attribute: String,
+    pub name_attribute: String,
+    pub department_code_attribute: String,
+    pub department_name_attribute: String,
+    pub mobile_attribute: String,
+    /// An attribute saying whether the person is still here; empty: every
+    /// entry found is.
+    pub status_attribute: String,
+    /// The status attribute's values that mean the person has left.
+    pub inactive_values: Vec<String>,
+    /// Minutes between scheduled syncs (one server runs each); 0: only
+    /// the office's "sync now".
+    pub sync_every_minutes: u64,
+    /// Entries per page of the search; at most the server's own page
+    /// limit (OpenLDAP's `size.pr` refuses larger pages; AD's MaxPageSize
+    /// is 1,000).
+    pub page_size: i32,
+}
+
+impl Default for LdapConfig {
+    fn default() -> Self {
+        LdapConfig {
+            url: String::new(),
+            bind_dn: String::new(),
+            bind_password: None,
+            base_dn: String::new(),
+            filter: "(objectClass=inetOrgPerson)".into(),
+            staff_number_attribute: "employeeNumber".into(),
+            name_attribute: "cn".into(),
+            department_code_attribute: "departmentNumber".into(),
+            department_name_attribute: "ou".into(),
+            mobile_attribute: "mobile".into(),
+            status_attribute: String::new(),
+            inactive_values: vec![],
+            sync_every_minutes: 60,
+            page_size: 500,
+        }
+    }
+}
+
+impl LdapConfig {
+    pub fn enabled(&self) -> bool {
+        !self.url.trim().is_empty()
+    }
+}
+
+/// The campus's CAS server (统一身份认证).
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct CasConfig {
+    /// The server's base URL, before `/login`: `https://cas.example.edu.cn/cas`.
+    pub server_url: String,
+    /// The released attribute that holds the staff number; empty: the CAS
+    /// user name is the staff number.
+    pub staff_number_attribute: String,
+    /// Someone CAS signs in whom the staff list lacks is added from the
+    /// directory (`ldap`), if it has them; otherwise refused.
+    pub provision: bool,
+}
+
+impl CasConfig {
+    pub fn enabled(&self) -> bool {
+        !self.server_url.trim().is_empty()
+    }
 }
 
 impl Default for Config {
@@ -84,6 +169,8 @@ impl Default for Config {
             sms_codes_per_second: 20,
             retention_days: 180,
             site_root: "target/site".into(),
+            cas: CasConfig::default(),
+            ldap: LdapConfig::default(),
         }
     }
 }

@@ -68,7 +68,13 @@ pub fn client_ip() -> String {
         return "unknown".into();
     };
     let Some(st) = use_context::<AppState>() else { return peer.to_string() };
-    let forwarded: Vec<&str> = parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    request_address(&st, peer, &parts.headers)
+}
+
+/// The client's address for a plain axum route (what `client_ip` is for
+/// server functions).
+pub fn request_address(st: &AppState, peer: std::net::IpAddr, headers: &http::HeaderMap) -> String {
+    let forwarded: Vec<&str> = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
     client_address(peer, &forwarded.join(","), st.config.trust_proxy, &st.config.trusted_proxies).to_string()
 }
 

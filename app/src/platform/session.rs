@@ -32,20 +32,41 @@ pub struct Timeouts {
 
 /// Starts a new session (a new id at every sign-in) and returns the cookie value.
 pub async fn create(db: &Db, subject: &SessionSubject, now_ms: i64, t: &Timeouts) -> Result<String, sqlx::Error> {
+    create_with_ticket(db, subject, None, now_ms, t).await
+}
+
+/// A session opened by a single sign-on ticket, kept as its SHA-256 so the
+/// sign-on server's logout request can end it. A ticket already behind a
+/// session fails the unique index: a replayed ticket opens nothing.
+pub async fn create_with_ticket(db: &Db, subject: &SessionSubject, ticket: Option<&str>, now_ms: i64, t: &Timeouts) -> Result<String, sqlx::Error> {
     let token = random_token(32);
     let (staff_id, phone) = match subject {
         SessionSubject::Staff(id) => (Some(id.as_str()), None),
         SessionSubject::Phone(p) => (None, Some(p.as_str())),
     };
-    sqlx::query("INSERT INTO sessions (id_hash, staff_id, phone, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $4, $5)")
-        .bind(sha256_hex(token.as_bytes()))
-        .bind(staff_id)
-        .bind(phone)
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, staff_id, phone, created_at, last_seen_at, expires_at, sso_ticket_hash) VALUES ($1, $2, $3, $4, $4, $5, $6)",
+    )
+    .bind(sha256_hex(token.as_bytes()))
+    .bind(staff_id)
+    .bind(phone)
+    .bind(now_ms)
+    .bind(now_ms + t.absolute_ms)
+    .bind(ticket.map(|t| sha256_hex(t.as_bytes())))
+    .execute(&db.write)
+    .await?;
+    Ok(token)
+}
+
+/// Ends the sessions a single sign-on ticket opened (its server's single
+/// logout); how many were still open.
+pub async fn end_for_ticket(db: &Db, ticket: &str, now_ms: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("UPDATE sessions SET ended_at = $1 WHERE sso_ticket_hash = $2 AND ended_at IS NULL")
         .bind(now_ms)
-        .bind(now_ms + t.absolute_ms)
+        .bind(sha256_hex(ticket.as_bytes()))
         .execute(&db.write)
         .await?;
-    Ok(token)
+    Ok(done.rows_affected())
 }
 
 /// The live session for a cookie value, if any; refreshes its idle timer

@@ -5,7 +5,7 @@
 
 use app::error::AppError;
 use app::platform::{clock::ManualClock, config::Config, context::AppState};
-use campus_pass_server::{build_state, demo, serve};
+use campus_pass_server::{build_state, demo, serve_on};
 use chrono::{TimeZone, Utc};
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
@@ -57,10 +57,14 @@ impl TestApp {
             ..Config::default()
         };
         let mut config = config;
+        // The address others reach it at is its own (a sign-on server
+        // sends the browser and its logout requests there).
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        config.public_base_url = format!("http://{}", listener.local_addr().unwrap());
         adjust(&mut config);
         let clock = ManualClock::new(start_time());
         let state = build_state(config, Arc::new(clock.clone())).await.expect("state");
-        let running = serve(state.clone(), "127.0.0.1:0").await.expect("serve");
+        let running = serve_on(state.clone(), listener).await.expect("serve");
         TestApp { base: format!("http://{}", running.addr), client: Self::browser(), clock, state, backend, _dir: dir }
     }
 
