@@ -66,6 +66,11 @@ SITE_DIR="$WORK/site-data"
 mkdir -p "$SITE_DIR"
 # A port nobody else holds: a leftover server must never answer for ours.
 PORT=${CAMPUS_PASS_TEST_PORT:-$(free_port)}
+# Enterprise WeChat for the journeys: its endpoints on loopback, the
+# member who "scans" being A1001.
+WECOM_PORT=$(free_port)
+python3 scripts/wecom/fake_wecom.py "$WECOM_PORT" ww-journey-corp journey-secret 1000002 A1001 >"$WORK/wecom.log" 2>&1 &
+PIDS+=($!)
 # trust_proxy: each journey's phone sends its own X-Forwarded-For, as
 # phones behind a campus proxy arrive from their own addresses.
 CAMPUS_PASS_LISTEN="127.0.0.1:$PORT" CAMPUS_PASS_PUBLIC_BASE_URL="http://127.0.0.1:$PORT" CAMPUS_PASS_TRUST_PROXY=true \
@@ -74,13 +79,15 @@ CAMPUS_PASS_SITE_ROOT="$ROOT/target/site" RUST_LOG=warn \
 CAMPUS_PASS_CAS__SERVER_URL="$CAMPUS_PASS_TEST_CAS" CAMPUS_PASS_CAS__STAFF_NUMBER_ATTRIBUTE=employeeNumber \
 CAMPUS_PASS_LDAP__URL="$CAMPUS_PASS_TEST_LDAP" CAMPUS_PASS_LDAP__BASE_DN="ou=people,dc=campus,dc=test" CAMPUS_PASS_LDAP__PAGE_SIZE=40 \
 CAMPUS_PASS_LDAP__BIND_DN="cn=campus-pass,dc=campus,dc=test" CAMPUS_PASS_LDAP__BIND_PASSWORD=test-bind-secret CAMPUS_PASS_LDAP__SYNC_EVERY_MINUTES=0 \
+CAMPUS_PASS_WECOM__CORP_ID=ww-journey-corp CAMPUS_PASS_WECOM__AGENT_ID=1000002 CAMPUS_PASS_WECOM__SECRET=journey-secret \
+CAMPUS_PASS_WECOM__API_BASE="http://127.0.0.1:$WECOM_PORT" CAMPUS_PASS_WECOM__OAUTH_BASE="http://127.0.0.1:$WECOM_PORT" CAMPUS_PASS_WECOM__QR_BASE="http://127.0.0.1:$WECOM_PORT" \
   target/release/server >"$WORK/server.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/api/health" >/dev/null && break; sleep 0.2; done
 curl -sf "http://127.0.0.1:$PORT/api/health" >/dev/null && kill -0 "${PIDS[-1]}" || { cat "$WORK/server.log"; exit 1; }
 
 say "browser journeys (Chromium, 390×844)"
-(cd end2end && BASE_URL="http://127.0.0.1:$PORT" CAS_URL="$CAMPUS_PASS_TEST_CAS" LDAP_URL="$CAMPUS_PASS_TEST_LDAP" DB_PATH="$SITE_DIR/campus-pass.db" node --test --test-concurrency=1 tests/) || { tail -50 "$WORK/server.log"; exit 1; }
+(cd end2end && BASE_URL="http://127.0.0.1:$PORT" CAS_URL="$CAMPUS_PASS_TEST_CAS" LDAP_URL="$CAMPUS_PASS_TEST_LDAP" WECOM_URL="http://127.0.0.1:$WECOM_PORT" DB_PATH="$SITE_DIR/campus-pass.db" node --test --test-concurrency=1 tests/) || { tail -50 "$WORK/server.log"; exit 1; }
 
 say "the device API against its OpenAPI document (Schemathesis)"
 scripts/contract.sh "http://127.0.0.1:$PORT" || { tail -50 "$WORK/server.log"; exit 1; }

@@ -182,7 +182,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <section class="card narrow"><h1>{t(Msg::PageNotFound)}</h1><a href="/">{t(Msg::Home)}</a></section> }>
                     <Route path=StaticSegment("") view=home::HomePage />
                     <Route path=path!("/sign-in") view=|| view! { <PageIsland><auth::PhoneSignInPage /></PageIsland> } />
-                    <Route path=path!("/sign-in/staff") view=|| view! { <PageIsland><auth::StaffSignInPage /></PageIsland> } />
+                    <Route path=path!("/sign-in/staff") view=|| view! { <auth::SignOnChoices /><PageIsland><auth::StaffSignInPage /></PageIsland> } />
                     <Route path=path!("/account/password") view=auth::ChangePasswordPage />
                     <Route path=path!("/admin/campuses") view=directory::CampusesPage />
                     <Route path=path!("/admin/departments") view=directory::DepartmentsPage />

@@ -118,6 +118,7 @@ messages! {
     SignInStaffHint => "使用工号和密码登录", "Sign in with your staff number and password";
     SignInWithCas => "统一身份认证登录", "Sign in with your campus account";
     SignInCasHint => "使用学校统一身份认证的工号和密码", "With the staff number and password of the campus single sign-on";
+    SignInWithWeCom => "企业微信登录", "Sign in with WeCom";
     SignInPasswordInstead => "没有统一身份认证账号？使用本系统的工号和密码", "No campus account? Use a staff number and password of this system";
     Phone => "手机号", "Mobile number";
     PhonePlaceholder => "11 位手机号", "11-digit mobile number";
@@ -214,6 +215,9 @@ messages! {
     ErrDirectoryApplyFailed => "目录中的部门或人员与本系统的记录冲突（如部门重名），本次同步未做任何更改", "The directory's departments or staff conflict with records here (such as two departments with one name); nothing was changed";
     ErrDirectoryEmpty => "目录中没有找到任何教职工，请检查目录地址、搜索范围和筛选条件；本次同步未做任何更改", "The directory returned no staff: check its address, base DN and filter; nothing was changed";
     ErrDirectoryTooManyGone => "本次同步将停用超过一半的教职工账号，已拒绝执行，请先检查目录；未做任何更改", "This sync would deactivate more than half of the staff accounts and was refused: check the directory first; nothing was changed";
+    ErrWeComFailed => "企业微信未能确认您的身份，请重新登录", "WeCom could not confirm who you are; please sign in again";
+    ErrWeComUnknownStaff => "您的企业微信账号不在本系统的教职工名单中，请联系保卫处", "Your WeCom account is not on this system's staff list; please contact the security office";
+    ErrWeComUnavailable => "暂时无法连接企业微信，请稍后再试", "WeCom cannot be reached; please try again later";
     ErrCasUnavailable => "暂时无法连接统一身份认证，请稍后再试", "The campus sign-in cannot be reached; please try again later";
     ErrAccountLocked => "密码错误次数过多，请 15 分钟后再试或联系管理员", "Too many wrong passwords; try again in 15 minutes or ask an administrator";
     ErrPasswordWeak => "新密码至少 10 位，须包含字母和数字，且不能与工号相同", "The new password needs 10+ characters with letters and digits, and must not be your staff number";
@@ -569,6 +573,8 @@ messages! {
     Name => "名称", "Name";
     NameEn => "英文名称", "English name";
     DepartmentCode => "部门代码", "Department code";
+    ChannelSms => "短信", "SMS";
+    ChannelWeCom => "企业微信", "WeCom";
     DirectorySync => "目录同步（LDAP）", "Directory sync (LDAP)";
     DirectorySyncHint => "教职工和部门按学校统一身份目录自动更新，每 {n} 分钟一次；离开目录的人员账号自动停用，其登录和授权随即失效。本系统自建的账号（如应急管理员）不受影响。", "Staff and departments follow the campus directory, every {n} minutes; accounts gone from the directory are deactivated, ending their sessions and grants. Accounts made here (such as a break-glass administrator) are left alone.";
     DirectorySyncManualOnly => "仅在点击“立即同步”时同步。", "Synced only when you press Sync now.";

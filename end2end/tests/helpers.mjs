@@ -30,11 +30,11 @@ function nextAddress() {
 }
 
 /// A new phone: its own cookies and address, 390×844, touch, Chinese by default.
-export async function phone(browser, { locale = 'zh-CN' } = {}) {
+export async function phone(browser, { locale = 'zh-CN', userAgent } = {}) {
   const context = await browser.newContext({
     viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale,
     extraHTTPHeaders: { 'X-Forwarded-For': nextAddress() },
-    userAgent: 'Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36 MicroMessenger/8.0.47',
+    userAgent: userAgent ?? 'Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36 MicroMessenger/8.0.47',
   });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));

@@ -49,10 +49,21 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<AppSta
         "tencent" => Box::new(app::platform::sms_cloud::TencentSms::new(config.sms.clone())),
         other => return Err(StartError::SmsProvider(other.to_owned())),
     };
+    let wecom = config.wecom.enabled().then(|| Arc::new(app::platform::wecom::WeCom::new(config.wecom.clone())));
+    let sms: Box<dyn SmsProvider> = Box::new(app::platform::wecom::Messenger { sms, wecom: wecom.clone() });
     let writes = app::platform::batch::WriteBatcher::spawn(db.clone());
     let limits = app::platform::rate_limit::RateLimits::new(db.clone(), config.sms_codes_per_second);
-    let state =
-        AppState(Arc::new(Inner { db, clock: CampusClock::new(clock, tz), keys, config, sms, writes, gates_version: Default::default(), limits }));
+    let state = AppState(Arc::new(Inner {
+        db,
+        clock: CampusClock::new(clock, tz),
+        keys,
+        config,
+        sms,
+        wecom,
+        writes,
+        gates_version: Default::default(),
+        limits,
+    }));
     app::rules::policies::seed_rules(&state).await.map_err(app::platform::db::DbError::from)?;
     Ok(state)
 }
@@ -102,6 +113,7 @@ pub fn router(state: AppState, scans: ScanState) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context(provide, app::shell))
         .with_state(options.clone())
         .layer(axum::middleware::from_fn(routes::server_fn_error_status))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), sign_on::silent_wecom))
         .layer(axum::middleware::from_fn_with_state(state.clone(), routes::security_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), routes::refuse_cross_site))
         .layer(tower_http::compression::CompressionLayer::new());
@@ -165,6 +177,8 @@ pub async fn purge_expired(state: &AppState) -> Result<(), sqlx::Error> {
     app::platform::rate_limit::purge(&state.db, now).await?;
     sqlx::query("DELETE FROM sessions WHERE expires_at < $1 OR ended_at < $1").bind(now - day).execute(&state.db.write).await?;
     sqlx::query("DELETE FROM sms_codes WHERE expires_at < $1").bind(now - day).execute(&state.db.write).await?;
+    // WeCom codes live five minutes: a day later nobody can replay one.
+    sqlx::query("DELETE FROM wecom_codes WHERE used_at < $1").bind(now - day).execute(&state.db.write).await?;
     // Nobody is "on campus" on a pass that ended a day ago without an exit scan.
     sqlx::query("DELETE FROM people_inside WHERE pass_id IN (SELECT id FROM passes WHERE valid_until < $1)")
         .bind(now - day)

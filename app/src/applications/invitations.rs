@@ -123,11 +123,11 @@ pub async fn invite(st: &AppState, me: &Principal, input: InvitationInput) -> Re
         st.sms.as_ref(),
         &st.keys,
         now,
-        &sms::Outgoing { to: &phone, purpose: "invitation", body: body.clone(), params: params.clone() },
+        &sms::Outgoing { to: &phone, purpose: "invitation", body: body.clone(), params: params.clone(), wecom_user: None },
     )
     .await?;
     tx.commit().await?;
-    deliver(st, vec![sms::Queued { id: sms_id, to: phone, purpose: "invitation", body, params }]);
+    deliver(st, vec![sms::Queued { id: sms_id, to: phone, purpose: "invitation", body, params, wecom_user: None }]);
     Ok(())
 }
 

@@ -14,6 +14,9 @@ use crate::platform::{db::Script, sms};
 
 pub(super) struct Notice {
     pub(super) phone: Phone,
+    /// A staff recipient's staff number: their WeCom userid, so the notice
+    /// goes through WeCom where the campus configured it.
+    pub(super) staff_no: Option<String>,
     pub(super) purpose: &'static str,
     pub(super) msg: Msg,
     pub(super) params: Vec<(String, String)>,
@@ -41,10 +44,10 @@ pub(super) fn queue_writes(st: &AppState, notices: Vec<Notice>, now: i64) -> (Sc
             st.sms.as_ref(),
             &st.keys,
             now,
-            &sms::Outgoing { to: &n.phone, purpose: n.purpose, body: body.clone(), params: n.params.clone() },
+            &sms::Outgoing { to: &n.phone, purpose: n.purpose, body: body.clone(), params: n.params.clone(), wecom_user: n.staff_no.clone() },
         );
         script.push(insert);
-        out.push(sms::Queued { id, to: n.phone, purpose: n.purpose, body, params: n.params });
+        out.push(sms::Queued { id, to: n.phone, purpose: n.purpose, body, params: n.params, wecom_user: n.staff_no });
     }
     (script, out)
 }
@@ -110,25 +113,25 @@ pub(super) async fn step_notices(
 /// one such text in ten minutes.
 pub const NEW_REQUEST_MERGE_MS: i64 = 10 * 60_000;
 
-/// The mobiles of whoever may act on `step` and has had no "new request"
-/// text in the last [`NEW_REQUEST_MERGE_MS`].
+/// The mobiles (and staff numbers) of whoever may act on `step` and has
+/// had no "new request" text in the last [`NEW_REQUEST_MERGE_MS`].
 pub(super) async fn step_phones<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     exec: E,
     step: &ChainStep,
     now: i64,
-) -> Result<Vec<Phone>, sqlx::Error> {
+) -> Result<Vec<(Phone, String)>, sqlx::Error> {
     let not_told_lately = "NOT EXISTS (SELECT 1 FROM sms_outbox o WHERE o.phone = s.phone AND o.purpose = 'new_request' AND o.created_at > $2)";
     let since = now - NEW_REQUEST_MERGE_MS;
     // The host, or the one person a previous approver chose, is told alone.
-    let phones: Vec<(Option<String>,)> = if let (true, Some(id)) = (step.host || step.chosen, &step.staff_id) {
-        sqlx::query_as(&format!("SELECT s.phone FROM staff s WHERE s.id = $1 AND s.active = 1 AND {not_told_lately}"))
+    let phones: Vec<(Option<String>, String)> = if let (true, Some(id)) = (step.host || step.chosen, &step.staff_id) {
+        sqlx::query_as(&format!("SELECT s.phone, s.staff_no FROM staff s WHERE s.id = $1 AND s.active = 1 AND {not_told_lately}"))
             .bind(id)
             .bind(since)
             .fetch_all(exec)
             .await?
     } else if let Some(d) = &step.department_id {
         sqlx::query_as(&format!(
-            "SELECT s.phone FROM grants g JOIN staff s ON s.id = g.staff_id
+            "SELECT s.phone, s.staff_no FROM grants g JOIN staff s ON s.id = g.staff_id
              WHERE g.role = 'approver' AND g.scope_id = $1 AND g.status = 'active' AND s.active = 1 AND {not_told_lately}"
         ))
         .bind(d)
@@ -138,16 +141,17 @@ pub(super) async fn step_phones<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>
     } else {
         vec![]
     };
-    Ok(phones.into_iter().filter_map(|(p,)| Phone::parse(&p?).ok()).collect())
+    Ok(phones.into_iter().filter_map(|(p, no)| Some((Phone::parse(&p?).ok()?, no))).collect())
 }
 
-pub(super) fn new_request_notices(st: &AppState, app_id: &str, phones: Vec<Phone>, summary: Summary) -> Vec<Notice> {
+pub(super) fn new_request_notices(st: &AppState, app_id: &str, phones: Vec<(Phone, String)>, summary: Summary) -> Vec<Notice> {
     let Summary { first, count, start } = summary;
     let link = format!("{}/approvals/{app_id}", st.config.public_base_url.trim_end_matches('/'));
     phones
         .into_iter()
-        .map(|phone| Notice {
+        .map(|(phone, staff_no)| Notice {
             phone,
+            staff_no: Some(staff_no),
             purpose: "new_request",
             msg: Msg::SmsNewRequest,
             params: vec![
@@ -160,11 +164,13 @@ pub(super) fn new_request_notices(st: &AppState, app_id: &str, phones: Vec<Phone
         .collect()
 }
 
-pub(super) fn decision_notice(st: &AppState, applicant: &str, app_id: &str, status: Status) -> Option<Notice> {
+/// The applicant's decision; `staff_no` when a staff member filed it.
+pub(super) fn decision_notice(st: &AppState, applicant: &str, staff_no: Option<String>, app_id: &str, status: Status) -> Option<Notice> {
     let phone = Phone::parse(applicant).ok()?;
     let link = format!("{}/applications/{app_id}", st.config.public_base_url.trim_end_matches('/'));
     Some(Notice {
         phone,
+        staff_no,
         purpose: "decision",
         msg: Msg::SmsDecision,
         params: vec![("status".into(), status_label(status).text(crate::i18n::Lang::Zh).to_owned()), ("link".into(), link)],
@@ -185,6 +191,7 @@ pub(super) async fn approved_notices(tx: &mut Tx<'_>, app_id: &str, issued: Vec<
         .filter_map(|p| {
             Some(Notice {
                 phone: p.phone?,
+                staff_no: None,
                 purpose: "approved_entrant",
                 msg: Msg::SmsApprovedEntrant,
                 params: vec![

@@ -77,15 +77,16 @@ pub(super) async fn write(st: &AppState, mut tx: Tx<'_>, t: Transition<'_>, now:
             t.to,
             Status::Approved | Status::Returned { .. } | Status::AwaitingConfirmation { .. } | Status::RejectedUnacknowledged | Status::Cancelled
         ) {
-        let phone: Option<(Option<String>,)> =
-            sqlx::query_as("SELECT s.phone FROM applications a JOIN staff s ON s.id = a.applicant_staff_id WHERE a.id = $1")
+        let staff: Option<(Option<String>, String)> =
+            sqlx::query_as("SELECT s.phone, s.staff_no FROM applications a JOIN staff s ON s.id = a.applicant_staff_id WHERE a.id = $1")
                 .bind(t.id)
                 .fetch_optional(&mut *tx)
                 .await?;
-        phone.and_then(|p| p.0).unwrap_or_default()
+        staff.map(|(phone, no)| (phone.unwrap_or_default(), Some(no))).unwrap_or_default()
     } else {
-        t.applicant.to_owned()
+        (t.applicant.to_owned(), None)
     };
+    let (applicant, applicant_staff_no) = applicant;
     let mut notices = Vec::new();
     match t.to {
         Status::InReview { step } if t.from != t.to => {
@@ -96,11 +97,11 @@ pub(super) async fn write(st: &AppState, mut tx: Tx<'_>, t: Transition<'_>, now:
             notices.extend(step_notices(st, &mut tx, t.id, &t.chain[step as usize], summary).await?);
         }
         Status::Approved => {
-            notices.extend(decision_notice(st, &applicant, t.id, t.to));
+            notices.extend(decision_notice(st, &applicant, applicant_staff_no.clone(), t.id, t.to));
             notices.extend(approved_notices(&mut tx, t.id, issued).await?);
         }
         Status::Returned { .. } | Status::AwaitingConfirmation { .. } | Status::RejectedUnacknowledged | Status::Cancelled => {
-            notices.extend(decision_notice(st, &applicant, t.id, t.to));
+            notices.extend(decision_notice(st, &applicant, applicant_staff_no.clone(), t.id, t.to));
         }
         _ => {}
     }

@@ -12,7 +12,7 @@
 
 use crate::error::AppError;
 use crate::i18n::Msg;
-use crate::platform::{audit, context::AppState, session};
+use crate::platform::{context::AppState, session};
 use std::collections::BTreeMap;
 
 pub const CALLBACK_PATH: &str = "/auth/cas/callback";
@@ -84,7 +84,9 @@ pub fn parse_service_response(xml: &str) -> Result<Validation, CasError> {
     let mut success = false;
     loop {
         match reader.read_event().map_err(|e| CasError::Malformed(e.to_string()))? {
-            Event::Start(e) => {
+            // An empty element (`<cas:authenticationFailure code="…"/>`) counts too.
+            ev @ (Event::Start(_) | Event::Empty(_)) => {
+                let (Event::Start(e) | Event::Empty(e)) = &ev else { continue };
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
                 if name == "authenticationSuccess" {
                     success = true;
@@ -94,7 +96,9 @@ pub fn parse_service_response(xml: &str) -> Result<Validation, CasError> {
                         e.try_get_attribute("code").ok().flatten().and_then(|a| a.unescape_value().ok().map(|v| v.into_owned())).unwrap_or_default();
                     failure = Some((code, String::new()));
                 }
-                path.push(name);
+                if matches!(ev, Event::Start(_)) {
+                    path.push(name);
+                }
             }
             Event::End(_) => {
                 path.pop();
@@ -181,33 +185,23 @@ pub async fn sign_in(st: &AppState, ticket: &str, ip: &str) -> Result<String, Ap
         return Err(failed);
     };
     let unknown = AppError::Rule { field: "staff_no".into(), msg: Msg::ErrCasUnknownStaff, arg: String::new() };
-    let Ok(staff_no) = crate::domain::StaffNo::parse(&number) else { return Err(unknown) };
-    let row: Option<(String, i64)> =
-        sqlx::query_as("SELECT id, active FROM staff WHERE staff_no = $1").bind(staff_no.as_str()).fetch_optional(&st.db.read).await?;
-    let id = match row {
-        Some((id, 1)) => id,
-        Some(_) => return Err(AppError::Rule { field: "staff_no".into(), msg: Msg::ErrCasStaffInactive, arg: String::new() }),
-        None if st.config.cas.provision && st.config.ldap.enabled() => match crate::directory::ldap_sync::provision(st, &staff_no).await? {
-            Some(id) => id,
-            None => {
-                tracing::info!(staff_no = staff_no.as_str(), "CAS signed in someone neither the staff list nor the directory has");
-                return Err(unknown);
+    let (id, staff_no) = match super::ssr::signed_on_staff(st, &number).await? {
+        Some(found) => found,
+        None if st.config.cas.provision && st.config.ldap.enabled() => {
+            let Ok(staff_no) = crate::domain::StaffNo::parse(&number) else { return Err(unknown) };
+            match crate::directory::ldap_sync::provision(st, &staff_no).await? {
+                Some(id) => (id, staff_no),
+                None => return Err(unknown),
             }
-        },
-        None => {
-            tracing::info!(staff_no = staff_no.as_str(), "CAS signed in someone the staff list does not have");
-            return Err(unknown);
         }
+        None => return Err(unknown),
     };
-    let subject = session::SessionSubject::Staff(id.clone());
-    let token = match session::create_with_ticket(&st.db, &subject, Some(ticket), now, &st.timeouts()).await {
+    let token = match super::ssr::signed_on_session(st, &id, &staff_no, "cas", Some(ticket), ip).await {
         Ok(t) => t,
         // The ticket already opened a session: a replay.
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(failed),
+        Err(e) if crate::platform::db::is_unique_violation(&e) => return Err(failed),
         Err(e) => return Err(e.into()),
     };
-    audit::record(&st.db.write, now, &format!("staff:{}", staff_no.as_str()), "sign_in", "staff", &id, serde_json::json!({"via": "cas"}), Some(ip))
-        .await?;
     Ok(token)
 }
 

@@ -4,6 +4,8 @@
 #[cfg(feature = "ssr")]
 pub mod cas;
 mod pages;
+#[cfg(feature = "ssr")]
+pub mod wecom;
 pub use pages::*;
 
 use crate::components::{Me, MeKind};
@@ -74,7 +76,13 @@ pub mod ssr {
             st.sms.as_ref(),
             &st.keys,
             now,
-            sms::Outgoing { to: phone, purpose: "sign_in_code", body: text.replace("{code}", &code), params: vec![("code".into(), code.clone())] },
+            sms::Outgoing {
+                to: phone,
+                purpose: "sign_in_code",
+                body: text.replace("{code}", &code),
+                params: vec![("code".into(), code.clone())],
+                wecom_user: None,
+            },
         )
         .await?;
         Ok(())
@@ -113,6 +121,41 @@ pub mod ssr {
 
     fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
         a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+
+    /// Who a single sign-on (CAS, WeCom) named, by the one rule for both:
+    /// the staff number must be on the staff list and active. `Ok(None)`:
+    /// the list does not have them (the caller may provision, or refuses
+    /// with its own message).
+    pub async fn signed_on_staff(st: &AppState, number: &str) -> Result<Option<(String, StaffNo)>, AppError> {
+        let Ok(staff_no) = StaffNo::parse(number) else { return Ok(None) };
+        let row: Option<(String, i64)> =
+            sqlx::query_as("SELECT id, active FROM staff WHERE staff_no = $1").bind(staff_no.as_str()).fetch_optional(&st.db.read).await?;
+        match row {
+            Some((id, 1)) => Ok(Some((id, staff_no))),
+            Some(_) => Err(AppError::Rule { field: "staff_no".into(), msg: Msg::ErrCasStaffInactive, arg: String::new() }),
+            None => {
+                tracing::info!(staff_no = staff_no.as_str(), "a single sign-on named someone the staff list does not have");
+                Ok(None)
+            }
+        }
+    }
+
+    /// Opens a signed-on staff member's session (with the sign-on's ticket,
+    /// if it has one) and records the sign-in; the cookie value.
+    pub async fn signed_on_session(
+        st: &AppState,
+        id: &str,
+        staff_no: &StaffNo,
+        via: &str,
+        ticket: Option<&str>,
+        ip: &str,
+    ) -> Result<String, sqlx::Error> {
+        let now = st.clock.now_ms();
+        let token = session::create_with_ticket(&st.db, &SessionSubject::Staff(id.to_owned()), ticket, now, &st.timeouts()).await?;
+        audit::record(&st.db.write, now, &format!("staff:{}", staff_no.as_str()), "sign_in", "staff", id, serde_json::json!({"via": via}), Some(ip))
+            .await?;
+        Ok(token)
     }
 
     pub async fn start_session(st: &AppState, subject: SessionSubject) -> Result<(), AppError> {
@@ -301,6 +344,8 @@ async fn principal_for_staff(st: &crate::platform::context::AppState, staff_no: 
 pub struct SignInOptions {
     /// The campus CAS (统一身份认证) is configured.
     pub cas: bool,
+    /// Enterprise WeChat is configured: inside it, sign-in is silent.
+    pub wecom: bool,
 }
 
 server_fn! {
@@ -310,7 +355,7 @@ server_fn! {
         use crate::platform::context::*;
         respond(async move {
             let st = state()?;
-            Ok(SignInOptions { cas: st.config.cas.enabled() })
+            Ok(SignInOptions { cas: st.config.cas.enabled(), wecom: st.wecom.is_some() })
         })
         .await
     }

@@ -93,26 +93,50 @@ fn tick_down(countdown: RwSignal<i32>) {
     let _ = countdown;
 }
 
-/// Staff: the campus sign-in (CAS) where configured, and staff number and
-/// password (campuses without single sign-on, break-glass accounts).
+/// The campus sign-on above the staff sign-in form: the campus CAS
+/// (统一身份认证) and enterprise WeChat where configured, and why a sign-on
+/// sent the person back (`?error=<Msg>`). Outside the page's island: the
+/// people bundle leaves it the server's HTML (its links work as links, the
+/// language switch relabels them), the main bundle hydrates it. Inside the
+/// WeCom app the server sends the person on before this page
+/// (`server::sign_on::silent_wecom`).
+#[component]
+pub fn SignOnChoices() -> impl IntoView {
+    let options = crate::components::resource(|| (), |_| sign_in_methods());
+    let next = crate::components::query_param("next").as_deref().and_then(crate::domain::site_path::safe_next).unwrap_or("/").to_owned();
+    let next = crate::components::encode_component(&next);
+    let returned = crate::components::query_param("error").as_deref().and_then(Msg::from_name);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let next = next.clone();
+                Suspend::new(async move {
+                    let Ok(o) = options.await else { return ().into_any() };
+                    (o.cas || o.wecom || returned.is_some()).then(|| view! {
+                        <section class="card narrow sign-on">
+                            {returned.map(|msg| view! { <p class="error" role="alert">{t(msg)}</p> })}
+                            {o.cas.then(|| view! {
+                                <a class="button primary" id="sign-in-cas" href=format!("/auth/cas?next={next}")>{t(Msg::SignInWithCas)}</a>
+                                <p class="muted small" id="sign-in-cas-hint">{t(Msg::SignInCasHint)}</p>
+                            })}
+                            {o.wecom.then(|| view! {
+                                <a class="button secondary" id="sign-in-wecom" href=format!("/auth/wecom?next={next}")>{t(Msg::SignInWithWeCom)}</a>
+                            })}
+                            {(o.cas || o.wecom).then(|| view! { <p class="muted" id="sign-in-password-instead">{t(Msg::SignInPasswordInstead)}</p> })}
+                        </section>
+                    }).into_any()
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// Staff: staff number and password.
 #[component]
 pub fn StaffSignInPage() -> impl IntoView {
     let staff_no = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let sign_in = ServerAction::<SignInWithPassword>::new();
-    let methods = crate::components::resource(|| (), |_| sign_in_methods());
-    // Why the campus sign-in sent the person back (`?error=<Msg>`), read
-    // once hydrated: the server's render never shows it, so both agree.
-    let returned = RwSignal::new(None::<AppError>);
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            let search = window().location().search().unwrap_or_default();
-            let named = search.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix("error=")).and_then(Msg::from_name);
-            returned.set(named.map(|msg| AppError::Rule { field: "cas".into(), msg, arg: String::new() }));
-        }
-    });
-    let cas_error = Signal::derive(move || returned.get());
     let error = Signal::derive(move || sign_in.value().get().and_then(Result::err));
     Effect::new(move |_| {
         if let Some(Ok(me)) = sign_in.value().get() {
@@ -122,25 +146,7 @@ pub fn StaffSignInPage() -> impl IntoView {
     view! {
         <section class="card narrow">
             <h1>{t(Msg::SignInStaff)}</h1>
-            <ErrorLine error=cas_error />
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match methods.await {
-                        Ok(m) if m.cas => view! {
-                            <a class="button primary" id="sign-in-cas" href="/auth/cas"
-                                on:click=move |ev| {
-                                    // Where the person was going is in the address bar, read here:
-                                    // the server rendered this link without it.
-                                    ev.prevent_default();
-                                    go_to(&format!("/auth/cas?next={}", crate::components::encode_component(&next_path())));
-                                }>{t(Msg::SignInWithCas)}</a>
-                            <p class="muted small">{t(Msg::SignInCasHint)}</p>
-                            <p class="muted">{t(Msg::SignInPasswordInstead)}</p>
-                        }.into_any(),
-                        _ => view! { <p class="muted">{t(Msg::SignInStaffHint)}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <p class="muted">{t(Msg::SignInStaffHint)}</p>
             <form on:submit=move |ev| {
                 ev.prevent_default();
                 sign_in.dispatch(SignInWithPassword { staff_no: staff_no.get_untracked(), password: password.get_untracked() });

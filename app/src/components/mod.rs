@@ -154,6 +154,19 @@ pub fn go_to(path: &str) {
     let _ = path;
 }
 
+/// One parameter of this page's address, percent-decoded: from the
+/// request on the server, from the address bar in the browser (the same).
+pub fn query_param(name: &str) -> Option<String> {
+    #[cfg(feature = "ssr")]
+    let search = use_context::<http::request::Parts>().and_then(|p| p.uri.query().map(str::to_owned)).unwrap_or_default();
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    let search = window().location().search().unwrap_or_default();
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    let search = String::new();
+    let raw = search.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix(name)?.strip_prefix('=').map(str::to_owned))?;
+    percent_encoding::percent_decode_str(&raw.replace('+', " ")).decode_utf8().ok().map(|v| v.into_owned())
+}
+
 /// A value as one URL query component (`?next=<this>`).
 pub fn encode_component(value: &str) -> String {
     percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()

@@ -90,6 +90,11 @@ pub fn wire_top_bar(i18n: I18n) {
                 ("#display-switch", Msg::LargerDisplay),
                 ("#lang-switch", Msg::LanguageSwitch),
                 ("#sign-out", Msg::SignOut),
+                // The staff sign-in page's campus sign-on (`auth::SignOnChoices`).
+                ("#sign-in-cas", Msg::SignInWithCas),
+                ("#sign-in-cas-hint", Msg::SignInCasHint),
+                ("#sign-in-wecom", Msg::SignInWithWeCom),
+                ("#sign-in-password-instead", Msg::SignInPasswordInstead),
             ] {
                 if let Some(el) = document().query_selector(selector).ok().flatten() {
                     el.set_text_content(Some(msg.text(lang)));

@@ -72,6 +72,10 @@ pub struct OutboxView {
     pub status: String,
     pub attempts: i64,
     pub error: Option<String>,
+    /// `wecom` for a staff member's notice through enterprise WeChat (with
+    /// their userid); otherwise the SMS provider's name.
+    pub channel: String,
+    pub wecom_user: Option<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -307,11 +311,13 @@ pub mod ssr {
         status: String,
         attempts: i64,
         last_error: Option<String>,
+        provider: String,
+        wecom_user: Option<String>,
     }
 
     pub async fn outbox_page(st: &AppState, offset: i64) -> Result<Vec<OutboxView>, AppError> {
         let rows: Vec<OutboxRow> = sqlx::query_as(
-            "SELECT created_at, phone, purpose, body, status, attempts, last_error FROM sms_outbox ORDER BY created_at DESC, id DESC LIMIT 100 OFFSET $1",
+            "SELECT created_at, phone, purpose, body, status, attempts, last_error, provider, wecom_user FROM sms_outbox ORDER BY created_at DESC, id DESC LIMIT 100 OFFSET $1",
         )
         .bind(offset.max(0))
         .fetch_all(&st.db.read)
@@ -326,6 +332,8 @@ pub mod ssr {
                 status: r.status,
                 attempts: r.attempts,
                 error: r.last_error,
+                wecom_user: r.wecom_user.filter(|_| r.provider == "wecom"),
+                channel: r.provider,
             })
             .collect())
     }

@@ -177,7 +177,12 @@ fn OutboxList() -> impl IntoView {
                                 <thead><tr><th>{t(OfficeMsg::Time)}</th><th>{t(OfficeMsg::Recipient)}</th><th>{t(OfficeMsg::Message)}</th><th>{t(Msg::Status)}</th></tr></thead>
                                 <tbody>
                                 {rows.into_iter().map(|r| view! { <tr>
-                                    <td class="nowrap">{r.at}</td><td>{r.phone}</td><td class="wrap">{r.body}</td>
+                                    <td class="nowrap">{r.at}</td>
+                                    <td>{match r.wecom_user {
+                                        Some(user) => format!("{} {user}", OfficeMsg::ChannelWeCom.text(i18n.lang())),
+                                        None => format!("{} {}", OfficeMsg::ChannelSms.text(i18n.lang()), r.phone),
+                                    }}</td>
+                                    <td class="wrap">{r.body}</td>
                                     <td>{r.status} {r.error.map(|e| format!(" ({e})"))}</td>
                                 </tr> }).collect_view()}
                                 </tbody>

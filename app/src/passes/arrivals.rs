@@ -66,10 +66,10 @@ pub async fn queue(st: &AppState, tx: &mut Tx<'_>, arrivals: &[Arrival<'_>], now
             st.sms.as_ref(),
             &st.keys,
             now,
-            &sms::Outgoing { to: &to, purpose: PURPOSE, body: body.clone(), params: params.clone() },
+            &sms::Outgoing { to: &to, purpose: PURPOSE, body: body.clone(), params: params.clone(), wecom_user: None },
         );
         insert.execute(&mut **tx).await?;
-        out.push(sms::Queued { id, to, purpose: PURPOSE, body, params });
+        out.push(sms::Queued { id, to, purpose: PURPOSE, body, params, wecom_user: None });
     }
     Ok(out)
 }

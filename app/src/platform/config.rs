@@ -67,6 +67,47 @@ pub struct Config {
     /// Staff and departments kept in step with the campus directory
     /// (`directory::ldap_sync`); off while `ldap.url` is empty.
     pub ldap: LdapConfig,
+    /// Enterprise WeChat: staff sign-in inside it (and by its QR code on a
+    /// PC), and notices to staff through it (`platform::wecom`); off while
+    /// `wecom.corp_id` is empty.
+    pub wecom: WeComConfig,
+}
+
+/// The campus's enterprise WeChat corp and the Campus Pass application in it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WeComConfig {
+    /// The corp's id (企业ID, `ww…`).
+    pub corp_id: String,
+    /// The self-built application's AgentId.
+    pub agent_id: i64,
+    /// The application's Secret: never printed.
+    #[serde(skip_serializing)]
+    pub secret: Option<SecretString>,
+    /// WeCom's API, its OAuth page and its QR sign-in page (tests and
+    /// private deployments point them elsewhere).
+    pub api_base: String,
+    pub oauth_base: String,
+    pub qr_base: String,
+}
+
+impl Default for WeComConfig {
+    fn default() -> Self {
+        WeComConfig {
+            corp_id: String::new(),
+            agent_id: 0,
+            secret: None,
+            api_base: "https://qyapi.weixin.qq.com".into(),
+            oauth_base: "https://open.weixin.qq.com".into(),
+            qr_base: "https://login.work.weixin.qq.com".into(),
+        }
+    }
+}
+
+impl WeComConfig {
+    pub fn enabled(&self) -> bool {
+        !self.corp_id.trim().is_empty() && self.secret.is_some()
+    }
 }
 
 /// The campus directory (LDAP or Active Directory) the staff list follows.
@@ -171,6 +212,7 @@ impl Default for Config {
             site_root: "target/site".into(),
             cas: CasConfig::default(),
             ldap: LdapConfig::default(),
+            wecom: WeComConfig::default(),
         }
     }
 }
@@ -270,6 +312,15 @@ mod tests {
             assert!(!format!("{:?}", Config::load(None).unwrap()).contains("s3cret"));
             Ok(())
         });
+    }
+
+    #[test]
+    fn the_directory_and_wecom_secrets_are_never_printed() {
+        let mut cfg = Config::default();
+        cfg.ldap.bind_password = Some(SecretString::from("ldap-bind-s3cret"));
+        cfg.wecom.secret = Some(SecretString::from("wecom-s3cret"));
+        let shown = format!("{cfg:?} {}", serde_json::to_string(&cfg).unwrap());
+        assert!(!shown.contains("ldap-bind-s3cret") && !shown.contains("wecom-s3cret"), "{shown}");
     }
 
     #[test]

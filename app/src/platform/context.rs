@@ -21,7 +21,12 @@ pub struct Inner {
     pub clock: CampusClock,
     pub keys: Keys,
     pub config: Config,
+    /// Texts: the SMS provider, with staff's notices through WeCom where
+    /// configured (`wecom::Messenger`).
     pub sms: Box<dyn SmsProvider>,
+    /// The campus's enterprise WeChat, if configured (sign-in; notices go
+    /// through `sms`).
+    pub wecom: Option<std::sync::Arc<super::wecom::WeCom>>,
     /// Group commit for writes that many make at once (see `batch`).
     pub writes: super::batch::WriteBatcher,
     /// Bumped when a gate changes on this server: what was cached of gates

@@ -1,5 +1,5 @@
 //! Server-side plumbing: configuration, storage, keys, clock, sessions, SMS,
-//! rate limits and the audit trail. Compiled only with the `ssr` feature.
+//! WeCom, rate limits and the audit trail. Compiled only with the `ssr` feature.
 
 pub mod audit;
 pub mod batch;
@@ -14,6 +14,7 @@ pub mod rate_limit;
 pub mod session;
 pub mod sms;
 pub mod sms_cloud;
+pub mod wecom;
 
 use crate::error::AppError;
 

@@ -19,10 +19,19 @@ pub struct Delivery<'a> {
     pub purpose: &'a str,
     pub body: &'a str,
     pub params: &'a [(String, String)],
+    /// A staff member's WeCom userid: the message may go through WeCom
+    /// instead (`wecom::Messenger`).
+    pub wecom_user: Option<&'a str>,
 }
 
 pub trait SmsProvider: Send + Sync + 'static {
     fn name(&self) -> &'static str;
+    /// The channel a message to this recipient goes through, as the
+    /// outbox shows it.
+    fn channel(&self, wecom_user: Option<&str>) -> &'static str {
+        let _ = wecom_user;
+        self.name()
+    }
     fn send<'a>(&'a self, msg: Delivery<'a>) -> SendFuture<'a>;
     /// The outbox provider *is* the delivery (demo, tests): it keeps the
     /// whole text. Real providers keep a copy with codes blanked out.
@@ -74,6 +83,8 @@ pub struct Outgoing<'a> {
     pub purpose: &'a str,
     pub body: String,
     pub params: Vec<(String, String)>,
+    /// A staff recipient's WeCom userid (their staff number).
+    pub wecom_user: Option<String>,
 }
 
 /// Purposes whose text holds a one-time code: never retried (the person
@@ -138,18 +149,19 @@ pub fn enqueue_statement(provider: &dyn SmsProvider, keys: &Keys, now_ms: i64, m
         (msg.body.clone(), serde_json::to_string(&msg.params).unwrap_or_else(|_| "[]".into()), None)
     };
     let insert = Statement::new(
-        "INSERT INTO sms_outbox (id, phone, purpose, body, params, status, provider, attempts, created_at, next_attempt_at, sealed)
-         VALUES ($1, $2, $3, $4, $5, 'queued', $6, 0, $7, $8, $9)",
+        "INSERT INTO sms_outbox (id, phone, purpose, body, params, status, provider, attempts, created_at, next_attempt_at, sealed, wecom_user)
+         VALUES ($1, $2, $3, $4, $5, 'queued', $6, 0, $7, $8, $9, $10)",
     )
     .bind(&id)
     .bind(msg.to.as_str())
     .bind(msg.purpose)
     .bind(body)
     .bind(params)
-    .bind(provider.name())
+    .bind(provider.channel(msg.wecom_user.as_deref()))
     .bind(now_ms)
     .bind(now_ms + ENQUEUER_LEASE_MS)
-    .bind(sealed);
+    .bind(sealed)
+    .bind(msg.wecom_user.as_deref());
     (id, insert)
 }
 
@@ -161,6 +173,7 @@ pub struct Queued {
     pub purpose: &'static str,
     pub body: String,
     pub params: Vec<(String, String)>,
+    pub wecom_user: Option<String>,
 }
 
 /// Sends messages this request queued (after its commit) and records the
@@ -168,7 +181,8 @@ pub struct Queued {
 pub async fn deliver_queued(writes: &super::batch::WriteBatcher, provider: &dyn SmsProvider, now_ms: i64, queued: Vec<Queued>) {
     let mut outcomes = Vec::with_capacity(queued.len());
     for q in &queued {
-        let outcome = provider.send(Delivery { to: &q.to, purpose: q.purpose, body: &q.body, params: &q.params }).await;
+        let outcome =
+            provider.send(Delivery { to: &q.to, purpose: q.purpose, body: &q.body, params: &q.params, wecom_user: q.wecom_user.as_deref() }).await;
         outcomes.push(outcome_row(provider, &q.id, &q.to, q.purpose, 0, now_ms, outcome));
     }
     if outcomes.is_empty() {
@@ -190,7 +204,9 @@ pub async fn deliver_queued(writes: &super::batch::WriteBatcher, provider: &dyn 
 pub async fn send(db: &Db, provider: &dyn SmsProvider, keys: &Keys, now_ms: i64, msg: Outgoing<'_>) -> Result<bool, sqlx::Error> {
     // Queued under this request's lease: the retry job leaves it alone.
     let id = enqueue(&db.write, provider, keys, now_ms, &msg).await?;
-    let outcome = provider.send(Delivery { to: msg.to, purpose: msg.purpose, body: &msg.body, params: &msg.params }).await;
+    let outcome = provider
+        .send(Delivery { to: msg.to, purpose: msg.purpose, body: &msg.body, params: &msg.params, wecom_user: msg.wecom_user.as_deref() })
+        .await;
     record_outcome(db, provider, &id, msg.to, msg.purpose, 0, now_ms, outcome).await
 }
 
@@ -276,9 +292,9 @@ async fn record_outcome(
 /// back-off has passed. Safe to run on several servers at once. Returns how
 /// many were delivered.
 pub async fn deliver_due(db: &Db, provider: &dyn SmsProvider, keys: &Keys, now_ms: i64) -> Result<usize, sqlx::Error> {
-    type Row = (String, String, String, String, String, i64, i64, Option<String>);
+    type Row = (String, String, String, String, String, i64, i64, Option<String>, Option<String>);
     let due: Vec<Row> = sqlx::query_as(
-        "SELECT id, phone, purpose, body, params, attempts, next_attempt_at, sealed FROM sms_outbox
+        "SELECT id, phone, purpose, body, params, attempts, next_attempt_at, sealed, wecom_user FROM sms_outbox
          WHERE status <> 'sent' AND next_attempt_at IS NOT NULL AND next_attempt_at <= $1
          ORDER BY next_attempt_at LIMIT 200",
     )
@@ -286,7 +302,7 @@ pub async fn deliver_due(db: &Db, provider: &dyn SmsProvider, keys: &Keys, now_m
     .fetch_all(&db.read)
     .await?;
     let mut delivered = 0;
-    for (id, phone, purpose, body, params, attempts, next, sealed) in due {
+    for (id, phone, purpose, body, params, attempts, next, sealed, wecom_user) in due {
         let Ok(to) = Phone::parse(&phone) else { continue };
         if !take(db, &id, next, now_ms).await? {
             continue;
@@ -297,7 +313,7 @@ pub async fn deliver_due(db: &Db, provider: &dyn SmsProvider, keys: &Keys, now_m
             Some(whole) => (whole.body, whole.params),
             None => (body, params),
         };
-        let outcome = provider.send(Delivery { to: &to, purpose: &purpose, body: &body, params: &params }).await;
+        let outcome = provider.send(Delivery { to: &to, purpose: &purpose, body: &body, params: &params, wecom_user: wecom_user.as_deref() }).await;
         if record_outcome(db, provider, &id, &to, &purpose, attempts, now_ms, outcome).await? {
             delivered += 1;
         }

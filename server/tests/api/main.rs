@@ -28,3 +28,4 @@ mod servers;
 mod sms;
 mod statistics;
 mod vehicles;
+mod wecom;

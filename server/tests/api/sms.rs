@@ -165,6 +165,7 @@ async fn a_real_providers_outbox_shows_pass_and_invitation_links_blanked_and_ret
         purpose: "approved_entrant",
         body: format!("您的通行码：{link}"),
         params: vec![("name".into(), "李雷".into()), ("link".into(), link.clone())],
+        wecom_user: None,
     };
     sms::enqueue(&st.db.write, st.sms.as_ref(), &st.keys, now, &msg).await.unwrap();
     let stored = || async {
@@ -205,6 +206,7 @@ async fn tencent_sends_a_correctly_signed_request() {
         purpose: "decision",
         body: "您的申请已通过".into(),
         params: vec![("status".into(), "已通过".into()), ("link".into(), "https://x/a/1".into())],
+        wecom_user: None,
     };
     sms::enqueue(&app.state.db.write, app.state.sms.as_ref(), &app.state.keys, now, &msg).await.unwrap();
     // The request that queued it did not deliver it: the retry job does, after the enqueuer's lease.
@@ -226,8 +228,13 @@ async fn a_failing_provider_loses_nothing_retries_with_back_off_and_sends_once()
     let st = &app.state;
     let to = Phone::parse("13800138000").unwrap();
     let queued_at = st.clock.now_ms();
-    let msg =
-        sms::Outgoing { to: &to, purpose: "decision", body: "您的申请已通过".into(), params: vec![("status".into(), "已通过".into())] };
+    let msg = sms::Outgoing {
+        to: &to,
+        purpose: "decision",
+        body: "您的申请已通过".into(),
+        params: vec![("status".into(), "已通过".into())],
+        wecom_user: None,
+    };
     sms::enqueue(&st.db.write, st.sms.as_ref(), &st.keys, queued_at, &msg).await.unwrap();
     // Left by its enqueuer (say it crashed): the job's turn after the lease.
     let now = queued_at + sms::ENQUEUER_LEASE_MS;

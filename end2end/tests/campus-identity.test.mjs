@@ -1,9 +1,12 @@
-// Staff sign in through the campus CAS (统一身份认证): the test command
-// starts a real CAS server (django-mama-cas) and gives the server under
-// test its address; without it (CAS_URL unset) these journeys are skipped.
+// Campus identity: staff sign in through the campus CAS (统一身份认证) and
+// enterprise WeChat, and the office syncs the staff list from LDAP. The
+// test command starts a real CAS server (django-mama-cas), slapd, and
+// WeCom's endpoints on loopback, and gives the server under test their
+// addresses; without them (CAS_URL, LDAP_URL, WECOM_URL unset) those
+// journeys are skipped.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, phone, open, shot, expectAccessible } from './helpers.mjs';
+import { launch, phone, open, shot, expectAccessible, BASE } from './helpers.mjs';
 
 const CAS = process.env.CAS_URL;
 let browser;
@@ -67,5 +70,30 @@ test('the security office previews and runs a directory sync', { skip: !process.
   await page.waitForSelector('#sync-result .ok');
   await expectAccessible(page, 'directory sync, done');
   await shot(page, 'directory-sync-done');
+  await context.close();
+});
+
+const IN_WECOM = 'Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36 wxwork/4.1.22 MicroMessenger/7.0.1';
+
+test('inside enterprise WeChat an approver is signed in without a tap', { skip: !process.env.WECOM_URL && 'WECOM_URL is not set' }, async () => {
+  const { page, context } = await phone(browser, { userAgent: IN_WECOM });
+  await page.goto(BASE + '/sign-in/staff?next=%2Fapprovals');
+  await page.waitForURL((u) => u.pathname === '/approvals');
+  await page.waitForSelector('body[data-hydrated]');
+  assert.match(await page.textContent('header'), /王芳/);
+  await shot(page, 'wecom-silent-sign-in');
+  await context.close();
+});
+
+test('on a PC the approver signs in with the WeCom QR code', { skip: !process.env.WECOM_URL && 'WECOM_URL is not set' }, async () => {
+  const { page, context } = await phone(browser, { userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36' });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await open(page, '/sign-in/staff?next=%2Fapprovals');
+  await page.waitForSelector('#sign-in-wecom');
+  await shot(page, 'wecom-sign-in-page-pc');
+  await page.click('#sign-in-wecom');
+  await page.waitForURL((u) => u.pathname === '/approvals');
+  await page.waitForSelector('body[data-hydrated]');
+  assert.match(await page.textContent('header'), /王芳/);
   await context.close();
 });
