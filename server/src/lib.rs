@@ -38,10 +38,15 @@ pub enum StartError {
 }
 
 /// Opens the database (migrating it), loads the keys, and builds the state.
-pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, StartError> {
+pub async fn build_state(mut config: Config, clock: Arc<dyn Clock>) -> Result<AppState, StartError> {
     let tz = config.time_zone()?;
     let db = Db::connect(&config.database_url).await?;
     let master = MasterKey::load(config.master_key.as_ref(), &config.data_dir)?;
+    // Secret settings may be given sealed under the master key (`server
+    // seal-secret`): opened here, held only in memory.
+    for secret in [&mut config.sms.access_key_secret, &mut config.ldap.bind_password, &mut config.wecom.secret].into_iter().flatten() {
+        *secret = master.open_setting(secret)?;
+    }
     let keys = Keys::load_or_create(&db, &master, clock.now().timestamp_millis()).await?;
     let sms: Box<dyn SmsProvider> = match config.sms_provider.as_str() {
         "outbox" => Box::new(OutboxProvider { print: config.demo }),

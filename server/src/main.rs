@@ -31,6 +31,16 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         println!("precompressed {n} files in {}", config.site_root.join("pkg").display());
         return Ok(());
     }
+    // `server seal-secret`: a secret setting (read from standard input)
+    // sealed under the master key, to put in the file or environment
+    // instead of the secret itself.
+    if std::env::args().nth(1).as_deref() == Some("seal-secret") {
+        let master = app::platform::keys::MasterKey::load(config.master_key.as_ref(), &config.data_dir)?;
+        let mut secret = String::new();
+        std::io::stdin().read_line(&mut secret)?;
+        println!("{}", master.seal_setting(secret.trim_end_matches(['\r', '\n'])));
+        return Ok(());
+    }
     tracing::info!(database = %redact_url(&config.database_url), listen = %config.listen, tz = %config.campus_time_zone, "starting");
     let listen = config.listen.clone();
     let base = config.public_base_url.clone();

@@ -40,6 +40,9 @@ pub enum KeyError {
 
 pub struct MasterKey([u8; 32]);
 
+/// How a sealed secret setting begins.
+pub const SEALED_SETTING: &str = "sealed:";
+
 impl fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("MasterKey([redacted])")
@@ -71,6 +74,24 @@ impl MasterKey {
         let bytes = B64.decode(s.trim()).map_err(|_| KeyError::MasterFormat)?;
         let arr: [u8; 32] = bytes.try_into().map_err(|_| KeyError::MasterFormat)?;
         Ok(MasterKey(arr))
+    }
+
+    /// A secret setting sealed under this key (`server seal-secret`), for
+    /// the configuration file or environment: `sealed:<base64>`.
+    pub fn seal_setting(&self, plain: &str) -> String {
+        format!("{SEALED_SETTING}{}", self.seal("config-secret", plain.as_bytes()))
+    }
+
+    /// A secret setting as given: opened if it is sealed, as it is if not.
+    /// A sealed value another key made refuses the start.
+    pub fn open_setting(&self, value: &SecretString) -> Result<SecretString, KeyError> {
+        match value.expose_secret().strip_prefix(SEALED_SETTING) {
+            Some(sealed) => {
+                let plain = self.open("config-secret", sealed.trim())?;
+                Ok(SecretString::from(String::from_utf8(plain).map_err(|_| KeyError::WrongMaster)?))
+            }
+            None => Ok(value.clone()),
+        }
     }
 
     fn seal(&self, purpose: &str, plain: &[u8]) -> String {
@@ -318,6 +339,18 @@ pub async fn create_signing_key(db: &Db, master: &MasterKey, now_ms: i64) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sealed_setting_opens_with_its_master_key_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = MasterKey::load(None, dir.path()).unwrap();
+        let other = MasterKey::load(Some(&SecretString::from(B64.encode([7u8; 32]))), dir.path()).unwrap();
+        let sealed = key.seal_setting("wecom-secret-value");
+        assert!(sealed.starts_with("sealed:") && !sealed.contains("wecom-secret-value"));
+        assert_eq!(key.open_setting(&SecretString::from(sealed.clone())).unwrap().expose_secret(), "wecom-secret-value");
+        assert!(other.open_setting(&SecretString::from(sealed)).is_err());
+        assert_eq!(key.open_setting(&SecretString::from("plain")).unwrap().expose_secret(), "plain");
+    }
 
     #[test]
     fn sealed_data_opens_only_with_the_same_key_and_purpose() {

@@ -143,10 +143,16 @@ async fn fake_wecom() -> (Shared, String) {
 
 async fn app_with_wecom() -> (TestApp, Shared) {
     let (fake, base) = fake_wecom().await;
+    // The secret is given sealed under the master key, as `server
+    // seal-secret` prints it: the server opens it at start.
+    let master_key = secrecy::SecretString::from(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, [42u8; 32]));
+    let dir = tempfile::tempdir().unwrap();
+    let sealed = app::platform::keys::MasterKey::load(Some(&master_key), dir.path()).unwrap().seal_setting(SECRET);
     let app = TestApp::spawn_with(move |c| {
+        c.master_key = Some(master_key);
         c.wecom.corp_id = CORP.into();
         c.wecom.agent_id = AGENT;
-        c.wecom.secret = Some(secrecy::SecretString::from(SECRET));
+        c.wecom.secret = Some(secrecy::SecretString::from(sealed));
         c.wecom.api_base = base.clone();
         c.wecom.oauth_base = base.clone();
         c.wecom.qr_base = base;
