@@ -47,6 +47,7 @@ fn SignedInHome(me: Me) -> impl IntoView {
     let admin = me.has(Role::SecurityAdmin);
     let resident_office = admin || me.has(Role::ResidentOffice);
     let hr = admin || me.has(Role::Hr);
+    let temp = admin || me.has(Role::TempPersonnelAdmin) || me.has(Role::Approver);
     let approver = me.has(Role::Approver);
     let guard = me.has(Role::Guard);
     let visitor = !me.is_staff();
@@ -89,6 +90,9 @@ fn SignedInHome(me: Me) -> impl IntoView {
         </Show>
         <Show when=move || resident_office>
             <a class="tile" href="/admin/households" id="tile-households"><strong>{t(Msg::Households)}</strong><span>{t(Msg::PrintPoster)}</span></a>
+        </Show>
+        <Show when=move || temp>
+            <a class="tile" href="/temp-personnel" id="tile-temp-personnel"><strong>{t(crate::i18n::OfficeMsg::TempPersonnel)}</strong></a>
         </Show>
         <Show when=move || hr>
             <a class="tile" href="/hr/blacklist" id="tile-staff-blacklist"><strong>{t(Msg::StaffBlacklist)}</strong></a>

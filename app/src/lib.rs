@@ -28,6 +28,7 @@ pub mod privacy;
 pub mod residents;
 pub mod rules;
 pub mod statistics;
+pub mod temp_personnel;
 
 use components::{LargeDisplay, TopBar, provide_me};
 use i18n::{I18n, Lang, Msg, t};
@@ -201,6 +202,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/statistics") view=statistics::StatisticsPage />
                     <Route path=path!("/admin/roll-call") view=passes::RollCallPage />
                     <Route path=path!("/hr/blacklist") view=rules::StaffBlacklistPage />
+                    <Route path=path!("/temp-personnel") view=temp_personnel::TempPersonnelPage />
+                    <Route path=path!("/temp-personnel/faces") view=temp_personnel::TempFacesPage />
+                    <Route path=path!("/temp") view=temp_personnel::MyTempPage />
                     <Route path=path!("/apply") view=|| view! { <PageIsland><applications::ApplyPage /></PageIsland> } />
                     <Route path=path!("/resident") view=|| view! { <PageIsland><applications::ResidentApplyPage /></PageIsland> } />
                     <Route path=path!("/staff-pass") view=|| view! { <PageIsland><applications::StaffPassPage /></PageIsland> } />

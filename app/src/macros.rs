@@ -15,30 +15,18 @@ macro_rules! server_fn {
 /// roles listed in brackets). The role check runs first, on the server,
 /// before anything else in the body.
 macro_rules! role_fn {
-    ([$($role:ident),+], $(#[$m:meta])* $name:ident $ep:literal ( $($arg:ident : $ty:ty),* ) -> $ret:ty => |$st:ident, $me:ident| $body:expr) => {
+    // Arguments as JSON (nested types); `Json` must be in scope.
+    (json [$($role:ident),+], $($rest:tt)*) => { role_fn!(@any (, input = Json) [$($role),+], $($rest)*); };
+    ([$($role:ident),+], $($rest:tt)*) => { role_fn!(@any () [$($role),+], $($rest)*); };
+    ($role:ident, $($rest:tt)*) => { role_fn!(@any () [$role], $($rest)*); };
+    (@any ($($opt:tt)*) [$($role:ident),+], $(#[$m:meta])* $name:ident $ep:literal ( $($arg:ident : $ty:ty),* ) -> $ret:ty => |$st:ident, $me:ident| $body:expr) => {
         server_fn! {
-            $ep;
+            $ep $($opt)*;
             $(#[$m])*
             pub async fn $name($($arg: $ty),*) -> Result<$ret, crate::error::AppError> {
                 use crate::platform::context::*;
                 respond(async move {
                     let $me = require_any_role(&[$(crate::domain::Role::$role),+]).await?;
-                    let $st = state()?;
-                    let _ = &$me;
-                    $body
-                })
-                .await
-            }
-        }
-    };
-    ($role:ident, $(#[$m:meta])* $name:ident $ep:literal ( $($arg:ident : $ty:ty),* ) -> $ret:ty => |$st:ident, $me:ident| $body:expr) => {
-        server_fn! {
-            $ep;
-            $(#[$m])*
-            pub async fn $name($($arg: $ty),*) -> Result<$ret, crate::error::AppError> {
-                use crate::platform::context::*;
-                respond(async move {
-                    let $me = require_role(crate::domain::Role::$role).await?;
                     let $st = state()?;
                     let _ = &$me;
                     $body

@@ -28,6 +28,7 @@ pub mod site_path;
 #[cfg(feature = "import")]
 pub mod staff_import;
 pub mod statistics;
+pub mod temp_personnel;
 pub mod visit_dates;
 
 pub use account::{GrantStatus, Role, StaffNo};

@@ -115,10 +115,15 @@ pub enum Applicants {
     /// employs, or a visitor where hosts register their visitors); the
     /// person may complete it from the staff member's SMS invitation.
     StaffForOthers,
+    /// Temporary personnel with a valid temporary staff number, for
+    /// themselves, signed in with the mobile on record (seed 003's
+    /// return-to-campus application).
+    TempPersonnel,
 }
 
 impl Applicants {
-    pub const ALL: [Applicants; 4] = [Applicants::Anyone, Applicants::Residents, Applicants::StaffThemselves, Applicants::StaffForOthers];
+    pub const ALL: [Applicants; 5] =
+        [Applicants::Anyone, Applicants::Residents, Applicants::StaffThemselves, Applicants::StaffForOthers, Applicants::TempPersonnel];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -126,6 +131,7 @@ impl Applicants {
             Applicants::Residents => "residents",
             Applicants::StaffThemselves => "staff_themselves",
             Applicants::StaffForOthers => "staff_for_others",
+            Applicants::TempPersonnel => "temp_personnel",
         }
     }
 
@@ -143,6 +149,7 @@ impl Applicants {
             PassKind::Contractor => &[Applicants::StaffForOthers, Applicants::Anyone],
             PassKind::StaffWork => &[Applicants::StaffThemselves],
             PassKind::ResidentDay => &[Applicants::Residents],
+            PassKind::TempPersonnel => &[Applicants::TempPersonnel],
             _ => &Applicants::ALL,
         }
     }
@@ -319,6 +326,20 @@ impl PassPolicy {
                 applicants: Applicants::Residents,
                 guard_document: GuardDocument::IdOrResidenceProof,
                 household_every_days: 2,
+            },
+            // Seed 003 §3: the person's return-to-campus application, which
+            // their department leader approves; the pass runs to the leave
+            // date at the latest (checked against their record).
+            PassPolicy {
+                kind: PassKind::TempPersonnel,
+                chain: vec![ApprovalStep { approver: StepApprover::HostDepartment, skipped_for: vec![] }],
+                dates: DateRules { max_days: crate::temp_personnel::MAX_DAYS as u32, max_days_ahead: 30, next_day_deadline: None, same_day: true },
+                vehicles_allowed: false,
+                face_photo: FieldNeed::Hidden,
+                single_use: false,
+                applicants: Applicants::TempPersonnel,
+                guard_document: GuardDocument::OnRecord,
+                household_every_days: 0,
             },
         ]
     }

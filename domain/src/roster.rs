@@ -40,6 +40,9 @@ pub struct RosterPass {
     /// `passport`, `other` or `vehicle`.
     #[serde(default)]
     pub check_document: String,
+    /// A temporary person's category, department and number (seed 003).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
 }
 
 /// A pass's kind as the roster, a verdict, the pass page and the device API
@@ -236,6 +239,7 @@ mod tests {
             valid_until: NOW + DAY / 2,
             valid_text: String::new(),
             check_document: "resident_id".into(),
+            note: String::new(),
         }
     }
 

@@ -38,7 +38,13 @@ pub const ACCOUNTS: &[DemoAccount] = &[
     // Last, so the accounts above keep their demo mobiles.
     DemoAccount { staff_no: "G0002", name: "钱坤", department: "SEC", what: "guard at 主校区 南门, the next shift / 门岗（下一班）" },
     DemoAccount { staff_no: "H0001", name: "孔丹", department: "LOG", what: "HR: the staff blacklist / 人事处（教职工黑名单）" },
+    DemoAccount { staff_no: "K0001", name: "吴婷", department: "CS", what: "temporary-personnel admin, 计算机学院 / 临时人员管理员" },
+    DemoAccount { staff_no: "K4001", name: "马超", department: "LOG", what: "temporary-personnel admin, 后勤保障部 / 临时人员管理员" },
 ];
+
+/// 刘建, outsourced service staff of 后勤保障部 with a temporary staff
+/// number (his face photo and return-to-campus application still to do).
+pub const TEMP_PERSON_PHONE: &str = "13600136000";
 
 /// 吴芳, householder of 教工宿舍 5栋 302 on the main campus.
 pub const RESIDENT_PHONE: &str = "13900139000";
@@ -137,6 +143,7 @@ pub async fn seed_if_empty(st: &AppState) -> Result<bool, sqlx::Error> {
             Some('A') => Some(("approver", dept_ids[a.department].clone())),
             Some('R') => Some(("resident_office", String::new())),
             Some('H') => Some(("hr", String::new())),
+            Some('K') => Some(("temp_personnel_admin", dept_ids[a.department].clone())),
             _ => None,
         };
         if let Some((role, scope)) = grant {
@@ -159,6 +166,7 @@ pub async fn seed_if_empty(st: &AppState) -> Result<bool, sqlx::Error> {
             ssr::insert_member(&mut tx, &new_id(), &household, name, &phone, &doc, &sealed, *householder, now + j as i64).await?;
         }
     }
+    seed_temp_person(st, &mut tx, &dept_ids["LOG"], now).await?;
     app::platform::audit::record(&mut *tx, now, "system", "seed_demo", "campus", &main, serde_json::json!({"demo": true}), None).await?;
     tx.commit().await?;
     // The default policies were written before the security office existed:
@@ -166,6 +174,36 @@ pub async fn seed_if_empty(st: &AppState) -> Result<bool, sqlx::Error> {
     sqlx::query("DELETE FROM pass_policies").execute(&st.db.write).await?;
     app::rules::policies::seed_rules(st).await?;
     Ok(true)
+}
+
+/// One person with a temporary staff number, given as the approval of a
+/// first request would give it (the counter moves on past it).
+async fn seed_temp_person(st: &AppState, tx: &mut sqlx::Transaction<'_, sqlx::Any>, department: &str, now: i64) -> Result<(), sqlx::Error> {
+    use chrono::Datelike;
+    let today = st.clock.today();
+    let doc = DocumentNumber::parse(DocType::ResidentId, &demo_id_number(40), today).expect("a valid demo ID number");
+    let format = app::domain::temp_personnel::NumberFormat::parse(&st.config.temp_personnel.number_format).expect("checked at start");
+    let (next,): (i64,) =
+        sqlx::query_as("UPDATE temp_number_counter SET next = next + 1 WHERE name = 'temp_no' RETURNING next").fetch_one(&mut **tx).await?;
+    let leave = today + chrono::Days::new(180);
+    sqlx::query(
+        "INSERT INTO temp_people (id, temp_no, name, phone, doc_type, doc_sealed, doc_mac, doc_masked, category, department_id, start_date,
+            leave_date, created_at, updated_at)
+         VALUES ($1, $2, '刘建', $3, 'resident_id', $4, $5, $6, 'outsourced_service', $7, $8, $9, $10, $10)",
+    )
+    .bind(new_id())
+    .bind(format.format(today.year(), next - 1))
+    .bind(TEMP_PERSON_PHONE)
+    .bind(st.keys.seal_pii(doc.as_str()))
+    .bind(st.keys.pii_mac(&doc.claim_text()))
+    .bind(doc.masked())
+    .bind(department)
+    .bind(today.to_string())
+    .bind(leave.to_string())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// The demo's parking (the demo binary's only, so the tests start from the

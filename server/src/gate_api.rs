@@ -152,6 +152,9 @@ pub struct MaskedPass {
     pub kind: String,
     pub vehicle: bool,
     pub valid_until: String,
+    /// For temporary personnel: category · department · temporary staff
+    /// number (empty otherwise).
+    pub note: String,
 }
 
 /// The body is read after the key is checked: an unauthenticated caller
@@ -193,6 +196,7 @@ async fn check(State(gs): State<GateState>, headers: HeaderMap, body: axum::body
             kind: p.kind,
             vehicle: p.vehicle,
             valid_until: p.valid_until,
+            note: p.note,
         }),
     }))
 }

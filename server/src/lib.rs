@@ -35,11 +35,15 @@ pub enum StartError {
     SmsProvider(String),
     #[error("binding {0}: {1}")]
     Bind(String, std::io::Error),
+    #[error("temp_personnel.number_format {0:?}: {1}")]
+    TempNumberFormat(String, &'static str),
 }
 
 /// Opens the database (migrating it), loads the keys, and builds the state.
 pub async fn build_state(mut config: Config, clock: Arc<dyn Clock>) -> Result<AppState, StartError> {
     let tz = config.time_zone()?;
+    let format = &config.temp_personnel.number_format;
+    app::domain::temp_personnel::NumberFormat::parse(format).map_err(|e| StartError::TempNumberFormat(format.clone(), e))?;
     let db = Db::connect(&config.database_url).await?;
     let master = MasterKey::load(config.master_key.as_ref(), &config.data_dir)?;
     // Secret settings may be given sealed under the master key (`server

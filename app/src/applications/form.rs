@@ -13,7 +13,6 @@ use crate::platform::context::AppState;
 use crate::rules::BlacklistKind;
 use crate::rules::listed::first_listed;
 use crate::rules::policies::{policy, stored_policy};
-use base64::Engine;
 use chrono::NaiveDate;
 use serde_json::json;
 
@@ -73,23 +72,12 @@ pub(super) struct Checked {
     /// Consent to the ID numbers was given on the form (the documents typed
     /// in; a resident's or staff member's come from their record).
     pub(super) doc_consent: bool,
+    /// A temporary person's return-to-campus application: who they are.
+    pub(super) temp_person_id: Option<String>,
 }
 
 pub(super) fn check_photo(field: &str, data_url: &str) -> Result<String, AppError> {
-    let bad = || AppError::invalid(field, Msg::ErrPhotoInvalid);
-    let (head, b64) = data_url.split_once(',').ok_or_else(bad)?;
-    let mime = head.strip_prefix("data:").and_then(|h| h.strip_suffix(";base64")).ok_or_else(bad)?;
-    if b64.len() > 400_000 {
-        return Err(bad());
-    }
-    let bytes = base64::engine::general_purpose::STANDARD.decode(b64).map_err(|_| bad())?;
-    let ok = match mime {
-        "image/jpeg" => bytes.starts_with(&[0xFF, 0xD8, 0xFF]),
-        "image/png" => bytes.starts_with(b"\x89PNG"),
-        "image/webp" => bytes.len() > 12 && &bytes[8..12] == b"WEBP",
-        _ => false,
-    };
-    if ok { Ok(data_url.to_owned()) } else { Err(bad()) }
+    crate::fields::photo(field, data_url)
 }
 
 pub(super) fn doc_error(field: &str, e: DocumentError) -> AppError {
@@ -100,6 +88,8 @@ pub(super) fn doc_error(field: &str, e: DocumentError) -> AppError {
 /// refusal says how to apply instead.
 pub(super) fn may_apply(policy: &PassPolicy, applicant: &Applicant) -> Result<(), AppError> {
     match (policy.applicants, applicant) {
+        (Applicants::TempPersonnel, Applicant::Phone(_)) => Ok(()),
+        (Applicants::TempPersonnel, _) => Err(AppError::invalid("kind", Msg::ErrKindNotOffered)),
         (Applicants::Anyone | Applicants::Residents, Applicant::Phone(_)) => Ok(()),
         (Applicants::Anyone, Applicant::OnBehalf { .. }) => Ok(()),
         (_, Applicant::OnBehalf { .. }) => Err(AppError::invalid("kind", Msg::ErrKindNotOffered)),
@@ -162,6 +152,7 @@ pub(super) async fn check_form(st: &AppState, applicant: &Applicant, form: &Appl
     let note: String = form.note.trim().chars().take(200).collect();
     // Who the pass is for, who answers for it, and why, by who files.
     let policy_applicants = policy.applicants;
+    let mut temp_person_id = None;
     let (host_id, department_id, reason_id, entrants, household_id) = match policy.applicants {
         Applicants::Anyone | Applicants::StaffForOthers => {
             let department_id = department.ok_or_else(|| AppError::invalid("host", Msg::ErrHostUnknown))?;
@@ -198,6 +189,12 @@ pub(super) async fn check_form(st: &AppState, applicant: &Applicant, form: &Appl
             let (household_id, entrant) = check_resident(st, phone, form.household.as_ref(), &campus_id, today).await?;
             (None, None, None, vec![entrant], Some(household_id))
         }
+        Applicants::TempPersonnel => {
+            let Applicant::Phone(phone) = applicant else { return Err(AppError::invalid("kind", Msg::ErrKindNotOffered)) };
+            let (person_id, department_id, entrant) = check_temp_person(st, phone, end, today).await?;
+            temp_person_id = Some(person_id);
+            (None, Some(department_id), None, vec![entrant], None)
+        }
     };
     let plate = if form.plate.trim().is_empty() {
         if entrants.iter().any(|e| e.in_vehicle) {
@@ -226,6 +223,7 @@ pub(super) async fn check_form(st: &AppState, applicant: &Applicant, form: &Appl
         household_id,
         periods,
         doc_consent: form.doc_consent && matches!(policy_applicants, Applicants::Anyone | Applicants::StaffForOthers),
+        temp_person_id,
     })
 }
 
@@ -317,6 +315,55 @@ async fn check_resident(
     let number = st.keys.open_pii(&m.doc_sealed).unwrap_or_default();
     let doc = DocumentNumber::parse(doc_type, &number, today).map_err(|_| AppError::invalid("household", Msg::ErrResidentDocumentMissing))?;
     Ok((m.household_id, CheckedEntrant { name: m.name, phone: Some(phone.clone()), doc, in_vehicle: false, photo: None }))
+}
+
+/// A temporary person's return-to-campus application (seed 003 §3): the
+/// mobile must be a person's with a number not deleted or expired, whose
+/// photo step is done; the pass is for them alone, with their document
+/// and accepted photo on record, and ends by their leave date.
+async fn check_temp_person(st: &AppState, phone: &Phone, end: NaiveDate, today: NaiveDate) -> Result<(String, String, CheckedEntrant), AppError> {
+    use crate::domain::temp_personnel::{FaceStatus, Standing};
+    let row: Option<TempPersonRow> = sqlx::query_as(
+        "SELECT id, name, doc_type, doc_sealed, department_id, leave_date, face_status, face_mime, face_data FROM temp_people
+         WHERE phone = $1 AND deleted_at IS NULL",
+    )
+    .bind(phone.as_str())
+    .fetch_optional(&st.db.read)
+    .await?;
+    let p = row.ok_or_else(|| AppError::invalid("phone", Msg::ErrTempNotOnRecord))?;
+    let leave = parse_date("leave_date", &p.leave_date)?;
+    if Standing::of(false, leave, today) != Standing::Valid {
+        return Err(AppError::invalid("phone", Msg::ErrTempNotValid));
+    }
+    let face = FaceStatus::from_code(&p.face_status).unwrap_or(FaceStatus::Missing);
+    if !face.lets_apply() {
+        return Err(AppError::invalid("face_photo", Msg::ErrTempFaceFirst));
+    }
+    if end > leave {
+        return Err(AppError::rule("end_date", Msg::ErrTempAfterLeave, leave.to_string()));
+    }
+    let doc_type = DocType::from_code(&p.doc_type).unwrap_or_default();
+    let number = st.keys.open_pii(&p.doc_sealed).unwrap_or_default();
+    let doc = DocumentNumber::parse(doc_type, &number, today).map_err(|e| doc_error("doc_number", e))?;
+    let photo = match (face, p.face_data.as_deref().and_then(|d| st.keys.open_pii(d))) {
+        (FaceStatus::Accepted, Some(b64)) => Some(format!("data:{};base64,{b64}", p.face_mime.unwrap_or_else(|| "image/jpeg".into()))),
+        _ => None,
+    };
+    Ok((p.id, p.department_id, CheckedEntrant { name: p.name, phone: Some(phone.clone()), doc, in_vehicle: false, photo }))
+}
+
+/// A temporary person as the return-to-campus form checks them.
+#[derive(sqlx::FromRow)]
+struct TempPersonRow {
+    id: String,
+    name: String,
+    doc_type: String,
+    doc_sealed: String,
+    department_id: String,
+    leave_date: String,
+    face_status: String,
+    face_mime: Option<String>,
+    face_data: Option<String>,
 }
 
 /// A household member as the resident form checks them.

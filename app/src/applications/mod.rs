@@ -29,6 +29,8 @@ pub use types::*;
 
 #[cfg(feature = "ssr")]
 pub use decide::expire_due;
+#[cfg(feature = "ssr")]
+pub use notices::department_leader_phones;
 
 use crate::domain::lifecycle::Action;
 use crate::domain::policy::PassKind;

@@ -130,17 +130,32 @@ pub(super) async fn step_phones<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>
             .fetch_all(exec)
             .await?
     } else if let Some(d) = &step.department_id {
-        sqlx::query_as(&format!(
-            "SELECT s.phone, s.staff_no FROM grants g JOIN staff s ON s.id = g.staff_id
-             WHERE g.role = 'approver' AND g.scope_id = $1 AND g.status = 'active' AND s.active = 1 AND {not_told_lately}"
-        ))
-        .bind(d)
-        .bind(since)
-        .fetch_all(exec)
-        .await?
+        return department_leader_phones(exec, d, "new_request", now).await;
     } else {
         vec![]
     };
+    Ok(phones.into_iter().filter_map(|(p, no)| Some((Phone::parse(&p?).ok()?, no))).collect())
+}
+
+/// The mobiles (and staff numbers) of a department's approvers who have
+/// had no text for `purpose` in the last [`NEW_REQUEST_MERGE_MS`] (also
+/// whom a temporary-personnel request is told to).
+pub async fn department_leader_phones<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    exec: E,
+    department_id: &str,
+    purpose: &str,
+    now: i64,
+) -> Result<Vec<(Phone, String)>, sqlx::Error> {
+    let phones: Vec<(Option<String>, String)> = sqlx::query_as(
+        "SELECT s.phone, s.staff_no FROM grants g JOIN staff s ON s.id = g.staff_id
+         WHERE g.role = 'approver' AND g.scope_id = $1 AND g.status = 'active' AND s.active = 1
+           AND NOT EXISTS (SELECT 1 FROM sms_outbox o WHERE o.phone = s.phone AND o.purpose = $3 AND o.created_at > $2)",
+    )
+    .bind(department_id)
+    .bind(now - NEW_REQUEST_MERGE_MS)
+    .bind(purpose)
+    .fetch_all(exec)
+    .await?;
     Ok(phones.into_iter().filter_map(|(p, no)| Some((Phone::parse(&p?).ok()?, no))).collect())
 }
 

@@ -51,7 +51,7 @@ async fn submit_as(
     if let Some(id) = existing_for_key(st, &applicant, idem).await? {
         return Ok(id);
     }
-    if !matches!(form.kind, PassKind::Visitor | PassKind::Contractor | PassKind::StaffWork | PassKind::ResidentDay) {
+    if !matches!(form.kind, PassKind::Visitor | PassKind::Contractor | PassKind::StaffWork | PassKind::ResidentDay | PassKind::TempPersonnel) {
         return Err(AppError::invalid("kind", Msg::ErrKindNotOffered));
     }
     // Every submission texts an approver: submit, withdraw, submit again
@@ -138,8 +138,8 @@ async fn submit_as(
         Statement::new(
             "INSERT INTO applications (id, kind, status, version, applicant_phone, host_staff_id, department_id, campus_id, reason_id, note,
                 start_date, end_date, plate, chain, waiting_staff_id, waiting_department_id, invited_by, created_at, updated_at, idem_key,
-                applicant_staff_id, household_id, filed_by_staff_id)
-             VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20, $21)",
+                applicant_staff_id, household_id, filed_by_staff_id, temp_person_id)
+             VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20, $21, $22)",
         )
         .bind(&id)
         .bind(c.kind.code())
@@ -161,7 +161,8 @@ async fn submit_as(
         .bind(idem)
         .bind(applicant.staff_id())
         .bind(&c.household_id)
-        .bind(filed_by.clone()),
+        .bind(filed_by.clone())
+        .bind(&c.temp_person_id),
     );
     let (claims, claim_script) = claim_writes(st, &id, &c)?;
     script.append(claim_script);

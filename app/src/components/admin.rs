@@ -44,6 +44,7 @@ pub fn AdminNav() -> impl IntoView {
                     let admin = me.as_ref().is_some_and(|m| m.has(Role::SecurityAdmin));
                     let residents = admin || me.as_ref().is_some_and(|m| m.has(Role::ResidentOffice));
                     let hr = admin || me.as_ref().is_some_and(|m| m.has(Role::Hr));
+                    let temp = admin || me.as_ref().is_some_and(|m| m.has(Role::TempPersonnelAdmin));
                     view! {
                         <Show when=move || admin>
                             <A href="/admin/statistics">{t(Msg::Statistics)}</A>
@@ -56,6 +57,12 @@ pub fn AdminNav() -> impl IntoView {
                         </Show>
                         <Show when=move || hr>
                             <A href="/hr/blacklist">{t(Msg::StaffBlacklist)}</A>
+                        </Show>
+                        <Show when=move || temp>
+                            <A href="/temp-personnel">{t(OfficeMsg::TempPersonnel)}</A>
+                        </Show>
+                        <Show when=move || admin>
+                            <A href="/temp-personnel/faces">{t(OfficeMsg::TempFaces)}</A>
                         </Show>
                         <Show when=move || admin>
                             <A href="/admin/grants">{t(Msg::Grants)}</A>

@@ -118,9 +118,41 @@ pub async fn issue(st: &AppState, tx: &mut Tx<'_>, app_id: &str, now: i64, actor
         .await?;
         out.push(Issued { phone: phone.and_then(|p| Phone::parse(&p).ok()), holder, link: format!("{base}/p#{link}") });
     }
+    // A temporary person's passes carry the line the guard reads.
+    let temp: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT temp_person_id FROM applications WHERE id = $1").bind(app_id).fetch_optional(&mut **tx).await?;
+    if let Some((Some(person),)) = temp {
+        refresh_temp_holder_notes(tx, &person, now).await?;
+    }
     let after = passes_state(tx, app_id).await?;
     audit_passes(tx, now, actor, "issue_passes", app_id, serde_json::json!([]), after).await?;
     Ok(out)
+}
+
+/// The line a guard reads beside a temporary person's name (seed 003:
+/// category, department, temporary staff number), written on each of
+/// their passes: at issue, and again when they move department (the
+/// roster then sends the passes again).
+pub async fn refresh_temp_holder_notes(tx: &mut Tx<'_>, temp_person_id: &str, now: i64) -> Result<(), sqlx::Error> {
+    let row: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT COALESCE(c.name, t.category), d.name, t.temp_no FROM temp_people t JOIN departments d ON d.id = t.department_id
+         LEFT JOIN temp_categories c ON c.code = t.category WHERE t.id = $1",
+    )
+    .bind(temp_person_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((category, department, number)) = row else { return Ok(()) };
+    let note = crate::domain::temp_personnel::holder_note(&category, &department, &number);
+    sqlx::query(
+        "UPDATE passes SET holder_note = $1, updated_at = $2
+         WHERE application_id IN (SELECT id FROM applications WHERE temp_person_id = $3) AND holder_note <> $1",
+    )
+    .bind(&note)
+    .bind(now)
+    .bind(temp_person_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// The passes of an application as the audit trail shows them: holders'

@@ -39,6 +39,7 @@ pub fn verdict(reason: Reason, pass: Option<&RosterPass>) -> Verdict {
             document: None,
             has_photo: false,
             pass_id: p.pid.clone(),
+            note: p.note.clone(),
         }),
     }
 }
@@ -227,6 +228,7 @@ mod tests {
             valid_until: 1,
             valid_text: "2026-11-26 00:00 → 2026-11-26 23:59".into(),
             check_document: "passport".into(),
+            note: String::new(),
         };
         let v = verdict(Reason::Ok, Some(&p));
         assert!(v.allow);

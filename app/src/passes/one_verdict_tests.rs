@@ -62,6 +62,7 @@ impl Facts {
             check_document: String::new(),
             has_photo: 0,
             blacklisted: self.blacklisted as i64,
+            holder_note: String::new(),
         }
     }
 
@@ -83,6 +84,7 @@ impl Facts {
             doc_type: o.doc_type,
             check_document: o.check_document,
             blacklisted: o.blacklisted,
+            holder_note: o.holder_note,
         }
     }
 }

@@ -340,6 +340,7 @@ pub fn ScannerPage() -> impl IntoView {
                             {v.pass.map(|p| view! {
                                 {move || photo.get().map(|src| view! { <img class="verdict-photo" id="verdict-photo" src=src alt="" /> })}
                                 <p class="verdict-holder">{p.holder.clone()}</p>
+                                {(!p.note.is_empty()).then(|| view! { <p class="small" id="verdict-note">{p.note.clone()}</p> })}
                                 <p class="small">{t(kind_label(&p.kind))} " · " {t(p.check_document)} " " {p.document.clone().unwrap_or_default()}</p>
                                 <p class="small">{if p.valid_until.is_empty() { p.valid_from.clone() } else { format!("{} → {}", p.valid_from, p.valid_until) }}</p>
                             })}

@@ -73,6 +73,7 @@ pub struct ScanContextRow {
     pub(super) check_document: String,
     pub(super) has_photo: i64,
     pub(super) blacklisted: i64,
+    pub(super) holder_note: String,
 }
 
 /// What a scan reads of a pass (one row, by `WHERE p.id …`).
@@ -83,7 +84,7 @@ pub(super) static SCAN_CONTEXT: std::sync::LazyLock<String> = std::sync::LazyLoc
         COALESCE(r.free_minutes, 0) AS free_minutes, COALESCE(r.cents_per_hour, 0) AS cents_per_hour, COALESCE(r.daily_cap_cents, 0) AS daily_cap_cents,
         e.doc_type, e.doc_masked, p.check_document,
         CASE WHEN EXISTS (SELECT 1 FROM entrant_photos ph WHERE ph.entrant_id = p.entrant_id) THEN 1 ELSE 0 END AS has_photo,
-        CASE WHEN {listed} THEN 1 ELSE 0 END AS blacklisted
+        CASE WHEN {listed} THEN 1 ELSE 0 END AS blacklisted, p.holder_note
     FROM passes p JOIN applications a ON a.id = p.application_id LEFT JOIN visit_reasons r ON r.id = a.reason_id
     LEFT JOIN entrants e ON e.id = p.entrant_id",
         listed = crate::rules::listed::PASS_HOLDER_LISTED
@@ -149,6 +150,7 @@ impl ScanContextRow {
             document: self.doc_masked.clone(),
             has_photo: self.has_photo != 0,
             pass_id: self.id.clone(),
+            note: self.holder_note.clone(),
         }
     }
 }

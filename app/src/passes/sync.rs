@@ -32,6 +32,7 @@ pub(super) struct RosterRow {
     /// The policy's document at issue; empty for passes issued before.
     pub(super) check_document: String,
     pub(super) blacklisted: i64,
+    pub(super) holder_note: String,
 }
 
 /// A pass as a roster lists it, or its id alone when it must no longer let
@@ -60,6 +61,7 @@ pub(super) fn roster_entry(r: RosterRow, valid_text: String) -> Result<RosterPas
         } else {
             r.doc_type.unwrap_or_else(|| "resident_id".into())
         },
+        note: r.holder_note,
         pid: r.id,
     })
 }
@@ -76,7 +78,7 @@ pub async fn roster(st: &AppState, campus_id: &str, since: Option<i64>) -> Resul
         "SELECT p.id, p.holder, p.kind, p.vehicle, p.single_use, COALESCE(p.used_at, 0) AS used_at, p.valid_from, p.valid_until,
                 COALESCE(r.category, 'private') AS category, COALESCE(r.vehicle_gates, '[]') AS vehicle_gates,
                 CASE WHEN p.cancelled_at IS NULL THEN 0 ELSE 1 END AS cancelled, e.doc_type, p.check_document,
-                CASE WHEN {listed} THEN 1 ELSE 0 END AS blacklisted
+                CASE WHEN {listed} THEN 1 ELSE 0 END AS blacklisted, p.holder_note
          FROM passes p JOIN applications a ON a.id = p.application_id LEFT JOIN visit_reasons r ON r.id = a.reason_id
          LEFT JOIN entrants e ON e.id = p.entrant_id
          WHERE p.campus_id = $1 AND p.valid_until > $2 AND p.valid_from < $3 AND (p.updated_at >= $4 OR p.valid_from >= $5)",

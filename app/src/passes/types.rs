@@ -54,6 +54,9 @@ pub struct ScannedPass {
     pub document: Option<String>,
     pub has_photo: bool,
     pub pass_id: String,
+    /// A temporary person's category, department and number.
+    #[serde(default)]
+    pub note: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -71,6 +71,36 @@ pub struct Config {
     /// PC), and notices to staff through it (`platform::wecom`); off while
     /// `wecom.corp_id` is empty.
     pub wecom: WeComConfig,
+    /// Temporary personnel (seed 003): the number format and who reviews
+    /// their face photos.
+    pub temp_personnel: TempPersonnelConfig,
+}
+
+/// Settings of the temporary-personnel process.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TempPersonnelConfig {
+    /// Temporary staff numbers: a prefix, `{yyyy}` for the year of issue
+    /// (optional) and `{seq:N}`, a counter of at least N digits that never
+    /// goes back (`domain::temp_personnel::NumberFormat`).
+    pub number_format: String,
+    /// Who accepts or refuses a person's face photo: `security_office`
+    /// (security admins) or `department` (the person's department
+    /// leaders; security admins too).
+    pub face_review: String,
+}
+
+impl Default for TempPersonnelConfig {
+    fn default() -> Self {
+        TempPersonnelConfig { number_format: crate::domain::temp_personnel::NumberFormat::DEFAULT.into(), face_review: "security_office".into() }
+    }
+}
+
+impl TempPersonnelConfig {
+    /// The department's leaders review photos (else the security office).
+    pub fn department_reviews_faces(&self) -> bool {
+        self.face_review.trim() == "department"
+    }
 }
 
 /// The campus's enterprise WeChat corp and the Campus Pass application in it.
@@ -213,6 +243,7 @@ impl Default for Config {
             cas: CasConfig::default(),
             ldap: LdapConfig::default(),
             wecom: WeComConfig::default(),
+            temp_personnel: TempPersonnelConfig::default(),
         }
     }
 }

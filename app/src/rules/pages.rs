@@ -308,6 +308,7 @@ fn applicants_label(a: crate::domain::policy::Applicants) -> OfficeMsg {
         Applicants::Residents => OfficeMsg::ApplicantsResidents,
         Applicants::StaffThemselves => OfficeMsg::ApplicantsStaffThemselves,
         Applicants::StaffForOthers => OfficeMsg::ApplicantsStaffForOthers,
+        Applicants::TempPersonnel => OfficeMsg::ApplicantsTempPersonnel,
     }
 }
 

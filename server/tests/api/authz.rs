@@ -12,7 +12,21 @@ pub fn json_calls() -> Vec<(&'static str, bool, serde_json::Value)> {
     use serde_json::json;
     let form = json!({"kind": "Visitor", "host_staff_id": "x", "campus_id": "x", "reason_id": "x", "start_date": "2026-11-26",
         "end_date": "2026-11-26", "entrants": [], "plate": "", "note": ""});
+    let temp = json!({"category": "other", "name": "某", "phone": "13800000000", "doc_type": "ResidentId", "doc_number": "x",
+        "department_id": "x", "start_date": "2026-11-26", "leave_date": "2026-12-26", "commitment": true});
     vec![
+        // Temporary personnel: the department admin's functions refuse
+        // everyone else; the others authorise per record (`temp_personnel.rs`).
+        ("request_temp_number", true, json!({"input": temp})),
+        ("request_temp_maintenance", true, json!({"input": {"temp_no": "LS1", "kind": "Delete", "commitment": true}})),
+        ("temp_people", true, json!({"filter": {"query": "", "category": "", "standing": "", "department_id": ""}})),
+        ("temp_setup", false, json!({})),
+        ("temp_requests", false, json!({"open": true})),
+        ("decide_temp_request", false, json!({"id": "x", "approve": true, "reason": ""})),
+        ("temp_faces", false, json!({})),
+        ("review_temp_face", false, json!({"temp_no": "x", "accept": true, "reason": ""})),
+        ("my_temp_status", false, json!({})),
+        ("set_temp_face", false, json!({"photo": null, "consent": false})),
         ("application_form_setup", false, json!({"kind": "Visitor", "invitation": null})),
         ("find_hosts", false, json!({"query": "T1001"})),
         ("submit_application", false, json!({"form": form, "idempotency_key": "k1", "invitation": null})),
@@ -143,6 +157,7 @@ fn calls() -> Vec<Call> {
         ),
         ("remove_member", false, vec![("id", "x")]),
         ("household_poster", false, vec![("campus_id", "x")]),
+        ("save_temp_category", false, vec![("name", "新类别"), ("name_en", ""), ("active", "true")]),
         ("list_manual_admissions", false, vec![("status", "pending"), ("offset", "0")]),
         ("review_manual_admission", false, vec![("id", "x"), ("note", "")]),
     ]

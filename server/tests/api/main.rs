@@ -27,5 +27,6 @@ mod roll_call;
 mod servers;
 mod sms;
 mod statistics;
+mod temp_personnel;
 mod vehicles;
 mod wecom;

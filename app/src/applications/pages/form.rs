@@ -23,7 +23,7 @@ pub(super) fn plate_problem(value: &str) -> Option<Msg> {
 }
 
 /// A key for one filling-in of a form: a double tap sends the same key.
-pub(super) fn new_form_key() -> String {
+pub fn new_form_key() -> String {
     #[cfg(feature = "hydrate")]
     {
         let mut b = [0u8; 16];
@@ -551,7 +551,7 @@ fn EntrantCard(
 
 /// Reads a chosen photo, scales it to at most 480 px and re-encodes it as
 /// JPEG in the browser, so a 4 MB phone photo travels as ~40 KB.
-fn read_photo(ev: leptos::ev::Event, out: RwSignal<Option<String>>, err: RwSignal<Option<Msg>>) {
+pub fn read_photo(ev: leptos::ev::Event, out: RwSignal<Option<String>>, err: RwSignal<Option<Msg>>) {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::{JsCast, closure::Closure};
