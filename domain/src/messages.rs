@@ -188,7 +188,6 @@ messages! {
     Action => "操作", "Action";
     Outbox => "短信发件箱", "SMS outbox";
     // SMS texts (sent to phones)
-    SmsCodeText => "【校园通行】验证码 {code}，10 分钟内有效。如非本人操作请忽略。", "[Campus Pass] Your code is {code}, valid for 10 minutes. Ignore this if you did not ask for it.";
     // errors
     ErrUnauthenticated => "请先登录", "Please sign in first";
     ErrForbidden => "您没有进行此操作的权限", "You are not allowed to do this";
@@ -438,17 +437,11 @@ messages! {
     Blacklist => "黑名单", "Blacklist";
     BlDocument => "证件号码", "Document number";
     // SMS texts (sent to phones; Chinese)
-    SmsNewRequest => "【校园通行】{name} 等 {count} 人申请 {date} 入校，请审批：{link}", "[Campus Pass] {name} and {count} in all ask to enter on {date}; please decide: {link}";
-    SmsDecision => "【校园通行】您的入校申请状态：{status}。详情：{link}", "[Campus Pass] Your application is now: {status}. Details: {link}";
-    SmsApprovedEntrant => "【校园通行】{name}，您 {start} 至 {end} 进入{campus}的申请已通过。通行码：{link} 请携带有效证件。", "[Campus Pass] {name}, your visit to {campus} from {start} to {end} is approved. Your pass: {link} Bring your ID document.";
-    SmsVisitorArrived => "【校园通行】您的访客{name}已于{time}从{gate}进入{campus}。", "[Campus Pass] Your visitor {name} entered {campus} through {gate} at {time}.";
     ArrivalTexts => "访客入校时短信通知我", "Text me when my visitors arrive";
     ArrivalTextsHint => "您邀请或接待的访客首次进校时，系统会发短信告诉您。", "When a visitor you host first enters, you get a text.";
     CheckVehicle => "核对车牌", "Check the plate";
     CheckWorkCard => "查验工作证", "Check the work card (工作证)";
     CheckResidenceProof => "查验身份证或居住证明", "Check the ID card or proof of residence";
-    SmsContractorInvitation => "【校园通行】{name}，{host} 为您办理长期出入证（自 {date} 起），请点击链接填写证件信息并提交：{link}", "[Campus Pass] {name}, {host} is filing your long-term campus pass (from {date}); enter your ID details and submit: {link}";
-    SmsInvitation => "【校园通行】{name}，{host} 邀请您 {date} 来访，请点击链接核对并补全信息：{link}", "[Campus Pass] {name}, {host} invites you on {date}; check and complete your details: {link}";
     // application errors
     ErrDateFormat => "请选择日期", "Please choose a date";
     ErrEndBeforeStart => "结束日期不能早于开始日期", "The last day cannot be before the first";
@@ -554,22 +547,18 @@ messages! {
     ErrCsvNoHouseholder => "该住户没有户主：请在其中一行的“户主”填写“是”", "This household has no householder: write 是 under householder in one of its rows";
     ErrCsvPaperPassDiffers => "同一住户各行的“纸质通行证”不一致", "The rows of one household disagree on the paper pass";
     ErrCsvPhoneElsewhere => "该手机号已登记在另一住户", "This mobile is registered in another household";
-    SmsTempNumber => "【校园通行】{name}，您的临时员工号 {number} 已开通。请用本手机号登录 {link} 完成人脸采集并提交返校申请。", "[Campus Pass] {name}, your temporary staff number {number} is ready. Sign in with this mobile at {link} to add your face photo and apply to return to campus.";
-    SmsTempRequest => "【校园通行】临时人员 {name} 的申请待您审批：{link}", "[Campus Pass] A request about temporary staff member {name} awaits your decision: {link}";
-    ErrTempLeaveInPast => "离校日期已过，请选择今天或以后的日期", "The leave date has passed; choose today or later";
-    ErrTempTooLong => "一次最多登记三年，请缩短离校日期", "One request covers at most three years; choose an earlier leave date";
-    ErrTempSameDepartment => "此人已在该部门", "The person is already in that department";
-    ErrTempDeleted => "此人的临时员工号已删除", "This person's temporary staff number has been deleted";
-    ErrTempNoNumber => "此人还没有临时员工号", "This person has no temporary staff number yet";
-    ErrTempCommitment => "请勾选“经审核，此人符合入校条件。本人承诺以上信息属实。”", "Tick “I have checked this person meets the entry conditions and promise the above is true.”";
-    ErrTempCategory => "请选择临时人员身份类别", "Choose the person's category";
-    ErrTempOpenRequest => "此人已有一份待审批的申请，请等待审批结果", "This person already has a request awaiting approval; wait for its decision";
-    ErrTempAlreadyOnRecord => "该手机号或证件号已登记为临时人员（{arg}）", "This mobile or document is already on record as temporary personnel ({arg})";
-    ErrTempNotOnRecord => "该手机号没有登记为临时人员，请联系所在部门的临时人员管理员", "This mobile is not on record as temporary personnel; ask your department's temporary-personnel admin";
-    ErrTempFaceFirst => "请先完成人脸采集（或选择凭证件入校），再申请返校", "Finish the face photo step (or choose to show your document) before applying to return";
-    ErrTempAfterLeave => "通行截止日期不能晚于离校日期（{arg}）", "The pass cannot run past your leave date ({arg})";
-    ErrTempNotValid => "您的临时员工号已过期或已删除，请联系所在部门续约", "Your temporary staff number has expired or been deleted; ask your department to renew it";
-    ErrTempReasonNeeded => "退回照片时请写明原因", "Give a reason when refusing a photo";
+    ErrTempLeaveInPast => "离校日期已过", "The leave date has passed";
+    ErrTempTooLong => "一次最多登记三年", "At most three years at a time";
+    ErrTempSameDepartment => "此人已在该部门", "Already in that department";
+    ErrTempNoNumber => "没有这个临时员工号", "No such temporary staff number";
+    ErrTempCommitment => "请勾选承诺", "Tick the commitment";
+    ErrTempCategory => "请选择身份类别", "Choose a category";
+    ErrTempOpenRequest => "此人已有待审批的申请", "A request for this person awaits a decision";
+    ErrTempAlreadyOnRecord => "已登记为临时人员（{arg}）", "Already on record ({arg})";
+    ErrTempNotOnRecord => "该手机号未登记为临时人员，请联系所在部门", "This mobile is not on record; ask your department";
+    ErrTempFaceFirst => "请先完成人脸采集", "Finish the face photo step first";
+    ErrTempAfterLeave => "不能晚于离校日期（{arg}）", "Not past your leave date ({arg})";
+    ErrTempNotValid => "临时员工号已过期或已删除", "The number has expired or was deleted";
 }
 
 // The office pages' own words (labels of the security office's and the
@@ -813,6 +802,17 @@ messages! {
     PosterPaperPass => "已领取纸质通行证的住户请凭纸质通行证出入，无需申请。", "Households holding a paper pass use it and need not apply.";
     PosterOrOpen => "或在浏览器中打开：", "Or open in a browser:";
     Print => "打印", "Print";
+    // The texts the server sends (SMS, WeCom): rendered on the server
+    // only, so no page bundle carries them.
+    SmsCodeText => "【校园通行】验证码 {code}，10 分钟内有效。如非本人操作请忽略。", "[Campus Pass] Your code is {code}, valid for 10 minutes. Ignore this if you did not ask for it.";
+    SmsNewRequest => "【校园通行】{name} 等 {count} 人申请 {date} 入校，请审批：{link}", "[Campus Pass] {name} and {count} in all ask to enter on {date}; please decide: {link}";
+    SmsDecision => "【校园通行】您的入校申请状态：{status}。详情：{link}", "[Campus Pass] Your application is now: {status}. Details: {link}";
+    SmsApprovedEntrant => "【校园通行】{name}，您 {start} 至 {end} 进入{campus}的申请已通过。通行码：{link} 请携带有效证件。", "[Campus Pass] {name}, your visit to {campus} from {start} to {end} is approved. Your pass: {link} Bring your ID document.";
+    SmsVisitorArrived => "【校园通行】您的访客{name}已于{time}从{gate}进入{campus}。", "[Campus Pass] Your visitor {name} entered {campus} through {gate} at {time}.";
+    SmsContractorInvitation => "【校园通行】{name}，{host} 为您办理长期出入证（自 {date} 起），请点击链接填写证件信息并提交：{link}", "[Campus Pass] {name}, {host} is filing your long-term campus pass (from {date}); enter your ID details and submit: {link}";
+    SmsInvitation => "【校园通行】{name}，{host} 邀请您 {date} 来访，请点击链接核对并补全信息：{link}", "[Campus Pass] {name}, {host} invites you on {date}; check and complete your details: {link}";
+    SmsTempNumber => "【校园通行】{name}，您的临时员工号 {number} 已开通。请用本手机号登录 {link} 完成人脸采集并提交返校申请。", "[Campus Pass] {name}, your temporary staff number {number} is ready. Sign in with this mobile at {link} to add your face photo and apply to return to campus.";
+    SmsTempRequest => "【校园通行】临时人员 {name} 的申请待您审批：{link}", "[Campus Pass] A request about temporary staff member {name} awaits your decision: {link}";
     TempPersonnel => "临时人员管理", "Temporary personnel";
     ApplicantsTempPersonnel => "临时人员本人（凭登记的手机号）", "Temporary personnel themselves (the mobile on record)";
     TempKindFirst => "初次申请工号", "First request for a number";

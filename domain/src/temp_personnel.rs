@@ -192,7 +192,7 @@ impl Problem {
             Problem::LeaveInPast => Msg::ErrTempLeaveInPast,
             Problem::TooLong => Msg::ErrTempTooLong,
             Problem::SameDepartment => Msg::ErrTempSameDepartment,
-            Problem::Deleted => Msg::ErrTempDeleted,
+            Problem::Deleted => Msg::ErrTempNotValid,
             Problem::NoChange => Msg::ErrNoChanges,
             Problem::NoNumber => Msg::ErrTempNoNumber,
         }

@@ -113,8 +113,8 @@ pub async fn invite(st: &AppState, me: &Principal, input: InvitationInput) -> Re
     )
     .await?;
     let (template, host) = match kind {
-        PassKind::Contractor => (Msg::SmsContractorInvitation, staff.department_name.clone()),
-        _ => (Msg::SmsInvitation, staff.name.clone()),
+        PassKind::Contractor => (crate::i18n::OfficeMsg::SmsContractorInvitation, staff.department_name.clone()),
+        _ => (crate::i18n::OfficeMsg::SmsInvitation, staff.name.clone()),
     };
     let params = vec![("name".into(), name), ("host".into(), host), ("date".into(), start.to_string()), ("link".into(), link)];
     let body = sms::render(template, &params);

@@ -8,6 +8,7 @@ use super::writes::Tx;
 use super::*;
 use crate::domain::Phone;
 use crate::domain::lifecycle::Status;
+use crate::i18n::OfficeMsg;
 use crate::passes::ssr::Issued;
 use crate::platform::context::AppState;
 use crate::platform::{db::Script, sms};
@@ -18,7 +19,8 @@ pub(super) struct Notice {
     /// goes through WeCom where the campus configured it.
     pub(super) staff_no: Option<String>,
     pub(super) purpose: &'static str,
-    pub(super) msg: Msg,
+    /// The text sent (the server's; no page bundle carries it).
+    pub(super) msg: OfficeMsg,
     pub(super) params: Vec<(String, String)>,
 }
 
@@ -168,7 +170,7 @@ pub(super) fn new_request_notices(st: &AppState, app_id: &str, phones: Vec<(Phon
             phone,
             staff_no: Some(staff_no),
             purpose: "new_request",
-            msg: Msg::SmsNewRequest,
+            msg: OfficeMsg::SmsNewRequest,
             params: vec![
                 ("name".into(), first.clone()),
                 ("count".into(), count.to_string()),
@@ -187,7 +189,7 @@ pub(super) fn decision_notice(st: &AppState, applicant: &str, staff_no: Option<S
         phone,
         staff_no,
         purpose: "decision",
-        msg: Msg::SmsDecision,
+        msg: OfficeMsg::SmsDecision,
         params: vec![("status".into(), status_label(status).text(crate::i18n::Lang::Zh).to_owned()), ("link".into(), link)],
     })
 }
@@ -208,7 +210,7 @@ pub(super) async fn approved_notices(tx: &mut Tx<'_>, app_id: &str, issued: Vec<
                 phone: p.phone?,
                 staff_no: None,
                 purpose: "approved_entrant",
-                msg: Msg::SmsApprovedEntrant,
+                msg: OfficeMsg::SmsApprovedEntrant,
                 params: vec![
                     ("name".into(), p.holder),
                     ("start".into(), visit.start_date.clone()),

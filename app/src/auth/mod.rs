@@ -70,7 +70,7 @@ pub mod ssr {
             .bind(now + CODE_TTL_MS)
             .execute(&st.db.write)
             .await?;
-        let text = Msg::SmsCodeText.text(lang);
+        let text = crate::i18n::OfficeMsg::SmsCodeText.text(lang);
         sms::send(
             &st.db,
             st.sms.as_ref(),

@@ -7,7 +7,6 @@
 use super::stored::Tx;
 use crate::domain::Phone;
 use crate::error::AppError;
-use crate::i18n::Msg;
 use crate::platform::context::AppState;
 use crate::platform::db::{in_list, marks};
 use crate::platform::sms;
@@ -61,7 +60,7 @@ pub async fn queue(st: &AppState, tx: &mut Tx<'_>, arrivals: &[Arrival<'_>], now
             ("gate".to_owned(), gate.map(|g| g.0).unwrap_or_default()),
             ("campus".to_owned(), campus.clone()),
         ];
-        let body = sms::render(Msg::SmsVisitorArrived, &params);
+        let body = sms::render(crate::i18n::OfficeMsg::SmsVisitorArrived, &params);
         let (id, insert) = sms::enqueue_statement(
             st.sms.as_ref(),
             &st.keys,

@@ -69,7 +69,7 @@ impl SmsProvider for OutboxProvider {
 
 /// A text's Chinese template with its `{name}`s filled in (texts go out in
 /// Chinese; the params travel beside it for template-based providers).
-pub fn render(msg: crate::domain::messages::Msg, params: &[(String, String)]) -> String {
+pub fn render(msg: impl crate::domain::messages::Text, params: &[(String, String)]) -> String {
     let mut s = msg.text(crate::domain::messages::Lang::Zh).to_owned();
     for (k, v) in params {
         s = s.replace(&format!("{{{k}}}"), v);

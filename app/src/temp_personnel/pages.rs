@@ -31,9 +31,16 @@ pub fn TempPersonnelPage() -> impl IntoView {
 fn TempWork() -> impl IntoView {
     let i18n = use_i18n();
     // Bumped by every change, so the lists below read again (the forms
-    // above them stay as they are: their outcome stays on screen).
+    // above them stay as they are: their outcome stays on screen). Every
+    // resource is made here, at once, never inside a resolved `Suspense`
+    // (one made there hydrated against a different stream now and then).
     let changed = RwSignal::new(0u32);
-    let setup = resource(|| (), |_| temp_setup());
+    let save_category = ServerAction::<SaveTempCategory>::new();
+    let setup = resource(move || save_category.version().get(), |_| temp_setup());
+    let decide = ServerAction::<DecideTempRequest>::new();
+    let requests = resource(move || (changed.get(), decide.version().get()), |_| temp_requests(false));
+    let filter = RwSignal::new(TempFilter::default());
+    let people = resource(move || (changed.get(), filter.get()), |(_, f)| temp_people(f));
     view! {
         <Suspense fallback=|| view! { <p class="muted">{t(Msg::Loading)}</p> }>
             {move || Suspend::new(async move {
@@ -45,9 +52,9 @@ fn TempWork() -> impl IntoView {
                         let office = s.is_office;
                         view! {
                             {files.then(|| view! { <RequestForm setup=s.clone() changed /> })}
-                            <RequestList changed main=!files />
-                            {lists.then(|| view! { <PeopleList setup=s.clone() changed /> })}
-                            {office.then(|| view! { <CategoryEditor /> })}
+                            <RequestList list=requests decide changed main=!files />
+                            {lists.then(|| view! { <PeopleList setup=s.clone() list=people filter /> })}
+                            {office.then(|| view! { <CategoryEditor categories=s.categories.clone() save=save_category /> })}
                         }.into_any()
                     }
                 }
@@ -220,10 +227,13 @@ fn request_status(s: &str) -> OfficeMsg {
 /// The requests the caller decides, files or oversees; `main`: the page's
 /// own (a leader's, who files nothing), under its heading.
 #[component]
-fn RequestList(changed: RwSignal<u32>, main: bool) -> impl IntoView {
+fn RequestList(
+    list: Resource<Result<Vec<TempRequestRow>, AppError>, crate::components::WireJson>,
+    decide: ServerAction<DecideTempRequest>,
+    changed: RwSignal<u32>,
+    main: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let decide = ServerAction::<DecideTempRequest>::new();
-    let list = resource(move || (changed.get(), decide.version().get()), |_| temp_requests(false));
     let reason = RwSignal::new(String::new());
     Effect::new(move |_| {
         if matches!(decide.value().get(), Some(Ok(_))) {
@@ -257,7 +267,7 @@ fn RequestList(changed: RwSignal<u32>, main: bool) -> impl IntoView {
                                                 <p class="small">{r.details.clone()}</p>
                                                 <p class="small muted">{t(OfficeMsg::TempFiledBy)} ": " {r.filed_by.clone()} " " {r.filed_at.clone()}</p>
                                                 <p class="small">{t(OfficeMsg::TempNeeds)} ": " {r.needed.join("、")}
-                                                    {(!r.approved.is_empty()).then(|| view! { " · " {t(OfficeMsg::TempApprovedBy)} ": " {r.approved.join("、")} })}</p>
+                                                    {(!r.approved.is_empty()).then(|| view! { <span>" · " {t(OfficeMsg::TempApprovedBy)} ": " {r.approved.join("、")}</span> })}</p>
                                                 {(!r.reject_reason.is_empty()).then(|| view! { <p class="small error">{r.reject_reason.clone()}</p> })}
                                                 {r.can_decide.then(|| view! {
                                                     <div class="actions">
@@ -281,31 +291,29 @@ fn RequestList(changed: RwSignal<u32>, main: bool) -> impl IntoView {
 
 /// Seed 003 §4: the department's people, with filters.
 #[component]
-fn PeopleList(setup: TempWorkSetup, changed: RwSignal<u32>) -> impl IntoView {
+fn PeopleList(
+    setup: TempWorkSetup,
+    list: Resource<Result<Vec<TempPersonRow>, AppError>, crate::components::WireJson>,
+    filter: RwSignal<TempFilter>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let query = RwSignal::new(String::new());
-    let category = RwSignal::new(String::new());
-    let standing = RwSignal::new(String::new());
-    let department = RwSignal::new(String::new());
-    let filter = move || TempFilter { query: query.get(), category: category.get(), standing: standing.get(), department_id: department.get() };
-    let list = resource(move || (changed.get(), filter()), |(_, f)| temp_people(f));
     let categories = setup.categories.clone();
     let departments = setup.my_departments.clone();
     view! {
         <section class="card">
             <h2>{t(OfficeMsg::TempList)}</h2>
             <div class="row filters">
-                <input id="temp-search" aria-label=t(OfficeMsg::TempSearch) placeholder=t(OfficeMsg::TempSearch) prop:value=query
-                    on:change=move |ev| query.set(event_target_value(&ev)) />
-                <select id="temp-filter-category" aria-label=t(OfficeMsg::TempCategory) on:change=move |ev| category.set(event_target_value(&ev))>
+                <input id="temp-search" aria-label=t(OfficeMsg::TempSearch) placeholder=t(OfficeMsg::TempSearch)
+                    on:change=move |ev| filter.update(|f| f.query = event_target_value(&ev)) />
+                <select id="temp-filter-category" aria-label=t(OfficeMsg::TempCategory) on:change=move |ev| filter.update(|f| f.category = event_target_value(&ev))>
                     <option value="">{t(OfficeMsg::TempAllCategories)}</option>
                     {categories.iter().map(|c| view! { <option value=c.code.clone()>{category_name(c, i18n.lang())}</option> }).collect_view()}
                 </select>
-                <select id="temp-filter-standing" aria-label=t(OfficeMsg::TempStatus) on:change=move |ev| standing.set(event_target_value(&ev))>
+                <select id="temp-filter-standing" aria-label=t(OfficeMsg::TempStatus) on:change=move |ev| filter.update(|f| f.standing = event_target_value(&ev))>
                     <option value="">{t(OfficeMsg::TempAllStatuses)}</option>
                     {Standing::ALL.into_iter().map(|s| view! { <option value=s.code()>{t(s.label())}</option> }).collect_view()}
                 </select>
-                <select id="temp-filter-department" aria-label=t(OfficeMsg::TempDepartment) on:change=move |ev| department.set(event_target_value(&ev))>
+                <select id="temp-filter-department" aria-label=t(OfficeMsg::TempDepartment) on:change=move |ev| filter.update(|f| f.department_id = event_target_value(&ev))>
                     <option value="">{t(OfficeMsg::TempAllDepartments)}</option>
                     {departments.iter().map(|d| view! { <option value=d.id.clone()>{d.name.clone()}</option> }).collect_view()}
                 </select>
@@ -338,9 +346,7 @@ fn PeopleList(setup: TempWorkSetup, changed: RwSignal<u32>) -> impl IntoView {
 
 /// The office's list of categories (configurable; never removed).
 #[component]
-fn CategoryEditor() -> impl IntoView {
-    let save = ServerAction::<SaveTempCategory>::new();
-    let list = resource(move || save.version().get(), |_| temp_setup());
+fn CategoryEditor(categories: Vec<Category>, save: ServerAction<SaveTempCategory>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let name_en = RwSignal::new(String::new());
     Effect::new(move |_| {
@@ -353,19 +359,14 @@ fn CategoryEditor() -> impl IntoView {
     view! {
         <section class="card">
             <h2>{t(OfficeMsg::TempCategories)}</h2>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let categories = list.await.map(|s| s.categories).unwrap_or_default();
-                    view! { <ul id="temp-categories">
-                        {categories.into_iter().map(|c| {
-                            let (code, n, e, active) = (c.code.clone(), c.name.clone(), c.name_en.clone(), c.active);
-                            view! { <li class:inactive=!active>{c.name.clone()} " / " {c.name_en.clone()} " "
-                                <button class="link" on:click=move |_| { save.dispatch(SaveTempCategory { code: Some(code.clone()), name: n.clone(), name_en: e.clone(), active: !active }); }>
-                                    {if active { t(OfficeMsg::TempCategoryOff) } else { t(OfficeMsg::TempCategoryOn) }}</button></li> }
-                        }).collect_view()}
-                    </ul> }
-                })}
-            </Transition>
+            <ul id="temp-categories">
+                {categories.into_iter().map(|c| {
+                    let (code, n, e, active) = (c.code.clone(), c.name.clone(), c.name_en.clone(), c.active);
+                    view! { <li class:inactive=!active>{c.name.clone()} " / " {c.name_en.clone()} " "
+                        <button class="link" on:click=move |_| { save.dispatch(SaveTempCategory { code: Some(code.clone()), name: n.clone(), name_en: e.clone(), active: !active }); }>
+                            {if active { t(OfficeMsg::TempCategoryOff) } else { t(OfficeMsg::TempCategoryOn) }}</button></li> }
+                }).collect_view()}
+            </ul>
             <form on:submit=move |ev| { ev.prevent_default(); save.dispatch(SaveTempCategory { code: None, name: name.get_untracked(), name_en: name_en.get_untracked(), active: true }); }>
                 <div class="row">
                     <div class="grow"><label for="temp-cat-name">{t(OfficeMsg::TempCategoryZh)}</label>

@@ -211,7 +211,7 @@ pub async fn review_face(st: &AppState, me: &Principal, temp_no: &str, accept: b
     let reason = if accept {
         String::new()
     } else {
-        crate::fields::text("reason", reason, 200).map_err(|_| AppError::invalid("reason", Msg::ErrTempReasonNeeded))?
+        crate::fields::text("reason", reason, 200).map_err(|_| AppError::invalid("reason", Msg::ErrReasonNeeded))?
     };
     let row: Option<(String, String)> = sqlx::query_as("SELECT id, department_id FROM temp_people WHERE temp_no = $1 AND deleted_at IS NULL")
         .bind(temp_no)

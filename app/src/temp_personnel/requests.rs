@@ -112,7 +112,7 @@ async fn tell_leaders(st: &AppState, tx: &mut Tx<'_>, needed: &[String], name: &
     for d in needed {
         for (to, staff_no) in crate::applications::department_leader_phones(&mut **tx, d, PURPOSE, now).await? {
             let params = vec![("name".to_owned(), name.to_owned()), ("link".to_owned(), link.clone())];
-            let body = sms::render(Msg::SmsTempRequest, &params);
+            let body = sms::render(crate::i18n::OfficeMsg::SmsTempRequest, &params);
             let out = sms::Outgoing { to: &to, purpose: PURPOSE, body: body.clone(), params: params.clone(), wecom_user: Some(staff_no.clone()) };
             let id = sms::enqueue(&mut **tx, st.sms.as_ref(), &st.keys, now, &out).await?;
             queued.push(sms::Queued { id, to, purpose: PURPOSE, body, params, wecom_user: Some(staff_no) });
@@ -387,7 +387,7 @@ async fn issue_number(st: &AppState, tx: &mut Tx<'_>, request_id: &str, r: &Requ
     let Ok(to) = Phone::parse(&phone) else { return Ok((no, vec![])) };
     let link = format!("{}/temp", st.config.public_base_url.trim_end_matches('/'));
     let params = vec![("name".to_owned(), r.name.clone()), ("number".to_owned(), no.clone()), ("link".to_owned(), link)];
-    let body = sms::render(Msg::SmsTempNumber, &params);
+    let body = sms::render(crate::i18n::OfficeMsg::SmsTempNumber, &params);
     let out = sms::Outgoing { to: &to, purpose: "temp_number", body: body.clone(), params: params.clone(), wecom_user: None };
     let outbox_id = sms::enqueue(&mut **tx, st.sms.as_ref(), &st.keys, now, &out).await?;
     Ok((no, vec![sms::Queued { id: outbox_id, to, purpose: "temp_number", body, params, wecom_user: None }]))

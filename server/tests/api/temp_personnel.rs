@@ -159,7 +159,7 @@ async fn a_temporary_person_goes_from_a_request_to_the_gate() {
     assert!(faces[0].photo.starts_with("data:image/jpeg;base64,/9j/"));
     // Refused with a reason, taken again, accepted.
     let e = c.app.call_json::<()>(&office, "review_temp_face", json!({"temp_no": no, "accept": false, "reason": ""})).await.unwrap_err();
-    assert!(matches!(e.1, AppError::Invalid { msg: Msg::ErrTempReasonNeeded, .. }), "{e:?}");
+    assert!(matches!(e.1, AppError::Invalid { msg: Msg::ErrReasonNeeded, .. }), "{e:?}");
     c.app.call_json::<()>(&office, "review_temp_face", json!({"temp_no": no, "accept": false, "reason": "照片模糊"})).await.unwrap();
     let s = steps(&c, &person).await;
     assert_eq!((s.face, s.face_reason.as_str()), (FaceStatus::Refused, "照片模糊"));
@@ -313,7 +313,7 @@ async fn delete_closes_access_at_once_and_keeps_the_record() {
     assert_eq!(steps(&c, &person).await.standing, Standing::Deleted);
     assert_eq!(c.app.count(&format!("SELECT COUNT(*) FROM temp_people WHERE temp_no = '{no}' AND deleted_at IS NOT NULL")).await, 1);
     let e = maintain(&c, &c.app.staff("K0001").await, &no, RequestKind::Delete, "", "").await.unwrap_err();
-    assert!(matches!(e.1, AppError::Invalid { msg: Msg::ErrTempDeleted, .. }), "{e:?}");
+    assert!(matches!(e.1, AppError::Invalid { msg: Msg::ErrTempNotValid, .. }), "{e:?}");
 }
 
 #[tokio::test]
