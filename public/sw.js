@@ -92,23 +92,30 @@ async function asset(request) {
   return response;
 }
 
-self.addEventListener('install', () => self.skipWaiting());
-
-// The page that registered us was loaded before we ran: store it now.
-self.addEventListener('activate', (event) => {
+// The page that registered us was loaded before we ran: store it (and the
+// manual form, for the scanner) while installing, so that by the time we
+// control the page everything it needs offline is stored. Activation stays
+// short: navigations made while a worker activates wait for it to finish.
+self.addEventListener('install', (event) => {
+  self.skipWaiting();
   event.waitUntil((async () => {
-    for (const name of await caches.keys()) if (name !== CACHE) await caches.delete(name);
-    await self.clients.claim();
     for (const client of await self.clients.matchAll({ type: 'window', includeUncontrolled: true })) {
       const path = new URL(client.url).pathname;
       if (keepPage(path)) {
         try {
-          const r = await fetch(path, { credentials: 'same-origin' });
+          const r = await withTimeout(fetch(path, { credentials: 'same-origin' }), 10000);
           if (r.ok && !r.redirected) await storePage(path, r);
         } catch (_) { /* offline already: stored on the next visit */ }
         if (pageKey(path) === '/scan') await storeManualForm();
       }
     }
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) if (name !== CACHE) await caches.delete(name);
+    await self.clients.claim();
   })());
 });
 

@@ -299,8 +299,14 @@ test("the system is down: a guard admits someone on the office's telephoned inst
   await page.waitForURL((u) => u.pathname === '/');
   await open(page, '/scan');
   // The service worker stores the scanner and, with it, the manual form.
-  await page.waitForFunction(() => navigator.serviceWorker?.controller, null, { timeout: 20000 });
-  await page.waitForFunction(async () => !!(await caches.match('/scan/manual')), null, { timeout: 20000 });
+  // Controlling the page means it is installed, and it installs by storing
+  // the pages and their assets: all of it is in the cache by then.
+  await page.waitForFunction(() => navigator.serviceWorker?.controller?.state === 'activated', null, { timeout: 20000 });
+  assert.ok(await page.evaluate(async () => {
+    const html = await (await caches.match('/scan/manual'))?.text();
+    const assets = html?.match(/\/pkg\/[^"'\s)<>]+/g) ?? [];
+    return assets.length > 0 && (await Promise.all(assets.map((a) => caches.match(a)))).every(Boolean);
+  }), 'the manual form and its assets are stored before the network goes');
   const manual = () => Number(execFileSync('sqlite3', [DB, 'SELECT COUNT(*) FROM manual_admissions']).toString().trim());
   const before = manual();
 
