@@ -3,19 +3,11 @@
 // for a wrong link), and the larger display (长辈版) for older people.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, phone, open, shot, bundle, signInPhone, signInStaff, newNumber, DEMO_PASSWORD, BASE, expectAccessible } from './helpers.mjs';
+import { launch, phone, open, shot, bundle, signInPhone, signInStaff, newNumber, DEMO_PASSWORD, BASE, expectAccessible, staffPage } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function staffPage(staffNo) {
-  const { page } = await phone(browser);
-  await signInStaff(page, staffNo, DEMO_PASSWORD);
-  await page.waitForURL((u) => u.pathname === '/');
-  await page.waitForSelector('body[data-hydrated]');
-  return page;
-}
 
 test('pages for anyone, and for a wrong link, pass WCAG 2.2 AA', async () => {
   const { page } = await phone(browser);
@@ -33,9 +25,9 @@ test('pages for anyone, and for a wrong link, pass WCAG 2.2 AA', async () => {
 
 test("each role's home, and every page of the security office, pass WCAG 2.2 AA", async () => {
   for (const staffNo of ['G0001', 'T1001', 'A1001']) {
-    await expectAccessible(await staffPage(staffNo), `the home of ${staffNo}`);
+    await expectAccessible(await staffPage(browser, staffNo), `the home of ${staffNo}`);
   }
-  const admin = await staffPage('S0001');
+  const admin = await staffPage(browser, 'S0001');
   await expectAccessible(admin, "the security office's home");
   for (const [path, ready] of [
     ['/admin/campuses', 'table.list'],
@@ -131,7 +123,7 @@ test('the larger display (长辈版): switched in the top bar, remembered, large
   await context.close();
 
   // The guard's scanner (its own page bundle), switched on there.
-  const guard = await staffPage('G0001');
+  const guard = await staffPage(browser, 'G0001');
   await open(guard, '/scan');
   await guard.waitForSelector('#scan-gate');
   assert.equal(await bundle(guard), 'scanner');

@@ -1,20 +1,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { launch, phone, open, shot, bundle, signInPhone, signInStaff, newNumber, idNumber, applySimple, decide, DEMO_PASSWORD, lastCode, expectAccessible } from './helpers.mjs';
+import { BASE, launch, phone, open, shot, bundle, signInPhone, signInStaff, newNumber, idNumber, applySimple, decide, DEMO_PASSWORD, lastCode, expectAccessible, staffPage, layoutShift } from './helpers.mjs';
 
 const DB = process.env.DB_PATH ?? '../data/campus-pass.db';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function staffPage(staffNo) {
-  const { page } = await phone(browser);
-  await signInStaff(page, staffNo, DEMO_PASSWORD);
-  await page.waitForURL((u) => u.pathname === '/');
-  return page;
-}
 
 test('a visitor applies with a car and two passengers; host then department approve; the visitor sees it approved', async () => {
   const number = newNumber();
@@ -87,15 +80,23 @@ test('a visitor applies with a car and two passengers; host then department appr
   assert.match(await page.textContent('#status'), /审批中/);
   await expectAccessible(page, "the visitor's application");
 
-  const host = await staffPage('T1001');
+  const host = await staffPage(browser, 'T1001');
   await open(host, '/approvals');
   await host.waitForSelector(`#inbox li[data-id="${id}"]`);
+  // The inbox comes with the page: the department's list below it is
+  // never pushed down under the approver's thumb as it loads (streamed in
+  // after the first paint, 200 rows moved it by a third of the screen).
+  const served = await (await host.request.get(BASE + '/approvals')).text();
+  const inboxAt = served.indexOf('id="inbox"');
+  assert.ok(inboxAt > 0 && inboxAt < served.indexOf('本部门全部申请'), `the inbox is in the page as served, above the department list (${inboxAt}, ${served.indexOf('本部门全部申请')}, ${served.length})`);
+  const shift = await layoutShift(host);
+  assert.ok(shift < 0.01, `the inbox moved the page by ${shift.toFixed(3)} as it loaded`);
   await expectAccessible(host, "the host's inbox");
   await shot(host, 'host-inbox');
   await open(host, `/approvals/${id}`);
   await expectAccessible(host, "the host's view of an application");
   await decide(host, id, 'Approve');
-  const dept = await staffPage('A1001');
+  const dept = await staffPage(browser, 'A1001');
   await open(dept, '/approvals');
   await dept.waitForSelector(`#inbox li[data-id="${id}"]`);
   await decide(dept, id, 'Approve');
@@ -119,7 +120,7 @@ test('an approver returns an application with an edit and the visitor confirms i
   const { page } = await phone(browser);
   await signInPhone(page, number);
   const id = await applySimple(page, { name: '王五', number, seq: 201 });
-  const host = await staffPage('T1001');
+  const host = await staffPage(browser, 'T1001');
   await open(host, `/approvals/${id}`);
   await host.click('#actions button[data-act=EditAndReturn]');
   await host.fill('#edit-plate', '粤B1234学');
@@ -142,7 +143,7 @@ test('a rejection is acknowledged by the visitor', async () => {
   const { page } = await phone(browser);
   await signInPhone(page, number);
   const id = await applySimple(page, { name: '赵六', number, seq: 301 });
-  const host = await staffPage('T1001');
+  const host = await staffPage(browser, 'T1001');
   await decide(host, id, 'Reject', '本周不在学校');
   await open(page, `/applications/${id}`);
   assert.match(await page.textContent('#status'), /未通过/);
@@ -161,7 +162,7 @@ test('a host approves two applications at once', async () => {
     await signInPhone(page, number);
     ids.push(await applySimple(page, { name, number, seq: 401 + i }));
   }
-  const host = await staffPage('T1001');
+  const host = await staffPage(browser, 'T1001');
   await open(host, '/approvals');
   for (const id of ids) await host.check(`#inbox li[data-id="${id}"] input.pick`);
   await host.click('#batch-approve');
@@ -194,7 +195,7 @@ test('a duplicate application is refused with a sentence naming the field', asyn
 
 test("an invited visitor opens the SMS link, signs in, and finds the form filled in with the host", async () => {
   const number = newNumber('135');
-  const host = await staffPage('T1001');
+  const host = await staffPage(browser, 'T1001');
   await open(host, '/invite');
   await host.waitForSelector('#inv-reason option >> nth=1', { state: 'attached' });
   await expectAccessible(host, 'the invitation form');

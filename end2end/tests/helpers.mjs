@@ -48,6 +48,19 @@ export async function open(page, path) {
   await page.waitForSelector('body[data-hydrated]', { timeout: 20000 });
 }
 
+/// How far the page moved under the reader since it loaded: the sum of its
+/// layout shifts not caused by their input (Lighthouse's CLS, for one
+/// load). Content streamed in above something already painted shows here.
+export async function layoutShift(page) {
+  return page.evaluate(() => new Promise((resolve) => {
+    let sum = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (!e.hadRecentInput) sum += e.value;
+    }).observe({ type: 'layout-shift', buffered: true });
+    requestAnimationFrame(() => setTimeout(() => resolve(sum), 100));
+  }));
+}
+
 /// The newest sign-in code texted to `number`.
 export function lastCode(number) {
   const body = execFileSync('sqlite3', [DB,
@@ -175,4 +188,38 @@ export async function expectAccessible(page, name) {
     const lines = violations.map((v) => `  ${v.id} (${v.impact}): ${v.help}\n      ${v.targets.slice(0, 8).join('\n      ')}${v.targets.length > 8 ? `\n      … and ${v.targets.length - 8} more` : ''}`);
     throw new Error(`${name} (${page.url().replace(BASE, '')}): ${violations.length} accessibility problem(s), WCAG 2.2 AA:\n${lines.join('\n')}`);
   }
+}
+
+/// A staff member signed in on a phone of their own (a new context), on
+/// the home page, hydrated.
+export async function staffPage(browser, staffNo) {
+  const { page } = await phone(browser);
+  await signInStaff(page, staffNo, DEMO_PASSWORD);
+  await page.waitForURL((u) => u.pathname === '/');
+  await page.waitForSelector('body[data-hydrated]', { timeout: 20000 });
+  return page;
+}
+
+/// The QR on a pass page, read back from a screenshot by zbarimg (a
+/// decoder that is not ours): the link a guard's phone opens.
+export async function qrOf(page, href, name) {
+  await page.goto(href);
+  await page.waitForSelector('#pass-qr svg');
+  const file = `${SHOTS}${name}.png`;
+  await page.locator('#pass-qr').screenshot({ path: file });
+  return execFileSync('zbarimg', ['--raw', '-q', file], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+}
+
+/// The guard opens a scanned link (as WeChat's scanner does) and reads the
+/// verdict: its reason code and text; the page is screenshot and checked
+/// with axe under `name`.
+export async function guardVerdict(browser, url, name) {
+  const guard = await staffPage(browser, 'G0001');
+  await guard.goto(url);
+  const verdict = await guard.waitForSelector('#verdict', { timeout: 20000 });
+  const result = { reason: await verdict.getAttribute('data-reason'), text: await verdict.textContent() };
+  await shot(guard, name);
+  await expectAccessible(guard, name);
+  await guard.context().close();
+  return result;
 }

@@ -6,18 +6,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { launch, phone, open, shot, signInStaff, signInPhone, decide, idNumber, newNumber, expectAccessible, bundle, DEMO_PASSWORD, SHOTS } from './helpers.mjs';
+import { launch, phone, open, shot, signInStaff, signInPhone, decide, idNumber, newNumber, expectAccessible, bundle, DEMO_PASSWORD, SHOTS, staffPage, qrOf, guardVerdict } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function staffPage(staffNo) {
-  const { page } = await phone(browser);
-  await signInStaff(page, staffNo, DEMO_PASSWORD);
-  await page.waitForURL((u) => u.pathname === '/');
-  return page;
-}
 
 /// The pass link on an application's page, as its holder opens it.
 async function passLink(page, id) {
@@ -26,30 +19,8 @@ async function passLink(page, id) {
   return page.getAttribute('#passes a', 'href');
 }
 
-/// The QR on a pass page, read back from a screenshot by zbarimg (a
-/// decoder that is not ours): the link a guard's phone opens.
-async function qrOf(page, href, name) {
-  await page.goto(href);
-  await page.waitForSelector('#pass-qr svg');
-  const file = `${SHOTS}${name}.png`;
-  await page.locator('#pass-qr').screenshot({ path: file });
-  return execFileSync('zbarimg', ['--raw', '-q', file], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-}
-
-/// The guard opens a scanned link (as WeChat's scanner does) and reads the verdict.
-async function guardVerdict(url, name) {
-  const guard = await staffPage('G0001');
-  await guard.goto(url);
-  const verdict = await guard.waitForSelector('#verdict', { timeout: 20000 });
-  const result = { reason: await verdict.getAttribute('data-reason'), text: await verdict.textContent() };
-  await shot(guard, name);
-  await expectAccessible(guard, name);
-  await guard.context().close();
-  return result;
-}
-
 test('a staff member applies for a work pass; the unit head names the next handler, who approves; the guard is told to check the work card', async () => {
-  const me = await staffPage('T1001');
+  const me = await staffPage(browser, 'T1001');
   // The home page offers it; a phone opening it loads the small bundle.
   assert.equal(await me.getAttribute('#tile-staff-pass', 'href'), '/staff-pass');
   await open(me, '/staff-pass');
@@ -64,7 +35,7 @@ test('a staff member applies for a work pass; the unit head names the next handl
   const id = me.url().split('/').pop();
 
   // The unit head approves and chooses 学工部-like next step: 历史学院, 李娜.
-  const head = await staffPage('A1001');
+  const head = await staffPage(browser, 'A1001');
   await open(head, `/approvals/${id}`);
   await head.click('#actions button[data-act=Approve]');
   await head.waitForSelector('#next-step');
@@ -78,7 +49,7 @@ test('a staff member applies for a work pass; the unit head names the next handl
   await head.context().close();
 
   // Only the named handler has it in their inbox; they approve.
-  const handler = await staffPage('A2001');
+  const handler = await staffPage(browser, 'A2001');
   await open(handler, '/approvals');
   await handler.waitForSelector(`a[href="/approvals/${id}"]`);
   await decide(handler, id, 'Approve');
@@ -87,13 +58,13 @@ test('a staff member applies for a work pass; the unit head names the next handl
   const url = await qrOf(me, await passLink(me, id), 'staff-pass-qr');
   await shot(me, 'staff-pass-page');
   await me.context().close();
-  const v = await guardVerdict(url, 'staff-pass-verdict');
+  const v = await guardVerdict(browser, url, 'staff-pass-verdict');
   assert.equal(v.reason, 'ok');
   assert.match(v.text, /工作证/);
 });
 
 test('a department files a contractor, both steps approve, the contractor gets the pass, and the department closes access at once', async () => {
-  const filer = await staffPage('T1001');
+  const filer = await staffPage(browser, 'T1001');
   await filer.click('#tile-contractor');
   await filer.waitForSelector('#filer');
   await filer.waitForSelector('body[data-hydrated]');
@@ -108,8 +79,8 @@ test('a department files a contractor, both steps approve, the contractor gets t
   await filer.click('#submit-application');
   await filer.waitForURL(/\/applications\/[0-9a-f-]+$/);
   const id = filer.url().split('/').pop();
-  await decide(await staffPage('A1001'), id, 'Approve');
-  await decide(await staffPage('A5001'), id, 'Approve');
+  await decide(await staffPage(browser, 'A1001'), id, 'Approve');
+  await decide(await staffPage(browser, 'A5001'), id, 'Approve');
 
   // The contractor's own SMS carries the pass link.
   const body = execFileSync('sqlite3', [process.env.DB_PATH ?? '../data/campus-pass.db',
@@ -118,12 +89,12 @@ test('a department files a contractor, both steps approve, the contractor gets t
   const { page: worker, context } = await phone(browser);
   const url = await qrOf(worker, link, 'contractor-qr');
   await shot(worker, 'contractor-pass');
-  assert.equal((await guardVerdict(url, 'contractor-verdict-ok')).reason, 'ok');
+  assert.equal((await guardVerdict(browser, url, 'contractor-verdict-ok')).reason, 'ok');
 
   // The employing department closes access: refused at once.
-  const head = await staffPage('A1001');
+  const head = await staffPage(browser, 'A1001');
   await decide(head, id, 'Cancel', '合同终止');
-  assert.equal((await guardVerdict(url, 'contractor-verdict-cancelled')).reason, 'cancelled');
+  assert.equal((await guardVerdict(browser, url, 'contractor-verdict-cancelled')).reason, 'cancelled');
   // The filer may renew it as a new application, prefilled.
   await open(filer, `/applications/${id}`);
   await filer.click('#renew');
@@ -134,7 +105,7 @@ test('a department files a contractor, both steps approve, the contractor gets t
 });
 
 test('a department invites a contractor by SMS; the person completes their own details on their phone, and the department\'s approver reviews it', async () => {
-  const filer = await staffPage('T1001');
+  const filer = await staffPage(browser, 'T1001');
   await open(filer, '/contractors/new');
   await filer.click('#invite-contractor');
   await filer.waitForURL((u) => u.pathname === '/invite');
@@ -175,7 +146,7 @@ test('a department invites a contractor by SMS; the person completes their own d
   await page.waitForURL(/\/applications\/[0-9a-f-]+$/);
   const id = page.url().split('/').pop();
   // The department's approver reviews it; the filer finds it in their list.
-  await decide(await staffPage('A1001'), id, 'Approve');
+  await decide(await staffPage(browser, 'A1001'), id, 'Approve');
   await open(filer, '/applications');
   await filer.waitForSelector(`a[href="/applications/${id}"]`);
   await context.close();
@@ -184,7 +155,7 @@ test('a department invites a contractor by SMS; the person completes their own d
 
 test('a resident opens the printed application QR, signs in with the mobile on record, gets a day pass; the guard admits once, then refuses it as used', async () => {
   // The poster the office prints: its QR is read back like a phone camera would.
-  const office = await staffPage('R0001');
+  const office = await staffPage(browser, 'R0001');
   await open(office, '/admin/households');
   await office.click('a:has-text("打印申请码 · 主校区")');
   await office.waitForSelector('#poster-qr svg');
@@ -216,8 +187,8 @@ test('a resident opens the printed application QR, signs in with the mobile on r
   const url = await qrOf(page, await page.getAttribute('#passes a', 'href'), 'resident-qr');
   await shot(page, 'resident-pass');
   await context.close();
-  const first = await guardVerdict(url, 'resident-verdict-ok');
+  const first = await guardVerdict(browser, url, 'resident-verdict-ok');
   assert.equal(first.reason, 'ok');
   assert.match(first.text, /居住证明/);
-  assert.equal((await guardVerdict(url, 'resident-verdict-used')).reason, 'already_used');
+  assert.equal((await guardVerdict(browser, url, 'resident-verdict-used')).reason, 'already_used');
 });

@@ -2,20 +2,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { launch, phone, open, shot, bundle, signInPhone, signInStaff, newNumber, applySimple, decide, DEMO_PASSWORD, SHOTS, BASE, expectAccessible } from './helpers.mjs';
+import { launch, phone, open, shot, bundle, signInPhone, signInStaff, newNumber, applySimple, decide, DEMO_PASSWORD, SHOTS, BASE, expectAccessible, staffPage } from './helpers.mjs';
 import { execFileSync } from 'node:child_process';
 
 const DB = process.env.DB_PATH ?? '../data/campus-pass.db';
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function staffPage(b, staffNo) {
-  const { page } = await phone(b);
-  await signInStaff(page, staffNo, DEMO_PASSWORD);
-  await page.waitForURL((u) => u.pathname === '/');
-  return page;
-}
 
 /// Calls a server function from a signed-in page (JSON in, JSON out).
 async function call(page, name, body, form = false) {

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { launch, phone, open, shot, signInStaff, signInPhone, decide, idNumber, newNumber, expectAccessible, DEMO_PASSWORD, SHOTS } from './helpers.mjs';
+import { launch, phone, open, shot, signInStaff, signInPhone, decide, idNumber, newNumber, expectAccessible, DEMO_PASSWORD, SHOTS, staffPage, qrOf, guardVerdict } from './helpers.mjs';
 
 const DB = process.env.DB_PATH ?? '../data/campus-pass.db';
 let browser;
@@ -17,16 +17,9 @@ function sql(query) {
   return execFileSync('sqlite3', [DB, query]).toString().trim();
 }
 
-async function staffPage(staffNo) {
-  const { page } = await phone(browser);
-  await signInStaff(page, staffNo, DEMO_PASSWORD);
-  await page.waitForURL((u) => u.pathname === '/');
-  return page;
-}
-
 /// The leader approves the request about `name` on the temporary-personnel page.
 async function approve(staffNo, name, shotName) {
-  const leader = await staffPage(staffNo);
+  const leader = await staffPage(browser, staffNo);
   await open(leader, '/temp-personnel');
   const item = `#temp-requests li[data-name="${name}"][data-status=pending]`;
   await leader.waitForSelector(`${item} .temp-approve`);
@@ -39,33 +32,13 @@ async function approve(staffNo, name, shotName) {
   await leader.context().close();
 }
 
-/// The guard opens the pass's QR link (as WeChat's scanner does) and reads the verdict.
-async function guardVerdict(url, name) {
-  const guard = await staffPage('G0001');
-  await guard.goto(url);
-  const verdict = await guard.waitForSelector('#verdict', { timeout: 20000 });
-  const result = { reason: await verdict.getAttribute('data-reason'), text: await verdict.textContent() };
-  await shot(guard, name);
-  await expectAccessible(guard, name);
-  await guard.context().close();
-  return result;
-}
-
-async function qrOf(page, href, name) {
-  await page.goto(href);
-  await page.waitForSelector('#pass-qr svg');
-  const file = `${SHOTS}${name}.png`;
-  await page.locator('#pass-qr').screenshot({ path: file });
-  return execFileSync('zbarimg', ['--raw', '-q', file], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-}
-
 test('a temporary staff number, a face photo, a return-to-campus application and the gate; then a transfer both leaders approve', async () => {
   const number = newNumber('135');
   const name = `林${number.slice(-4)}`;
   const leave = new Date(Date.now() + 120 * 86400000).toISOString().slice(0, 10);
 
   // 1. The department's temporary-personnel admin requests a number.
-  const admin = await staffPage('K0001');
+  const admin = await staffPage(browser, 'K0001');
   assert.equal(await admin.getAttribute('#tile-temp-personnel', 'href'), '/temp-personnel');
   await open(admin, '/temp-personnel');
   await admin.waitForSelector('#temp-request-form');
@@ -109,7 +82,7 @@ test('a temporary staff number, a face photo, a return-to-campus application and
   await shot(me, 'temp-person-photo-pending');
 
   // 4. The security office accepts the photo.
-  const office = await staffPage('S0001');
+  const office = await staffPage(browser, 'S0001');
   await open(office, '/temp-personnel/faces');
   await office.waitForSelector(`#faces li[data-no="${tempNo}"]`);
   await shot(office, 'temp-face-review');
@@ -127,7 +100,7 @@ test('a temporary staff number, a face photo, a return-to-campus application and
   await me.click('#temp-return-submit');
   await me.waitForURL(/\/applications\/[0-9a-f-]+$/);
   const id = me.url().split('/').pop();
-  const leader = await staffPage('A1001');
+  const leader = await staffPage(browser, 'A1001');
   await decide(leader, id, 'Approve');
   await leader.context().close();
   await open(me, '/temp');
@@ -139,7 +112,7 @@ test('a temporary staff number, a face photo, a return-to-campus application and
   await me.waitForSelector('#passes a');
   const url = await qrOf(me, await me.getAttribute('#passes a', 'href'), 'temp-pass-qr');
   await shot(me, 'temp-pass');
-  const v = await guardVerdict(url, 'temp-verdict');
+  const v = await guardVerdict(browser, url, 'temp-verdict');
   assert.equal(v.reason, 'ok');
   assert.match(v.text, new RegExp(`外聘教师 · 计算机学院 · ${tempNo}`));
 
@@ -159,7 +132,7 @@ test('a temporary staff number, a face photo, a return-to-campus application and
     'the leaving leader alone is not enough');
   await approve('A2001', name, 'temp-receiving-leader');
   assert.equal(sql(`SELECT d.code FROM temp_people t JOIN departments d ON d.id = t.department_id WHERE t.phone = '${number}'`), 'HIST');
-  const after = await guardVerdict(url, 'temp-verdict-transferred');
+  const after = await guardVerdict(browser, url, 'temp-verdict-transferred');
   assert.equal(after.reason, 'ok');
   assert.match(after.text, new RegExp(`历史学院 · ${tempNo}`));
   await me.context().close();

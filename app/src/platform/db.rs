@@ -105,10 +105,10 @@ impl Db {
             Ok(Db { read, write, backend: Backend::Sqlite })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             // 16 connections a server for the requests (the write batcher
-            // and the scan recorder have 5 of their own, see `own_writer`).
+            // and the scan recorder have 3 of their own, see `own_writer`).
             // PostgreSQL runs a process per connection: more busy ones than
             // its cores only queue there instead of here, and three servers
-            // (63) stay inside the `max_connections = 100` of
+            // (57) stay inside the `max_connections = 100` of
             // scripts/bench/postgresql.conf.
             let pool = AnyPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(30)).connect(url).await?;
             migrator(Backend::Postgres).run(&pool).await?;
@@ -297,10 +297,16 @@ impl Statement {
 /// Writes sent as one. On SQLite, one string of statements whose
 /// parameters are numbered across it: the connection's thread is woken
 /// once instead of once a statement, and those wake-ups are what bound
-/// the one writer at the 16:00 rush. On PostgreSQL, one statement after
-/// another (it has no multi-statement prepared queries). A failing
-/// statement stops the rest and what ran before stays: run a script in a
-/// transaction or savepoint that is rolled back on error.
+/// the one writer at the 16:00 rush. On PostgreSQL (no multi-statement
+/// prepared queries) a script of inserts only, such as a submission's, is
+/// one statement of data-modifying `WITH` parts: one round trip instead
+/// of one an insert, and round trips are what bound its writers at the
+/// rush. Its inserts then see the same snapshot, so no insert of a script
+/// may read what an earlier one of it wrote (none does: each writes rows
+/// of its own; a foreign key to a row inserted beside it holds, checked
+/// at the statement's end). Other scripts run one statement after another.
+/// A failing statement stops the rest and what ran before stays: run a
+/// script in a transaction or savepoint that is rolled back on error.
 #[derive(Clone, Debug, Default)]
 pub struct Script {
     statements: Vec<Statement>,
@@ -355,6 +361,11 @@ impl Script {
             return Ok(0);
         }
         if conn.backend_name() != "SQLite" {
+            if let Some((sql, params)) = inserts_as_one(statements()) {
+                let q = params.into_iter().fold(sqlx::query(&sql), |q, p| p.bind_to(q)).persistent(keep);
+                let written: i64 = sqlx::Row::try_get(&q.fetch_one(conn).await?, 0)?;
+                return Ok(written as u64);
+            }
             let mut rows = 0;
             for s in statements() {
                 rows += s.execute(&mut *conn).await?;
@@ -380,6 +391,33 @@ fn joined<'a>(statements: impl Iterator<Item = &'a Statement>) -> (String, Vec<&
         params.extend(s.params.iter());
     }
     (sql, params)
+}
+
+/// Two or more inserts as one PostgreSQL statement that answers the rows
+/// they wrote: `WITH w0 AS (INSERT … RETURNING 1), … SELECT` their
+/// counts. `None` for anything else (updates and deletes may touch rows of
+/// one another, which one statement would not order).
+fn inserts_as_one<'a>(statements: impl Iterator<Item = &'a Statement> + Clone) -> Option<(String, Vec<&'a Param>)> {
+    let is_insert = |s: &Statement| s.sql.trim_start().get(..6).is_some_and(|k| k.eq_ignore_ascii_case("INSERT"));
+    if statements.clone().nth(1).is_none() || !statements.clone().all(is_insert) {
+        return None;
+    }
+    let mut sql = String::from("WITH ");
+    let mut params = Vec::new();
+    let mut counts = Vec::new();
+    for (i, s) in statements.enumerate() {
+        if i > 0 {
+            sql.push_str(",\n");
+        }
+        sql.push_str(&format!("w{i} AS ("));
+        shift_params(s.sql.trim(), params.len(), &mut sql);
+        sql.push_str(" RETURNING 1)");
+        params.extend(s.params.iter());
+        counts.push(format!("(SELECT count(*) FROM w{i})"));
+    }
+    sql.push_str("\nSELECT ");
+    sql.push_str(&counts.join(" + "));
+    Some((sql, params))
 }
 
 /// Copies `sql` to `out` with every `$n` written as `$(n + by)`. Our
@@ -427,6 +465,18 @@ mod tests {
         let (sql, params) = joined(s.statements.iter());
         assert_eq!(sql, "INSERT INTO a (x, y) VALUES ($1, $2);\nUPDATE b SET z = $4 WHERE id = $3 AND w = $3;\nDELETE FROM c WHERE q = $14");
         assert_eq!(params, vec![&Param::Int(Some(1)), &Param::from("one"), &Param::from("id"), &Param::Int(None), &Param::Int(Some(7))]);
+        // PostgreSQL: inserts only become one statement; anything else not.
+        assert!(inserts_as_one(s.statements.iter()).is_none());
+        let mut i = Script::new();
+        i.push(Statement::new("INSERT INTO a (x) VALUES ($1)").bind(1i64));
+        assert!(inserts_as_one(i.statements.iter()).is_none(), "one statement runs as it is");
+        i.push(Statement::new(" insert INTO b (y, z) VALUES ($2, $1)").bind("p").bind("q"));
+        let (sql, params) = inserts_as_one(i.statements.iter()).expect("two inserts");
+        assert_eq!(
+            sql,
+            "WITH w0 AS (INSERT INTO a (x) VALUES ($1) RETURNING 1),\nw1 AS (insert INTO b (y, z) VALUES ($3, $2) RETURNING 1)\nSELECT (SELECT count(*) FROM w0) + (SELECT count(*) FROM w1)"
+        );
+        assert_eq!(params, vec![&Param::Int(Some(1)), &Param::from("p"), &Param::from("q")]);
         let mut out = String::new();
         shift_params("SELECT $ , $x, $9", 3, &mut out);
         assert_eq!(out, "SELECT $ , $x, $12");

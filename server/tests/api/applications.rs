@@ -774,6 +774,14 @@ async fn a_failing_write_job_is_undone_alone_and_the_jobs_around_it_are_kept() {
     let keys: Vec<(String,)> =
         sqlx::query_as("SELECT id FROM campuses WHERE id LIKE 'batch-%' ORDER BY id").fetch_all(&app.state.db.read).await.unwrap();
     assert_eq!(keys, vec![("batch-a".to_owned(),), ("batch-c".to_owned(),)], "b's and d's first inserts were rolled back with them");
+    // A transaction's first job runs without a savepoint: when it fails,
+    // the transaction goes and the jobs after it are written in a new one.
+    let (e, f, g, h) = tokio::join!(insert("first-e", true), insert("first-f", false), insert("first-g", true), insert("first-h", false));
+    assert!(e.is_err() && g.is_err(), "the second insert of the same key fails");
+    assert!(f.is_ok() && h.is_ok(), "{f:?} {h:?}");
+    let keys: Vec<(String,)> =
+        sqlx::query_as("SELECT id FROM campuses WHERE id LIKE 'first-%' ORDER BY id").fetch_all(&app.state.db.read).await.unwrap();
+    assert_eq!(keys, vec![("first-f".to_owned(),), ("first-h".to_owned(),)], "e's and g's first inserts were rolled back, f's and h's kept");
 }
 
 #[tokio::test]
