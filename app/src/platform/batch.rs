@@ -1,6 +1,7 @@
 //! Group commit for SQLite's one writer: write jobs that arrive while a
-//! batch is being written run together in the next one, each inside its
-//! own savepoint (a job that fails is rolled back alone), and the batch
+//! batch is being written run together in the next one, each after the
+//! first inside its own savepoint (a job that fails is rolled back alone;
+//! the first, with the transaction, before the rest go on), and the batch
 //! commits once: one log sync for many submissions instead of one each.
 //! Plain scripts of writes (a session's "last seen", an SMS outcome) go
 //! further: a batch's scripts reach the connection as one text, one round
