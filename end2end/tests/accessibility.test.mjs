@@ -3,7 +3,7 @@
 // for a wrong link), and the larger display (长辈版) for older people.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, phone, open, shot, bundle, signInPhone, signInStaff, newNumber, DEMO_PASSWORD, BASE, expectAccessible, staffPage } from './helpers.mjs';
+import { launch, phone, open, shot, bundle, signInPhone, newNumber, BASE, expectAccessible, staffPage } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { BASE, launch, phone, open, shot, bundle, signInPhone, signInStaff, newNumber, idNumber, applySimple, decide, DEMO_PASSWORD, lastCode, expectAccessible, staffPage, layoutShift } from './helpers.mjs';
+import { BASE, launch, phone, open, shot, bundle, signInPhone, newNumber, idNumber, applySimple, decide, lastCode, expectAccessible, staffPage, layoutShift } from './helpers.mjs';
 
 const DB = process.env.DB_PATH ?? '../data/campus-pass.db';
 

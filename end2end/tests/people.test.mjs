@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { launch, phone, open, shot, signInStaff, signInPhone, decide, idNumber, newNumber, expectAccessible, bundle, DEMO_PASSWORD, SHOTS, staffPage, qrOf, guardVerdict } from './helpers.mjs';
+import { launch, phone, open, shot, signInPhone, decide, idNumber, newNumber, expectAccessible, bundle, SHOTS, staffPage, qrOf, guardVerdict } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });

@@ -62,6 +62,7 @@ pub async fn build_state(mut config: Config, clock: Arc<dyn Clock>) -> Result<Ap
     let sms: Box<dyn SmsProvider> = Box::new(app::platform::wecom::Messenger { sms, wecom: wecom.clone() });
     let writes = app::platform::batch::WriteBatcher::spawn(db.clone());
     let limits = app::platform::rate_limit::RateLimits::new(db.clone(), config.sms_codes_per_second);
+    let touches = app::platform::session::Touches::new(writes.clone());
     let state = AppState(Arc::new(Inner {
         db,
         clock: CampusClock::new(clock, tz),
@@ -70,6 +71,7 @@ pub async fn build_state(mut config: Config, clock: Arc<dyn Clock>) -> Result<Ap
         sms,
         wecom,
         writes,
+        touches,
         gates_version: Default::default(),
         limits,
     }));

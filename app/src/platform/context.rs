@@ -29,6 +29,8 @@ pub struct Inner {
     pub wecom: Option<std::sync::Arc<super::wecom::WeCom>>,
     /// Group commit for writes that many make at once (see `batch`).
     pub writes: super::batch::WriteBatcher,
+    /// Sessions' "last seen" refreshes, written behind requests.
+    pub touches: Arc<super::session::Touches>,
     /// Bumped when a gate changes on this server: what was cached of gates
     /// before (the device cache) is read again at once. Other servers see
     /// the change when their caches expire.
@@ -208,7 +210,7 @@ pub async fn principal_from(st: &AppState, headers: &http::HeaderMap) -> Result<
         return Ok(None);
     };
     let now = st.clock.now_ms();
-    let Some(row) = session::resolve(&st.db, &st.writes, token, now, &st.timeouts()).await? else { return Ok(None) };
+    let Some(row) = session::resolve(&st.db, &st.touches, token, now, &st.timeouts()).await? else { return Ok(None) };
     load_principal(st, row).await
 }
 

@@ -346,6 +346,25 @@ async fn sessions_end_after_idle_and_absolute_timeouts() {
     assert!(app.call::<Option<Me>>(&c, "current_user", &[]).await.unwrap().is_none(), "absolute timeout after 14 h");
 }
 
+/// Use refreshes a session's idle timer in the database (where every
+/// server sees it), at most once a minute: reads do not write.
+#[tokio::test]
+async fn use_refreshes_a_sessions_last_seen_at_most_once_a_minute() {
+    let app = TestApp::spawn().await;
+    app.seed_demo().await;
+    let c = app.staff("T1001").await;
+    let seen = "SELECT MAX(s.last_seen_at) FROM sessions s JOIN staff t ON t.id = s.staff_id WHERE t.staff_no = 'T1001' AND s.ended_at IS NULL";
+    let before = app.count(seen).await;
+    app.clock.advance(Duration::minutes(2));
+    assert!(app.call::<Option<Me>>(&c, "current_user", &[]).await.unwrap().is_some());
+    let after = app.count_eventually(seen, before + 120_000).await;
+    assert_eq!(after, before + 120_000, "the refresh is written");
+    // Within the minute no refresh is written at all.
+    app.clock.advance(Duration::seconds(30));
+    assert!(app.call::<Option<Me>>(&c, "current_user", &[]).await.unwrap().is_some());
+    assert_eq!(app.count(seen).await, after);
+}
+
 #[tokio::test]
 async fn a_new_session_id_at_every_sign_in() {
     let app = TestApp::spawn().await;
