@@ -215,9 +215,11 @@ async fn generate(args: &[String]) -> Result<(), Error> {
         started.elapsed().as_secs_f64()
     );
     // A campus's database in use has been vacuumed and analysed by then;
-    // a freshly loaded one has not, and PostgreSQL's autovacuum would
-    // could start on the ten million rows during the measures and take
-    // the same two cores. SQLite only needs statistics.
+    // a freshly loaded one has not, and PostgreSQL's autovacuum could
+    // start on the ten million rows during the measures and take the same
+    // two cores. SQLite needs statistics, and its file on disk: it was
+    // loaded without syncs, and gigabytes the kernel still had to write
+    // back would slow every sync of the measures after (each commit's).
     if st.db.backend == app::platform::db::Backend::Postgres {
         let t = Instant::now();
         // Simple queries, one statement each: VACUUM runs outside any
@@ -228,7 +230,14 @@ async fn generate(args: &[String]) -> Result<(), Error> {
     } else {
         run(&st, "analyze", "ANALYZE").await?;
     }
-    write_inputs(&st, &dir, now).await
+    write_inputs(&st, &dir, now).await?;
+    if st.db.backend == app::platform::db::Backend::Sqlite {
+        let t = Instant::now();
+        // With syncs back on, the checkpoint syncs the database file.
+        sqlx::raw_sql("PRAGMA synchronous=FULL; PRAGMA wal_checkpoint(TRUNCATE)").execute(&st.db.write).await?;
+        eprintln!("  checkpoint and sync: {:.1} s", t.elapsed().as_secs_f64());
+    }
+    Ok(())
 }
 
 /// The inputs of the load runs, from the generated database.
