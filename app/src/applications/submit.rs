@@ -194,7 +194,13 @@ async fn submit_as(
                 let (st, id) = (&job_st, &app_id);
                 let written = match script.execute(tx).await {
                     Ok(n) => n as usize,
-                    Err(e) if is_unique_violation(&e) => return Ok(None),
+                    // The same submission again (a double tap), answered
+                    // below. As an error, so the batcher undoes this job:
+                    // on PostgreSQL the failed statement leaves the
+                    // transaction aborted until then, and a job answering
+                    // "done" over it would lose the batch's other writes
+                    // (COMMIT of an aborted transaction rolls back).
+                    Err(e) if is_unique_violation(&e) => return Err(AppError::Conflict { msg: Msg::ErrAlreadyHandled }),
                     Err(e) => return Err(e.into()),
                 };
                 // Fewer rows: a claim held by a live application.
@@ -220,17 +226,20 @@ async fn submit_as(
                     let notices = approved_notices(tx, id, issued).await?;
                     queued.extend(queue(st, tx, notices, now).await?);
                 }
-                Ok(Some(queued))
+                Ok(queued)
             })
         }))
-        .await?;
+        .await;
     match outcome {
-        Some(queued) => {
+        Ok(queued) => {
             deliver(st, queued);
             Ok(id)
         }
         // The same submission again (a double tap): the first one's id.
-        None => existing_for_key(st, &applicant, idem).await?.ok_or(AppError::Conflict { msg: Msg::ErrAlreadyHandled }),
+        Err(AppError::Conflict { msg: Msg::ErrAlreadyHandled }) => {
+            existing_for_key(st, &applicant, idem).await?.ok_or(AppError::Conflict { msg: Msg::ErrAlreadyHandled })
+        }
+        Err(e) => Err(e),
     }
 }
 
