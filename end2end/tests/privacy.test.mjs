@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { launch, phone, open, shot, signInPhone, signInStaff, newNumber, idNumber, applySimple, expectAccessible } from './helpers.mjs';
+import { launch, phone, open, shot, signInPhone, signInStaff, newNumber, idNumber, applySimple, DEMO_PASSWORD, expectAccessible } from './helpers.mjs';
 
 const DB = process.env.DB_PATH ?? '../data/campus-pass.db';
 let browser;
